@@ -1,0 +1,63 @@
+package dev.barge.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+
+/** One entry of {@code backends:}: where requests for some models are sent. */
+public record BackendConfig(
+    String name,
+    BackendType type,
+    String baseUrl,
+    String apiKey,
+    List<String> models,
+    LimitsConfig limits,
+    String timeout,
+    SimulatorConfig simulator) {
+
+  /** The model name the local embeddings backend answers to. */
+  public static final String LOCAL_EMBEDDINGS_MODEL = "all-MiniLM-L6-v2";
+
+  public BackendConfig {
+    if (name == null || name.isBlank()) throw new IllegalArgumentException("name: required");
+    if (type == null) throw new IllegalArgumentException("type: required (openai, embeddings-local or simulator)");
+    if (type == BackendType.OPENAI) {
+      if (baseUrl == null || baseUrl.isBlank()) throw new IllegalArgumentException("base_url: required for type openai");
+      requireHttpUrl(baseUrl);
+    }
+    if (type == BackendType.EMBEDDINGS_LOCAL && (models == null || models.isEmpty())) {
+      models = List.of(LOCAL_EMBEDDINGS_MODEL);
+    }
+    if (models == null || models.isEmpty()) throw new IllegalArgumentException("models: list at least one model");
+    models = List.copyOf(models);
+    if (limits == null) limits = new LimitsConfig(null, null, null);
+    if (timeout == null) timeout = "10m";
+    Durations.parse(timeout);
+    if (type == BackendType.SIMULATOR && simulator == null) simulator = SimulatorConfig.defaults();
+  }
+
+  private static void requireHttpUrl(String url) {
+    try {
+      URI uri = new URI(url);
+      if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+        throw new IllegalArgumentException("base_url: '" + url + "' must be an http:// or https:// URL");
+      }
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalArgumentException("base_url: '" + url + "' is not a URL");
+    }
+  }
+
+  public Duration requestTimeout() {
+    return Durations.parse(timeout);
+  }
+
+  /** The embedded default: the local embeddings model, nothing else. */
+  public static BackendConfig localEmbeddings() {
+    return new BackendConfig("local-embeddings", BackendType.EMBEDDINGS_LOCAL, null, null, null, null, null, null);
+  }
+
+  @Override
+  public String toString() {
+    return "BackendConfig[name=" + name + ", type=" + type.yamlName() + ", models=" + models + "]";
+  }
+}

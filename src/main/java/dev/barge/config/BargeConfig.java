@@ -1,0 +1,56 @@
+package dev.barge.config;
+
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The whole configuration: one YAML file plus environment overrides, as typed records. */
+public record BargeConfig(
+    ServerConfig server,
+    StorageConfig storage,
+    AuthConfig auth,
+    List<BackendConfig> backends,
+    Map<String, ModelPrice> pricing,
+    BatchConfig batch) {
+
+  public BargeConfig {
+    if (server == null) server = ServerConfig.defaults();
+    if (storage == null) storage = StorageConfig.defaults();
+    if (auth == null) auth = AuthConfig.defaults();
+    backends = backends == null ? List.of() : List.copyOf(backends);
+    pricing = pricing == null ? Map.of() : Map.copyOf(pricing);
+    if (batch == null) batch = BatchConfig.defaults();
+    Set<String> names = new HashSet<>();
+    for (BackendConfig b : backends) {
+      if (!names.add(b.name())) throw new IllegalArgumentException("backends: name '" + b.name() + "' is used twice");
+    }
+  }
+
+  /** The embedded default: SQLite and blobs under ./barge-data, the local embeddings model, no keys. */
+  public static BargeConfig embeddedDefault() {
+    return new BargeConfig(null, null, null, List.of(BackendConfig.localEmbeddings()), null, null);
+  }
+
+  public BargeConfig withServer(String host, Integer port) {
+    ServerConfig s = new ServerConfig(host != null ? host : server.host(), port != null ? port : server.port());
+    return new BargeConfig(s, storage, auth, backends, pricing, batch);
+  }
+
+  public BargeConfig withDataDirectory(Path dir) {
+    return new BargeConfig(server, StorageConfig.under(dir), auth, backends, pricing, batch);
+  }
+
+  public BargeConfig withBackends(List<BackendConfig> newBackends) {
+    return new BargeConfig(server, storage, auth, newBackends, pricing, batch);
+  }
+
+  public BargeConfig withBatch(BatchConfig newBatch) {
+    return new BargeConfig(server, storage, auth, backends, pricing, newBatch);
+  }
+
+  public BargeConfig withAuth(AuthConfig newAuth) {
+    return new BargeConfig(server, storage, newAuth, backends, pricing, batch);
+  }
+}

@@ -1,0 +1,80 @@
+package dev.barge.config;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+
+/**
+ * {@code batch:} limits and engine timing for batches.
+ *
+ * @param discount price reduction of batch work against real-time prices (0.5 = half price)
+ * @param maxRequests request lines allowed in one batch
+ * @param maxFileBytes largest accepted input file
+ * @param maxCompletionWindow longest {@code completion_window} a batch may ask for
+ * @param maxReportedErrors how many bad lines a failed validation lists
+ * @param maxAttempts upstream attempts per request before its last answer becomes final
+ * @param initialBackoff first retry delay (full jitter: a random delay up to this, doubling per attempt)
+ * @param maxBackoff cap of the retry delay
+ * @param cancelGrace how long in-flight calls of a cancelled batch may still finish
+ */
+public record BatchConfig(
+    BigDecimal discount,
+    Integer maxRequests,
+    Long maxFileBytes,
+    String maxCompletionWindow,
+    Integer maxReportedErrors,
+    Integer maxAttempts,
+    String initialBackoff,
+    String maxBackoff,
+    String cancelGrace) {
+
+  public BatchConfig {
+    if (discount == null) discount = new BigDecimal("0.5");
+    if (maxRequests == null) maxRequests = 1_000_000;
+    if (maxFileBytes == null) maxFileBytes = 2_147_483_648L;
+    if (maxCompletionWindow == null) maxCompletionWindow = "30d";
+    if (maxReportedErrors == null) maxReportedErrors = 1000;
+    if (maxAttempts == null) maxAttempts = 10;
+    if (initialBackoff == null) initialBackoff = "1s";
+    if (maxBackoff == null) maxBackoff = "5m";
+    if (cancelGrace == null) cancelGrace = "10m";
+    if (discount.signum() < 0 || discount.compareTo(BigDecimal.ONE) > 0) {
+      throw new IllegalArgumentException("discount: must be between 0 and 1");
+    }
+    if (maxRequests <= 0) throw new IllegalArgumentException("max_requests: must be positive");
+    if (maxFileBytes <= 0) throw new IllegalArgumentException("max_file_bytes: must be positive");
+    if (maxReportedErrors <= 0) throw new IllegalArgumentException("max_reported_errors: must be positive");
+    if (maxAttempts <= 0) throw new IllegalArgumentException("max_attempts: must be positive");
+    checkDuration("max_completion_window", maxCompletionWindow);
+    checkDuration("initial_backoff", initialBackoff);
+    checkDuration("max_backoff", maxBackoff);
+    checkDuration("cancel_grace", cancelGrace);
+  }
+
+  private static void checkDuration(String key, String value) {
+    try {
+      Durations.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(key + ": " + e.getMessage());
+    }
+  }
+
+  public static BatchConfig defaults() {
+    return new BatchConfig(null, null, null, null, null, null, null, null, null);
+  }
+
+  public Duration maxWindow() {
+    return Durations.parse(maxCompletionWindow);
+  }
+
+  public Duration initialBackoffDuration() {
+    return Durations.parse(initialBackoff);
+  }
+
+  public Duration maxBackoffDuration() {
+    return Durations.parse(maxBackoff);
+  }
+
+  public Duration cancelGraceDuration() {
+    return Durations.parse(cancelGrace);
+  }
+}

@@ -1,0 +1,44 @@
+package dev.barge.upstream;
+
+import java.time.Duration;
+
+/**
+ * How one upstream attempt ended. HTTP answers are values; only the caller decides whether to retry.
+ *
+ * <p>Classification follows the retry rule of the design: 2xx succeeded; 429 is rate limited; 408 and
+ * 5xx are worth another try; any other status is the backend's final word.
+ */
+public sealed interface Outcome {
+
+  /** The backend answered with an HTTP status and body. */
+  sealed interface Answered extends Outcome {
+    int status();
+
+    /** The raw response body (normally JSON). */
+    String body();
+
+    /** The backend's {@code x-request-id}, or null. */
+    String requestId();
+  }
+
+  record Success(int status, String body, String requestId) implements Answered {}
+
+  /** 429. {@code retryAfter} is what the backend asked for, or null. */
+  record RateLimited(int status, String body, String requestId, Duration retryAfter) implements Answered {}
+
+  /** 408 or 5xx: the backend may succeed on another attempt. */
+  record Retryable(int status, String body, String requestId, Duration retryAfter) implements Answered {}
+
+  /** Any other status: sending the same request again would get the same answer. */
+  record Rejected(int status, String body, String requestId) implements Answered {}
+
+  /** No HTTP answer at all: timeout, refused or reset connection. Worth another try. */
+  record TransportFailure(String reason) implements Outcome {}
+
+  static Outcome classify(int status, String body, String requestId, Duration retryAfter) {
+    if (status >= 200 && status < 300) return new Success(status, body, requestId);
+    if (status == 429) return new RateLimited(status, body, requestId, retryAfter);
+    if (status == 408 || status >= 500) return new Retryable(status, body, requestId, retryAfter);
+    return new Rejected(status, body, requestId);
+  }
+}
