@@ -1,0 +1,117 @@
+package dev.barge.api;
+
+import dev.barge.batch.Engine;
+import dev.barge.batch.Ids;
+import dev.barge.batch.InvalidRequestException;
+import dev.barge.batch.NotFoundException;
+import dev.barge.config.BargeConfig;
+import dev.barge.config.ConfigException;
+import io.javalin.Javalin;
+import io.javalin.config.SizeUnit;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The HTTP API: OpenAI-compatible Files and Batches under {@code /v1}. */
+public final class ApiServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
+
+  private final Javalin app;
+
+  private ApiServer(Javalin app) {
+    this.app = app;
+  }
+
+  /** Starts serving {@code engine} on the configured host and port (0 picks a free port). */
+  public static ApiServer start(Engine engine, BargeConfig config) {
+    String host = config.server().host();
+    if (config.auth().open() && !isLoopback(host)) {
+      throw new ConfigException("server.host: " + host + " is reachable from other machines, but auth.api_keys is"
+          + " empty; configure API keys (e.g. BARGE_AUTH_API_KEYS) or listen on 127.0.0.1");
+    }
+    Path uploads = uploadCache(config);
+    long maxFile = engine.files().maxFileBytes();
+    Auth auth = new Auth(config.auth());
+    Javalin app = Javalin.create(c -> {
+      c.useVirtualThreads = true;
+      c.showJavalinBanner = false;
+      c.http.disableCompression(); // file downloads stream as they are
+      c.http.maxRequestSize = 64L * 1024 * 1024;
+      c.jetty.multipartConfig.cacheDirectory(uploads.toString());
+      c.jetty.multipartConfig.maxFileSize(maxFile, SizeUnit.BYTES);
+      c.jetty.multipartConfig.maxInMemoryFileSize(1, SizeUnit.MB);
+      c.jetty.multipartConfig.maxTotalRequestSize(maxFile + 1024 * 1024, SizeUnit.BYTES);
+    });
+    app.before(ctx -> ctx.header("x-request-id", Ids.request()));
+    app.before("/v1/*", auth::authenticate);
+    new FilesRoutes(engine.files()).register(app);
+    new BatchesRoutes(engine.batches()).register(app);
+    registerErrors(app);
+    app.start(host, config.server().port());
+    log.info("Barge API listening on http://{}:{}/v1", host, app.port());
+    return new ApiServer(app);
+  }
+
+  private static void registerErrors(Javalin app) {
+    app.exception(ApiException.class, (e, ctx) -> fail(ctx, e.status(), e.type(), e.getMessage(), e.param(), e.code()));
+    app.exception(InvalidRequestException.class, (e, ctx) ->
+        fail(ctx, 400, "invalid_request_error", e.getMessage(), e.param(), e.code()));
+    app.exception(NotFoundException.class, (e, ctx) ->
+        fail(ctx, 404, "invalid_request_error", e.getMessage(), e.param(), null));
+    app.exception(HttpResponseException.class, (e, ctx) -> fail(ctx, e.getStatus(), "invalid_request_error",
+        e.getStatus() == 404 ? "Unknown request URL: " + ctx.method() + " " + ctx.path() + "." : e.getMessage(),
+        null, null));
+    app.error(404, ctx -> {
+      if (ctx.result() == null || ctx.result().isEmpty() || ctx.result().equals("Endpoint " + ctx.method() + " "
+          + ctx.path() + " not found")) {
+        fail(ctx, 404, "invalid_request_error", "Unknown request URL: " + ctx.method() + " " + ctx.path() + ".",
+            null, null);
+      }
+    });
+    app.exception(Exception.class, (e, ctx) -> {
+      log.error("{} {} failed", ctx.method(), ctx.path(), e);
+      fail(ctx, 500, "server_error", "The server had an error while processing your request.", null, null);
+    });
+  }
+
+  private static void fail(Context ctx, int status, String type, String message, String param, String code) {
+    ctx.status(status);
+    if (status >= 400 && status < 500 && status != 408 && status != 409 && status != 429) {
+      ctx.header("x-should-retry", "false"); // the SDKs would otherwise resend a request that cannot succeed
+    }
+    ctx.json(Wire.error(type, message, param, code));
+  }
+
+  private static Path uploadCache(BargeConfig config) {
+    Path dir = config.storage().blobDirectory().resolve("uploads");
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new ConfigException("storage.blobs: cannot create " + dir + ": " + e.getMessage(), e);
+    }
+    return dir;
+  }
+
+  private static boolean isLoopback(String host) {
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      throw new ConfigException("server.host: cannot resolve '" + host + "'");
+    }
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+  }
+}

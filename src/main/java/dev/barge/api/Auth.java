@@ -1,0 +1,48 @@
+package dev.barge.api;
+
+import dev.barge.config.ApiKey;
+import dev.barge.config.AuthConfig;
+import io.javalin.http.Context;
+import java.security.MessageDigest;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Binds each call to a project by its API key ({@code Authorization: Bearer <key>}). With no keys
+ * configured every caller is the default project (the server then listens on loopback only).
+ */
+final class Auth {
+  private static final String PROJECT = "barge.project";
+
+  private final List<ApiKey> keys;
+
+  Auth(AuthConfig config) {
+    this.keys = config.apiKeys();
+  }
+
+  void authenticate(Context ctx) {
+    if (keys.isEmpty()) {
+      ctx.attribute(PROJECT, ApiKey.DEFAULT_PROJECT);
+      return;
+    }
+    String header = ctx.header("Authorization");
+    String presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+        ? header.substring(7).trim() : null;
+    if (presented == null || presented.isEmpty()) {
+      throw new ApiException(401, "invalid_request_error", null, "invalid_api_key",
+          "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.");
+    }
+    for (ApiKey key : keys) {
+      // Constant-time comparison: response timing must not reveal how much of a key was right.
+      if (MessageDigest.isEqual(key.key().getBytes(StandardCharsets.UTF_8), presented.getBytes(StandardCharsets.UTF_8))) {
+        ctx.attribute(PROJECT, key.project());
+        return;
+      }
+    }
+    throw new ApiException(401, "invalid_request_error", null, "invalid_api_key", "Incorrect API key provided.");
+  }
+
+  static String project(Context ctx) {
+    return ctx.attribute(PROJECT);
+  }
+}

@@ -1,0 +1,116 @@
+package dev.barge.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.barge.batch.BatchService;
+import dev.barge.batch.CreateBatch;
+import dev.barge.store.BatchRecord;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** {@code /v1/batches}: create, retrieve, list, cancel (spec §3). */
+final class BatchesRoutes {
+  private static final int MAX_METADATA_PAIRS = 16;
+  private static final int MAX_METADATA_KEY = 64;
+  private static final int MAX_METADATA_VALUE = 512;
+  private static final long MIN_OUTPUT_EXPIRY = 3600;
+  private static final long MAX_OUTPUT_EXPIRY = 2_592_000;
+
+  private final BatchService batches;
+
+  BatchesRoutes(BatchService batches) {
+    this.batches = batches;
+  }
+
+  void register(Javalin app) {
+    app.post("/v1/batches", this::create);
+    app.get("/v1/batches", this::list);
+    app.get("/v1/batches/{batch_id}", ctx -> ctx.json(Wire.batch(batches.get(Auth.project(ctx),
+        ctx.pathParam("batch_id")))));
+    app.post("/v1/batches/{batch_id}/cancel", ctx -> ctx.json(Wire.batch(batches.cancel(Auth.project(ctx),
+        ctx.pathParam("batch_id")))));
+  }
+
+  private void create(Context ctx) {
+    JsonNode body = jsonObject(ctx);
+    CreateBatch request = new CreateBatch(
+        requiredString(body, "input_file_id"),
+        requiredString(body, "endpoint"),
+        requiredString(body, "completion_window"),
+        metadata(body.get("metadata")),
+        outputExpiresAfter(body.get("output_expires_after")));
+    BatchRecord batch = batches.create(Auth.project(ctx), request);
+    ctx.json(Wire.batch(batch));
+  }
+
+  private void list(Context ctx) {
+    int limit = Params.limit(ctx, 20, 100);
+    ctx.json(Wire.list(batches.list(Auth.project(ctx), Params.optional(ctx, "after"), limit), Wire::batch,
+        BatchRecord::id));
+  }
+
+  static JsonNode jsonObject(Context ctx) {
+    JsonNode body;
+    try {
+      body = Wire.JSON.readTree(ctx.bodyInputStream());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw ApiException.badRequest(null, "The request body is not valid JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw ApiException.badRequest(null, "The request body could not be read: " + e.getMessage());
+    }
+    if (body == null || !body.isObject()) throw ApiException.badRequest(null, "The request body must be a JSON object.");
+    return body;
+  }
+
+  private static String requiredString(JsonNode body, String field) {
+    JsonNode value = body.get(field);
+    if (value == null || value.isNull()) throw ApiException.missing(field);
+    if (!value.isTextual()) throw ApiException.badRequest(field, "'" + field + "' must be a string.");
+    return value.asText();
+  }
+
+  private static Map<String, String> metadata(JsonNode node) {
+    if (node == null || node.isNull()) return null;
+    if (!node.isObject()) throw ApiException.badRequest("metadata", "'metadata' must be an object of strings.");
+    if (node.size() > MAX_METADATA_PAIRS) {
+      throw ApiException.badRequest("metadata", "'metadata' may hold at most " + MAX_METADATA_PAIRS + " pairs.");
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    for (var it = node.fields(); it.hasNext(); ) {
+      var e = it.next();
+      if (e.getKey().length() > MAX_METADATA_KEY) {
+        throw ApiException.badRequest("metadata", "metadata key '" + e.getKey() + "' is longer than "
+            + MAX_METADATA_KEY + " characters.");
+      }
+      if (!e.getValue().isTextual()) {
+        throw ApiException.badRequest("metadata", "metadata value of '" + e.getKey() + "' must be a string.");
+      }
+      if (e.getValue().asText().length() > MAX_METADATA_VALUE) {
+        throw ApiException.badRequest("metadata", "metadata value of '" + e.getKey() + "' is longer than "
+            + MAX_METADATA_VALUE + " characters.");
+      }
+      out.put(e.getKey(), e.getValue().asText());
+    }
+    return out;
+  }
+
+  private static Long outputExpiresAfter(JsonNode node) {
+    if (node == null || node.isNull()) return null;
+    String param = "output_expires_after";
+    if (!node.isObject()) throw ApiException.badRequest(param, "'output_expires_after' must be an object.");
+    if (!node.hasNonNull("anchor")) throw ApiException.missing(param + ".anchor");
+    if (!node.hasNonNull("seconds")) throw ApiException.missing(param + ".seconds");
+    if (!"created_at".equals(node.get("anchor").asText())) {
+      throw ApiException.badRequest(param, "'output_expires_after.anchor' must be 'created_at'.");
+    }
+    JsonNode seconds = node.get("seconds");
+    if (!seconds.canConvertToExactIntegral() || seconds.asLong() < MIN_OUTPUT_EXPIRY
+        || seconds.asLong() > MAX_OUTPUT_EXPIRY) {
+      throw ApiException.badRequest(param, "'output_expires_after.seconds' must be an integer from "
+          + MIN_OUTPUT_EXPIRY + " to " + MAX_OUTPUT_EXPIRY + ".");
+    }
+    return seconds.asLong();
+  }
+}

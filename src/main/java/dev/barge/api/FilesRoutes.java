@@ -1,0 +1,89 @@
+package dev.barge.api;
+
+import dev.barge.batch.FileService;
+import dev.barge.store.FileRecord;
+import dev.barge.store.Page;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.UploadedFile;
+import java.io.InputStream;
+import java.util.List;
+
+/** {@code /v1/files}: upload, list, retrieve, delete, content (spec §1). */
+final class FilesRoutes {
+  private static final long MIN_EXPIRY = 3600;
+  private static final long MAX_EXPIRY = 2_592_000;
+
+  private final FileService files;
+
+  FilesRoutes(FileService files) {
+    this.files = files;
+  }
+
+  void register(Javalin app) {
+    app.post("/v1/files", this::upload);
+    app.get("/v1/files", this::list);
+    app.get("/v1/files/{file_id}", ctx -> ctx.json(Wire.file(files.get(Auth.project(ctx), ctx.pathParam("file_id")))));
+    app.delete("/v1/files/{file_id}", this::delete);
+    app.get("/v1/files/{file_id}/content", this::content);
+  }
+
+  private void upload(Context ctx) throws Exception {
+    if (!ctx.isMultipartFormData()) {
+      throw ApiException.badRequest(null, "Upload a file as multipart/form-data with the fields 'file' and 'purpose'.");
+    }
+    List<UploadedFile> parts = MultipartLimits.uploadedFiles(ctx, "file");
+    String purpose = ctx.formParam("purpose");
+    if (purpose == null) throw ApiException.missing("purpose");
+    if (parts.isEmpty()) throw ApiException.missing("file");
+    Long expiresAfter = expiresAfter(ctx.formParam("expires_after[anchor]"), ctx.formParam("expires_after[seconds]"));
+    UploadedFile part = parts.get(0);
+    try (InputStream in = part.content()) {
+      FileRecord file = files.upload(Auth.project(ctx), part.filename(), purpose, in, expiresAfter);
+      ctx.json(Wire.file(file));
+    }
+  }
+
+  private static Long expiresAfter(String anchor, String seconds) {
+    if (anchor == null && seconds == null) return null;
+    if (anchor == null) throw ApiException.missing("expires_after[anchor]");
+    if (seconds == null) throw ApiException.missing("expires_after[seconds]");
+    if (!"created_at".equals(anchor)) {
+      throw ApiException.badRequest("expires_after[anchor]", "'expires_after[anchor]' must be 'created_at'.");
+    }
+    try {
+      long value = Long.parseLong(seconds.trim());
+      if (value >= MIN_EXPIRY && value <= MAX_EXPIRY) return value;
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw ApiException.badRequest("expires_after[seconds]",
+        "'expires_after[seconds]' must be an integer from " + MIN_EXPIRY + " to " + MAX_EXPIRY + ".");
+  }
+
+  private void list(Context ctx) {
+    int limit = Params.limit(ctx, 10_000, 10_000);
+    String order = ctx.queryParam("order") == null ? "desc" : ctx.queryParam("order");
+    if (!order.equals("asc") && !order.equals("desc")) {
+      throw ApiException.badRequest("order", "Invalid 'order': '" + order + "'; use 'asc' or 'desc'.");
+    }
+    Page<FileRecord> page = files.list(Auth.project(ctx), Params.optional(ctx, "purpose"),
+        Params.optional(ctx, "after"), limit, order.equals("asc"));
+    ctx.json(Wire.list(page, Wire::file, FileRecord::id));
+  }
+
+  private void delete(Context ctx) {
+    String id = ctx.pathParam("file_id");
+    files.delete(Auth.project(ctx), id);
+    ctx.json(Wire.deletedFile(id));
+  }
+
+  private void content(Context ctx) {
+    String project = Auth.project(ctx);
+    String id = ctx.pathParam("file_id");
+    FileRecord file = files.get(project, id);
+    ctx.contentType("application/octet-stream");
+    ctx.header("Content-Length", Long.toString(file.bytes()));
+    ctx.result(files.content(project, id));
+  }
+}

@@ -1,0 +1,25 @@
+package dev.barge.api;
+
+import io.javalin.http.Context;
+
+/** Query parameters with the checks the API documents; a bad value is the caller's mistake, named. */
+final class Params {
+  private Params() {}
+
+  static int limit(Context ctx, int defaultValue, int max) {
+    String raw = ctx.queryParam("limit");
+    if (raw == null) return defaultValue;
+    try {
+      int value = Integer.parseInt(raw.trim());
+      if (value >= 1 && value <= max) return value;
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw ApiException.badRequest("limit", "Invalid 'limit': '" + raw + "'; use an integer from 1 to " + max + ".");
+  }
+
+  static String optional(Context ctx, String name) {
+    String raw = ctx.queryParam(name);
+    return raw == null || raw.isEmpty() ? null : raw;
+  }
+}

@@ -1,0 +1,115 @@
+package dev.barge.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.barge.store.BatchRecord;
+import dev.barge.store.BatchStatus;
+import dev.barge.store.FileRecord;
+import dev.barge.store.Page;
+import dev.barge.store.Usage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.function.Function;
+
+/** The JSON objects of the OpenAI Files and Batch APIs (spec §1.2, §4). Every key is present; unset ones are null. */
+final class Wire {
+  static final ObjectMapper JSON = new ObjectMapper();
+  private static final List<BatchStatus> STATUS_TIMES = List.of(BatchStatus.IN_PROGRESS, BatchStatus.FINALIZING,
+      BatchStatus.COMPLETED, BatchStatus.FAILED, BatchStatus.EXPIRED, BatchStatus.CANCELLING, BatchStatus.CANCELLED);
+
+  private Wire() {}
+
+  static ObjectNode file(FileRecord f) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("id", f.id());
+    o.put("object", "file");
+    o.put("bytes", f.bytes());
+    o.put("created_at", seconds(f.createdAt()));
+    putSeconds(o, "expires_at", f.expiresAt());
+    o.put("filename", f.filename());
+    o.put("purpose", f.purpose());
+    o.put("status", "processed");
+    o.putNull("status_details");
+    return o;
+  }
+
+  static ObjectNode deletedFile(String id) {
+    return JSON.createObjectNode().put("id", id).put("object", "file").put("deleted", true);
+  }
+
+  static ObjectNode batch(BatchRecord b) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("id", b.id());
+    o.put("object", "batch");
+    o.put("endpoint", b.endpoint());
+    o.put("model", b.model());
+    o.set("errors", b.status() == BatchStatus.FAILED ? parse(b.errors()) : null);
+    o.put("input_file_id", b.inputFileId());
+    o.put("completion_window", b.completionWindow());
+    o.put("status", b.status().wireName());
+    o.put("output_file_id", b.outputFileId());
+    o.put("error_file_id", b.errorFileId());
+    o.put("created_at", seconds(b.createdAt()));
+    for (BatchStatus s : STATUS_TIMES) {
+      if (s == BatchStatus.FINALIZING) o.put("expires_at", seconds(b.expiresAt())); // keep the spec's key order
+      putSeconds(o, s.wireName() + "_at", b.enteredAt(s));
+    }
+    ObjectNode counts = o.putObject("request_counts");
+    counts.put("total", b.total());
+    counts.put("completed", b.completed());
+    counts.put("failed", b.failed());
+    o.set("usage", b.enteredAt(BatchStatus.IN_PROGRESS) == null ? null : usage(b.usage()));
+    o.set("metadata", parse(b.metadata()));
+    return o;
+  }
+
+  private static ObjectNode usage(Usage u) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("input_tokens", u.inputTokens());
+    o.putObject("input_tokens_details").put("cached_tokens", u.cachedTokens());
+    o.put("output_tokens", u.outputTokens());
+    o.putObject("output_tokens_details").put("reasoning_tokens", u.reasoningTokens());
+    o.put("total_tokens", u.totalTokens());
+    return o;
+  }
+
+  /** The list envelope: {@code object, data, first_id, last_id, has_more}. */
+  static <T> ObjectNode list(Page<T> page, Function<T, ObjectNode> render, Function<T, String> id) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("object", "list");
+    ArrayNode data = o.putArray("data");
+    page.items().forEach(item -> data.add(render.apply(item)));
+    List<T> items = page.items();
+    o.put("first_id", items.isEmpty() ? null : id.apply(items.get(0)));
+    o.put("last_id", items.isEmpty() ? null : id.apply(items.get(items.size() - 1)));
+    o.put("has_more", page.hasMore());
+    return o;
+  }
+
+  static ObjectNode error(String type, String message, String param, String code) {
+    ObjectNode o = JSON.createObjectNode();
+    o.putObject("error").put("message", message).put("type", type).put("param", param).put("code", code);
+    return o;
+  }
+
+  private static long seconds(long millis) {
+    return millis / 1000;
+  }
+
+  private static void putSeconds(ObjectNode o, String key, Long millis) {
+    if (millis == null) o.putNull(key);
+    else o.put(key, seconds(millis));
+  }
+
+  private static JsonNode parse(String json) {
+    if (json == null) return null;
+    try {
+      return JSON.readTree(json);
+    } catch (IOException e) {
+      throw new UncheckedIOException("stored JSON is unreadable", e);
+    }
+  }
+}

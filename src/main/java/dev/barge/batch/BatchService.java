@@ -1,0 +1,117 @@
+package dev.barge.batch;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.barge.config.Durations;
+import dev.barge.store.BatchRecord;
+import dev.barge.store.BatchStatus;
+import dev.barge.store.BatchStore;
+import dev.barge.store.FileRecord;
+import dev.barge.store.FileStore;
+import dev.barge.store.Page;
+import dev.barge.store.Usage;
+import dev.barge.upstream.Endpoint;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+
+/** Creating, reading, listing and cancelling batches. The work itself is done by the engine's loops. */
+public final class BatchService {
+  /** Endpoints the OpenAI API defines for batches but Barge does not serve. */
+  private static final Set<String> UNSERVED_ENDPOINTS = Set.of("/v1/images/generations", "/v1/images/edits",
+      "/v1/videos");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final BatchStore batches;
+  private final FileStore files;
+  private final Duration maxWindow;
+  private final Clock clock;
+  private final Runnable onChange;
+
+  BatchService(BatchStore batches, FileStore files, Duration maxWindow, Clock clock, Runnable onChange) {
+    this.batches = batches;
+    this.files = files;
+    this.maxWindow = maxWindow;
+    this.clock = clock;
+    this.onChange = onChange;
+  }
+
+  /** Records the batch as {@code validating} and returns at once; its lines are checked in the background. */
+  public BatchRecord create(String project, CreateBatch request) {
+    if (Endpoint.ofPath(request.endpoint()).isEmpty()) {
+      throw new InvalidRequestException("endpoint", UNSERVED_ENDPOINTS.contains(request.endpoint())
+          ? "Barge does not serve the endpoint '" + request.endpoint() + "' in batches."
+          : "Invalid endpoint '" + request.endpoint() + "'; use one of /v1/responses, /v1/chat/completions,"
+              + " /v1/embeddings, /v1/completions, /v1/moderations.");
+    }
+    Duration window = parseWindow(request.completionWindow());
+    FileRecord input = files.find(project, request.inputFileId(), clock.millis())
+        .orElseThrow(() -> new InvalidRequestException("file_id", "Cannot find file " + request.inputFileId()
+            + ", or project " + project + " does not have access to it."));
+    if (!FileService.PURPOSE_BATCH.equals(input.purpose())) {
+      throw new InvalidRequestException("input_file_id", "File " + input.id() + " has purpose '"
+          + input.purpose() + "'; a batch reads a file uploaded with purpose 'batch'.");
+    }
+    long now = clock.millis();
+    BatchRecord batch = new BatchRecord(Ids.batch(), project, request.endpoint(), null, input.id(),
+        request.completionWindow(), BatchStatus.VALIDATING, now, now + window.toMillis(), Map.of(), 0, 0, 0, null,
+        null, null, metadataJson(request.metadata()), request.outputExpiresAfterSeconds(), Usage.ZERO);
+    batches.insert(batch);
+    onChange.run();
+    return get(project, batch.id());
+  }
+
+  private Duration parseWindow(String window) {
+    Duration d;
+    try {
+      d = Durations.parse(window);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidRequestException("completion_window", "Invalid completion_window '" + window
+          + "'; use \"24h\" or, as a Barge extension, a number and a unit s, m, h or d (e.g. \"1h\", \"7d\").");
+    }
+    if (d.compareTo(Duration.ofSeconds(1)) < 0 || window.endsWith("ms")) {
+      throw new InvalidRequestException("completion_window", "Invalid completion_window '" + window
+          + "'; the smallest unit is seconds (e.g. \"30s\").");
+    }
+    if (d.compareTo(maxWindow) > 0) {
+      throw new InvalidRequestException("completion_window", "completion_window '" + window
+          + "' is longer than this server's maximum of " + maxWindow.toHours() + "h.");
+    }
+    return d;
+  }
+
+  private static String metadataJson(Map<String, String> metadata) {
+    if (metadata == null) return null;
+    try {
+      return JSON.writeValueAsString(metadata);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a map of strings always serializes", e);
+    }
+  }
+
+  public BatchRecord get(String project, String id) {
+    return batches.find(project, id)
+        .orElseThrow(() -> new NotFoundException("batch_id", "No batch found with id '" + id + "'."));
+  }
+
+  public Page<BatchRecord> list(String project, String after, int limit) {
+    return batches.list(project, after, limit);
+  }
+
+  /** {@code validating | in_progress → cancelling}; a batch already cancelling is returned unchanged. */
+  public BatchRecord cancel(String project, String id) {
+    BatchRecord batch = get(project, id);
+    if (batch.status() == BatchStatus.CANCELLING) return batch;
+    boolean moved = batches.transition(id, EnumSet.of(BatchStatus.VALIDATING, BatchStatus.IN_PROGRESS),
+        BatchStatus.CANCELLING, clock.millis());
+    BatchRecord now = get(project, id);
+    if (!moved && now.status() != BatchStatus.CANCELLING) {
+      throw new InvalidRequestException(null,
+          "Cannot cancel a batch with status '" + now.status().wireName() + "'.");
+    }
+    onChange.run();
+    return now;
+  }
+}

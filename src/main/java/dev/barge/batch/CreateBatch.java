@@ -1,0 +1,12 @@
+package dev.barge.batch;
+
+import java.util.Map;
+
+/**
+ * A request to create a batch, already shaped by the API layer.
+ *
+ * @param metadata up to 16 string pairs, or null
+ * @param outputExpiresAfterSeconds lifetime of the output/error files, or null for the default
+ */
+public record CreateBatch(String inputFileId, String endpoint, String completionWindow, Map<String, String> metadata,
+    Long outputExpiresAfterSeconds) {}

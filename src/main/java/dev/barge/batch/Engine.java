@@ -1,0 +1,94 @@
+package dev.barge.batch;
+
+import dev.barge.blob.BlobStore;
+import dev.barge.blob.LocalBlobStore;
+import dev.barge.config.BackendConfig;
+import dev.barge.config.BargeConfig;
+import dev.barge.config.BatchConfig;
+import dev.barge.dispatch.Dispatcher;
+import dev.barge.dispatch.RetryPolicy;
+import dev.barge.store.BatchStore;
+import dev.barge.store.Database;
+import dev.barge.store.FileStore;
+import dev.barge.store.RequestStore;
+import dev.barge.upstream.Backends;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.random.RandomGenerator;
+
+/**
+ * One running Barge: the store, the blobs, the backends, and the loops that validate, dispatch and
+ * finalize batches. The HTTP API and the CLI both drive this; neither re-implements its rules.
+ */
+public final class Engine implements AutoCloseable {
+  private final Database database;
+  private final Backends backends;
+  private final FileService files;
+  private final BatchService batches;
+  private final Dispatcher dispatcher;
+  private final BatchLifecycle lifecycle;
+  private final String nodeId = "node-" + UUID.randomUUID().toString().substring(0, 8);
+
+  private Engine(BargeConfig config, Clock clock) throws IOException {
+    BatchConfig batch = config.batch();
+    this.database = Database.open(config.storage());
+    BlobStore blobs = new LocalBlobStore(config.storage().blobDirectory());
+    FileStore fileStore = new FileStore(database);
+    BatchStore batchStore = new BatchStore(database);
+    RequestStore requestStore = new RequestStore(database);
+    this.backends = Backends.fromConfig(config.backends(), clock);
+    // The embedded store has one node: leases left by an earlier process belong to nobody now.
+    requestStore.releaseExpiredLeases(Long.MAX_VALUE);
+
+    RetryPolicy retry = new RetryPolicy(batch.maxAttempts(), batch.initialBackoffDuration(),
+        batch.maxBackoffDuration(), RandomGenerator.getDefault());
+    Duration lease = config.backends().stream().map(BackendConfig::requestTimeout).max(Duration::compareTo)
+        .orElse(Duration.ZERO).plusMinutes(1);
+    this.files = new FileService(fileStore, batchStore, blobs, batch.maxFileBytes(), clock);
+    this.dispatcher = new Dispatcher(batchStore, fileStore, requestStore, blobs, backends, retry, clock, nodeId,
+        lease);
+    InputValidator validator = new InputValidator(fileStore, batchStore, requestStore, blobs,
+        model -> backends.forModel(model).isPresent(), batch.maxRequests(), batch.maxReportedErrors(), clock);
+    this.lifecycle = new BatchLifecycle(batchStore, requestStore, validator,
+        new ResultFiles(requestStore, blobs, clock), files, batch.cancelGraceDuration(), clock, dispatcher::wake);
+    this.batches = new BatchService(batchStore, fileStore, batch.maxWindow(), clock, () -> {
+      lifecycle.wake();
+      dispatcher.wake();
+    });
+  }
+
+  public static Engine start(BargeConfig config, Clock clock) {
+    try {
+      return new Engine(config, clock);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open the blob directory " + config.storage().blobs(), e);
+    }
+  }
+
+  public FileService files() {
+    return files;
+  }
+
+  public BatchService batches() {
+    return batches;
+  }
+
+  public Backends backends() {
+    return backends;
+  }
+
+  public String nodeId() {
+    return nodeId;
+  }
+
+  @Override
+  public void close() {
+    lifecycle.close();
+    dispatcher.close();
+    backends.close();
+    database.close();
+  }
+}

@@ -1,0 +1,112 @@
+package dev.barge.batch;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.barge.blob.BlobStore;
+import dev.barge.store.BatchRecord;
+import dev.barge.store.FileRecord;
+import dev.barge.store.RequestState;
+import dev.barge.store.RequestStore;
+import dev.barge.store.ResultRow;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+
+/**
+ * Writes a batch's output file (answers with status 2xx) and error file (everything else) by
+ * streaming its result rows, in the line format of spec §6.1.
+ */
+final class ResultFiles {
+  private static final JsonFactory JSON = new JsonFactory();
+
+  /** The files written; either may be null when it would be empty. Not yet stored as File objects. */
+  record Written(FileRecord output, FileRecord errors) {}
+
+  private final RequestStore requests;
+  private final BlobStore blobs;
+  private final Clock clock;
+
+  ResultFiles(RequestStore requests, BlobStore blobs, Clock clock) {
+    this.requests = requests;
+    this.blobs = blobs;
+    this.clock = clock;
+  }
+
+  Written write(BatchRecord batch) throws IOException {
+    try (Sink output = new Sink(batch, "output"); Sink errors = new Sink(batch, "error")) {
+      requests.forEachResult(batch.id(), row -> {
+        if (row.state() == RequestState.QUEUED || row.state() == RequestState.LEASED) return;
+        try {
+          (row.state() == RequestState.SUCCEEDED ? output : errors).write(batch.id(), row);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+      return new Written(output.commit(), errors.commit());
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+  }
+
+  /** One result file, created on its first line. */
+  private final class Sink implements AutoCloseable {
+    private final BatchRecord batch;
+    private final String kind;
+    private BlobStore.BlobWriter writer;
+    private JsonGenerator json;
+
+    Sink(BatchRecord batch, String kind) {
+      this.batch = batch;
+      this.kind = kind;
+    }
+
+    void write(String batchId, ResultRow row) throws IOException {
+      if (writer == null) {
+        writer = blobs.create();
+        json = JSON.createGenerator(writer.stream(), JsonEncoding.UTF8);
+        json.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
+        json.setRootValueSeparator(null);
+      }
+      json.writeStartObject();
+      json.writeStringField("id", Ids.batchRequest(batchId, row.line()));
+      json.writeStringField("custom_id", row.customId());
+      if (row.statusCode() != null) {
+        json.writeObjectFieldStart("response");
+        json.writeNumberField("status_code", row.statusCode());
+        json.writeStringField("request_id", row.requestId());
+        json.writeFieldName("body");
+        json.writeRawValue(row.response()); // the backend's JSON, byte for byte
+        json.writeEndObject();
+        json.writeNullField("error");
+      } else {
+        json.writeNullField("response");
+        json.writeObjectFieldStart("error");
+        json.writeStringField("code", row.errorCode());
+        json.writeStringField("message", row.errorMessage());
+        json.writeEndObject();
+      }
+      json.writeEndObject();
+      json.writeRaw('\n');
+    }
+
+    FileRecord commit() throws IOException {
+      if (writer == null) return null;
+      json.flush();
+      json.close();
+      String key = writer.commit();
+      long size = blobs.size(key);
+      long now = clock.millis();
+      long expiresAfterMs = batch.outputExpiresAfterSeconds() != null
+          ? batch.outputExpiresAfterSeconds() * 1000
+          : FileService.DEFAULT_EXPIRY.toMillis();
+      return new FileRecord(Ids.file(), batch.project(), FileService.PURPOSE_BATCH_OUTPUT,
+          batch.id() + "_" + kind + ".jsonl", size, now, now + expiresAfterMs, key);
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (writer != null) writer.close();
+    }
+  }
+}

@@ -1,0 +1,35 @@
+package dev.barge.blob;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/**
+ * File bytes by key. A blob becomes visible only when its writer is committed, so an interrupted
+ * upload never leaves half a file behind.
+ */
+public interface BlobStore {
+
+  /** Starts a new blob; write to {@link BlobWriter#stream()}, then {@link BlobWriter#commit()} or close to discard. */
+  BlobWriter create() throws IOException;
+
+  InputStream open(String key) throws IOException;
+
+  /** Reads {@code length} bytes at {@code offset}: one request line of an input file. */
+  byte[] read(String key, long offset, int length) throws IOException;
+
+  long size(String key) throws IOException;
+
+  void delete(String key) throws IOException;
+
+  /** A blob being written. Closing without commit discards it. */
+  interface BlobWriter extends AutoCloseable {
+    OutputStream stream();
+
+    /** Makes the blob visible under its key and returns the key. */
+    String commit() throws IOException;
+
+    @Override
+    void close() throws IOException;
+  }
+}

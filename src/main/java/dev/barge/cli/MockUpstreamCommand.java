@@ -1,0 +1,100 @@
+package dev.barge.cli;
+
+import dev.barge.config.SimulatorConfig;
+import dev.barge.upstream.simulator.SimulatorServer;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code barge mock-upstream}: the simulator as a standalone OpenAI-compatible server. */
+@Command(
+    name = "mock-upstream",
+    mixinStandardHelpOptions = true,
+    description = "Run the OpenAI-compatible simulator (not a real model): made-up replies with real response "
+        + "shapes and usage, configurable latency, faults and rate limits, for demos, tests and benchmarks.")
+public final class MockUpstreamCommand implements Callable<Integer> {
+
+  /** SimulatorConfig names YAML keys in its messages; on the command line the user typed options. */
+  private static final Map<String, String> OPTION_OF_KEY = Map.of(
+      "latency_ms", "--latency-ms",
+      "jitter_ms", "--jitter-ms",
+      "error_rate", "--error-rate",
+      "rate_limit_rate", "--rate-limit-rate",
+      "error_rate + rate_limit_rate", "--error-rate + --rate-limit-rate",
+      "retry_after_ms", "--retry-after-ms",
+      "requests_per_minute", "--rpm",
+      "tokens_per_minute", "--tpm");
+
+  @Spec private CommandSpec spec;
+
+  @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+  private String host;
+
+  @Option(names = "--port", defaultValue = "8000", description = "Port to listen on, 0 for any free one (default: ${DEFAULT-VALUE}).")
+  private int port;
+
+  @Option(names = "--latency-ms", description = "Fixed delay before each answer (default: 0).")
+  private Integer latencyMs;
+
+  @Option(names = "--jitter-ms", description = "Extra random delay, uniform in [0, jitter] (default: 0).")
+  private Integer jitterMs;
+
+  @Option(names = "--error-rate", description = "Fraction of requests answered 500 (default: 0).")
+  private Double errorRate;
+
+  @Option(names = "--rate-limit-rate", description = "Fraction of requests answered 429 regardless of limits (default: 0).")
+  private Double rateLimitRate;
+
+  @Option(names = "--retry-after-ms", description = "retry-after-ms sent with injected 429s (default: 1000).")
+  private Integer retryAfterMs;
+
+  @Option(names = "--rpm", description = "Enforced requests per minute (default: unlimited).")
+  private Integer requestsPerMinute;
+
+  @Option(names = "--tpm", description = "Enforced tokens per minute (default: unlimited).")
+  private Integer tokensPerMinute;
+
+  @Option(names = "--seed", description = "Seed of the random source, so a run can be repeated.")
+  private Long seed;
+
+  @Option(names = "--models", split = ",", paramLabel = "MODEL", description = "Model names to serve (default: any name).")
+  private List<String> models = List.of();
+
+  @Override
+  public Integer call() throws InterruptedException {
+    SimulatorConfig config = config();
+    if (port < 0 || port > 65535) {
+      throw new ParameterException(spec.commandLine(), "Invalid value for --port: must be between 0 and 65535, was " + port);
+    }
+    SimulatorServer server = SimulatorServer.start(host, port, config, Set.copyOf(models));
+    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "simulator-shutdown"));
+    spec.commandLine().getOut().println(
+        "Barge simulator (simulated model, not a real one) listening on " + server.baseUrl());
+    spec.commandLine().getOut().flush();
+    // The server runs on its own threads; this thread only keeps the command alive until the process is stopped.
+    Thread.currentThread().join();
+    return 0;
+  }
+
+  private SimulatorConfig config() {
+    try {
+      return new SimulatorConfig(
+          latencyMs, jitterMs, errorRate, rateLimitRate, retryAfterMs, requestsPerMinute, tokensPerMinute, seed);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), optionMessage(e.getMessage()));
+    }
+  }
+
+  private static String optionMessage(String configMessage) {
+    int colon = configMessage.indexOf(": ");
+    if (colon < 0) return configMessage;
+    String key = configMessage.substring(0, colon);
+    return "Invalid value for " + OPTION_OF_KEY.getOrDefault(key, key) + configMessage.substring(colon);
+  }
+}

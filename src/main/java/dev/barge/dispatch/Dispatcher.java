@@ -1,0 +1,211 @@
+package dev.barge.dispatch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.barge.blob.BlobStore;
+import dev.barge.store.BatchRecord;
+import dev.barge.store.BatchStatus;
+import dev.barge.store.BatchStore;
+import dev.barge.store.ClaimedRequest;
+import dev.barge.store.FileRecord;
+import dev.barge.store.FileStore;
+import dev.barge.store.RequestStore;
+import dev.barge.store.RequestUpdate;
+import dev.barge.upstream.Backend;
+import dev.barge.upstream.Backends;
+import dev.barge.upstream.Endpoint;
+import dev.barge.upstream.Outcome;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends queued requests of in-progress batches to the backend serving their model, at most
+ * {@code maxConcurrency} at a time per backend, each call on its own virtual thread. Requests are
+ * claimed with a lease, so the requests of a worker that died go back to the queue. Free capacity of
+ * a backend is shared round-robin between the batches that use it.
+ */
+public final class Dispatcher implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final long IDLE_WAIT_MS = 50;
+
+  private final BatchStore batches;
+  private final FileStore files;
+  private final RequestStore requests;
+  private final BlobStore blobs;
+  private final Backends backends;
+  private final RetryPolicy retry;
+  private final Clock clock;
+  private final String nodeId;
+  private final Duration lease;
+  private final Map<Backend, Semaphore> permits = new HashMap<>();
+  private final Map<String, String> inputBlobs = new ConcurrentHashMap<>();
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition wakeUp = lock.newCondition();
+  private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
+  private final ResultRecorder recorder;
+  private final Thread loop;
+  private volatile boolean running = true;
+  private int rotation;
+
+  public Dispatcher(BatchStore batches, FileStore files, RequestStore requests, BlobStore blobs, Backends backends,
+      RetryPolicy retry, Clock clock, String nodeId, Duration lease) {
+    this.batches = batches;
+    this.files = files;
+    this.requests = requests;
+    this.blobs = blobs;
+    this.backends = backends;
+    this.retry = retry;
+    this.clock = clock;
+    this.nodeId = nodeId;
+    this.lease = lease;
+    for (Backend b : backends.all()) permits.put(b, new Semaphore(b.maxConcurrency()));
+    this.recorder = new ResultRecorder(requests);
+    this.loop = Thread.ofPlatform().name("barge-dispatcher").daemon().start(this::run);
+  }
+
+  /** There may be new work: a batch started, or capacity came free. */
+  public void wake() {
+    lock.lock();
+    try {
+      wakeUp.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void run() {
+    while (running) {
+      try {
+        if (dispatchOnce() == 0) idle();
+      } catch (RuntimeException e) {
+        log.error("dispatch round failed: {}", e.toString());
+        idle();
+      }
+    }
+  }
+
+  private void idle() {
+    lock.lock();
+    try {
+      wakeUp.await(IDLE_WAIT_MS, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      running = false;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** One round: for each backend with free capacity, claim work from its batches. Returns calls started. */
+  private int dispatchOnce() {
+    Map<Backend, List<BatchRecord>> byBackend = new LinkedHashMap<>();
+    for (BatchRecord b : batches.active()) {
+      if (b.status() != BatchStatus.IN_PROGRESS || b.model() == null) continue;
+      backends.forModel(b.model()).ifPresent(backend ->
+          byBackend.computeIfAbsent(backend, k -> new ArrayList<>()).add(b));
+    }
+    int started = 0;
+    rotation++;
+    for (var entry : byBackend.entrySet()) {
+      started += dispatch(entry.getKey(), entry.getValue());
+    }
+    return started;
+  }
+
+  private int dispatch(Backend backend, List<BatchRecord> candidates) {
+    Semaphore free = permits.get(backend);
+    int started = 0;
+    int n = candidates.size();
+    for (int i = 0; i < n && free.availablePermits() > 0; i++) {
+      BatchRecord batch = candidates.get(Math.floorMod(rotation + i, n));
+      int share = Math.max(1, free.availablePermits() / (n - i));
+      if (!free.tryAcquire(share)) continue;
+      long now = clock.millis();
+      List<ClaimedRequest> claimed = requests.claim(batch.id(), share, now, nodeId, now + lease.toMillis());
+      free.release(share - claimed.size());
+      Optional<String> blobKey = inputBlob(batch);
+      Endpoint endpoint = Endpoint.ofPath(batch.endpoint()).orElseThrow();
+      for (ClaimedRequest r : claimed) {
+        calls.submit(() -> call(backend, free, batch, endpoint, blobKey.orElse(null), r));
+        started++;
+      }
+    }
+    return started;
+  }
+
+  private Optional<String> inputBlob(BatchRecord batch) {
+    String key = inputBlobs.computeIfAbsent(batch.id(), id ->
+        files.find(batch.project(), batch.inputFileId(), 0).map(FileRecord::blobKey).orElse(""));
+    return key.isEmpty() ? Optional.empty() : Optional.of(key);
+  }
+
+  private void call(Backend backend, Semaphore free, BatchRecord batch, Endpoint endpoint, String blobKey,
+      ClaimedRequest r) {
+    try {
+      Outcome outcome = backend.send(endpoint, body(blobKey, r));
+      recorder.add(settle(batch, r, outcome));
+    } catch (IOException | RuntimeException e) {
+      log.error("request {} line {} could not be sent: {}", batch.id(), r.line(), e.toString());
+      recorder.add(Settlements.finalOutcome(r, nodeId, new Outcome.TransportFailure("Barge could not read the"
+          + " request from its input file: " + e.getMessage()), clock.millis()));
+    } finally {
+      free.release();
+      wake();
+    }
+  }
+
+  /** The line's {@code body}, without {@code service_tier}, which has no meaning inside a batch. */
+  private byte[] body(String blobKey, ClaimedRequest r) throws IOException {
+    if (blobKey == null) throw new IOException("the input file is gone");
+    JsonNode line = JSON.readTree(blobs.read(blobKey, r.offset(), r.length()));
+    ObjectNode body = (ObjectNode) line.get("body");
+    body.remove("service_tier");
+    return JSON.writeValueAsBytes(body);
+  }
+
+  private RequestUpdate settle(BatchRecord batch, ClaimedRequest r, Outcome outcome) {
+    long now = clock.millis();
+    Optional<Duration> delay = retry.nextDelay(r.attempts(), outcome);
+    if (delay.isPresent() && now + delay.get().toMillis() < batch.expiresAt()) {
+      return new RequestUpdate.Requeued(r.batchId(), r.line(), nodeId, now + delay.get().toMillis());
+    }
+    return Settlements.finalOutcome(r, nodeId, outcome, now);
+  }
+
+  /** Stops claiming, lets calls in flight finish for up to {@code grace}, and writes their results. */
+  public void close(Duration grace) {
+    running = false;
+    wake();
+    try {
+      loop.join(5_000);
+      calls.shutdown();
+      if (!calls.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) calls.shutdownNow();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    recorder.close();
+  }
+
+  @Override
+  public void close() {
+    close(Duration.ofSeconds(5));
+  }
+}

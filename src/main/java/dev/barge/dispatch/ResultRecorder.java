@@ -1,0 +1,66 @@
+package dev.barge.dispatch;
+
+import dev.barge.store.RequestStore;
+import dev.barge.store.RequestUpdate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes request outcomes in groups, one transaction per group: one transaction per result would
+ * cap throughput at the database's commit rate. An outcome not yet written when the process dies is
+ * not lost: its lease runs out and the request is sent again.
+ */
+final class ResultRecorder implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ResultRecorder.class);
+  private static final int GROUP = 500;
+
+  private final RequestStore requests;
+  private final LinkedBlockingQueue<RequestUpdate> queue = new LinkedBlockingQueue<>();
+  private final Thread thread;
+  private volatile boolean running = true;
+
+  ResultRecorder(RequestStore requests) {
+    this.requests = requests;
+    this.thread = Thread.ofPlatform().name("barge-recorder").daemon().start(this::run);
+  }
+
+  void add(RequestUpdate update) {
+    queue.add(update);
+  }
+
+  private void run() {
+    List<RequestUpdate> group = new ArrayList<>(GROUP);
+    while (running || !queue.isEmpty()) {
+      try {
+        RequestUpdate first = queue.poll(20, TimeUnit.MILLISECONDS);
+        if (first == null) continue;
+        group.add(first);
+        queue.drainTo(group, GROUP - 1);
+        requests.record(group);
+        group.clear();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        // The leases of these requests will run out and they will be sent again.
+        log.error("could not record {} results: {}", group.size(), e.toString());
+        group.clear();
+      }
+    }
+  }
+
+  /** Writes what is queued, then stops. */
+  @Override
+  public void close() {
+    running = false;
+    try {
+      thread.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

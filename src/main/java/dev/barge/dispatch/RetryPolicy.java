@@ -1,0 +1,33 @@
+package dev.barge.dispatch;
+
+import dev.barge.upstream.Outcome;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.random.RandomGenerator;
+
+/**
+ * When to try a request again: rate limits, server errors, timeouts and broken connections are worth
+ * another attempt; any other answer is final. Delays grow exponentially with full jitter (a random
+ * delay up to the exponential cap, so retrying clients spread out), and never undercut the backend's
+ * {@code Retry-After}.
+ */
+public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration maxBackoff, RandomGenerator random) {
+
+  /** The delay before the next attempt, or empty when {@code outcome} is final or attempts are used up. */
+  public Optional<Duration> nextDelay(int attemptsSoFar, Outcome outcome) {
+    Duration asked;
+    switch (outcome) {
+      case Outcome.RateLimited r -> asked = r.retryAfter();
+      case Outcome.Retryable r -> asked = r.retryAfter();
+      case Outcome.TransportFailure t -> asked = null;
+      case Outcome.Success s -> { return Optional.empty(); }
+      case Outcome.Rejected r -> { return Optional.empty(); }
+    }
+    if (attemptsSoFar >= maxAttempts) return Optional.empty();
+    long capMs = maxBackoff.toMillis();
+    long expMs = initialBackoff.toMillis() << Math.min(attemptsSoFar - 1, 30);
+    long ceiling = Math.max(1, Math.min(capMs, expMs < 0 ? capMs : expMs));
+    Duration jitter = Duration.ofMillis(random.nextLong(ceiling + 1));
+    return Optional.of(asked != null && asked.compareTo(jitter) > 0 ? asked : jitter);
+  }
+}

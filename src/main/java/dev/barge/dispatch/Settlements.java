@@ -1,0 +1,78 @@
+package dev.barge.dispatch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.barge.store.ClaimedRequest;
+import dev.barge.store.RequestUpdate;
+import dev.barge.store.Usage;
+import dev.barge.upstream.Outcome;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+
+/** Turns the last outcome of a request into the result row the output or error file will show. */
+final class Settlements {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private Settlements() {}
+
+  static RequestUpdate.Finished finalOutcome(ClaimedRequest r, String owner, Outcome outcome, long now) {
+    return switch (outcome) {
+      case Outcome.Answered a -> answered(r, owner, a, now);
+      case Outcome.TransportFailure t -> new RequestUpdate.Finished(r.batchId(), r.line(), owner, false, null, null,
+          null, "request_timeout", "The backend gave no answer after " + r.attempts() + " attempt(s): "
+              + t.reason(), Usage.ZERO, now);
+    };
+  }
+
+  private static RequestUpdate.Finished answered(ClaimedRequest r, String owner, Outcome.Answered a, long now) {
+    JsonNode parsed = parseObject(a.body());
+    String requestId = a.requestId() != null ? a.requestId() : "req_" + HexFormat.of().formatHex(randomBytes());
+    if (parsed == null) {
+      // The file format needs a JSON body; describe what the backend sent instead.
+      boolean looked2xx = a instanceof Outcome.Success;
+      ObjectNode error = JSON.createObjectNode();
+      error.putObject("error")
+          .put("message", looked2xx
+              ? "The backend answered " + a.status() + " with a body that is not JSON: " + abbreviate(a.body())
+              : abbreviate(a.body()))
+          .put("type", "server_error")
+          .putNull("param")
+          .putNull("code");
+      return new RequestUpdate.Finished(r.batchId(), r.line(), owner, false, looked2xx ? 502 : a.status(),
+          requestId, error.toString(), null, null, Usage.ZERO, now);
+    }
+    boolean success = a instanceof Outcome.Success;
+    return new RequestUpdate.Finished(r.batchId(), r.line(), owner, success, a.status(), requestId,
+        asOneLine(a.body(), parsed), null, null, success ? ResponseUsage.of(parsed) : Usage.ZERO, now);
+  }
+
+  /** The backend's body as sent, unless it spans lines, which a JSONL file cannot hold. */
+  private static String asOneLine(String original, JsonNode parsed) {
+    if (original.indexOf('\n') >= 0 || original.indexOf('\r') >= 0) return parsed.toString();
+    return original.strip();
+  }
+
+  private static JsonNode parseObject(String text) {
+    if (text == null || text.isBlank()) return null;
+    try {
+      JsonNode node = JSON.readTree(text);
+      return node != null && node.isObject() ? node : null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private static String abbreviate(String text) {
+    if (text == null) return "";
+    return text.length() <= 500 ? text : text.substring(0, 500) + "…";
+  }
+
+  private static byte[] randomBytes() {
+    byte[] b = new byte[12];
+    RANDOM.nextBytes(b);
+    return b;
+  }
+}

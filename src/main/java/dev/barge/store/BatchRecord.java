@@ -1,0 +1,42 @@
+package dev.barge.store;
+
+import java.util.Map;
+
+/**
+ * A stored batch. Times are Unix milliseconds; {@code statusTimes} maps each status entered so far to
+ * when it was entered. {@code errors} and {@code metadata} are JSON text.
+ */
+public record BatchRecord(
+    String id,
+    String project,
+    String endpoint,
+    String model,
+    String inputFileId,
+    String completionWindow,
+    BatchStatus status,
+    long createdAt,
+    long expiresAt,
+    Map<BatchStatus, Long> statusTimes,
+    int total,
+    int completed,
+    int failed,
+    String outputFileId,
+    String errorFileId,
+    String errors,
+    String metadata,
+    Long outputExpiresAfterSeconds,
+    Usage usage) {
+
+  public BatchRecord {
+    statusTimes = Map.copyOf(statusTimes);
+  }
+
+  public Long enteredAt(BatchStatus s) {
+    return statusTimes.get(s);
+  }
+
+  /** Every request has an outcome. */
+  public boolean allSettled() {
+    return completed + failed >= total;
+  }
+}

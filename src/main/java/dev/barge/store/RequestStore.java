@@ -1,0 +1,244 @@
+package dev.barge.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The {@code requests} table: one row per input line. Claims and results are written in groups; a
+ * batch's counters and usage change in the same transaction as its rows, so they never disagree.
+ */
+public final class RequestStore {
+  private final Database db;
+
+  public RequestStore(Database db) {
+    this.db = db;
+  }
+
+  /** Inserts validated lines as queued requests, all in one transaction. */
+  public void insert(String batchId, List<NewRequest> rows) {
+    db.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO requests"
+          + " (batch_id, line, custom_id, byte_offset, byte_length, state) VALUES (?,?,?,?,?,'queued')")) {
+        for (NewRequest r : rows) {
+          ps.setString(1, batchId);
+          ps.setInt(2, r.line());
+          ps.setString(3, r.customId());
+          ps.setLong(4, r.offset());
+          ps.setInt(5, r.length());
+          ps.addBatch();
+        }
+        ps.executeBatch();
+      }
+      return null;
+    });
+  }
+
+  public void deleteAll(String batchId) {
+    db.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM requests WHERE batch_id = ?")) {
+        ps.setString(1, batchId);
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  /** Leases up to {@code limit} due requests of a batch that is in progress, earliest due first. */
+  public List<ClaimedRequest> claim(String batchId, int limit, long now, String owner, long leaseUntil) {
+    return db.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE requests"
+          + " SET state = 'leased', attempts = attempts + 1, lease_owner = ?, lease_until = ?"
+          + " WHERE batch_id = ? AND line IN (SELECT line FROM requests WHERE batch_id = ? AND state = 'queued'"
+          + "   AND next_attempt_at <= ? ORDER BY next_attempt_at, line LIMIT ?)"
+          + " AND EXISTS (SELECT 1 FROM batches WHERE id = ? AND status = 'in_progress')"
+          + " RETURNING line, custom_id, byte_offset, byte_length, attempts")) {
+        ps.setString(1, owner);
+        ps.setLong(2, leaseUntil);
+        ps.setString(3, batchId);
+        ps.setString(4, batchId);
+        ps.setLong(5, now);
+        ps.setInt(6, limit);
+        ps.setString(7, batchId);
+        List<ClaimedRequest> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(new ClaimedRequest(batchId, rs.getInt(1), rs.getString(2), rs.getLong(3), rs.getInt(4),
+                rs.getInt(5)));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  /** Earliest time a queued request of the batch becomes due, or null when none is queued. */
+  public Long nextDue(String batchId) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT MIN(next_attempt_at) FROM requests WHERE batch_id = ? AND state = 'queued'")) {
+        ps.setString(1, batchId);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Rows.nullableLong(rs, 1) : null;
+        }
+      }
+    });
+  }
+
+  /**
+   * Applies outcomes in one transaction. An update whose row is no longer leased by its owner (the
+   * batch expired or was cancelled meanwhile, or the lease was taken over) is dropped: a result is
+   * written once. Returns how many were applied.
+   */
+  public int record(List<? extends RequestUpdate> updates) {
+    return db.write(c -> {
+      Map<String, Delta> deltas = new HashMap<>();
+      int applied = 0;
+      try (PreparedStatement finish = c.prepareStatement("UPDATE requests SET state = ?, status_code = ?,"
+              + " request_id = ?, response = ?, error_code = ?, error_message = ?, input_tokens = ?,"
+              + " output_tokens = ?, finished_at = ?, lease_owner = NULL, lease_until = NULL"
+              + " WHERE batch_id = ? AND line = ? AND state = 'leased' AND lease_owner = ?");
+          PreparedStatement requeue = c.prepareStatement("UPDATE requests SET state = 'queued',"
+              + " next_attempt_at = ?, lease_owner = NULL, lease_until = NULL"
+              + " WHERE batch_id = ? AND line = ? AND state = 'leased' AND lease_owner = ?")) {
+        for (RequestUpdate u : updates) {
+          switch (u) {
+            case RequestUpdate.Finished f -> {
+              finish.setString(1, (f.succeeded() ? RequestState.SUCCEEDED : RequestState.FAILED).column());
+              Rows.setNullableInt(finish, 2, f.statusCode());
+              finish.setString(3, f.requestId());
+              finish.setString(4, f.response());
+              finish.setString(5, f.errorCode());
+              finish.setString(6, f.errorMessage());
+              finish.setLong(7, f.usage().inputTokens());
+              finish.setLong(8, f.usage().outputTokens());
+              finish.setLong(9, f.finishedAt());
+              finish.setString(10, f.batchId());
+              finish.setInt(11, f.line());
+              finish.setString(12, f.leaseOwner());
+              if (finish.executeUpdate() == 1) {
+                applied++;
+                deltas.computeIfAbsent(f.batchId(), k -> new Delta()).add(f);
+              }
+            }
+            case RequestUpdate.Requeued r -> {
+              requeue.setLong(1, r.nextAttemptAt());
+              requeue.setString(2, r.batchId());
+              requeue.setInt(3, r.line());
+              requeue.setString(4, r.leaseOwner());
+              applied += requeue.executeUpdate();
+            }
+          }
+        }
+      }
+      for (var e : deltas.entrySet()) e.getValue().apply(c, e.getKey());
+      return applied;
+    });
+  }
+
+  /**
+   * Ends every unfinished request of a batch as {@code target} with the given error (cancel or expiry).
+   * Leased (in-flight) requests are included only when {@code includeInFlight}. Returns how many ended.
+   */
+  public int settleUnfinished(String batchId, RequestState target, String errorCode, String errorMessage,
+      boolean includeInFlight, long now) {
+    return db.write(c -> {
+      int n;
+      try (PreparedStatement ps = c.prepareStatement("UPDATE requests SET state = ?, error_code = ?,"
+          + " error_message = ?, finished_at = ?, lease_owner = NULL, lease_until = NULL"
+          + " WHERE batch_id = ? AND state IN ('queued'" + (includeInFlight ? ", 'leased'" : "") + ")")) {
+        ps.setString(1, target.column());
+        ps.setString(2, errorCode);
+        ps.setString(3, errorMessage);
+        ps.setLong(4, now);
+        ps.setString(5, batchId);
+        n = ps.executeUpdate();
+      }
+      Delta d = new Delta();
+      d.failed = n;
+      d.apply(c, batchId);
+      return n;
+    });
+  }
+
+  public int countInFlight(String batchId) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT COUNT(*) FROM requests WHERE batch_id = ? AND state = 'leased'")) {
+        ps.setString(1, batchId);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          return rs.getInt(1);
+        }
+      }
+    });
+  }
+
+  /** Puts requests whose lease ran out (their worker died) back in the queue. */
+  public int releaseExpiredLeases(long now) {
+    return db.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE requests SET state = 'queued', lease_owner = NULL,"
+          + " lease_until = NULL WHERE state = 'leased' AND lease_until < ?")) {
+        ps.setLong(1, now);
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  /** Streams a batch's settled requests in line order to {@code sink}. */
+  public void forEachResult(String batchId, Consumer<ResultRow> sink) {
+    db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT line, custom_id, state, status_code, request_id,"
+          + " response, error_code, error_message FROM requests WHERE batch_id = ? ORDER BY line")) {
+        ps.setString(1, batchId);
+        ps.setFetchSize(1000);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            sink.accept(new ResultRow(rs.getInt(1), rs.getString(2), RequestState.ofColumn(rs.getString(3)),
+                Rows.nullableInt(rs, 4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8)));
+          }
+        }
+      }
+      return null;
+    });
+  }
+
+  /** Changes to a batch's counters and usage, applied in the transaction that settled its requests. */
+  private static final class Delta {
+    int completed;
+    int failed;
+    Usage usage = Usage.ZERO;
+
+    void add(RequestUpdate.Finished f) {
+      if (f.succeeded()) {
+        completed++;
+        usage = usage.plus(f.usage());
+      } else {
+        failed++;
+      }
+    }
+
+    void apply(Connection c, String batchId) throws SQLException {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE batches SET completed = completed + ?,"
+          + " failed = failed + ?, input_tokens = input_tokens + ?, cached_tokens = cached_tokens + ?,"
+          + " output_tokens = output_tokens + ?, reasoning_tokens = reasoning_tokens + ?,"
+          + " total_tokens = total_tokens + ? WHERE id = ?")) {
+        ps.setInt(1, completed);
+        ps.setInt(2, failed);
+        ps.setLong(3, usage.inputTokens());
+        ps.setLong(4, usage.cachedTokens());
+        ps.setLong(5, usage.outputTokens());
+        ps.setLong(6, usage.reasoningTokens());
+        ps.setLong(7, usage.totalTokens());
+        ps.setString(8, batchId);
+        ps.executeUpdate();
+      }
+    }
+  }
+}

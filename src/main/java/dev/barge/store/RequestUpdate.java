@@ -1,0 +1,21 @@
+package dev.barge.store;
+
+/** What became of a leased request. Applied only while the row is still leased by {@code leaseOwner}. */
+public sealed interface RequestUpdate {
+  String batchId();
+
+  int line();
+
+  String leaseOwner();
+
+  /**
+   * The request has its final outcome. {@code response} is the backend's JSON body when it answered
+   * (status code set); otherwise {@code errorCode}/{@code errorMessage} say why there is none.
+   */
+  record Finished(String batchId, int line, String leaseOwner, boolean succeeded, Integer statusCode,
+      String requestId, String response, String errorCode, String errorMessage, Usage usage, long finishedAt)
+      implements RequestUpdate {}
+
+  /** Try again, not before {@code nextAttemptAt}. */
+  record Requeued(String batchId, int line, String leaseOwner, long nextAttemptAt) implements RequestUpdate {}
+}

@@ -1,0 +1,95 @@
+package dev.barge.upstream.simulator;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.barge.config.SimulatorConfig;
+import dev.barge.upstream.Endpoint;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+
+/**
+ * A simulated OpenAI-compatible model, never a real one: made-up but deterministic content in the exact OpenAI
+ * response shapes with realistic usage, plus configurable latency, injected faults and enforced rate limits.
+ * Thread-safe; it never blocks, the caller waits {@link SimulatedAnswer#delay()} itself.
+ */
+public final class Simulator {
+  private final SimulatorConfig config;
+  private final Set<String> models;
+  private final Clock clock;
+  private final Supplier<RandomGenerator> random;
+  private final RateLimits limits;
+  private final ObjectMapper json = new ObjectMapper();
+  private final SimulatedResponses responses = new SimulatedResponses(json);
+
+  /** @param models the model names served; empty serves any name */
+  public Simulator(SimulatorConfig config, Set<String> models, Clock clock) {
+    this.config = config;
+    this.models = Set.copyOf(models);
+    this.clock = clock;
+    // java.util.Random is thread-safe, so one seeded instance gives a repeatable sequence of faults; without a
+    // seed, per-thread generators avoid contention.
+    Random seeded = config.seed() == null ? null : new Random(config.seed());
+    this.random = seeded == null ? ThreadLocalRandom::current : () -> seeded;
+    this.limits = new RateLimits(config.requestsPerMinute(), config.tokensPerMinute(), clock);
+  }
+
+  /** Answers one request body sent to {@code endpoint}. */
+  public SimulatedAnswer answer(Endpoint endpoint, byte[] body) {
+    Map<String, String> headers = new HashMap<>(16);
+    headers.put("x-request-id", SimulatedResponses.id("req_"));
+    headers.put("content-type", "application/json");
+    SimulatedRequest request;
+    try {
+      request = SimulatedRequest.parse(endpoint, body, json);
+      if (!models.isEmpty() && !models.contains(request.model())) throw RequestRejected.modelNotFound(request.model());
+    } catch (RequestRejected e) {
+      // A caller's mistake is answered at once, as a real server would before doing any work.
+      String error = responses.error(e.getMessage(), "invalid_request_error", e.param(), e.code());
+      return new SimulatedAnswer(e.status(), headers, error, Duration.ZERO);
+    }
+
+    RateLimits.Decision decision = limits.acquire(request.tokenCost());
+    headers.putAll(decision.headers());
+    if (!decision.admitted()) {
+      putRetryAfter(headers, decision.retryAfter());
+      if (decision.tooLarge()) headers.put("x-should-retry", "false");
+      String error = responses.error(decision.message(), decision.limitType(), null, "rate_limit_exceeded");
+      return new SimulatedAnswer(429, headers, error, Duration.ZERO);
+    }
+
+    RandomGenerator generator = random.get();
+    double fault = generator.nextDouble();
+    if (fault < config.errorRate()) {
+      // A server error comes after the work was attempted, so it takes the latency.
+      String error = responses.error("Simulated server error (Barge simulator)", "server_error", null, null);
+      return new SimulatedAnswer(500, headers, error, delay(generator));
+    }
+    if (fault < config.errorRate() + config.rateLimitRate()) {
+      // Like an enforced limit, an overloaded server turns the request away at the door: no latency.
+      putRetryAfter(headers, Duration.ofMillis(config.retryAfterMs()));
+      String error = responses.error("Simulated rate limit (Barge simulator): please retry after "
+          + config.retryAfterMs() + " ms.", "requests", null, "rate_limit_exceeded");
+      return new SimulatedAnswer(429, headers, error, Duration.ZERO);
+    }
+    return new SimulatedAnswer(200, headers, responses.render(request, clock.instant().getEpochSecond()),
+        delay(generator));
+  }
+
+  private Duration delay(RandomGenerator generator) {
+    int jitter = config.jitterMs() == 0 ? 0 : generator.nextInt(config.jitterMs() + 1);
+    return Duration.ofMillis(config.latencyMs() + jitter);
+  }
+
+  /** Both forms, as OpenAI sends them; {@code retry-after} is whole seconds and at least one. */
+  private static void putRetryAfter(Map<String, String> headers, Duration wait) {
+    long ms = RateLimits.ceilMillis(wait);
+    headers.put("retry-after-ms", Long.toString(ms));
+    headers.put("retry-after", Long.toString(Math.max(1, (ms + 999) / 1000)));
+  }
+}

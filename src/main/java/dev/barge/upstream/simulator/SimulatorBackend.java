@@ -1,0 +1,66 @@
+package dev.barge.upstream.simulator;
+
+import dev.barge.config.BackendConfig;
+import dev.barge.config.BackendType;
+import dev.barge.upstream.Backend;
+import dev.barge.upstream.Endpoint;
+import dev.barge.upstream.Outcome;
+import dev.barge.upstream.RetryAfter;
+import java.time.Clock;
+import java.util.HashSet;
+import java.util.List;
+
+/** A backend of type {@code simulator}: the {@link Simulator} in-process, with no HTTP in between. */
+public final class SimulatorBackend implements Backend {
+  private static final int DEFAULT_MAX_CONCURRENCY = 64;
+
+  private final String name;
+  private final List<String> models;
+  private final int maxConcurrency;
+  private final Clock clock;
+  private final Simulator simulator;
+
+  public SimulatorBackend(BackendConfig config, Clock clock) {
+    if (config.type() != BackendType.SIMULATOR) {
+      throw new IllegalArgumentException("backend " + config.name() + " is of type " + config.type().yamlName()
+          + ", not simulator");
+    }
+    this.name = config.name();
+    this.models = config.models();
+    Integer limit = config.limits().maxConcurrency();
+    this.maxConcurrency = limit != null ? limit : DEFAULT_MAX_CONCURRENCY;
+    this.clock = clock;
+    this.simulator = new Simulator(config.simulator(), new HashSet<>(models), clock);
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public List<String> models() {
+    return models;
+  }
+
+  @Override
+  public int maxConcurrency() {
+    return maxConcurrency;
+  }
+
+  /** Waits the simulated latency on the calling thread: cheap on the virtual threads the dispatcher uses. */
+  @Override
+  public Outcome send(Endpoint endpoint, byte[] body) {
+    SimulatedAnswer answer = simulator.answer(endpoint, body);
+    if (answer.delay().isPositive()) {
+      try {
+        Thread.sleep(answer.delay());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return new Outcome.TransportFailure("interrupted while waiting for the simulated answer");
+      }
+    }
+    return Outcome.classify(answer.status(), answer.body(), answer.headers().get("x-request-id"),
+        RetryAfter.from(answer.headers()::get, clock));
+  }
+}

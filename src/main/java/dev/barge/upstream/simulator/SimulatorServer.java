@@ -1,0 +1,97 @@
+package dev.barge.upstream.simulator;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.barge.config.SimulatorConfig;
+import dev.barge.upstream.Endpoint;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.NotFoundResponse;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** The {@link Simulator} behind a real OpenAI-compatible HTTP server, for demos, tests and benchmarks. */
+public final class SimulatorServer implements AutoCloseable {
+  /** The name listed by {@code GET /v1/models} when any model name is served. */
+  public static final String ANY_MODEL_NAME = "simulator";
+  private static final String JSON = "application/json";
+  /** Batch lines can be large (many embedding inputs); Javalin's default cap is 1 MB. */
+  private static final long MAX_REQUEST_BYTES = 64L * 1024 * 1024;
+
+  private final Javalin app;
+  private final String host;
+
+  private SimulatorServer(Javalin app, String host) {
+    this.app = app;
+    this.host = host;
+  }
+
+  /** Starts serving on {@code host:port}; port 0 picks a free one. An empty {@code models} serves any name. */
+  public static SimulatorServer start(String host, int port, SimulatorConfig config, Set<String> models) {
+    Clock clock = Clock.systemUTC();
+    Simulator simulator = new Simulator(config, models, clock);
+    SimulatedResponses envelopes = new SimulatedResponses(new ObjectMapper());
+    // Computed once: the list never changes while the server runs.
+    String modelList = modelList(models, clock.instant().getEpochSecond());
+    Javalin app = Javalin.create(c -> {
+      c.useVirtualThreads = true;
+      c.showJavalinBanner = false;
+      c.http.maxRequestSize = MAX_REQUEST_BYTES;
+    });
+    for (Endpoint endpoint : Endpoint.values()) {
+      app.post(endpoint.path(), ctx -> deliver(ctx, simulator.answer(endpoint, ctx.bodyAsBytes())));
+    }
+    app.get("/v1/models", ctx -> ctx.contentType(JSON).result(modelList));
+    // Javalin throws NotFoundResponse for a request no route matches.
+    app.exception(NotFoundResponse.class, (e, ctx) -> ctx.status(404).contentType(JSON).result(envelopes.error(
+        "Unknown request URL: " + ctx.method() + " " + ctx.path() + ". (Barge simulator)",
+        "invalid_request_error", null, "unknown_url")));
+    app.exception(Exception.class, (e, ctx) -> ctx.status(500).contentType(JSON).result(
+        envelopes.error("Barge simulator failure: " + e, "server_error", null, null)));
+    app.start(host, port);
+    return new SimulatorServer(app, host);
+  }
+
+  private static void deliver(Context ctx, SimulatedAnswer answer) throws InterruptedException {
+    // Handlers run on virtual threads, so sleeping here costs no platform thread.
+    if (answer.delay().isPositive()) Thread.sleep(answer.delay());
+    for (Map.Entry<String, String> header : answer.headers().entrySet()) {
+      if (!header.getKey().equals("content-type")) ctx.header(header.getKey(), header.getValue());
+    }
+    ctx.status(answer.status()).contentType(answer.headers().get("content-type")).result(answer.body());
+  }
+
+  private static String modelList(Set<String> models, long created) {
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode list = json.createObjectNode().put("object", "list");
+    ArrayNode data = list.putArray("data");
+    for (String model : models.isEmpty() ? Set.of(ANY_MODEL_NAME) : new TreeSet<>(models)) {
+      data.addObject().put("id", model).put("object", "model").put("created", created)
+          .put("owned_by", "barge-simulator");
+    }
+    try {
+      return json.writeValueAsString(list);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  /** The OpenAI-style base URL, ending in {@code /v1}. */
+  public String baseUrl() {
+    return "http://" + host + ":" + port() + "/v1";
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+  }
+}
