@@ -50,8 +50,8 @@ class SimulatorBackendTest {
 
   @Test
   void unknownModelIsRejected() {
-    Outcome outcome = backend(SimulatorConfig.defaults(), null)
-        .send(Endpoint.CHAT_COMPLETIONS, bytes("{\"model\":\"other\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"));
+    byte[] otherModel = bytes("{\"model\":\"other\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+    Outcome outcome = backend(SimulatorConfig.defaults(), null).send(Endpoint.CHAT_COMPLETIONS, otherModel);
 
     assertThat(outcome).isInstanceOfSatisfying(Outcome.Rejected.class, r -> assertThat(r.status()).isEqualTo(404));
   }

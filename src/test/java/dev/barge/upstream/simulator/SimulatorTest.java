@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 class SimulatorTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String CHAT = """
-      {"model":"sim-chat","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Hello there"}]}""";
+      {"model":"sim-chat","messages":[
+        {"role":"system","content":"Be brief."},{"role":"user","content":"Hello there"}]}""";
 
   private final Simulator simulator = new Simulator(SimulatorConfig.defaults(), Set.of(), new MutableClock());
 

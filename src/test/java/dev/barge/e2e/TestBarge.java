@@ -1,0 +1,94 @@
+package dev.barge.e2e;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.models.batches.Batch;
+import com.openai.models.batches.BatchCreateParams;
+import com.openai.models.files.FileCreateParams;
+import com.openai.models.files.FilePurpose;
+import dev.barge.api.ApiServer;
+import dev.barge.batch.Engine;
+import dev.barge.config.BargeConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.awaitility.Awaitility;
+
+/** A real Barge (engine + HTTP API) on a free port with its own data directory, and an OpenAI SDK client for it. */
+final class TestBarge implements AutoCloseable {
+  private static final Set<Batch.Status> TERMINAL = Set.of(Batch.Status.COMPLETED, Batch.Status.FAILED,
+      Batch.Status.EXPIRED, Batch.Status.CANCELLED);
+
+  final Engine engine;
+  final ApiServer server;
+  final String baseUrl;
+
+  private TestBarge(Engine engine, ApiServer server) {
+    this.engine = engine;
+    this.server = server;
+    this.baseUrl = "http://127.0.0.1:" + server.port() + "/v1";
+  }
+
+  static TestBarge start(BargeConfig config, Path dataDir) {
+    BargeConfig cfg = config.withDataDirectory(dataDir).withServer("127.0.0.1", 0);
+    Engine engine = Engine.start(cfg, Clock.systemUTC());
+    return new TestBarge(engine, ApiServer.start(engine, cfg));
+  }
+
+  OpenAIClient client() {
+    return client("unused");
+  }
+
+  OpenAIClient client(String apiKey) {
+    return OpenAIOkHttpClient.builder().baseUrl(baseUrl).apiKey(apiKey).maxRetries(0).build();
+  }
+
+  static String upload(OpenAIClient client, Path dir, String name, List<String> lines) {
+    try {
+      Path file = dir.resolve(name);
+      Files.write(file, lines, StandardCharsets.UTF_8);
+      return client.files().create(FileCreateParams.builder().file(file).purpose(FilePurpose.BATCH).build()).id();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static Batch create(OpenAIClient client, String fileId, BatchCreateParams.Endpoint endpoint, String window) {
+    return client.batches().create(BatchCreateParams.builder()
+        .inputFileId(fileId)
+        .endpoint(endpoint)
+        .completionWindow(BatchCreateParams.CompletionWindow.of(window))
+        .build());
+  }
+
+  static Batch awaitEnd(OpenAIClient client, String batchId, Duration atMost) {
+    Batch[] last = new Batch[1];
+    Awaitility.await().atMost(atMost).pollInterval(Duration.ofMillis(100)).until(() -> {
+      last[0] = client.batches().retrieve(batchId);
+      return TERMINAL.contains(last[0].status());
+    });
+    return last[0];
+  }
+
+  static List<String> contentLines(OpenAIClient client, String fileId) {
+    try (var response = client.files().content(fileId); InputStream body = response.body()) {
+      String text = new String(body.readAllBytes(), StandardCharsets.UTF_8);
+      return text.isEmpty() ? List.of() : List.of(text.split("\n"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.close();
+    engine.close();
+  }
+}
