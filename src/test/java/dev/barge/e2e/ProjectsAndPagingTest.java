@@ -1,0 +1,122 @@
+package dev.barge.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.openai.client.OpenAIClient;
+import com.openai.errors.NotFoundException;
+import com.openai.errors.UnauthorizedException;
+import com.openai.models.batches.Batch;
+import com.openai.models.batches.BatchCreateParams;
+import com.openai.models.batches.BatchListParams;
+import com.openai.models.files.FileListParams;
+import com.openai.models.files.FileObject;
+import dev.barge.config.ApiKey;
+import dev.barge.config.AuthConfig;
+import dev.barge.config.BackendConfig;
+import dev.barge.config.BackendType;
+import dev.barge.config.BargeConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** API keys bind callers to projects; lists page with cursors the way the SDK walks them. */
+class ProjectsAndPagingTest {
+  private static final String MODEL = "sim-chat";
+
+  @TempDir static Path dir;
+  private static TestBarge barge;
+  private static OpenAIClient alice;
+  private static OpenAIClient bob;
+
+  @BeforeAll
+  static void start() {
+    BackendConfig sim = new BackendConfig("sim", BackendType.SIMULATOR, null, null, List.of(MODEL), null, null, null);
+    // One project per test, so lists in one test do not see another test's objects.
+    AuthConfig keys = new AuthConfig(List.of(new ApiKey("key-alice", "alice"), new ApiKey("key-bob", "bob"),
+        new ApiKey("key-carol", "carol"), new ApiKey("key-dave", "dave")));
+    barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(sim)).withAuth(keys),
+        dir.resolve("data"));
+    alice = barge.client("key-alice");
+    bob = barge.client("key-bob");
+  }
+
+  @AfterAll
+  static void stop() {
+    barge.close();
+  }
+
+  @Test
+  void anotherProjectsKeyGets404ForFilesAndBatches() {
+    String fileId = TestBarge.upload(alice, dir, "a.jsonl", Lines.chat(1, MODEL));
+    Batch batch = TestBarge.create(alice, fileId, BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h");
+
+    assertThatThrownBy(() -> bob.files().retrieve(fileId)).isInstanceOf(NotFoundException.class);
+    assertThatThrownBy(() -> bob.files().content(fileId)).isInstanceOf(NotFoundException.class);
+    assertThatThrownBy(() -> bob.files().delete(fileId)).isInstanceOf(NotFoundException.class);
+    assertThatThrownBy(() -> bob.batches().retrieve(batch.id())).isInstanceOf(NotFoundException.class);
+    assertThatThrownBy(() -> bob.batches().cancel(batch.id())).isInstanceOf(NotFoundException.class);
+    assertThat(bob.batches().list().data()).extracting(Batch::id).doesNotContain(batch.id());
+    assertThat(bob.files().list().data()).extracting(FileObject::id).doesNotContain(fileId);
+    // Bob cannot start a batch on Alice's file either.
+    assertThatThrownBy(() -> TestBarge.create(bob, fileId, BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h"))
+        .hasMessageContaining("does not have access");
+    assertThat(alice.batches().retrieve(batch.id()).id()).isEqualTo(batch.id());
+  }
+
+  @Test
+  void missingOrUnknownKeyIs401() {
+    assertThatThrownBy(() -> barge.client("wrong").batches().list()).isInstanceOf(UnauthorizedException.class);
+  }
+
+  @Test
+  void batchListPagesNewestFirstAcrossPages() {
+    OpenAIClient carol = carol();
+    String fileId = TestBarge.upload(carol, dir, "c.jsonl", Lines.chat(1, MODEL));
+    List<String> created = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      created.add(0, TestBarge.create(carol, fileId, BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h").id());
+    }
+    var firstPage = carol.batches().list(BatchListParams.builder().limit(2).build());
+    assertThat(firstPage.data()).hasSize(2);
+    assertThat(firstPage.hasNextPage()).isTrue();
+
+    List<String> walked = new ArrayList<>();
+    firstPage.autoPager().forEach(b -> walked.add(b.id()));
+    assertThat(walked).containsExactlyElementsOf(created);
+    var past = carol.batches().list(BatchListParams.builder().after(walked.get(4)).limit(2).build());
+    assertThat(past.data()).isEmpty();
+    assertThat(past.hasNextPage()).isFalse();
+  }
+
+  @Test
+  void fileListFiltersByPurposeAndPagesInBothOrders() {
+    OpenAIClient dave = dave();
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 4; i++) ids.add(TestBarge.upload(dave, dir, "d" + i + ".jsonl", Lines.chat(1, MODEL)));
+
+    List<String> asc = new ArrayList<>();
+    dave.files().list(FileListParams.builder().limit(3).order(FileListParams.Order.ASC).build())
+        .autoPager().forEach(f -> asc.add(f.id()));
+    List<String> desc = new ArrayList<>();
+    dave.files().list(FileListParams.builder().limit(1).order(FileListParams.Order.DESC).build())
+        .autoPager().forEach(f -> desc.add(f.id()));
+
+    assertThat(asc).containsExactlyInAnyOrderElementsOf(ids);
+    assertThat(desc).containsExactlyElementsOf(asc.reversed());
+    assertThat(dave.files().list(FileListParams.builder().purpose("batch_output").build()).data()).isEmpty();
+    assertThat(dave.files().list(FileListParams.builder().purpose("batch").build()).data()).hasSize(4);
+  }
+
+  private static OpenAIClient carol() {
+    return barge.client("key-carol");
+  }
+
+  private static OpenAIClient dave() {
+    return barge.client("key-dave");
+  }
+}
