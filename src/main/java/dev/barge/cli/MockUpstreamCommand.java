@@ -33,10 +33,12 @@ public final class MockUpstreamCommand implements Callable<Integer> {
 
   @Spec private CommandSpec spec;
 
-  @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--host", defaultValue = "127.0.0.1",
+      description = "Address to listen on (default: ${DEFAULT-VALUE}).")
   private String host;
 
-  @Option(names = "--port", defaultValue = "8000", description = "Port to listen on, 0 for any free one (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--port", defaultValue = "8000",
+      description = "Port to listen on, 0 for any free one (default: ${DEFAULT-VALUE}).")
   private int port;
 
   @Option(names = "--latency-ms", description = "Fixed delay before each answer (default: 0).")
@@ -48,7 +50,8 @@ public final class MockUpstreamCommand implements Callable<Integer> {
   @Option(names = "--error-rate", description = "Fraction of requests answered 500 (default: 0).")
   private Double errorRate;
 
-  @Option(names = "--rate-limit-rate", description = "Fraction of requests answered 429 regardless of limits (default: 0).")
+  @Option(names = "--rate-limit-rate",
+      description = "Fraction of requests answered 429 regardless of limits (default: 0).")
   private Double rateLimitRate;
 
   @Option(names = "--retry-after-ms", description = "retry-after-ms sent with injected 429s (default: 1000).")
@@ -63,14 +66,16 @@ public final class MockUpstreamCommand implements Callable<Integer> {
   @Option(names = "--seed", description = "Seed of the random source, so a run can be repeated.")
   private Long seed;
 
-  @Option(names = "--models", split = ",", paramLabel = "MODEL", description = "Model names to serve (default: any name).")
+  @Option(names = "--models", split = ",", paramLabel = "MODEL",
+      description = "Model names to serve (default: any name).")
   private List<String> models = List.of();
 
   @Override
   public Integer call() throws InterruptedException {
     SimulatorConfig config = config();
     if (port < 0 || port > 65535) {
-      throw new ParameterException(spec.commandLine(), "Invalid value for --port: must be between 0 and 65535, was " + port);
+      throw new ParameterException(spec.commandLine(),
+          "Invalid value for --port: must be between 0 and 65535, was " + port);
     }
     SimulatorServer server = SimulatorServer.start(host, port, config, Set.copyOf(models));
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "simulator-shutdown"));

@@ -141,8 +141,8 @@ public final class ConfigLoader {
       }
     }
     String prefix = path.isEmpty() ? "" : path + ".";
-    if (e instanceof UnrecognizedPropertyException u) {
-      return prefix + u.getPropertyName() + ": unknown key";
+    if (e instanceof UnrecognizedPropertyException) {
+      return path + ": unknown key"; // the path already ends with the unknown key
     }
     if (e instanceof ValueInstantiationException && e.getCause() != null) {
       return prefix + e.getCause().getMessage();

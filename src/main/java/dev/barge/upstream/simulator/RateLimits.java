@@ -77,7 +77,7 @@ final class RateLimits {
     headers.put("x-ratelimit-reset-" + kind, goDuration(bucket.timeUntilFull()));
   }
 
-  /** A duration the way OpenAI writes reset times, in Go's style: {@code 12ms}, {@code 1s}, {@code 2s81ms}, {@code 6m0s}. */
+  /** A reset time as OpenAI writes it, in Go's style: {@code 12ms}, {@code 1s}, {@code 2s81ms}, {@code 6m0s}. */
   static String goDuration(Duration duration) {
     long ms = ceilMillis(duration);
     if (ms == 0) return "0s";

@@ -1,0 +1,111 @@
+package dev.barge.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  @TempDir Path dir;
+
+  private Path yaml(String text) throws IOException {
+    return Files.writeString(dir.resolve("barge.yaml"), text);
+  }
+
+  @Test
+  void noFileGivesTheEmbeddedDefault() {
+    BargeConfig c = new ConfigLoader(Map.of()).load(null);
+    assertThat(c.server().host()).isEqualTo("127.0.0.1");
+    assertThat(c.server().port()).isEqualTo(8080);
+    assertThat(c.storage().database()).isEqualTo("sqlite:./barge-data/barge.db");
+    assertThat(c.backends()).singleElement().satisfies(b -> {
+      assertThat(b.type()).isEqualTo(BackendType.EMBEDDINGS_LOCAL);
+      assertThat(b.models()).containsExactly("all-MiniLM-L6-v2");
+    });
+    assertThat(c.auth().open()).isTrue();
+  }
+
+  @Test
+  void fullFileIsReadWithEnvironmentInterpolation() throws IOException {
+    Path file = yaml("""
+        server: { host: 0.0.0.0, port: 9000 }
+        storage: { database: "sqlite:/tmp/x.db", blobs: /tmp/blobs }
+        auth:
+          api_keys:
+            - "${BARGE_API_KEY}"
+            - { key: "${TEAM_KEY}", project: team }
+        backends:
+          - name: local-vllm
+            type: openai
+            base_url: http://127.0.0.1:8000/v1
+            api_key: ${VLLM_API_KEY:-none}
+            models: ["meta-llama/Llama-3.1-8B-Instruct"]
+            limits: { requests_per_minute: 600, tokens_per_minute: 400000, max_concurrency: 64 }
+        pricing:
+          "meta-llama/Llama-3.1-8B-Instruct": { input_per_million: 0.10, output_per_million: 0.20 }
+        batch: { discount: 0.5, max_requests: 1000000, max_file_bytes: 2147483648 }
+        """);
+    BargeConfig c = new ConfigLoader(Map.of("BARGE_API_KEY", "k1", "TEAM_KEY", "k2")).load(file);
+    assertThat(c.server().port()).isEqualTo(9000);
+    assertThat(c.auth().apiKeys()).containsExactly(new ApiKey("k1", "default"), new ApiKey("k2", "team"));
+    BackendConfig b = c.backends().get(0);
+    assertThat(b.apiKey()).isEqualTo("none");
+    assertThat(b.limits().maxConcurrency()).isEqualTo(64);
+    assertThat(c.pricing().get("meta-llama/Llama-3.1-8B-Instruct").outputPerMillion()).isEqualByComparingTo("0.20");
+    assertThat(c.batch().maxFileBytes()).isEqualTo(2147483648L);
+  }
+
+  @Test
+  void bargeVariablesOverrideKeys() throws IOException {
+    Path file = yaml("server: { port: 9000 }\n");
+    BargeConfig c = new ConfigLoader(Map.of("BARGE_SERVER_PORT", "9100", "BARGE_BATCH_MAX_REQUESTS", "10",
+        "BARGE_AUTH_API_KEYS", "a, b")).load(file);
+    assertThat(c.server().port()).isEqualTo(9100);
+    assertThat(c.batch().maxRequests()).isEqualTo(10);
+    assertThat(c.auth().apiKeys()).extracting(ApiKey::key).containsExactly("a", "b");
+  }
+
+  @Test
+  void unsetVariableIsNamedWithItsKey() throws IOException {
+    Path file = yaml("auth: { api_keys: [\"${MISSING_KEY}\"] }\n");
+    assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(file))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("auth.api_keys[0]")
+        .hasMessageContaining("MISSING_KEY");
+  }
+
+  @Test
+  void badValuesAreRefusedNamingTheKey() throws IOException {
+    assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(yaml("server: { port: 99999 }\n")))
+        .hasMessageContaining("server.port");
+    assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(yaml("server: { prot: 1 }\n")))
+        .hasMessageContaining("server.prot: unknown key");
+    assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(yaml("""
+        backends:
+          - { name: a, type: openai, models: [m] }
+        """))).hasMessageContaining("backends[0].base_url");
+    assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(yaml("""
+        backends:
+          - { name: a, type: gpu-magic, models: [m] }
+        """))).hasMessageContaining("backends[0].type").hasMessageContaining("gpu-magic");
+    assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(yaml("batch: { max_backoff: forever }\n")))
+        .hasMessageContaining("batch.max_backoff");
+    assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(yaml("""
+        backends:
+          - { name: a, type: simulator, models: [m], simulator: { error_rate: 2 } }
+        """))).hasMessageContaining("backends[0].simulator.error_rate");
+  }
+
+  @Test
+  void missingFileAndBrokenYamlAreNamed() throws IOException {
+    assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(dir.resolve("nope.yaml")))
+        .hasMessageContaining("nope.yaml").hasMessageContaining("does not exist");
+    assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(yaml("server: [unclosed\n")))
+        .hasMessageContaining("not valid YAML");
+  }
+}
