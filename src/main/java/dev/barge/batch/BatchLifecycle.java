@@ -1,5 +1,6 @@
 package dev.barge.batch;
 
+import dev.barge.dispatch.Wakeup;
 import dev.barge.store.BatchRecord;
 import dev.barge.store.BatchStatus;
 import dev.barge.store.BatchStore;
@@ -12,9 +13,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,8 +38,7 @@ final class BatchLifecycle implements AutoCloseable {
   private final Runnable onStarted;
   private final Set<String> validating = ConcurrentHashMap.newKeySet();
   private final ExecutorService validators = Executors.newVirtualThreadPerTaskExecutor();
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition wakeUp = lock.newCondition();
+  private final Wakeup wakeup = new Wakeup();
   private final Thread loop;
   private volatile boolean running = true;
   private long lastSweep;
@@ -60,12 +57,7 @@ final class BatchLifecycle implements AutoCloseable {
   }
 
   void wake() {
-    lock.lock();
-    try {
-      wakeUp.signalAll();
-    } finally {
-      lock.unlock();
-    }
+    wakeup.signal();
   }
 
   private void run() {
@@ -75,14 +67,7 @@ final class BatchLifecycle implements AutoCloseable {
       } catch (RuntimeException | IOException e) {
         log.error("batch lifecycle step failed: {}", e.toString());
       }
-      lock.lock();
-      try {
-        wakeUp.await(TICK_MS, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        return;
-      } finally {
-        lock.unlock();
-      }
+      if (!wakeup.pause(TICK_MS)) return;
     }
   }
 

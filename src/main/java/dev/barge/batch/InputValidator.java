@@ -49,7 +49,7 @@ final class InputValidator {
 
   void validate(BatchRecord batch) throws IOException {
     requests.deleteAll(batch.id()); // a restart may have left part of an earlier attempt
-    Optional<FileRecord> input = files.find(batch.project(), batch.inputFileId(), 0);
+    Optional<FileRecord> input = files.findIgnoringExpiry(batch.project(), batch.inputFileId());
     if (input.isEmpty()) {
       fail(batch, List.of(LineError.ofFile("invalid_request", "The input file " + batch.inputFileId()
           + " no longer exists.")));

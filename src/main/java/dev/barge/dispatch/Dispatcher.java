@@ -30,8 +30,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,8 +55,7 @@ public final class Dispatcher implements AutoCloseable {
   private final Duration lease;
   private final Map<Backend, Semaphore> permits = new HashMap<>();
   private final Map<String, String> inputBlobs = new ConcurrentHashMap<>();
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition wakeUp = lock.newCondition();
+  private final Wakeup wakeup = new Wakeup();
   private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
   private final ResultRecorder recorder;
   private final Thread loop;
@@ -83,12 +80,7 @@ public final class Dispatcher implements AutoCloseable {
 
   /** There may be new work: a batch started, or capacity came free. */
   public void wake() {
-    lock.lock();
-    try {
-      wakeUp.signalAll();
-    } finally {
-      lock.unlock();
-    }
+    wakeup.signal();
   }
 
   private void run() {
@@ -103,15 +95,7 @@ public final class Dispatcher implements AutoCloseable {
   }
 
   private void idle() {
-    lock.lock();
-    try {
-      wakeUp.await(IDLE_WAIT_MS, TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      running = false;
-    } finally {
-      lock.unlock();
-    }
+    if (!wakeup.pause(IDLE_WAIT_MS)) running = false;
   }
 
   /** One round: for each backend with free capacity, claim work from its batches. Returns calls started. */
@@ -153,7 +137,7 @@ public final class Dispatcher implements AutoCloseable {
 
   private Optional<String> inputBlob(BatchRecord batch) {
     String key = inputBlobs.computeIfAbsent(batch.id(), id ->
-        files.find(batch.project(), batch.inputFileId(), 0).map(FileRecord::blobKey).orElse(""));
+        files.findIgnoringExpiry(batch.project(), batch.inputFileId()).map(FileRecord::blobKey).orElse(""));
     return key.isEmpty() ? Optional.empty() : Optional.of(key);
   }
 

@@ -53,6 +53,11 @@ public final class FileStore {
     });
   }
 
+  /** The file even if its expiry has passed: a running batch still reads its input until the sweeper skips it. */
+  public Optional<FileRecord> findIgnoringExpiry(String project, String id) {
+    return find(project, id, Long.MIN_VALUE);
+  }
+
   /**
    * Files of a project in {@code created_at} order (ties by id), strictly after the file {@code after}
    * when given; an unknown {@code after} gives an empty page.

@@ -78,19 +78,6 @@ public final class RequestStore {
     });
   }
 
-  /** Earliest time a queued request of the batch becomes due, or null when none is queued. */
-  public Long nextDue(String batchId) {
-    return db.read(c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT MIN(next_attempt_at) FROM requests WHERE batch_id = ? AND state = 'queued'")) {
-        ps.setString(1, batchId);
-        try (ResultSet rs = ps.executeQuery()) {
-          return rs.next() ? Rows.nullableLong(rs, 1) : null;
-        }
-      }
-    });
-  }
-
   /**
    * Applies outcomes in one transaction. An update whose row is no longer leased by its owner (the
    * batch expired or was cancelled meanwhile, or the lease was taken over) is dropped: a result is

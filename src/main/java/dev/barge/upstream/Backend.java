@@ -1,5 +1,6 @@
 package dev.barge.upstream;
 
+import dev.barge.config.BackendConfig;
 import java.util.List;
 
 /**
@@ -10,16 +11,29 @@ import java.util.List;
  * bounds concurrency to {@link #maxConcurrency()}. Implementations are thread-safe.
  */
 public interface Backend extends AutoCloseable {
-  String name();
+  /** The configuration entry this backend was built from. */
+  BackendConfig config();
 
-  /** The model names this backend serves, exactly as they appear in request bodies. */
-  List<String> models();
-
-  /** How many calls may be in flight at once. */
-  int maxConcurrency();
+  /** Calls in flight when {@code limits.max_concurrency} is not configured. */
+  int defaultConcurrency();
 
   /** Sends one request body (JSON) to {@code endpoint} and returns how it ended. */
   Outcome send(Endpoint endpoint, byte[] body);
+
+  default String name() {
+    return config().name();
+  }
+
+  /** The model names this backend serves, exactly as they appear in request bodies. */
+  default List<String> models() {
+    return config().models();
+  }
+
+  /** How many calls may be in flight at once. */
+  default int maxConcurrency() {
+    Integer limit = config().limits().maxConcurrency();
+    return limit != null ? limit : defaultConcurrency();
+  }
 
   @Override
   default void close() {}

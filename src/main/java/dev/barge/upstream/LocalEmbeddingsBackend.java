@@ -43,30 +43,23 @@ public final class LocalEmbeddingsBackend implements Backend {
   private static final int MAX_INPUTS = 2048;
 
   private final BackendConfig config;
-  private final int maxConcurrency;
   private final ExecutorService pool;
 
   public LocalEmbeddingsBackend(BackendConfig config) {
     this.config = config;
-    Integer limit = config.limits().maxConcurrency();
-    this.maxConcurrency = limit != null ? limit : Runtime.getRuntime().availableProcessors();
     this.pool = Executors.newFixedThreadPool(
-        maxConcurrency, Thread.ofPlatform().name("embeddings-", 1).daemon().factory());
+        maxConcurrency(), Thread.ofPlatform().name("embeddings-", 1).daemon().factory());
   }
 
   @Override
-  public String name() {
-    return config.name();
+  public BackendConfig config() {
+    return config;
   }
 
+  /** One inference per core: more only queue inside ONNX. */
   @Override
-  public List<String> models() {
-    return config.models();
-  }
-
-  @Override
-  public int maxConcurrency() {
-    return maxConcurrency;
+  public int defaultConcurrency() {
+    return Runtime.getRuntime().availableProcessors();
   }
 
   @Override

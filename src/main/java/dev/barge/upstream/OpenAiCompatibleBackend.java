@@ -9,7 +9,6 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -38,19 +37,13 @@ public final class OpenAiCompatibleBackend implements Backend {
   }
 
   @Override
-  public String name() {
-    return config.name();
+  public BackendConfig config() {
+    return config;
   }
 
   @Override
-  public List<String> models() {
-    return config.models();
-  }
-
-  @Override
-  public int maxConcurrency() {
-    Integer limit = config.limits().maxConcurrency();
-    return limit != null ? limit : DEFAULT_CONCURRENCY;
+  public int defaultConcurrency() {
+    return DEFAULT_CONCURRENCY;
   }
 
   @Override

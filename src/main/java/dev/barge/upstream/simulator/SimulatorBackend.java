@@ -8,15 +8,12 @@ import dev.barge.upstream.Outcome;
 import dev.barge.upstream.RetryAfter;
 import java.time.Clock;
 import java.util.HashSet;
-import java.util.List;
 
 /** A backend of type {@code simulator}: the {@link Simulator} in-process, with no HTTP in between. */
 public final class SimulatorBackend implements Backend {
   private static final int DEFAULT_MAX_CONCURRENCY = 64;
 
-  private final String name;
-  private final List<String> models;
-  private final int maxConcurrency;
+  private final BackendConfig config;
   private final Clock clock;
   private final Simulator simulator;
 
@@ -25,27 +22,19 @@ public final class SimulatorBackend implements Backend {
       throw new IllegalArgumentException("backend " + config.name() + " is of type " + config.type().yamlName()
           + ", not simulator");
     }
-    this.name = config.name();
-    this.models = config.models();
-    Integer limit = config.limits().maxConcurrency();
-    this.maxConcurrency = limit != null ? limit : DEFAULT_MAX_CONCURRENCY;
+    this.config = config;
     this.clock = clock;
-    this.simulator = new Simulator(config.simulator(), new HashSet<>(models), clock);
+    this.simulator = new Simulator(config.simulator(), new HashSet<>(config.models()), clock);
   }
 
   @Override
-  public String name() {
-    return name;
+  public BackendConfig config() {
+    return config;
   }
 
   @Override
-  public List<String> models() {
-    return models;
-  }
-
-  @Override
-  public int maxConcurrency() {
-    return maxConcurrency;
+  public int defaultConcurrency() {
+    return DEFAULT_MAX_CONCURRENCY;
   }
 
   /** Waits the simulated latency on the calling thread: cheap on the virtual threads the dispatcher uses. */
