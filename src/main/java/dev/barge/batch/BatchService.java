@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Creating, reading, listing and cancelling batches. The work itself is done by the engine's loops. */
 public final class BatchService {
@@ -23,6 +25,7 @@ public final class BatchService {
   private static final Set<String> UNSERVED_ENDPOINTS = Set.of("/v1/images/generations", "/v1/images/edits",
       "/v1/videos");
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Logger log = LoggerFactory.getLogger(BatchService.class);
 
   private final BatchStore batches;
   private final FileStore files;
@@ -59,6 +62,8 @@ public final class BatchService {
         request.completionWindow(), BatchStatus.VALIDATING, now, now + window.toMillis(), Map.of(), 0, 0, 0, null,
         null, null, metadataJson(request.metadata()), request.outputExpiresAfterSeconds(), Usage.ZERO);
     batches.insert(batch);
+    log.info("batch {} created: {} on {} for project {}, window {}", batch.id(), input.id(), request.endpoint(),
+        project, request.completionWindow());
     onChange.run();
     return get(project, batch.id());
   }
@@ -111,6 +116,7 @@ public final class BatchService {
       throw new InvalidRequestException(null,
           "Cannot cancel a batch with status '" + now.status().wireName() + "'.");
     }
+    if (moved) log.info("batch {} cancelling", id);
     onChange.run();
     return now;
   }

@@ -11,12 +11,15 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Files: uploaded batch inputs and the output/error files Barge writes. */
 public final class FileService {
   public static final String PURPOSE_BATCH = "batch";
   public static final String PURPOSE_BATCH_OUTPUT = "batch_output";
   static final Duration DEFAULT_EXPIRY = Duration.ofDays(30);
+  private static final Logger log = LoggerFactory.getLogger(FileService.class);
 
   private final FileStore files;
   private final BatchStore batches;
@@ -58,6 +61,7 @@ public final class FileService {
       long expiresAfterMs = expiresAfterSeconds != null ? expiresAfterSeconds * 1000 : DEFAULT_EXPIRY.toMillis();
       FileRecord file = new FileRecord(Ids.file(), project, purpose, filename, bytes, now, now + expiresAfterMs, key);
       files.insert(file);
+      log.info("file {} stored: {} bytes for project {}", file.id(), bytes, project);
       return file;
     } catch (IOException e) {
       throw new UncheckedIOException("storing upload " + filename, e);
