@@ -64,16 +64,10 @@ public final class ApiServer implements AutoCloseable {
         fail(ctx, 400, "invalid_request_error", e.getMessage(), e.param(), e.code()));
     app.exception(NotFoundException.class, (e, ctx) ->
         fail(ctx, 404, "invalid_request_error", e.getMessage(), e.param(), null));
+    // Javalin's own answers, e.g. NotFoundResponse when no route matches.
     app.exception(HttpResponseException.class, (e, ctx) -> fail(ctx, e.getStatus(), "invalid_request_error",
         e.getStatus() == 404 ? "Unknown request URL: " + ctx.method() + " " + ctx.path() + "." : e.getMessage(),
         null, null));
-    app.error(404, ctx -> {
-      if (ctx.result() == null || ctx.result().isEmpty() || ctx.result().equals("Endpoint " + ctx.method() + " "
-          + ctx.path() + " not found")) {
-        fail(ctx, 404, "invalid_request_error", "Unknown request URL: " + ctx.method() + " " + ctx.path() + ".",
-            null, null);
-      }
-    });
     app.exception(Exception.class, (e, ctx) -> {
       log.error("{} {} failed", ctx.method(), ctx.path(), e);
       fail(ctx, 500, "server_error", "The server had an error while processing your request.", null, null);

@@ -161,6 +161,15 @@ class ValidationTest {
   }
 
   @Test
+  void cancellingAnEndedBatchIs400NotARetryable409() {
+    String fileId = TestBarge.upload(client, dir, "ended.jsonl", List.of("{broken"));
+    Batch batch = TestBarge.create(client, fileId, BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "1h");
+    TestBarge.awaitEnd(client, batch.id(), Duration.ofSeconds(20));
+    assertThatThrownBy(() -> client.batches().cancel(batch.id()))
+        .isInstanceOfSatisfying(BadRequestException.class, e -> assertThat(e.getMessage()).contains("failed"));
+  }
+
+  @Test
   void createWithoutInputFileIsMissingRequiredParameter() {
     assertThatThrownBy(() -> client.batches().create(BatchCreateParams.builder()
         .inputFileId(com.openai.core.JsonMissing.of())
