@@ -37,8 +37,12 @@ final class TestBarge implements AutoCloseable {
   }
 
   static TestBarge start(BargeConfig config, Path dataDir) {
+    return start(config, dataDir, Clock.systemUTC());
+  }
+
+  static TestBarge start(BargeConfig config, Path dataDir, Clock clock) {
     BargeConfig cfg = config.withDataDirectory(dataDir).withServer("127.0.0.1", 0);
-    Engine engine = Engine.start(cfg, Clock.systemUTC());
+    Engine engine = Engine.start(cfg, clock);
     return new TestBarge(engine, ApiServer.start(engine, cfg));
   }
 

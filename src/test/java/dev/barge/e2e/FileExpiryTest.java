@@ -1,0 +1,71 @@
+package dev.barge.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.openai.client.OpenAIClient;
+import com.openai.core.JsonValue;
+import com.openai.errors.NotFoundException;
+import com.openai.models.files.FileCreateParams;
+import com.openai.models.files.FileObject;
+import com.openai.models.files.FilePurpose;
+import dev.barge.config.BargeConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Files live as long as {@code expires_after} says, then answer 404. Time is a clock the test moves. */
+class FileExpiryTest {
+  @TempDir Path dir;
+
+  /** A clock that stands still until the test moves it. */
+  static final class MovableClock extends Clock {
+    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-26T12:00:00Z"));
+
+    void advance(Duration d) {
+      now.updateAndGet(i -> i.plus(d));
+    }
+
+    @Override
+    public Instant instant() {
+      return now.get();
+    }
+
+    @Override
+    public ZoneOffset getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+  }
+
+  @Test
+  void fileAnswers404OnceItsExpiryHasPassed() throws Exception {
+    MovableClock clock = new MovableClock();
+    try (TestBarge barge = TestBarge.start(BargeConfig.embeddedDefault(), dir.resolve("data"), clock)) {
+      OpenAIClient client = barge.client();
+      Path input = Files.writeString(dir.resolve("short.jsonl"),
+          Lines.embeddingLine("a", "all-MiniLM-L6-v2", "x") + "\n");
+      FileObject file = client.files().create(FileCreateParams.builder().file(input).purpose(FilePurpose.BATCH)
+          .expiresAfter(FileCreateParams.ExpiresAfter.builder().anchor(JsonValue.from("created_at")).seconds(3600)
+              .build())
+          .build());
+      assertThat(file.expiresAt()).contains(file.createdAt() + 3600);
+
+      clock.advance(Duration.ofSeconds(3599));
+      assertThat(client.files().retrieve(file.id()).id()).isEqualTo(file.id());
+      clock.advance(Duration.ofSeconds(2));
+      assertThatThrownBy(() -> client.files().retrieve(file.id())).isInstanceOf(NotFoundException.class);
+      assertThat(client.files().list().data()).isEmpty();
+    }
+  }
+}
