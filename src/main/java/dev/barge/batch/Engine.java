@@ -25,6 +25,7 @@ import java.util.random.RandomGenerator;
  */
 public final class Engine implements AutoCloseable {
   private final Database database;
+  private final BlobStore blobs;
   private final Backends backends;
   private final FileService files;
   private final BatchService batches;
@@ -35,7 +36,7 @@ public final class Engine implements AutoCloseable {
   private Engine(BargeConfig config, Clock clock) throws IOException {
     BatchConfig batch = config.batch();
     this.database = Database.open(config.storage());
-    BlobStore blobs = new LocalBlobStore(config.storage().blobDirectory());
+    this.blobs = new LocalBlobStore(config.storage().blobDirectory());
     FileStore fileStore = new FileStore(database);
     BatchStore batchStore = new BatchStore(database);
     RequestStore requestStore = new RequestStore(database);
@@ -90,5 +91,10 @@ public final class Engine implements AutoCloseable {
     dispatcher.close();
     backends.close();
     database.close();
+    try {
+      blobs.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException("closing the blob store", e);
+    }
   }
 }

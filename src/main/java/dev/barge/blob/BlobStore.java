@@ -8,7 +8,7 @@ import java.io.OutputStream;
  * File bytes by key. A blob becomes visible only when its writer is committed, so an interrupted
  * upload never leaves half a file behind.
  */
-public interface BlobStore {
+public interface BlobStore extends java.io.Closeable {
 
   /** Starts a new blob; write to {@link BlobWriter#stream()}, then {@link BlobWriter#commit()} or close to discard. */
   BlobWriter create() throws IOException;
@@ -21,6 +21,10 @@ public interface BlobStore {
   long size(String key) throws IOException;
 
   void delete(String key) throws IOException;
+
+  /** Releases files kept open for reading. */
+  @Override
+  void close() throws IOException;
 
   /** A blob being written. Closing without commit discards it. */
   interface BlobWriter extends AutoCloseable {

@@ -4,19 +4,27 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /** Blobs as files in one directory; writes go to {@code tmp/} and are moved into place on commit. */
 public final class LocalBlobStore implements BlobStore {
+  private static final Pattern KEY = Pattern.compile("[0-9a-f-]{36}");
+
   private final Path root;
   private final Path tmp;
+  // Requests read their lines from a few input files many times each: keep those files open.
+  // Positional reads on a FileChannel are safe from many threads at once.
+  private final Map<String, FileChannel> readers = new ConcurrentHashMap<>();
 
   public LocalBlobStore(Path root) throws IOException {
     this.root = root;
@@ -69,14 +77,27 @@ public final class LocalBlobStore implements BlobStore {
 
   @Override
   public byte[] read(String key, long offset, int length) throws IOException {
-    try (FileChannel ch = FileChannel.open(path(key), StandardOpenOption.READ)) {
-      ByteBuffer buf = ByteBuffer.allocate(length);
-      while (buf.hasRemaining()) {
-        if (ch.read(buf, offset + buf.position()) < 0) {
-          throw new IOException("blob " + key + " ends before byte " + (offset + length));
-        }
+    FileChannel ch = reader(key);
+    ByteBuffer buf = ByteBuffer.allocate(length);
+    while (buf.hasRemaining()) {
+      if (ch.read(buf, offset + buf.position()) < 0) {
+        throw new IOException("blob " + key + " ends before byte " + (offset + length));
       }
-      return buf.array();
+    }
+    return buf.array();
+  }
+
+  private FileChannel reader(String key) throws IOException {
+    try {
+      return readers.computeIfAbsent(key, k -> {
+        try {
+          return FileChannel.open(path(k), StandardOpenOption.READ);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
     }
   }
 
@@ -87,15 +108,19 @@ public final class LocalBlobStore implements BlobStore {
 
   @Override
   public void delete(String key) throws IOException {
-    try {
-      Files.deleteIfExists(path(key));
-    } catch (NoSuchFileException ignored) {
-      // already gone
-    }
+    FileChannel open = readers.remove(key);
+    if (open != null) open.close();
+    Files.deleteIfExists(path(key));
+  }
+
+  @Override
+  public void close() throws IOException {
+    for (FileChannel ch : readers.values()) ch.close();
+    readers.clear();
   }
 
   private Path path(String key) {
-    if (!key.matches("[0-9a-f-]{36}")) throw new IllegalArgumentException("not a blob key: " + key);
+    if (!KEY.matcher(key).matches()) throw new IllegalArgumentException("not a blob key: " + key);
     return root.resolve(key);
   }
 }
