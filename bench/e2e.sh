@@ -1,0 +1,243 @@
+#!/usr/bin/env bash
+# End-to-end benchmark of one chat batch through Barge against its simulator (a simulated model,
+# not a real one), with zero simulated latency so Barge itself is the bottleneck.
+#
+#   bench/e2e.sh [LINES] [--concurrency N] [--ceiling]
+#
+#   LINES          request lines in the batch (default 100000)
+#   --concurrency  the backend's limits.max_concurrency (default 64)
+#   --ceiling      afterwards, measure the simulator alone with wrk (-t2 -c64, 3 s warm-up, 10 s measured)
+#
+# Steps, each timed on this side with curl: upload the JSONL (POST /v1/files), create the batch, poll
+# GET /v1/batches/{id} every 0.1 s until completed, download the output file. Everything lives in a
+# fresh mktemp -d directory; both servers listen on ports the OS picks (port 0) and are stopped on exit.
+set -euo pipefail
+
+lines=100000
+concurrency=64
+ceiling=0
+while (($#)); do
+  case $1 in
+    --concurrency) concurrency=${2:?--concurrency needs a value}; shift 2 ;;
+    --ceiling) ceiling=1; shift ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) [[ $1 =~ ^[1-9][0-9]*$ ]] && { lines=$1; shift; continue; }
+       echo "e2e.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+here=$(cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+root=$(dirname -- "$here")
+barge="$root/barge"
+poll_s=0.1
+timeout_s=${BENCH_TIMEOUT:-$((600 + lines / 100))}
+
+for tool in curl jq python3; do
+  command -v "$tool" >/dev/null || { echo "e2e.sh: needs $tool on PATH" >&2; exit 2; }
+done
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/barge-e2e.XXXXXX")
+sim_pid=
+server_pid=
+
+# Stops one process we started: TERM, up to 15 s, then KILL.
+stop() {
+  local pid=$1
+  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if ((rc != 0)); then
+    for log in "$tmp/server.log" "$tmp/sim.log"; do
+      [[ -s $log ]] || continue
+      echo "--- last lines of $(basename "$log") ---" >&2
+      tail -n 20 "$log" >&2 || true
+      break
+    done
+  fi
+  stop "$server_pid"
+  stop "$sim_pid"
+  rm -rf -- "$tmp"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+die() { echo "e2e.sh: $*" >&2; exit 1; }
+now() { printf '%s' "$EPOCHREALTIME"; }
+# Arithmetic on decimals: calc EXPR [DIGITS] prints the value rounded to DIGITS decimals (default 2).
+calc() { python3 -c "print(f'{($1):.${2:-2}f}')"; }
+# KiB of a /proc/PID/status field (VmHWM = peak resident set size).
+proc_kib() { awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+# CPU seconds (user + system) a process has used so far.
+cpu_s() {
+  local ticks; ticks=$(getconf CLK_TCK)
+  awk -v t="$ticks" '{ sub(/^.*\) /, ""); printf "%.1f", ($12 + $13) / t }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+# Waits until FILE has a line matching REGEX (sed -E syntax) and prints its first capture group.
+wait_for_line() {
+  local file=$1 regex=$2 pid=$3 what=$4 out
+  for _ in $(seq 600); do
+    out=$(sed -nE "s#.*$regex.*#\\1#p" "$file" | head -n 1)
+    [[ -n $out ]] && { printf '%s' "$out"; return 0; }
+    kill -0 "$pid" 2>/dev/null || die "$what exited before it listened"
+    sleep 0.1
+  done
+  die "$what did not start within 60 s"
+}
+
+# Build once up front (the launcher rebuilds a stale jar), so no build lands inside a measurement.
+"$barge" --version >/dev/null
+
+java_version=$(. "$root/.mvn/find-jdk.sh" >/dev/null 2>&1; "$JAVA_HOME/bin/java" -version 2>&1 | head -n 1)
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)," \
+  "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1); $java_version"
+echo "run: $lines lines, max_concurrency $concurrency, simulator latency 0 ms; work dir $tmp"
+
+echo "generating $lines lines…"
+python3 "$here/gen_chat.py" "$lines" "$tmp/input.jsonl" sim-chat
+input_bytes=$(stat -c %s "$tmp/input.jsonl")
+
+# --- the simulator, a separate process ---------------------------------------------------------------
+"$barge" mock-upstream --host 127.0.0.1 --port 0 --latency-ms 0 --models sim-chat >"$tmp/sim.log" 2>&1 &
+sim_pid=$!
+sim_url=$(wait_for_line "$tmp/sim.log" 'listening on (http://[^ ]+/v1)' "$sim_pid" "the simulator")
+
+# --- Barge -----------------------------------------------------------------------------------------------
+cat >"$tmp/barge.yaml" <<EOF
+server: {host: 127.0.0.1, port: 0}
+storage:
+  database: "sqlite:$tmp/data/barge.db"
+  blobs: "$tmp/data/blobs"
+backends:
+  - name: simulator
+    type: openai
+    base_url: $sim_url
+    models: [sim-chat]
+    limits: {max_concurrency: $concurrency}
+EOF
+"$barge" serve --config "$tmp/barge.yaml" >"$tmp/server.log" 2>&1 &
+server_pid=$!
+api=$(wait_for_line "$tmp/server.log" 'Barge API listening on (http://[^ ]+/v1)' "$server_pid" "barge serve")
+echo "simulator $sim_url (pid $sim_pid), barge $api (pid $server_pid)"
+
+# --- upload --------------------------------------------------------------------------------------------
+t_upload=$(now)
+file_json=$(curl -sS --fail-with-body -F purpose=batch -F "file=@$tmp/input.jsonl;type=application/jsonl" \
+  "$api/files") || die "upload failed: $file_json"
+t_uploaded=$(now)
+file_id=$(jq -r .id <<<"$file_json")
+
+# --- batch: create, then poll until it ends ----------------------------------------------------------------
+t_create=$(now)
+batch_json=$(curl -sS --fail-with-body -H 'Content-Type: application/json' \
+  -d "{\"input_file_id\":\"$file_id\",\"endpoint\":\"/v1/chat/completions\",\"completion_window\":\"24h\"}" \
+  "$api/batches") || die "batch create failed: $batch_json"
+batch_id=$(jq -r .id <<<"$batch_json")
+t_started=
+t_done=
+status=validating
+deadline=$((SECONDS + timeout_s))
+while :; do
+  batch_json=$(curl -sS --fail-with-body "$api/batches/$batch_id") || die "batch poll failed: $batch_json"
+  t=$(now)
+  read -r status completed < <(jq -r '"\(.status) \(.request_counts.completed + .request_counts.failed)"' <<<"$batch_json")
+  echo "$t $completed" >>"$tmp/progress"
+  case $status in
+    validating) ;;
+    in_progress|finalizing) [[ -n $t_started ]] || t_started=$t ;;
+    completed) [[ -n $t_started ]] || t_started=$t; t_done=$t; break ;;
+    *) echo "$batch_json" | jq . >&2; die "batch ended as '$status'" ;;
+  esac
+  ((SECONDS < deadline)) || die "batch still '$status' after ${timeout_s} s: $(jq -c .request_counts <<<"$batch_json")"
+  sleep "$poll_s"
+done
+counts=$(jq -c .request_counts <<<"$batch_json")
+output_file_id=$(jq -r .output_file_id <<<"$batch_json")
+error_file_id=$(jq -r .error_file_id <<<"$batch_json")
+
+# --- download --------------------------------------------------------------------------------------------
+t_download=$(now)
+curl -sS --fail-with-body -o "$tmp/output.jsonl" "$api/files/$output_file_id/content" || die "download failed"
+t_downloaded=$(now)
+output_lines=$(wc -l <"$tmp/output.jsonl")
+output_ok=$(grep -c '"status_code":200,' "$tmp/output.jsonl" || true)
+output_bytes=$(stat -c %s "$tmp/output.jsonl")
+
+# --- what the processes used, read just before stopping them ------------------------------------------------
+server_hwm_kib=$(proc_kib "$server_pid" VmHWM)
+server_cpu=$(cpu_s "$server_pid")
+sim_hwm_kib=$(proc_kib "$sim_pid" VmHWM)
+sim_cpu=$(cpu_s "$sim_pid")
+log_errors=$(grep -cE ' (ERROR|WARN) ' "$tmp/server.log" || true)
+stop "$server_pid"; server_pid=
+
+upload_s=$(calc "$t_uploaded - $t_upload")
+validate_s=$(calc "$t_started - $t_create")
+ingest_s=$(calc "$t_started - $t_upload")
+run_s=$(calc "$t_done - $t_create")
+dispatch_s=$(calc "$t_done - $t_started")
+download_s=$(calc "$t_downloaded - $t_download")
+ingest_rate=$(calc "$lines / ($t_started - $t_upload)" 0)
+e2e_rate=$(calc "$lines / ($t_done - $t_create)" 0)
+dispatch_rate=$(calc "$lines / ($t_done - $t_started)" 0)
+rss_mb=$((server_hwm_kib / 1024))
+sim_rss_mb=$((sim_hwm_kib / 1024))
+# Rate over each quarter of the requests, from the poll samples: shows whether the pace changes as the queue drains.
+quarters=$(python3 - "$tmp/progress" "$lines" "$t_started" <<'PY'
+import sys
+rows = [tuple(map(float, l.split())) for l in open(sys.argv[1])]
+n, t0 = int(sys.argv[2]), float(sys.argv[3])
+rows = [(t0, 0.0)] + [r for r in rows if r[0] >= t0]
+def time_at(k):  # first poll that saw at least k requests settled
+    return next(t for t, c in rows if c >= k)
+marks = [time_at(n * q / 4) if q else t0 for q in range(5)]
+print(" ".join(f"{n / 4 / (b - a):.0f}" if b > a else "-" for a, b in zip(marks, marks[1:])))
+PY
+)
+
+check=ok
+if [[ $output_lines -ne $lines || $output_ok -ne $lines || $error_file_id != null ]]; then check=MISMATCH; fi
+
+echo
+echo "input          $lines lines, $((input_bytes / 1024)) KiB"
+echo "upload         ${upload_s} s"
+echo "validation     ${validate_s} s  (batch created → in_progress seen; polled every ${poll_s} s)"
+echo "ingest         ${ingest_rate} lines/s  (upload start → in_progress, ${ingest_s} s)"
+echo "run            ${run_s} s  (batch created → completed), of which in_progress → completed ${dispatch_s} s"
+echo "end to end     ${e2e_rate} requests/s  (in_progress → completed alone: ${dispatch_rate} requests/s)"
+echo "pace           ${quarters// / \/ } requests/s over the 1st / 2nd / 3rd / 4th quarter of the requests"
+echo "download       ${download_s} s, $((output_bytes / 1024)) KiB"
+echo "output check   $output_lines lines, $output_ok with status 200, error file $error_file_id, counts $counts: $check"
+echo "barge server   peak RSS (VmHWM) ${rss_mb} MiB, CPU ${server_cpu} s; ${log_errors} WARN/ERROR log lines"
+echo "simulator      peak RSS ${sim_rss_mb} MiB, CPU ${sim_cpu} s"
+
+ceiling_part=
+if ((ceiling)); then
+  if command -v wrk >/dev/null; then
+    url="${sim_url}/chat/completions"
+    wrk -t2 -c64 -d3s -s "$here/chat.lua" "$url" >/dev/null
+    wrk_out=$(wrk -t2 -c64 -d10s -s "$here/chat.lua" "$url")
+    wrk_rate=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<<"$wrk_out")
+    non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$wrk_out")
+    fraction=$(calc "$e2e_rate / $wrk_rate" 3)
+    echo "simulator alone ${wrk_rate} requests/s (wrk -t2 -c64 -d10s, bench/chat.lua${non2xx:+, $non2xx non-2xx});" \
+      "Barge end to end is ${fraction} of it"
+    ceiling_part=" sim_ceiling_rps=$wrk_rate fraction=$fraction"
+  else
+    echo "simulator alone: skipped, wrk is not installed (apt-get install wrk)"
+  fi
+fi
+
+echo
+echo "SUMMARY lines=$lines concurrency=$concurrency upload_s=$upload_s validate_s=$validate_s" \
+  "ingest_lines_per_s=$ingest_rate run_s=$run_s e2e_rps=$e2e_rate download_s=$download_s" \
+  "quarters_rps=${quarters// //} output_lines=$output_lines check=$check peak_rss_mib=$rss_mb server_cpu_s=$server_cpu${ceiling_part}"
+[[ $check == ok ]]
