@@ -4,6 +4,7 @@ import dev.barge.batch.Engine;
 import dev.barge.batch.Ids;
 import dev.barge.batch.InvalidRequestException;
 import dev.barge.batch.NotFoundException;
+import dev.barge.batch.TooManyRequestsException;
 import dev.barge.config.BargeConfig;
 import dev.barge.config.ConfigException;
 import io.javalin.Javalin;
@@ -62,6 +63,12 @@ public final class ApiServer implements AutoCloseable {
     app.exception(ApiException.class, (e, ctx) -> fail(ctx, e.status(), e.type(), e.getMessage(), e.param(), e.code()));
     app.exception(InvalidRequestException.class, (e, ctx) ->
         fail(ctx, 400, "invalid_request_error", e.getMessage(), e.param(), e.code()));
+    app.exception(TooManyRequestsException.class, (e, ctx) -> {
+      long ms = Math.max(1, e.retryAfter().toMillis());
+      ctx.header("retry-after-ms", Long.toString(ms));
+      ctx.header("retry-after", Long.toString(Math.max(1, (ms + 999) / 1000)));
+      fail(ctx, 429, "requests", e.getMessage(), null, "rate_limit_exceeded");
+    });
     app.exception(NotFoundException.class, (e, ctx) ->
         fail(ctx, 404, "invalid_request_error", e.getMessage(), e.param(), null));
     // Javalin's own answers, e.g. NotFoundResponse when no route matches.

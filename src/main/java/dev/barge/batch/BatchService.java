@@ -14,6 +14,7 @@ import dev.barge.upstream.Endpoint;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -30,13 +31,16 @@ public final class BatchService {
   private final BatchStore batches;
   private final FileStore files;
   private final Duration maxWindow;
+  private final int maxCreationsPerHour;
   private final Clock clock;
   private final Runnable onChange;
 
-  BatchService(BatchStore batches, FileStore files, Duration maxWindow, Clock clock, Runnable onChange) {
+  BatchService(BatchStore batches, FileStore files, Duration maxWindow, int maxCreationsPerHour, Clock clock,
+      Runnable onChange) {
     this.batches = batches;
     this.files = files;
     this.maxWindow = maxWindow;
+    this.maxCreationsPerHour = maxCreationsPerHour;
     this.clock = clock;
     this.onChange = onChange;
   }
@@ -58,6 +62,7 @@ public final class BatchService {
           + input.purpose() + "'; a batch reads a file uploaded with purpose 'batch'.");
     }
     long now = clock.millis();
+    checkCreationRate(project, now);
     BatchRecord batch = new BatchRecord(Ids.batch(), project, request.endpoint(), null, input.id(),
         request.completionWindow(), BatchStatus.VALIDATING, now, now + window.toMillis(), Map.of(), 0, 0, 0, null,
         null, null, metadataJson(request.metadata()), request.outputExpiresAfterSeconds(), Usage.ZERO);
@@ -66,6 +71,18 @@ public final class BatchService {
         project, request.completionWindow());
     onChange.run();
     return get(project, batch.id());
+  }
+
+  private void checkCreationRate(String project, long now) {
+    long hour = Duration.ofHours(1).toMillis();
+    List<Long> recent = batches.createdSince(project, now - hour);
+    if (recent.size() >= maxCreationsPerHour) {
+      // The window frees a slot when the oldest creation in it turns an hour old.
+      Duration wait = Duration.ofMillis(recent.get(recent.size() - maxCreationsPerHour) + hour - now);
+      throw new TooManyRequestsException("Project " + project + " created " + recent.size()
+          + " batches in the last hour, the limit is " + maxCreationsPerHour + "; try again in "
+          + Math.max(1, wait.toSeconds()) + "s.", wait);
+    }
   }
 
   private Duration parseWindow(String window) {

@@ -55,7 +55,7 @@ public final class Engine implements AutoCloseable {
         model -> backends.forModel(model).isPresent(), batch.maxRequests(), batch.maxReportedErrors(), clock);
     this.lifecycle = new BatchLifecycle(batchStore, requestStore, validator,
         new ResultFiles(requestStore, blobs, clock), files, batch.cancelGraceDuration(), clock, dispatcher::wake);
-    this.batches = new BatchService(batchStore, fileStore, batch.maxWindow(), clock, () -> {
+    this.batches = new BatchService(batchStore, fileStore, batch.maxWindow(), batch.maxCreationsPerHour(), clock, () -> {
       lifecycle.wake();
       dispatcher.wake();
     });

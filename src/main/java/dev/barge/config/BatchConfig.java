@@ -15,6 +15,7 @@ import java.time.Duration;
  * @param initialBackoff first retry delay (full jitter: a random delay up to this, doubling per attempt)
  * @param maxBackoff cap of the retry delay
  * @param cancelGrace how long in-flight calls of a cancelled batch may still finish
+ * @param maxCreationsPerHour batches one project may create in any hour
  */
 public record BatchConfig(
     BigDecimal discount,
@@ -25,7 +26,8 @@ public record BatchConfig(
     Integer maxAttempts,
     String initialBackoff,
     String maxBackoff,
-    String cancelGrace) {
+    String cancelGrace,
+    Integer maxCreationsPerHour) {
 
   public BatchConfig {
     if (discount == null) discount = new BigDecimal("0.5");
@@ -37,6 +39,8 @@ public record BatchConfig(
     if (initialBackoff == null) initialBackoff = "1s";
     if (maxBackoff == null) maxBackoff = "5m";
     if (cancelGrace == null) cancelGrace = "10m";
+    if (maxCreationsPerHour == null) maxCreationsPerHour = 2000;
+    if (maxCreationsPerHour <= 0) throw new IllegalArgumentException("max_creations_per_hour: must be positive");
     if (discount.signum() < 0 || discount.compareTo(BigDecimal.ONE) > 0) {
       throw new IllegalArgumentException("discount: must be between 0 and 1");
     }
@@ -59,7 +63,7 @@ public record BatchConfig(
   }
 
   public static BatchConfig defaults() {
-    return new BatchConfig(null, null, null, null, null, null, null, null, null);
+    return new BatchConfig(null, null, null, null, null, null, null, null, null, null);
   }
 
   public Duration maxWindow() {

@@ -1,5 +1,6 @@
 package dev.barge.config;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -46,16 +47,29 @@ public final class ConfigLoader {
   /** Loads {@code file}, or the embedded default when {@code file} is null. */
   public BargeConfig load(Path file) {
     JsonNode tree = file == null ? mapper.valueToTree(BargeConfig.embeddedDefault()) : readYaml(file);
+    return toConfig(tree, file == null ? "configuration" : file.toString());
+  }
+
+  /** Reads configuration given as YAML text; {@code source} names it in error messages. */
+  public BargeConfig parse(String yaml, String source) {
+    try {
+      return toConfig(mapper.readTree(yaml), source);
+    } catch (JsonProcessingException e) {
+      throw new ConfigException(source + " is not valid YAML: " + e.getMessage(), e);
+    }
+  }
+
+  private BargeConfig toConfig(JsonNode tree, String source) {
     if (tree == null || tree.isMissingNode() || tree.isNull()) tree = mapper.createObjectNode();
-    if (!tree.isObject()) throw new ConfigException(source(file) + ": the top level must be a mapping of sections");
+    if (!tree.isObject()) throw new ConfigException(source + ": the top level must be a mapping of sections");
     interpolate(tree, "");
     applyOverrides((ObjectNode) tree);
     try {
       return mapper.treeToValue(tree, BargeConfig.class);
     } catch (JsonMappingException e) {
-      throw new ConfigException(source(file) + ": " + describe(e), e);
+      throw new ConfigException(source + ": " + describe(e), e);
     } catch (IOException e) {
-      throw new ConfigException(source(file) + ": " + e.getMessage(), e);
+      throw new ConfigException(source + ": " + e.getMessage(), e);
     }
   }
 
@@ -66,10 +80,6 @@ public final class ConfigLoader {
     } catch (IOException e) {
       throw new ConfigException(file + " is not valid YAML: " + e.getMessage(), e);
     }
-  }
-
-  private static String source(Path file) {
-    return file == null ? "configuration" : file.toString();
   }
 
   private void interpolate(JsonNode node, String path) {

@@ -76,6 +76,22 @@ public final class BatchStore {
     });
   }
 
+  /** Creation times (oldest first) of the project's batches created at or after {@code since}. */
+  public List<Long> createdSince(String project, long since) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT created_at FROM batches WHERE project = ? AND created_at >= ? ORDER BY created_at")) {
+        ps.setString(1, project);
+        ps.setLong(2, since);
+        List<Long> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) out.add(rs.getLong(1));
+        }
+        return out;
+      }
+    });
+  }
+
   /** Batches that still have work for the engine: not in a terminal status. */
   public List<BatchRecord> active() {
     return db.read(c -> {

@@ -38,7 +38,7 @@ class ChatBatchTest {
     upstream = SimulatorServer.start("127.0.0.1", 0, simulator, Set.of());
     BackendConfig backend = new BackendConfig("sim-http", BackendType.OPENAI, upstream.baseUrl(), "upstream-key",
         List.of(MODEL), new LimitsConfig(null, null, concurrency), "10s", null);
-    BatchConfig fastRetries = new BatchConfig(null, null, null, null, null, 20, "5ms", "50ms", null);
+    BatchConfig fastRetries = TestBarge.batch("max_attempts: 20, initial_backoff: 5ms, max_backoff: 50ms");
     barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(backend)).withBatch(fastRetries),
         dir.resolve("data"));
     return barge.client();
@@ -99,7 +99,7 @@ class ChatBatchTest {
     BackendConfig backend = new BackendConfig("sim-http", BackendType.OPENAI, upstream.baseUrl(), null,
         List.of(MODEL, "missing-at-backend"), null, "10s", null);
     barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(backend))
-        .withBatch(new BatchConfig(null, null, null, null, null, 2, "1ms", "5ms", null)), dir.resolve("data"));
+        .withBatch(TestBarge.batch("max_attempts: 2, initial_backoff: 1ms, max_backoff: 5ms")), dir.resolve("data"));
     OpenAIClient client = barge.client();
 
     Batch done = TestBarge.awaitEnd(client, TestBarge.create(client,

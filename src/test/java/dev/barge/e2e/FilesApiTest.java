@@ -33,7 +33,7 @@ class FilesApiTest {
   static void start() {
     BackendConfig sim = new BackendConfig("sim", BackendType.SIMULATOR, null, null, List.of("m"), null, null,
         new dev.barge.config.SimulatorConfig(2000, 0, 0.0, 0.0, 0, null, null, 1L));
-    BatchConfig tinyFiles = new BatchConfig(null, null, 4096L, null, null, null, null, null, null);
+    BatchConfig tinyFiles = TestBarge.batch("max_file_bytes: 4096");
     barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(sim)).withBatch(tinyFiles),
         dir.resolve("data"));
     client = barge.client();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.openai.client.OpenAIClient;
 import com.openai.errors.NotFoundException;
+import com.openai.errors.RateLimitException;
 import com.openai.errors.UnauthorizedException;
 import com.openai.models.batches.Batch;
 import com.openai.models.batches.BatchCreateParams;
@@ -16,6 +17,7 @@ import dev.barge.config.AuthConfig;
 import dev.barge.config.BackendConfig;
 import dev.barge.config.BackendType;
 import dev.barge.config.BargeConfig;
+import dev.barge.config.BatchConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,9 +40,10 @@ class ProjectsAndPagingTest {
     BackendConfig sim = new BackendConfig("sim", BackendType.SIMULATOR, null, null, List.of(MODEL), null, null, null);
     // One project per test, so lists in one test do not see another test's objects.
     AuthConfig keys = new AuthConfig(List.of(new ApiKey("key-alice", "alice"), new ApiKey("key-bob", "bob"),
-        new ApiKey("key-carol", "carol"), new ApiKey("key-dave", "dave")));
-    barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(sim)).withAuth(keys),
-        dir.resolve("data"));
+        new ApiKey("key-carol", "carol"), new ApiKey("key-dave", "dave"), new ApiKey("key-erin", "erin")));
+    BatchConfig fewCreations = TestBarge.batch("max_creations_per_hour: 6");
+    barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(sim)).withAuth(keys)
+        .withBatch(fewCreations), dir.resolve("data"));
     alice = barge.client("key-alice");
     bob = barge.client("key-bob");
   }
@@ -91,6 +94,22 @@ class ProjectsAndPagingTest {
     var past = carol.batches().list(BatchListParams.builder().after(walked.get(4)).limit(2).build());
     assertThat(past.data()).isEmpty();
     assertThat(past.hasNextPage()).isFalse();
+  }
+
+  @Test
+  void creatingMoreBatchesPerHourThanTheLimitIs429WithRetryAfter() {
+    OpenAIClient erin = barge.client("key-erin");
+    String fileId = TestBarge.upload(erin, dir, "e.jsonl", Lines.chat(1, MODEL));
+    for (int i = 0; i < 6; i++) TestBarge.create(erin, fileId, BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h");
+    assertThatThrownBy(() -> TestBarge.create(erin, fileId, BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h"))
+        .isInstanceOfSatisfying(RateLimitException.class, e -> {
+          assertThat(e.headers().values("retry-after")).singleElement()
+              .satisfies(v -> assertThat(Long.parseLong(v)).isBetween(3500L, 3600L));
+          assertThat(e.code()).contains("rate_limit_exceeded");
+        });
+    // Another project is not affected.
+    TestBarge.create(barge.client("key-alice"), TestBarge.upload(barge.client("key-alice"), dir, "a2.jsonl",
+        Lines.chat(1, MODEL)), BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h");
   }
 
   @Test

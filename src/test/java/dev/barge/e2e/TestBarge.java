@@ -9,6 +9,8 @@ import com.openai.models.files.FilePurpose;
 import dev.barge.api.ApiServer;
 import dev.barge.batch.Engine;
 import dev.barge.config.BargeConfig;
+import dev.barge.config.BatchConfig;
+import dev.barge.config.ConfigLoader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -18,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.awaitility.Awaitility;
 
@@ -34,6 +37,11 @@ final class TestBarge implements AutoCloseable {
     this.engine = engine;
     this.server = server;
     this.baseUrl = "http://127.0.0.1:" + server.port() + "/v1";
+  }
+
+  /** The {@code batch:} section written as YAML flow, e.g. {@code "max_attempts: 2, initial_backoff: 1ms"}. */
+  static BatchConfig batch(String yamlFlow) {
+    return new ConfigLoader(Map.of()).parse("batch: {" + yamlFlow + "}", "test").batch();
   }
 
   static TestBarge start(BargeConfig config, Path dataDir) {

@@ -35,7 +35,7 @@ class ValidationTest {
   static void start() {
     BackendConfig sim = new BackendConfig("sim", BackendType.SIMULATOR, null, null, List.of(MODEL, "other-model"),
         null, null, null);
-    BatchConfig smallBatches = new BatchConfig(null, 5, null, null, null, null, null, null, null);
+    BatchConfig smallBatches = TestBarge.batch("max_requests: 5");
     barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(sim)).withBatch(smallBatches),
         dir.resolve("data"));
     client = barge.client();
