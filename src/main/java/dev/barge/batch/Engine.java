@@ -41,8 +41,8 @@ public final class Engine implements AutoCloseable {
     BatchStore batchStore = new BatchStore(database);
     RequestStore requestStore = new RequestStore(database);
     this.backends = Backends.fromConfig(config.backends(), clock);
-    // The embedded store has one node: leases left by an earlier process belong to nobody now.
-    requestStore.releaseExpiredLeases(Long.MAX_VALUE);
+    // SQLite has one node: leases left by an earlier process belong to nobody now.
+    if (database.singleNode()) requestStore.releaseExpiredLeases(Long.MAX_VALUE);
 
     RetryPolicy retry = new RetryPolicy(batch.maxAttempts(), batch.initialBackoffDuration(),
         batch.maxBackoffDuration(), RandomGenerator.getDefault());

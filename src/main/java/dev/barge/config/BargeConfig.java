@@ -39,7 +39,11 @@ public record BargeConfig(
   }
 
   public BargeConfig withDataDirectory(Path dir) {
-    return new BargeConfig(server, StorageConfig.under(dir), auth, backends, pricing, batch);
+    return new BargeConfig(server, storage.under(dir), auth, backends, pricing, batch);
+  }
+
+  public BargeConfig withStorage(StorageConfig newStorage) {
+    return new BargeConfig(server, newStorage, auth, backends, pricing, batch);
   }
 
   public BargeConfig withBackends(List<BackendConfig> newBackends) {

@@ -11,40 +11,90 @@ import java.sql.SQLException;
 import java.util.concurrent.locks.ReentrantLock;
 import org.flywaydb.core.Flyway;
 
-/** The connection pool, schema migrations and transactions. */
+/** The connection pool, schema migrations and transactions, on SQLite or PostgreSQL. */
 public final class Database implements AutoCloseable {
+  /** What differs between the two databases; SQL outside this class is written to run on both. */
+  enum Dialect {
+    SQLITE("classpath:db/migration/sqlite", ""),
+    POSTGRESQL("classpath:db/migration/postgresql", " FOR UPDATE SKIP LOCKED");
+
+    final String migrations;
+    /** Appended to the row selection of a claim, so concurrent claimers skip each other's rows. */
+    final String skipLocked;
+
+    Dialect(String migrations, String skipLocked) {
+      this.migrations = migrations;
+      this.skipLocked = skipLocked;
+    }
+  }
+
   private final HikariDataSource dataSource;
+  private final Dialect dialect;
   // SQLite has a single writer: queue writers here instead of letting them spin on SQLITE_BUSY.
   // A ReentrantLock, not synchronized, so waiting virtual threads do not pin their carriers.
-  private final ReentrantLock writeLock = new ReentrantLock(true);
+  // PostgreSQL needs no such lock.
+  private final ReentrantLock writeLock;
 
-  private Database(HikariDataSource dataSource) {
+  private Database(HikariDataSource dataSource, Dialect dialect) {
     this.dataSource = dataSource;
+    this.dialect = dialect;
+    this.writeLock = dialect == Dialect.SQLITE ? new ReentrantLock(true) : null;
   }
 
   public static Database open(StorageConfig storage) {
-    Path file = storage.sqlitePath().toAbsolutePath();
-    try {
-      Files.createDirectories(file.getParent());
-    } catch (IOException e) {
-      throw new StoreException("cannot create the directory of " + file, e);
-    }
     HikariConfig hikari = new HikariConfig();
-    hikari.setJdbcUrl("jdbc:sqlite:" + file);
-    hikari.setPoolName("barge-sqlite");
-    hikari.setMaximumPoolSize(8);
-    hikari.addDataSourceProperty("journal_mode", "WAL");
-    hikari.addDataSourceProperty("synchronous", "NORMAL");
-    hikari.addDataSourceProperty("busy_timeout", "30000");
-    hikari.addDataSourceProperty("foreign_keys", "true");
-    HikariDataSource ds = new HikariDataSource(hikari);
+    Dialect dialect;
+    if (storage.postgres()) {
+      dialect = Dialect.POSTGRESQL;
+      hikari.setJdbcUrl(storage.postgresJdbcUrl());
+      StorageConfig.Login login = storage.postgresLogin();
+      if (login.user() != null) hikari.setUsername(login.user());
+      if (login.password() != null) hikari.setPassword(login.password());
+      hikari.setPoolName("barge-postgresql");
+      hikari.setMaximumPoolSize(16);
+      hikari.addDataSourceProperty("reWriteBatchedInserts", "true");
+    } else {
+      dialect = Dialect.SQLITE;
+      Path file = storage.sqlitePath().toAbsolutePath();
+      try {
+        Files.createDirectories(file.getParent());
+      } catch (IOException e) {
+        throw new StoreException("cannot create the directory of " + file, e);
+      }
+      hikari.setJdbcUrl("jdbc:sqlite:" + file);
+      hikari.setPoolName("barge-sqlite");
+      hikari.setMaximumPoolSize(8);
+      hikari.addDataSourceProperty("journal_mode", "WAL");
+      hikari.addDataSourceProperty("synchronous", "NORMAL");
+      hikari.addDataSourceProperty("busy_timeout", "30000");
+    }
+    HikariDataSource ds;
     try {
-      Flyway.configure().dataSource(ds).locations("classpath:db/migration/sqlite").load().migrate();
+      ds = new HikariDataSource(hikari);
+    } catch (RuntimeException e) {
+      throw new StoreException("cannot connect to the database " + storage + ": " + rootMessage(e), e);
+    }
+    try {
+      Flyway.configure().dataSource(ds).locations(dialect.migrations).load().migrate();
     } catch (RuntimeException e) {
       ds.close();
       throw e;
     }
-    return new Database(ds);
+    return new Database(ds, dialect);
+  }
+
+  private static String rootMessage(Throwable t) {
+    while (t.getCause() != null) t = t.getCause();
+    return t.getMessage();
+  }
+
+  Dialect dialect() {
+    return dialect;
+  }
+
+  /** Whether only one Barge process can use this database (SQLite): leases of earlier processes are void. */
+  public boolean singleNode() {
+    return dialect == Dialect.SQLITE;
   }
 
   /** Work done in one transaction on one connection. */
@@ -55,6 +105,7 @@ public final class Database implements AutoCloseable {
 
   /** Runs {@code work} as one write transaction: all of it commits or none of it. */
   public <T> T write(Work<T> work) {
+    if (writeLock == null) return transaction(work);
     writeLock.lock();
     try {
       return transaction(work);

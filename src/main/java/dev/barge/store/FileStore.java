@@ -31,7 +31,7 @@ public final class FileStore {
       ps.setString(4, f.filename());
       ps.setLong(5, f.bytes());
       ps.setLong(6, f.createdAt());
-      ps.setObject(7, f.expiresAt());
+      Rows.setNullableLong(ps, 7, f.expiresAt());
       ps.setString(8, f.blobKey());
       ps.executeUpdate();
     }

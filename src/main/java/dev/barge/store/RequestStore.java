@@ -53,18 +53,22 @@ public final class RequestStore {
   /** Leases up to {@code limit} due requests of a batch that is in progress, earliest due first. */
   public List<ClaimedRequest> claim(String batchId, int limit, long now, String owner, long leaseUntil) {
     return db.write(c -> {
-      try (PreparedStatement ps = c.prepareStatement("UPDATE requests"
-          + " SET state = 'leased', attempts = attempts + 1, lease_owner = ?, lease_until = ?"
-          + " WHERE batch_id = ? AND line IN (SELECT line FROM requests WHERE batch_id = ? AND state = 'queued'"
-          + "   AND next_attempt_at <= ? ORDER BY next_attempt_at, line LIMIT ?)"
+      // The rows are picked once, in a CTE: a LIMIT subquery inside IN may be run again per row by
+      // PostgreSQL, and with SKIP LOCKED each run can pick different rows.
+      try (PreparedStatement ps = c.prepareStatement("WITH picked AS (SELECT line FROM requests"
+          + " WHERE batch_id = ? AND state = 'queued' AND next_attempt_at <= ?"
           + " AND EXISTS (SELECT 1 FROM batches WHERE id = ? AND status = 'in_progress')"
-          + " RETURNING line, custom_id, byte_offset, byte_length, attempts")) {
-        ps.setString(1, owner);
-        ps.setLong(2, leaseUntil);
+          + " ORDER BY next_attempt_at, line LIMIT ?" + db.dialect().skipLocked + ")"
+          + " UPDATE requests SET state = 'leased', attempts = attempts + 1, lease_owner = ?, lease_until = ?"
+          + " FROM picked WHERE requests.batch_id = ? AND requests.line = picked.line"
+          + " RETURNING requests.line, requests.custom_id, requests.byte_offset, requests.byte_length,"
+          + " requests.attempts")) {
+        ps.setString(1, batchId);
+        ps.setLong(2, now);
         ps.setString(3, batchId);
-        ps.setString(4, batchId);
-        ps.setLong(5, now);
-        ps.setInt(6, limit);
+        ps.setInt(4, limit);
+        ps.setString(5, owner);
+        ps.setLong(6, leaseUntil);
         ps.setString(7, batchId);
         List<ClaimedRequest> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {

@@ -49,7 +49,7 @@ final class TestBarge implements AutoCloseable {
   }
 
   static TestBarge start(BargeConfig config, Path dataDir, Clock clock) {
-    BargeConfig cfg = config.withDataDirectory(dataDir).withServer("127.0.0.1", 0);
+    BargeConfig cfg = config.withStorage(TestStorage.under(dataDir)).withServer("127.0.0.1", 0);
     Engine engine = Engine.start(cfg, clock);
     return new TestBarge(engine, ApiServer.start(engine, cfg));
   }
