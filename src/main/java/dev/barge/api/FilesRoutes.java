@@ -32,7 +32,7 @@ final class FilesRoutes {
     if (!ctx.isMultipartFormData()) {
       throw ApiException.badRequest(null, "Upload a file as multipart/form-data with the fields 'file' and 'purpose'.");
     }
-    List<UploadedFile> parts = MultipartLimits.uploadedFiles(ctx, "file");
+    List<UploadedFile> parts = MultipartLimits.uploadedFiles(ctx, "file", files.maxFileBytes());
     String purpose = ctx.formParam("purpose");
     if (purpose == null) throw ApiException.missing("purpose");
     if (parts.isEmpty()) throw ApiException.missing("file");

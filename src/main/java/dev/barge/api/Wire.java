@@ -17,8 +17,6 @@ import java.util.function.Function;
 /** The JSON objects of the OpenAI Files and Batch APIs (spec §1.2, §4). Every key is present; unset ones are null. */
 final class Wire {
   static final ObjectMapper JSON = new ObjectMapper();
-  private static final List<BatchStatus> STATUS_TIMES = List.of(BatchStatus.IN_PROGRESS, BatchStatus.FINALIZING,
-      BatchStatus.COMPLETED, BatchStatus.FAILED, BatchStatus.EXPIRED, BatchStatus.CANCELLING, BatchStatus.CANCELLED);
 
   private Wire() {}
 
@@ -53,7 +51,7 @@ final class Wire {
     o.put("output_file_id", b.outputFileId());
     o.put("error_file_id", b.errorFileId());
     o.put("created_at", seconds(b.createdAt()));
-    for (BatchStatus s : STATUS_TIMES) {
+    for (BatchStatus s : BatchStatus.ENTERED_LATER) {
       if (s == BatchStatus.FINALIZING) o.put("expires_at", seconds(b.expiresAt())); // keep the spec's key order
       putSeconds(o, s.wireName() + "_at", b.enteredAt(s));
     }

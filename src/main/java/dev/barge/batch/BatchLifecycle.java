@@ -9,9 +9,12 @@ import dev.barge.store.RequestStore;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Consumer;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +28,7 @@ final class BatchLifecycle implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BatchLifecycle.class);
   private static final long TICK_MS = 100;
   private static final long SWEEP_EVERY_MS = 60_000;
+  private static final int VALIDATION_ATTEMPTS = 3;
   static final String EXPIRED_MESSAGE = "This request could not be executed before the completion window expired.";
   static final String CANCELLED_MESSAGE = "This request was not executed because the batch was cancelled.";
 
@@ -36,7 +40,9 @@ final class BatchLifecycle implements AutoCloseable {
   private final Duration cancelGrace;
   private final Clock clock;
   private final Runnable onStarted;
+  private final Consumer<String> abortCalls;
   private final Set<String> validating = ConcurrentHashMap.newKeySet();
+  private final Map<String, Integer> validationFailures = new ConcurrentHashMap<>();
   private final ExecutorService validators = Executors.newVirtualThreadPerTaskExecutor();
   private final Wakeup wakeup = new Wakeup();
   private final Thread loop;
@@ -44,7 +50,7 @@ final class BatchLifecycle implements AutoCloseable {
   private long lastSweep;
 
   BatchLifecycle(BatchStore batches, RequestStore requests, InputValidator validator, ResultFiles resultFiles,
-      FileService files, Duration cancelGrace, Clock clock, Runnable onStarted) {
+      FileService files, Duration cancelGrace, Clock clock, Runnable onStarted, Consumer<String> abortCalls) {
     this.batches = batches;
     this.requests = requests;
     this.validator = validator;
@@ -53,6 +59,7 @@ final class BatchLifecycle implements AutoCloseable {
     this.cancelGrace = cancelGrace;
     this.clock = clock;
     this.onStarted = onStarted;
+    this.abortCalls = abortCalls;
     this.loop = Thread.ofPlatform().name("barge-lifecycle").daemon().start(this::run);
   }
 
@@ -75,12 +82,17 @@ final class BatchLifecycle implements AutoCloseable {
     long now = clock.millis();
     requests.releaseExpiredLeases(now);
     for (BatchRecord b : batches.active()) {
-      switch (b.status()) {
-        case VALIDATING -> validateOrExpire(b, now);
-        case IN_PROGRESS -> progress(b, now);
-        case FINALIZING -> end(b, BatchStatus.FINALIZING, BatchStatus.COMPLETED);
-        case CANCELLING -> cancel(b, now);
-        default -> { }
+      try {
+        switch (b.status()) {
+          case VALIDATING -> validateOrExpire(b, now);
+          case IN_PROGRESS -> progress(b, now);
+          case FINALIZING -> end(b, BatchStatus.FINALIZING, BatchStatus.COMPLETED);
+          case CANCELLING -> cancel(b, now);
+          default -> { }
+        }
+      } catch (IOException | RuntimeException e) {
+        // One batch's trouble (say, a full disk while writing its files) must not hold up the others.
+        log.error("batch {} could not move on from {}: {}", b.id(), b.status().wireName(), e.toString());
       }
     }
     if (now - lastSweep > SWEEP_EVERY_MS) {
@@ -101,16 +113,29 @@ final class BatchLifecycle implements AutoCloseable {
     validators.submit(() -> {
       try {
         validator.validate(b);
+        validationFailures.remove(b.id());
         BatchRecord after = batches.find(b.id()).orElseThrow();
         log.info("batch {} validated: {} ({} requests)", b.id(), after.status().wireName(), after.total());
         onStarted.run();
-      } catch (IOException | RuntimeException e) {
-        log.error("validating batch {} failed: {}", b.id(), e.toString());
+      } catch (Exception | Error e) {
+        giveUpAfterRepeatedFailures(b, e);
       } finally {
         validating.remove(b.id());
         wake();
       }
     });
+  }
+
+  /** A validation that keeps failing (unreadable file, out of memory) ends the batch instead of looping. */
+  private void giveUpAfterRepeatedFailures(BatchRecord b, Throwable e) {
+    int failures = validationFailures.merge(b.id(), 1, Integer::sum);
+    log.error("validating batch {} failed (attempt {} of {}): {}", b.id(), failures, VALIDATION_ATTEMPTS,
+        e.toString());
+    if (failures >= VALIDATION_ATTEMPTS) {
+      validationFailures.remove(b.id());
+      validator.fail(b, List.of(new LineError("server_error", "Barge could not read the input file: " + e,
+          null, null)));
+    }
   }
 
   private void progress(BatchRecord b, long now) throws IOException {
@@ -119,8 +144,11 @@ final class BatchLifecycle implements AutoCloseable {
         end(batches.find(b.id()).orElseThrow(), BatchStatus.FINALIZING, BatchStatus.COMPLETED);
       }
     } else if (now >= b.expiresAt()) {
-      int n = requests.settleUnfinished(b.id(), RequestState.EXPIRED, "batch_expired", EXPIRED_MESSAGE, true, now);
-      log.info("batch {} reached its deadline with {} requests unfinished", b.id(), n);
+      RequestStore.Settled s = requests.settleUnfinished(b.id(), BatchStatus.IN_PROGRESS, RequestState.EXPIRED,
+          "batch_expired", EXPIRED_MESSAGE, true, now);
+      if (s.unfinished() > 0) return; // the batch changed status meanwhile (a cancel came first)
+      log.info("batch {} reached its deadline with {} requests unfinished", b.id(), s.ended());
+      abortCalls.accept(b.id());
       end(b, BatchStatus.IN_PROGRESS, BatchStatus.EXPIRED);
     }
   }
@@ -136,8 +164,10 @@ final class BatchLifecycle implements AutoCloseable {
       return;
     }
     boolean graceOver = now - b.enteredAt(BatchStatus.CANCELLING) >= cancelGrace.toMillis();
-    requests.settleUnfinished(b.id(), RequestState.CANCELLED, "batch_cancelled", CANCELLED_MESSAGE, graceOver, now);
-    if (requests.countInFlight(b.id()) == 0) end(b, BatchStatus.CANCELLING, BatchStatus.CANCELLED);
+    RequestStore.Settled s = requests.settleUnfinished(b.id(), BatchStatus.CANCELLING, RequestState.CANCELLED,
+        "batch_cancelled", CANCELLED_MESSAGE, graceOver, now);
+    if (graceOver) abortCalls.accept(b.id()); // their results would be dropped anyway; free the backend
+    if (s.unfinished() == 0) end(b, BatchStatus.CANCELLING, BatchStatus.CANCELLED);
   }
 
   /** Writes the output and error files, then moves the batch to its end status together with them. */
@@ -146,6 +176,8 @@ final class BatchLifecycle implements AutoCloseable {
     BatchRecord fresh = batches.find(b.id()).orElseThrow();
     if (batches.finish(b.id(), from, to, written.output(), written.errors(), clock.millis())) {
       log.info("batch {} {}: {} succeeded, {} failed", b.id(), to.wireName(), fresh.completed(), fresh.failed());
+    } else {
+      resultFiles.discard(written); // another change came first; these files were never visible
     }
   }
 

@@ -70,7 +70,7 @@ public final class BatchService {
     log.info("batch {} created: {} on {} for project {}, window {}", batch.id(), input.id(), request.endpoint(),
         project, request.completionWindow());
     onChange.run();
-    return get(project, batch.id());
+    return batch; // as stored: validating, whatever the validator has done since
   }
 
   private void checkCreationRate(String project, long now) {

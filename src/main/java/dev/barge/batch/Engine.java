@@ -52,9 +52,11 @@ public final class Engine implements AutoCloseable {
     this.dispatcher = new Dispatcher(batchStore, fileStore, requestStore, blobs, backends, retry, clock, nodeId,
         lease);
     InputValidator validator = new InputValidator(fileStore, batchStore, requestStore, blobs,
-        model -> backends.forModel(model).isPresent(), batch.maxRequests(), batch.maxReportedErrors(), clock);
+        model -> backends.forModel(model).isPresent(), batch.maxRequests(), batch.maxReportedErrors(),
+        batch.maxLineBytes(), clock);
     this.lifecycle = new BatchLifecycle(batchStore, requestStore, validator,
-        new ResultFiles(requestStore, blobs, clock), files, batch.cancelGraceDuration(), clock, dispatcher::wake);
+        new ResultFiles(requestStore, blobs, clock), files, batch.cancelGraceDuration(), clock, dispatcher::wake,
+        dispatcher::abort);
     this.batches = new BatchService(batchStore, fileStore, batch.maxWindow(), batch.maxCreationsPerHour(), clock, () -> {
       lifecycle.wake();
       dispatcher.wake();

@@ -112,7 +112,6 @@ public final class FileService {
   public int deleteExpired() {
     int removed = 0;
     for (FileRecord f : files.expired(clock.millis(), 100)) {
-      if (batches.inputOfActiveBatch(f.id())) continue;
       remove(f);
       removed++;
     }

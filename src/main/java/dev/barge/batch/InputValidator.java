@@ -33,10 +33,11 @@ final class InputValidator {
   private final Predicate<String> modelServed;
   private final int maxRequests;
   private final int maxReportedErrors;
+  private final int maxLineBytes;
   private final Clock clock;
 
   InputValidator(FileStore files, BatchStore batches, RequestStore requests, BlobStore blobs,
-      Predicate<String> modelServed, int maxRequests, int maxReportedErrors, Clock clock) {
+      Predicate<String> modelServed, int maxRequests, int maxReportedErrors, int maxLineBytes, Clock clock) {
     this.files = files;
     this.batches = batches;
     this.requests = requests;
@@ -44,6 +45,7 @@ final class InputValidator {
     this.modelServed = modelServed;
     this.maxRequests = maxRequests;
     this.maxReportedErrors = maxReportedErrors;
+    this.maxLineBytes = maxLineBytes;
     this.clock = clock;
   }
 
@@ -55,12 +57,12 @@ final class InputValidator {
           + " no longer exists.")));
       return;
     }
-    LineChecker checker = new LineChecker(batch.endpoint(), modelServed);
+    LineChecker checker = new LineChecker(batch.endpoint(), modelServed, maxLineBytes);
     List<LineError> errors = new ArrayList<>();
     List<NewRequest> pending = new ArrayList<>(INSERT_GROUP);
     int[] count = {0};
     try (InputStream in = blobs.open(input.get().blobKey())) {
-      JsonlLines.read(in, line -> {
+      JsonlLines.read(in, maxLineBytes, line -> {
         if (line.blank()) return true;
         if (++count[0] > maxRequests) {
           errors.add(LineError.ofFile("too_many_tasks",
@@ -95,7 +97,8 @@ final class InputValidator {
     }
   }
 
-  private void fail(BatchRecord batch, List<LineError> errors) {
+  /** Fails the batch with these errors and drops whatever rows were queued for it. */
+  void fail(BatchRecord batch, List<LineError> errors) {
     requests.deleteAll(batch.id());
     ObjectNode list = JSON.createObjectNode().put("object", "list");
     ArrayNode data = list.putArray("data");

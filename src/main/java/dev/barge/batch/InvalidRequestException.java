@@ -15,11 +15,6 @@ public final class InvalidRequestException extends RuntimeException {
     this(param, null, message);
   }
 
-  public static InvalidRequestException missing(String param) {
-    return new InvalidRequestException(param, "missing_required_parameter",
-        "Missing required parameter: '" + param + "'.");
-  }
-
   public String param() {
     return param;
   }

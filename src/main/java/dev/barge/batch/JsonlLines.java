@@ -12,8 +12,11 @@ import java.util.Arrays;
 final class JsonlLines {
   private static final int CHUNK = 1 << 16;
 
-  /** One physical line: its number, where its content starts, and the content without the line end. */
-  record Line(int number, long offset, byte[] bytes, int length) {
+  /**
+   * One physical line: its number, where its content starts, and the content without the line end.
+   * A line longer than the cap is not kept: {@code tooLong} is set and {@code bytes} holds only its start.
+   */
+  record Line(int number, long offset, byte[] bytes, int length, boolean tooLong) {
     boolean blank() {
       for (int i = 0; i < length; i++) {
         byte b = bytes[i];
@@ -31,10 +34,11 @@ final class JsonlLines {
 
   private JsonlLines() {}
 
-  static void read(InputStream in, Visitor visitor) throws IOException {
+  static void read(InputStream in, int maxLineBytes, Visitor visitor) throws IOException {
     byte[] chunk = new byte[CHUNK];
     byte[] line = new byte[1024];
     int lineLength = 0;
+    boolean tooLong = false; // the current line passed the cap; its bytes are skipped, not kept
     long offset = 0; // of the next byte read
     long lineStart = 0;
     int number = 1;
@@ -51,19 +55,22 @@ final class JsonlLines {
       for (int i = start; i < n; i++) {
         if (chunk[i] == '\n') {
           int len = lineLength > 0 && line[lineLength - 1] == '\r' ? lineLength - 1 : lineLength;
-          if (!visitor.visit(new Line(number++, lineStart, line, len))) return;
+          if (!visitor.visit(new Line(number++, lineStart, line, len, tooLong))) return;
           lineLength = 0;
+          tooLong = false;
           lineStart = offset + i + 1;
-        } else {
-          if (lineLength == line.length) line = Arrays.copyOf(line, line.length * 2);
+        } else if (lineLength < maxLineBytes) {
+          if (lineLength == line.length) line = Arrays.copyOf(line, Math.min(line.length * 2, maxLineBytes));
           line[lineLength++] = chunk[i];
+        } else {
+          tooLong = true;
         }
       }
       offset += n;
     }
     if (lineLength > 0) {
       int len = line[lineLength - 1] == '\r' ? lineLength - 1 : lineLength;
-      visitor.visit(new Line(number, lineStart, line, len));
+      visitor.visit(new Line(number, lineStart, line, len, tooLong));
     }
   }
 }

@@ -18,12 +18,14 @@ final class LineChecker {
 
   private final String endpoint;
   private final Predicate<String> modelServed;
+  private final int maxLineBytes;
   private final Map<String, Integer> customIds = new HashMap<>();
   private String model;
   private String acceptedCustomId;
 
-  LineChecker(String endpoint, Predicate<String> modelServed) {
+  LineChecker(String endpoint, Predicate<String> modelServed, int maxLineBytes) {
     this.endpoint = endpoint;
+    this.maxLineBytes = maxLineBytes;
     this.modelServed = modelServed;
   }
 
@@ -41,6 +43,10 @@ final class LineChecker {
   LineError check(JsonlLines.Line line) {
     acceptedCustomId = null;
     int n = line.number();
+    if (line.tooLong()) {
+      return LineError.at(n, "invalid_request", null, "This line is longer than " + maxLineBytes
+          + " bytes, the limit for one request.");
+    }
     JsonNode node;
     try {
       node = JSON.readTree(line.bytes(), 0, line.length());

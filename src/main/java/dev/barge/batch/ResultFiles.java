@@ -36,9 +36,13 @@ final class ResultFiles {
   Written write(BatchRecord batch) throws IOException {
     try (Sink output = new Sink(batch, "output"); Sink errors = new Sink(batch, "error")) {
       requests.forEachResult(batch.id(), row -> {
-        if (row.state() == RequestState.QUEUED || row.state() == RequestState.LEASED) return;
+        if (row.state() == RequestState.QUEUED || row.state() == RequestState.LEASED) {
+          // Files are written only once every request has its outcome; anything else is a bug upstream.
+          throw new IllegalStateException("batch " + batch.id() + " line " + row.line() + " is still "
+              + row.state() + " while its result files are written");
+        }
         try {
-          (row.state() == RequestState.SUCCEEDED ? output : errors).write(batch.id(), row);
+          (row.state() == RequestState.SUCCEEDED ? output : errors).write(row);
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }
@@ -47,6 +51,12 @@ final class ResultFiles {
     } catch (UncheckedIOException e) {
       throw e.getCause();
     }
+  }
+
+  /** Deletes the bytes of files that were written but never became visible. */
+  void discard(Written written) throws IOException {
+    if (written.output() != null) blobs.delete(written.output().blobKey());
+    if (written.errors() != null) blobs.delete(written.errors().blobKey());
   }
 
   /** One result file, created on its first line. */
@@ -61,7 +71,7 @@ final class ResultFiles {
       this.kind = kind;
     }
 
-    void write(String batchId, ResultRow row) throws IOException {
+    void write(ResultRow row) throws IOException {
       if (writer == null) {
         writer = blobs.create();
         json = JSON.createGenerator(writer.stream(), JsonEncoding.UTF8);
@@ -69,7 +79,7 @@ final class ResultFiles {
         json.setRootValueSeparator(null);
       }
       json.writeStartObject();
-      json.writeStringField("id", Ids.batchRequest(batchId, row.line()));
+      json.writeStringField("id", Ids.batchRequest(batch.id(), row.line()));
       json.writeStringField("custom_id", row.customId());
       if (row.statusCode() != null) {
         json.writeObjectFieldStart("response");

@@ -20,6 +20,9 @@ public interface BlobStore extends java.io.Closeable {
 
   long size(String key) throws IOException;
 
+  /** Closes whatever {@link #read} keeps open for {@code key}; the blob stays. */
+  void release(String key);
+
   void delete(String key) throws IOException;
 
   /** Releases files kept open for reading. */

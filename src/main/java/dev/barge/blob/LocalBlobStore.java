@@ -107,9 +107,19 @@ public final class LocalBlobStore implements BlobStore {
   }
 
   @Override
-  public void delete(String key) throws IOException {
+  public void release(String key) {
     FileChannel open = readers.remove(key);
-    if (open != null) open.close();
+    if (open == null) return;
+    try {
+      open.close();
+    } catch (IOException ignored) {
+      // a read-only handle: nothing was buffered that closing could lose
+    }
+  }
+
+  @Override
+  public void delete(String key) throws IOException {
+    release(key);
     Files.deleteIfExists(path(key));
   }
 

@@ -16,6 +16,7 @@ import java.time.Duration;
  * @param maxBackoff cap of the retry delay
  * @param cancelGrace how long in-flight calls of a cancelled batch may still finish
  * @param maxCreationsPerHour batches one project may create in any hour
+ * @param maxLineBytes longest request line accepted in an input file
  */
 public record BatchConfig(
     BigDecimal discount,
@@ -27,7 +28,8 @@ public record BatchConfig(
     String initialBackoff,
     String maxBackoff,
     String cancelGrace,
-    Integer maxCreationsPerHour) {
+    Integer maxCreationsPerHour,
+    Integer maxLineBytes) {
 
   public BatchConfig {
     if (discount == null) discount = new BigDecimal("0.5");
@@ -41,6 +43,8 @@ public record BatchConfig(
     if (cancelGrace == null) cancelGrace = "10m";
     if (maxCreationsPerHour == null) maxCreationsPerHour = 2000;
     if (maxCreationsPerHour <= 0) throw new IllegalArgumentException("max_creations_per_hour: must be positive");
+    if (maxLineBytes == null) maxLineBytes = 64 * 1024 * 1024;
+    if (maxLineBytes <= 0) throw new IllegalArgumentException("max_line_bytes: must be positive");
     if (discount.signum() < 0 || discount.compareTo(BigDecimal.ONE) > 0) {
       throw new IllegalArgumentException("discount: must be between 0 and 1");
     }
@@ -63,7 +67,7 @@ public record BatchConfig(
   }
 
   public static BatchConfig defaults() {
-    return new BatchConfig(null, null, null, null, null, null, null, null, null, null);
+    return new BatchConfig(null, null, null, null, null, null, null, null, null, null, null);
   }
 
   public Duration maxWindow() {

@@ -21,10 +21,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -55,6 +57,7 @@ public final class Dispatcher implements AutoCloseable {
   private final Duration lease;
   private final Map<Backend, Semaphore> permits = new HashMap<>();
   private final Map<String, String> inputBlobs = new ConcurrentHashMap<>();
+  private final Map<String, Set<Thread>> inFlight = new ConcurrentHashMap<>();
   private final Wakeup wakeup = new Wakeup();
   private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
   private final ResultRecorder recorder;
@@ -101,11 +104,14 @@ public final class Dispatcher implements AutoCloseable {
   /** One round: for each backend with free capacity, claim work from its batches. Returns calls started. */
   private int dispatchOnce() {
     Map<Backend, List<BatchRecord>> byBackend = new LinkedHashMap<>();
+    Set<String> running = new HashSet<>();
     for (BatchRecord b : batches.active()) {
       if (b.status() != BatchStatus.IN_PROGRESS || b.model() == null) continue;
+      running.add(b.id());
       backends.forModel(b.model()).ifPresent(backend ->
           byBackend.computeIfAbsent(backend, k -> new ArrayList<>()).add(b));
     }
+    forgetEnded(running);
     int started = 0;
     rotation++;
     for (var entry : byBackend.entrySet()) {
@@ -122,35 +128,63 @@ public final class Dispatcher implements AutoCloseable {
       BatchRecord batch = candidates.get(Math.floorMod(rotation + i, n));
       int share = Math.max(1, free.availablePermits() / (n - i));
       if (!free.tryAcquire(share)) continue;
-      long now = clock.millis();
-      List<ClaimedRequest> claimed = requests.claim(batch.id(), share, now, nodeId, now + lease.toMillis());
-      free.release(share - claimed.size());
-      Optional<String> blobKey = inputBlob(batch);
-      Endpoint endpoint = Endpoint.ofPath(batch.endpoint()).orElseThrow();
-      for (ClaimedRequest r : claimed) {
-        calls.submit(() -> call(backend, free, batch, endpoint, blobKey.orElse(null), r));
-        started++;
+      List<ClaimedRequest> claimed = List.of();
+      try {
+        long now = clock.millis();
+        claimed = requests.claim(batch.id(), share, now, nodeId, now + lease.toMillis());
+        String blobKey = inputBlob(batch);
+        Endpoint endpoint = Endpoint.ofPath(batch.endpoint()).orElseThrow();
+        for (ClaimedRequest r : claimed) {
+          calls.submit(() -> call(backend, free, batch, endpoint, blobKey, r));
+          started++;
+        }
+      } finally {
+        free.release(share - started); // slots claimed for nothing go back, whatever failed
       }
     }
     return started;
   }
 
-  private Optional<String> inputBlob(BatchRecord batch) {
-    String key = inputBlobs.computeIfAbsent(batch.id(), id ->
-        files.findIgnoringExpiry(batch.project(), batch.inputFileId()).map(FileRecord::blobKey).orElse(""));
-    return key.isEmpty() ? Optional.empty() : Optional.of(key);
+  private String inputBlob(BatchRecord batch) {
+    return inputBlobs.computeIfAbsent(batch.id(), id -> files.findIgnoringExpiry(batch.project(),
+        batch.inputFileId()).map(FileRecord::blobKey).orElse(null));
+  }
+
+  /** Forgets the input files of batches that no longer run, so their handles close. */
+  private void forgetEnded(Set<String> running) {
+    inFlight.entrySet().removeIf(e -> e.getValue().isEmpty() && !running.contains(e.getKey()));
+    for (var it = inputBlobs.entrySet().iterator(); it.hasNext(); ) {
+      var entry = it.next();
+      if (!running.contains(entry.getKey())) {
+        it.remove();
+        blobs.release(entry.getValue());
+      }
+    }
+  }
+
+  /** Interrupts the calls in flight for a batch whose results are no longer wanted (cancelled, expired). */
+  public void abort(String batchId) {
+    Set<Thread> threads = inFlight.get(batchId);
+    if (threads != null) threads.forEach(Thread::interrupt);
   }
 
   private void call(Backend backend, Semaphore free, BatchRecord batch, Endpoint endpoint, String blobKey,
       ClaimedRequest r) {
+    Set<Thread> threads = inFlight.computeIfAbsent(batch.id(), id -> ConcurrentHashMap.newKeySet());
+    threads.add(Thread.currentThread());
     try {
-      Outcome outcome = backend.send(endpoint, body(blobKey, r));
-      recorder.add(settle(batch, r, outcome));
-    } catch (IOException | RuntimeException e) {
-      log.error("request {} line {} could not be sent: {}", batch.id(), r.line(), e.toString());
-      recorder.add(Settlements.finalOutcome(r, nodeId, new Outcome.TransportFailure("Barge could not read the"
-          + " request from its input file: " + e.getMessage()), clock.millis()));
+      byte[] body;
+      try {
+        body = body(blobKey, r);
+      } catch (IOException | RuntimeException e) {
+        log.error("batch {} line {} could not be read from its input file: {}", batch.id(), r.line(), e.toString());
+        recorder.add(Settlements.unreadable(r, nodeId, e, clock.millis()));
+        return;
+      }
+      recorder.add(settle(batch, r, backend.send(endpoint, body)));
     } finally {
+      threads.remove(Thread.currentThread());
+      Thread.interrupted(); // an abort must not leak into the next task of this thread
       free.release();
       wake();
     }
@@ -168,7 +202,7 @@ public final class Dispatcher implements AutoCloseable {
   private RequestUpdate settle(BatchRecord batch, ClaimedRequest r, Outcome outcome) {
     long now = clock.millis();
     Optional<Duration> delay = retry.nextDelay(r.attempts(), outcome);
-    if (delay.isPresent() && now + delay.get().toMillis() < batch.expiresAt()) {
+    if (delay.isPresent() && delay.get().toMillis() < batch.expiresAt() - now) {
       return new RequestUpdate.Requeued(r.batchId(), r.line(), nodeId, now + delay.get().toMillis());
     }
     return Settlements.finalOutcome(r, nodeId, outcome, now);

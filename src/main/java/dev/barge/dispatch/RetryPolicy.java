@@ -12,6 +12,7 @@ import java.util.random.RandomGenerator;
  * {@code Retry-After}.
  */
 public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration maxBackoff, RandomGenerator random) {
+  private static final Duration LONGEST_WAIT = Duration.ofDays(30);
 
   /** The delay before the next attempt, or empty when {@code outcome} is final or attempts are used up. */
   public Optional<Duration> nextDelay(int attemptsSoFar, Outcome outcome) {
@@ -24,6 +25,7 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
       case Outcome.Rejected r -> { return Optional.empty(); }
     }
     if (attemptsSoFar >= maxAttempts) return Optional.empty();
+    if (asked != null && asked.compareTo(LONGEST_WAIT) > 0) asked = LONGEST_WAIT; // absurd values must not overflow
     long capMs = maxBackoff.toMillis();
     long expMs = initialBackoff.toMillis() << Math.min(attemptsSoFar - 1, 30);
     long ceiling = Math.max(1, Math.min(capMs, expMs < 0 ? capMs : expMs));

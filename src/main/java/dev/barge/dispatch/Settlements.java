@@ -13,7 +13,9 @@ import java.util.HexFormat;
 
 /** Turns the last outcome of a request into the result row the output or error file will show. */
 final class Settlements {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  // Trailing text after the object would make an invalid output line when the body is copied as is.
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private Settlements() {}
@@ -25,6 +27,12 @@ final class Settlements {
           null, "request_timeout", "The backend gave no answer after " + r.attempts() + " attempt(s): "
               + t.reason(), Usage.ZERO, now);
     };
+  }
+
+  /** The request could not even be sent: its line in the input file is unreadable. Barge's fault, said so. */
+  static RequestUpdate.Finished unreadable(ClaimedRequest r, String owner, Exception cause, long now) {
+    return new RequestUpdate.Finished(r.batchId(), r.line(), owner, false, null, null, null, "server_error",
+        "Barge could not read this request from the input file: " + cause.getMessage(), Usage.ZERO, now);
   }
 
   private static RequestUpdate.Finished answered(ClaimedRequest r, String owner, Outcome.Answered a, long now) {

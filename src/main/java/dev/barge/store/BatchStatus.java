@@ -1,5 +1,6 @@
 package dev.barge.store;
 
+import java.util.List;
 import java.util.Locale;
 
 /** The status machine of a batch (spec §5). */
@@ -12,6 +13,10 @@ public enum BatchStatus {
   EXPIRED,
   CANCELLING,
   CANCELLED;
+
+  /** The statuses entered after creation, each with its own {@code <status>_at} time. */
+  public static final List<BatchStatus> ENTERED_LATER =
+      List.of(IN_PROGRESS, FINALIZING, COMPLETED, FAILED, EXPIRED, CANCELLING, CANCELLED);
 
   public boolean terminal() {
     return this == COMPLETED || this == FAILED || this == EXPIRED || this == CANCELLED;

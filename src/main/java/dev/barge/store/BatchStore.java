@@ -14,8 +14,7 @@ import java.util.stream.Collectors;
 
 /** The {@code batches} table. Every status change is one conditional update, so racing writers cannot both win. */
 public final class BatchStore {
-  private static final List<BatchStatus> TIMED = List.of(BatchStatus.IN_PROGRESS, BatchStatus.FINALIZING,
-      BatchStatus.COMPLETED, BatchStatus.FAILED, BatchStatus.EXPIRED, BatchStatus.CANCELLING, BatchStatus.CANCELLED);
+  private static final List<BatchStatus> TIMED = BatchStatus.ENTERED_LATER; // in column order below
   private static final String COLUMNS = "id, project, endpoint, model, input_file_id, completion_window, status,"
       + " created_at, expires_at, in_progress_at, finalizing_at, completed_at, failed_at, expired_at, cancelling_at,"
       + " cancelled_at, total, completed, failed, output_file_id, error_file_id, errors, metadata,"
@@ -132,9 +131,17 @@ public final class BatchStore {
     }
   }
 
-  /** {@code validating → in_progress}, recording the file's model and line count. */
+  /** {@code validating → in_progress} before the deadline, recording the file's model and line count. */
   public boolean startProcessing(String id, String model, int total, long now) {
     return db.write(c -> {
+      // A batch whose window closed while it was validated expires instead, with no files.
+      try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM batches WHERE id = ? AND expires_at > ?")) {
+        ps.setString(1, id);
+        ps.setLong(2, now);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) return false;
+        }
+      }
       if (!transition(c, id, Set.of(BatchStatus.VALIDATING), BatchStatus.IN_PROGRESS, now)) return false;
       try (PreparedStatement ps = c.prepareStatement("UPDATE batches SET model = ?, total = ? WHERE id = ?")) {
         ps.setString(1, model);

@@ -100,11 +100,13 @@ public final class FileStore {
     });
   }
 
-  /** Files whose expiry has passed, oldest first, for the sweeper to delete. */
+  /** Files whose expiry has passed, oldest first, for the sweeper to delete; inputs of running batches wait. */
   public List<FileRecord> expired(long now, int limit) {
     return db.read(c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
-          + " FROM files WHERE expires_at IS NOT NULL AND expires_at <= ? ORDER BY expires_at LIMIT ?")) {
+          + " FROM files WHERE expires_at IS NOT NULL AND expires_at <= ? AND NOT EXISTS (SELECT 1 FROM batches"
+          + " WHERE input_file_id = files.id AND status IN ('validating', 'in_progress', 'finalizing', 'cancelling'))"
+          + " ORDER BY expires_at LIMIT ?")) {
         ps.setLong(1, now);
         ps.setInt(2, limit);
         List<FileRecord> out = new ArrayList<>();

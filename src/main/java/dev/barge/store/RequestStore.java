@@ -133,39 +133,41 @@ public final class RequestStore {
     });
   }
 
+  /** How a settle went: requests it ended, and requests of the batch still queued or in flight after it. */
+  public record Settled(int ended, int unfinished) {}
+
   /**
-   * Ends every unfinished request of a batch as {@code target} with the given error (cancel or expiry).
-   * Leased (in-flight) requests are included only when {@code includeInFlight}. Returns how many ended.
+   * Ends every unfinished request of a batch as {@code target} with the given error (cancel or expiry),
+   * provided the batch is still in {@code whileStatus}. Leased (in-flight) requests are included only
+   * when {@code includeInFlight}. The count of what is left is taken in the same transaction, so
+   * {@code unfinished() == 0} means no request of the batch can change any more.
    */
-  public int settleUnfinished(String batchId, RequestState target, String errorCode, String errorMessage,
-      boolean includeInFlight, long now) {
+  public Settled settleUnfinished(String batchId, BatchStatus whileStatus, RequestState target, String errorCode,
+      String errorMessage, boolean includeInFlight, long now) {
     return db.write(c -> {
       int n;
       try (PreparedStatement ps = c.prepareStatement("UPDATE requests SET state = ?, error_code = ?,"
           + " error_message = ?, finished_at = ?, lease_owner = NULL, lease_until = NULL"
-          + " WHERE batch_id = ? AND state IN ('queued'" + (includeInFlight ? ", 'leased'" : "") + ")")) {
+          + " WHERE batch_id = ? AND state IN ('queued'" + (includeInFlight ? ", 'leased'" : "") + ")"
+          + " AND EXISTS (SELECT 1 FROM batches WHERE id = ? AND status = ?)")) {
         ps.setString(1, target.column());
         ps.setString(2, errorCode);
         ps.setString(3, errorMessage);
         ps.setLong(4, now);
         ps.setString(5, batchId);
+        ps.setString(6, batchId);
+        ps.setString(7, whileStatus.wireName());
         n = ps.executeUpdate();
       }
       Delta d = new Delta();
       d.failed = n;
       d.apply(c, batchId);
-      return n;
-    });
-  }
-
-  public int countInFlight(String batchId) {
-    return db.read(c -> {
       try (PreparedStatement ps = c.prepareStatement(
-          "SELECT COUNT(*) FROM requests WHERE batch_id = ? AND state = 'leased'")) {
+          "SELECT COUNT(*) FROM requests WHERE batch_id = ? AND state IN ('queued', 'leased')")) {
         ps.setString(1, batchId);
         try (ResultSet rs = ps.executeQuery()) {
           rs.next();
-          return rs.getInt(1);
+          return new Settled(n, rs.getInt(1));
         }
       }
     });

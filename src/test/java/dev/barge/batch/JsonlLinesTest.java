@@ -14,8 +14,16 @@ class JsonlLinesTest {
   record Seen(int number, long offset, String text) {}
 
   private static List<Seen> read(byte[] bytes) throws IOException {
+    return read(bytes, Integer.MAX_VALUE);
+  }
+
+  private static List<Seen> read(byte[] bytes, int maxLineBytes) throws IOException {
     List<Seen> out = new ArrayList<>();
-    JsonlLines.read(new ByteArrayInputStream(bytes), line -> {
+    JsonlLines.read(new ByteArrayInputStream(bytes), maxLineBytes, line -> {
+      if (line.tooLong()) {
+        out.add(new Seen(line.number(), line.offset(), "<too long>"));
+        return true;
+      }
       out.add(new Seen(line.number(), line.offset(),
           new String(Arrays.copyOf(line.bytes(), line.length()), StandardCharsets.UTF_8)));
       return true;
@@ -48,5 +56,11 @@ class JsonlLinesTest {
     List<Seen> lines = read((longLine + "\n" + "y\n").getBytes(StandardCharsets.UTF_8));
     assertThat(lines).extracting(Seen::text).containsExactly(longLine, "y");
     assertThat(lines.get(1).offset()).isEqualTo(200_001);
+  }
+
+  @Test
+  void lineOverTheCapIsFlaggedWithoutBeingKept() throws IOException {
+    List<Seen> lines = read(("x".repeat(5000) + "\nshort\n").getBytes(StandardCharsets.UTF_8), 100);
+    assertThat(lines).containsExactly(new Seen(1, 0, "<too long>"), new Seen(2, 5001, "short"));
   }
 }

@@ -85,6 +85,9 @@ class RawHttpTest {
         "--XyZ\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n--XyZ--\r\n");
     assertThat(noFile.statusCode()).isEqualTo(400);
     assertThat(error(noFile).get("param").asText()).isEqualTo("file");
+    HttpResponse<String> garbage = send("POST", "/v1/files", "multipart/form-data; boundary=zz", "garbage");
+    assertThat(garbage.statusCode()).isEqualTo(400);
+    assertThat(error(garbage).get("param").asText()).isEqualTo("file");
   }
 
   @Test

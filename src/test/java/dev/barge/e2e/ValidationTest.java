@@ -35,7 +35,7 @@ class ValidationTest {
   static void start() {
     BackendConfig sim = new BackendConfig("sim", BackendType.SIMULATOR, null, null, List.of(MODEL, "other-model"),
         null, null, null);
-    BatchConfig smallBatches = TestBarge.batch("max_requests: 5");
+    BatchConfig smallBatches = TestBarge.batch("max_requests: 5, max_line_bytes: 4096");
     barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(sim)).withBatch(smallBatches),
         dir.resolve("data"));
     client = barge.client();
@@ -106,6 +106,14 @@ class ValidationTest {
     assertError(errors.get(1), "invalid_request", "method", 2L);
     assertError(errors.get(2), "invalid_request", "body", 3L);
     assertError(errors.get(3), "invalid_request", "body.stream", 4L);
+  }
+
+  @Test
+  void lineLongerThanTheLimitIsInvalidRequestWithoutBeingRead() {
+    List<BatchError> errors = failedWith(List.of(OK, Lines.chatLine("long", MODEL, "x".repeat(5000))));
+    assertThat(errors).hasSize(1);
+    assertError(errors.get(0), "invalid_request", null, 2L);
+    assertThat(errors.get(0).message().orElseThrow()).contains("4096 bytes");
   }
 
   @Test

@@ -1,0 +1,86 @@
+package dev.barge.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.barge.config.StorageConfig;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The request rows' guarantees that exactly-once output rests on. */
+class RequestStoreTest {
+  private static final String BATCH = "batch_t";
+
+  @TempDir Path dir;
+  private Database db;
+  private BatchStore batches;
+  private RequestStore requests;
+  private long now;
+
+  @BeforeEach
+  void open() {
+    db = Database.open(StorageConfig.defaults().under(dir));
+    batches = new BatchStore(db);
+    requests = new RequestStore(db);
+    now = System.currentTimeMillis();
+    batches.insert(new BatchRecord(BATCH, "p", "/v1/chat/completions", null, "file-x", "24h", BatchStatus.VALIDATING,
+        now, now + 86_400_000, Map.of(), 0, 0, 0, null, null, null, null, null, Usage.ZERO));
+    requests.insert(BATCH, List.of(new NewRequest(1, "a", 0, 1), new NewRequest(2, "b", 1, 1)));
+    assertThat(batches.startProcessing(BATCH, "m", 2, now)).isTrue();
+  }
+
+  @AfterEach
+  void close() {
+    db.close();
+  }
+
+  @Test
+  void settlingACancelReportsWorkThatCameBackToTheQueue() {
+    requests.claim(BATCH, 1, now, "node", now + 60_000); // line 1 in flight
+    batches.transition(BATCH, Set.of(BatchStatus.IN_PROGRESS), BatchStatus.CANCELLING, now);
+
+    RequestStore.Settled first = requests.settleUnfinished(BATCH, BatchStatus.CANCELLING, RequestState.CANCELLED,
+        "batch_cancelled", "m", false, now);
+    assertThat(first).isEqualTo(new RequestStore.Settled(1, 1));
+    // The call in flight failed with a 5xx and goes back to the queue to be retried.
+    requests.record(List.of(new RequestUpdate.Requeued(BATCH, 1, "node", now + 1000)));
+
+    RequestStore.Settled second = requests.settleUnfinished(BATCH, BatchStatus.CANCELLING, RequestState.CANCELLED,
+        "batch_cancelled", "m", false, now);
+    assertThat(second).isEqualTo(new RequestStore.Settled(1, 0));
+    assertThat(batches.find(BATCH).orElseThrow().failed()).isEqualTo(2);
+  }
+
+  @Test
+  void settleChangesNothingOnceTheBatchLeftTheStatusItWasMeantFor() {
+    batches.transition(BATCH, Set.of(BatchStatus.IN_PROGRESS), BatchStatus.CANCELLING, now);
+    RequestStore.Settled s = requests.settleUnfinished(BATCH, BatchStatus.IN_PROGRESS, RequestState.EXPIRED,
+        "batch_expired", "m", true, now);
+    assertThat(s).isEqualTo(new RequestStore.Settled(0, 2));
+  }
+
+  @Test
+  void aResultIsRecordedOnceEvenIfTheCallWasMadeTwice() {
+    requests.claim(BATCH, 2, now, "node-1", now - 1); // a lease that has already run out
+    assertThat(requests.releaseExpiredLeases(now)).isEqualTo(2);
+    requests.claim(BATCH, 2, now, "node-2", now + 60_000);
+    var late = new RequestUpdate.Finished(BATCH, 1, "node-1", true, 200, "r1", "{}", null, null, Usage.ZERO, now);
+    var current = new RequestUpdate.Finished(BATCH, 1, "node-2", true, 200, "r2", "{}", null, null, Usage.ZERO, now);
+
+    assertThat(requests.record(List.of(late))).isZero();
+    assertThat(requests.record(List.of(current, current))).isEqualTo(1);
+    assertThat(batches.find(BATCH).orElseThrow().completed()).isEqualTo(1);
+  }
+
+  @Test
+  void claimsTakeDueRowsInLineOrderOnlyWhileTheBatchRuns() {
+    assertThat(requests.claim(BATCH, 1, now, "n", now + 1000)).extracting(ClaimedRequest::line).containsExactly(1);
+    batches.transition(BATCH, Set.of(BatchStatus.IN_PROGRESS), BatchStatus.CANCELLING, now);
+    assertThat(requests.claim(BATCH, 5, now, "n", now + 1000)).isEmpty();
+  }
+}
