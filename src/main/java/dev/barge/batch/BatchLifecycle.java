@@ -1,5 +1,6 @@
 package dev.barge.batch;
 
+import dev.barge.dispatch.NodeHeartbeat;
 import dev.barge.dispatch.Wakeup;
 import dev.barge.store.BatchRecord;
 import dev.barge.store.BatchStatus;
@@ -41,6 +42,8 @@ final class BatchLifecycle implements AutoCloseable {
   private final Clock clock;
   private final Runnable onStarted;
   private final Consumer<String> abortCalls;
+  private final String nodeId;
+  private final NodeHeartbeat heartbeat;
   private final Set<String> validating = ConcurrentHashMap.newKeySet();
   private final Map<String, Integer> validationFailures = new ConcurrentHashMap<>();
   private final ExecutorService validators = Executors.newVirtualThreadPerTaskExecutor();
@@ -50,7 +53,8 @@ final class BatchLifecycle implements AutoCloseable {
   private long lastSweep;
 
   BatchLifecycle(BatchStore batches, RequestStore requests, InputValidator validator, ResultFiles resultFiles,
-      FileService files, Duration cancelGrace, Clock clock, Runnable onStarted, Consumer<String> abortCalls) {
+      FileService files, Duration cancelGrace, Clock clock, Runnable onStarted, Consumer<String> abortCalls,
+      String nodeId, NodeHeartbeat heartbeat) {
     this.batches = batches;
     this.requests = requests;
     this.validator = validator;
@@ -60,6 +64,8 @@ final class BatchLifecycle implements AutoCloseable {
     this.clock = clock;
     this.onStarted = onStarted;
     this.abortCalls = abortCalls;
+    this.nodeId = nodeId;
+    this.heartbeat = heartbeat;
     this.loop = Thread.ofPlatform().name("barge-lifecycle").daemon().start(this::run);
   }
 
@@ -80,8 +86,12 @@ final class BatchLifecycle implements AutoCloseable {
 
   private void tick() throws IOException {
     long now = clock.millis();
-    requests.releaseExpiredLeases(now);
+    long aliveSince = heartbeat.aliveSince();
+    int orphaned = requests.releaseExpiredLeases(now) + requests.releaseLeasesOfDeadNodes(aliveSince);
+    if (orphaned > 0) log.info("{} requests leased by stopped nodes went back to the queue", orphaned);
     for (BatchRecord b : batches.active()) {
+      // One node at a time moves a batch along; the others take over only when it stops.
+      if (!batches.takeWork(b.id(), nodeId, aliveSince)) continue;
       try {
         switch (b.status()) {
           case VALIDATING -> validateOrExpire(b, now);

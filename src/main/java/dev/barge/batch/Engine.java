@@ -6,10 +6,12 @@ import dev.barge.config.BackendConfig;
 import dev.barge.config.BargeConfig;
 import dev.barge.config.BatchConfig;
 import dev.barge.dispatch.Dispatcher;
+import dev.barge.dispatch.NodeHeartbeat;
 import dev.barge.dispatch.RetryPolicy;
 import dev.barge.store.BatchStore;
 import dev.barge.store.Database;
 import dev.barge.store.FileStore;
+import dev.barge.store.NodeStore;
 import dev.barge.store.RequestStore;
 import dev.barge.upstream.Backends;
 import java.io.IOException;
@@ -25,6 +27,7 @@ import java.util.random.RandomGenerator;
  */
 public final class Engine implements AutoCloseable {
   private final Database database;
+  private final NodeHeartbeat heartbeat;
   private final BlobStore blobs;
   private final Backends backends;
   private final FileService files;
@@ -43,6 +46,7 @@ public final class Engine implements AutoCloseable {
     this.backends = Backends.fromConfig(config.backends(), clock);
     // SQLite has one node: leases left by an earlier process belong to nobody now.
     if (database.singleNode()) requestStore.releaseExpiredLeases(Long.MAX_VALUE);
+    this.heartbeat = new NodeHeartbeat(new NodeStore(database), nodeId, clock);
 
     RetryPolicy retry = new RetryPolicy(batch.maxAttempts(), batch.initialBackoffDuration(),
         batch.maxBackoffDuration(), RandomGenerator.getDefault());
@@ -56,7 +60,7 @@ public final class Engine implements AutoCloseable {
         batch.maxLineBytes(), clock);
     this.lifecycle = new BatchLifecycle(batchStore, requestStore, validator,
         new ResultFiles(requestStore, blobs, clock), files, batch.cancelGraceDuration(), clock, dispatcher::wake,
-        dispatcher::abort);
+        dispatcher::abort, nodeId, heartbeat);
     this.batches = new BatchService(batchStore, fileStore, batch.maxWindow(), batch.maxCreationsPerHour(), clock, () -> {
       lifecycle.wake();
       dispatcher.wake();
@@ -91,6 +95,7 @@ public final class Engine implements AutoCloseable {
   public void close() {
     lifecycle.close();
     dispatcher.close();
+    heartbeat.close();
     backends.close();
     database.close();
     try {

@@ -114,6 +114,24 @@ public final class BatchStore {
     });
   }
 
+  /**
+   * Makes {@code node} the batch's worker unless another node that is alive (a heartbeat since
+   * {@code aliveSince}) already is. Returns whether {@code node} is the worker now.
+   */
+  public boolean takeWork(String id, String node, long aliveSince) {
+    return db.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE batches SET worker = ? WHERE id = ? AND (worker IS NULL"
+          + " OR worker = ? OR NOT EXISTS (SELECT 1 FROM nodes WHERE nodes.id = batches.worker"
+          + " AND nodes.heartbeat_at >= ?))")) {
+        ps.setString(1, node);
+        ps.setString(2, id);
+        ps.setString(3, node);
+        ps.setLong(4, aliveSince);
+        return ps.executeUpdate() == 1;
+      }
+    });
+  }
+
   /** Moves the batch to {@code to} if it is in one of {@code from}; false when another change came first. */
   public boolean transition(String id, Set<BatchStatus> from, BatchStatus to, long now) {
     return db.write(c -> transition(c, id, from, to, now));

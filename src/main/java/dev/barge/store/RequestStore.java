@@ -184,6 +184,21 @@ public final class RequestStore {
     });
   }
 
+  /**
+   * Puts requests leased by nodes that stopped heartbeating (no beat since {@code aliveSince}) back in
+   * the queue, without waiting for their leases to run out.
+   */
+  public int releaseLeasesOfDeadNodes(long aliveSince) {
+    return db.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE requests SET state = 'queued', lease_owner = NULL,"
+          + " lease_until = NULL WHERE state = 'leased' AND NOT EXISTS (SELECT 1 FROM nodes"
+          + " WHERE nodes.id = requests.lease_owner AND nodes.heartbeat_at >= ?)")) {
+        ps.setLong(1, aliveSince);
+        return ps.executeUpdate();
+      }
+    });
+  }
+
   /** Streams a batch's settled requests in line order to {@code sink}. */
   public void forEachResult(String batchId, Consumer<ResultRow> sink) {
     db.read(c -> {

@@ -1,0 +1,68 @@
+package dev.barge.dispatch;
+
+import dev.barge.store.NodeStore;
+import java.time.Clock;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's place among the nodes sharing the database: it beats every {@link #BEAT_EVERY}, and a
+ * node silent for {@link #DEAD_AFTER} is dead, so the others take back its leases and its batches.
+ */
+public final class NodeHeartbeat implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(NodeHeartbeat.class);
+  public static final Duration BEAT_EVERY = Duration.ofSeconds(2);
+  /** Long enough that a GC pause or a slow disk does not declare a working node dead. */
+  public static final Duration DEAD_AFTER = Duration.ofSeconds(10);
+
+  private final NodeStore nodes;
+  private final String nodeId;
+  private final Clock clock;
+  private final Wakeup stop = new Wakeup();
+  private final Thread thread;
+  private volatile boolean running = true;
+
+  /** Registers the node before returning, so its first leases already belong to a live node. */
+  public NodeHeartbeat(NodeStore nodes, String nodeId, Clock clock) {
+    this.nodes = nodes;
+    this.nodeId = nodeId;
+    this.clock = clock;
+    nodes.heartbeat(nodeId, clock.millis());
+    log.info("node {} joined; {} node(s) alive", nodeId, peersAlive());
+    this.thread = Thread.ofPlatform().name("barge-heartbeat").daemon().start(this::run);
+  }
+
+  private void run() {
+    while (running && stop.pause(BEAT_EVERY.toMillis())) {
+      try {
+        if (running) nodes.heartbeat(nodeId, clock.millis());
+      } catch (RuntimeException e) {
+        log.error("heartbeat of node {} failed: {}", nodeId, e.toString());
+      }
+    }
+  }
+
+  /** Nodes with a heartbeat since then are alive. */
+  public long aliveSince() {
+    return clock.millis() - DEAD_AFTER.toMillis();
+  }
+
+  /** How many nodes, this one included, are alive now. */
+  public int peersAlive() {
+    return nodes.countAlive(aliveSince());
+  }
+
+  /** Leaves the cluster: the others can take over at once instead of waiting for the silence. */
+  @Override
+  public void close() {
+    running = false;
+    stop.signal();
+    try {
+      thread.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    nodes.leave(nodeId, clock.millis() - Duration.ofDays(1).toMillis());
+  }
+}
