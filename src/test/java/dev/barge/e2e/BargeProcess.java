@@ -1,0 +1,102 @@
+package dev.barge.e2e;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.awaitility.Awaitility;
+
+/** {@code barge serve} as a separate operating-system process, so a test can kill it with SIGKILL. */
+final class BargeProcess implements AutoCloseable {
+  private final Process process;
+  private final Path log;
+  final int port;
+
+  private BargeProcess(Process process, Path log, int port) {
+    this.process = process;
+    this.log = log;
+    this.port = port;
+  }
+
+  /** Starts a server with {@code config} and waits until its API answers. */
+  static BargeProcess start(Path config, Path log) {
+    int port = freePort();
+    String java = ProcessHandle.current().info().command().orElse("java");
+    try {
+      // The test class path (surefire's manifest jar names every dependency) runs the real CLI.
+      Process p = new ProcessBuilder(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+          "dev.barge.cli.Main", "serve", "--config", config.toString(), "--port", Integer.toString(port)))
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+          .start();
+      BargeProcess barge = new BargeProcess(p, log, port);
+      barge.awaitReady();
+      return barge;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start barge serve", e);
+    }
+  }
+
+  private void awaitReady() {
+    HttpClient http = HttpClient.newHttpClient();
+    Awaitility.await("barge serve on port " + port + " (log: " + log + ")").atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {
+          if (!process.isAlive()) throw new IllegalStateException("barge serve exited; see " + log);
+          return http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/batches")).build(),
+              HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        });
+  }
+
+  String baseUrl() {
+    return "http://127.0.0.1:" + port + "/v1";
+  }
+
+  OpenAIClient client() {
+    return OpenAIOkHttpClient.builder().baseUrl(baseUrl()).apiKey("unused").maxRetries(0).build();
+  }
+
+  /** SIGKILL: no shutdown hook, no flush, no goodbye. */
+  void kill() {
+    process.destroyForcibly();
+    try {
+      process.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  String logText() {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) kill();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
