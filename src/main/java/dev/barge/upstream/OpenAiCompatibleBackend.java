@@ -39,11 +39,12 @@ public final class OpenAiCompatibleBackend implements Backend {
     this.baseUrl = config.baseUrl().replaceAll("/+$", "");
     this.timeout = config.requestTimeout();
     this.clock = clock;
-    // HTTP/1.1 with one pooled connection per call in flight: no HTTP/2 upgrade surprises.
+    // HTTP/1.1, no HTTP/2 upgrade surprises. The pool has room beyond the calls in flight, so a call
+    // never queues behind a connection that is still being handed back.
     this.http = vertx.createHttpClient(
         new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_1_1).setKeepAlive(true)
             .setConnectTimeout((int) CONNECT_TIMEOUT_MS).setDecompressionSupported(true),
-        new PoolOptions().setHttp1MaxSize(maxConcurrency()));
+        new PoolOptions().setHttp1MaxSize(2 * maxConcurrency()));
   }
 
   @Override
@@ -61,6 +62,7 @@ public final class OpenAiCompatibleBackend implements Backend {
     RequestOptions request = new RequestOptions()
         .setMethod(HttpMethod.POST)
         .setAbsoluteURI(baseUrl + endpoint.pathBelowV1())
+        .setConnectTimeout(CONNECT_TIMEOUT_MS) // bounds the wait for a pooled connection too
         .setIdleTimeout(timeout.toMillis())
         .putHeader("Content-Type", "application/json")
         .putHeader("Accept", "application/json");
