@@ -53,7 +53,6 @@ class MultiNodeTest {
       OpenAIClient third = nodes.get(2).client();
       Awaitility.await().atMost(Duration.ofMinutes(2)).until(() -> third.batches().retrieve(batchId).requestCounts()
           .map(c -> c.completed() >= 4_000).orElse(false));
-      assertThat(nodes.get(2).logText()).contains("3 node(s) alive");
 
       nodes.get(1).kill();
       Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
