@@ -8,14 +8,10 @@ import dev.barge.batch.TooManyRequestsException;
 import dev.barge.config.BargeConfig;
 import dev.barge.config.ConfigException;
 import io.javalin.Javalin;
-import io.javalin.config.SizeUnit;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,18 +32,12 @@ public final class ApiServer implements AutoCloseable {
       throw new ConfigException("server.host: " + host + " is reachable from other machines, but auth.api_keys is"
           + " empty; configure API keys (e.g. BARGE_AUTH_API_KEYS) or listen on 127.0.0.1");
     }
-    Path uploads = uploadCache(config);
-    long maxFile = engine.files().maxFileBytes();
     Auth auth = new Auth(config.auth());
     Javalin app = Javalin.create(c -> {
       c.useVirtualThreads = true;
       c.showJavalinBanner = false;
       c.http.disableCompression(); // file downloads stream as they are
       c.http.maxRequestSize = 64L * 1024 * 1024;
-      c.jetty.multipartConfig.cacheDirectory(uploads.toString());
-      c.jetty.multipartConfig.maxFileSize(maxFile, SizeUnit.BYTES);
-      c.jetty.multipartConfig.maxInMemoryFileSize(1, SizeUnit.MB);
-      c.jetty.multipartConfig.maxTotalRequestSize(maxFile + 1024 * 1024, SizeUnit.BYTES);
     });
     app.before(ctx -> ctx.header("x-request-id", Ids.request()));
     app.before("/v1/*", auth::authenticate);
@@ -87,16 +77,6 @@ public final class ApiServer implements AutoCloseable {
       ctx.header("x-should-retry", "false"); // the SDKs would otherwise resend a request that cannot succeed
     }
     ctx.json(Wire.error(type, message, param, code));
-  }
-
-  private static Path uploadCache(BargeConfig config) {
-    Path dir = config.storage().blobDirectory().resolve("uploads");
-    try {
-      Files.createDirectories(dir);
-    } catch (IOException e) {
-      throw new ConfigException("storage.blobs: cannot create " + dir + ": " + e.getMessage(), e);
-    }
-    return dir;
   }
 
   private static boolean isLoopback(String host) {

@@ -5,14 +5,13 @@ import dev.barge.store.FileRecord;
 import dev.barge.store.Page;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import io.javalin.http.UploadedFile;
-import java.io.InputStream;
-import java.util.List;
+import java.util.Set;
 
 /** {@code /v1/files}: upload, list, retrieve, delete, content (spec §1). */
 final class FilesRoutes {
   private static final long MIN_EXPIRY = 3600;
   private static final long MAX_EXPIRY = 2_592_000;
+  private static final Set<String> FIELDS = Set.of("purpose", "expires_after[anchor]", "expires_after[seconds]");
 
   private final FileService files;
 
@@ -28,18 +27,19 @@ final class FilesRoutes {
     app.get("/v1/files/{file_id}/content", this::content);
   }
 
-  private void upload(Context ctx) throws Exception {
+  private void upload(Context ctx) {
     if (!ctx.isMultipartFormData()) {
       throw ApiException.badRequest(null, "Upload a file as multipart/form-data with the fields 'file' and 'purpose'.");
     }
-    List<UploadedFile> parts = MultipartLimits.uploadedFiles(ctx, "file", files.maxFileBytes());
-    String purpose = ctx.formParam("purpose");
-    if (purpose == null) throw ApiException.missing("purpose");
-    if (parts.isEmpty()) throw ApiException.missing("file");
-    Long expiresAfter = expiresAfter(ctx.formParam("expires_after[anchor]"), ctx.formParam("expires_after[seconds]"));
-    UploadedFile part = parts.get(0);
-    try (InputStream in = part.content()) {
-      FileRecord file = files.upload(Auth.project(ctx), part.filename(), purpose, in, expiresAfter);
+    // The file streams to the blob store as it arrives; the fields are checked once the body is read
+    // (they may come after the file), and the bytes are discarded unless the upload is committed.
+    try (MultipartUpload.Form form = MultipartUpload.read(ctx.req(), "file", FIELDS, files::receive,
+        files.maxFileBytes())) {
+      String purpose = form.field("purpose");
+      if (purpose == null) throw ApiException.missing("purpose");
+      if (form.file() == null) throw ApiException.missing("file");
+      Long expiresAfter = expiresAfter(form.field("expires_after[anchor]"), form.field("expires_after[seconds]"));
+      FileRecord file = form.file().commit(Auth.project(ctx), form.filename(), purpose, expiresAfter);
       ctx.json(Wire.file(file));
     }
   }

@@ -47,6 +47,89 @@ public final class FileService {
    */
   public FileRecord upload(String project, String filename, String purpose, InputStream content,
       Long expiresAfterSeconds) {
+    checkFields(filename, purpose);
+    try (Upload upload = receive()) {
+      byte[] buf = new byte[1 << 16];
+      for (int n; (n = content.read(buf)) >= 0; ) upload.write(buf, 0, n);
+      return upload.commit(project, filename, purpose, expiresAfterSeconds);
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading upload " + filename, e);
+    }
+  }
+
+  /**
+   * Starts receiving an upload whose form fields may not have arrived yet: write the bytes as they come,
+   * then {@link Upload#commit} once the fields are known, or close to discard. Nothing is visible before
+   * the commit, so an upload cut off halfway leaves no file behind.
+   */
+  public Upload receive() {
+    try {
+      return new Upload(blobs.create());
+    } catch (IOException e) {
+      throw new UncheckedIOException("starting an upload", e);
+    }
+  }
+
+  /** An upload being received: its bytes go straight to the blob store, checked against the size limit. */
+  public final class Upload implements AutoCloseable {
+    private final BlobStore.BlobWriter writer;
+    private final OutputStream out;
+    private long bytes;
+
+    private Upload(BlobStore.BlobWriter writer) {
+      this.writer = writer;
+      this.out = writer.stream();
+    }
+
+    /** Appends bytes of the file; a file growing past the limit is the caller's 400 on param {@code file}. */
+    public void write(byte[] b, int off, int len) {
+      bytes += len;
+      if (bytes > maxFileBytes) throw tooLarge(maxFileBytes);
+      try {
+        out.write(b, off, len);
+      } catch (IOException e) { // our disk, not the caller's request: a 500
+        throw new UncheckedIOException("storing an upload", e);
+      }
+    }
+
+    /**
+     * Checks the upload's fields and makes the file visible.
+     *
+     * @param expiresAfterSeconds from {@code expires_after[seconds]}, or null for the 30-day default
+     */
+    public FileRecord commit(String project, String filename, String purpose, Long expiresAfterSeconds) {
+      checkFields(filename, purpose);
+      String key;
+      try {
+        key = writer.commit();
+      } catch (IOException e) {
+        throw new UncheckedIOException("storing upload " + filename, e);
+      }
+      long now = clock.millis();
+      long expiresAfterMs = expiresAfterSeconds != null ? expiresAfterSeconds * 1000 : DEFAULT_EXPIRY.toMillis();
+      FileRecord file = new FileRecord(Ids.file(), project, purpose, filename, bytes, now, now + expiresAfterMs, key);
+      try {
+        files.insert(file);
+      } catch (RuntimeException e) {
+        deleteQuietly(key); // committed bytes without a file row would never be cleaned up
+        throw e;
+      }
+      log.info("file {} stored: {} bytes for project {}", file.id(), bytes, project);
+      return file;
+    }
+
+    /** Discards the bytes unless committed. */
+    @Override
+    public void close() {
+      try {
+        writer.close();
+      } catch (IOException e) {
+        log.warn("could not discard an unfinished upload: {}", e.toString());
+      }
+    }
+  }
+
+  private static void checkFields(String filename, String purpose) {
     if (!PURPOSE_BATCH.equals(purpose)) {
       throw new InvalidRequestException("purpose",
           "Barge accepts only purpose 'batch' for uploads, not '" + purpose + "'.");
@@ -54,31 +137,20 @@ public final class FileService {
     if (filename == null || !filename.endsWith(".jsonl")) {
       throw new InvalidRequestException(null, "Invalid file format for Batch API. Must be .jsonl");
     }
-    try (BlobStore.BlobWriter writer = blobs.create()) {
-      long bytes = copyLimited(content, writer.stream());
-      String key = writer.commit();
-      long now = clock.millis();
-      long expiresAfterMs = expiresAfterSeconds != null ? expiresAfterSeconds * 1000 : DEFAULT_EXPIRY.toMillis();
-      FileRecord file = new FileRecord(Ids.file(), project, purpose, filename, bytes, now, now + expiresAfterMs, key);
-      files.insert(file);
-      log.info("file {} stored: {} bytes for project {}", file.id(), bytes, project);
-      return file;
-    } catch (IOException e) {
-      throw new UncheckedIOException("storing upload " + filename, e);
-    }
   }
 
-  private long copyLimited(InputStream in, OutputStream out) throws IOException {
-    byte[] buf = new byte[1 << 16];
-    long total = 0;
-    for (int n; (n = in.read(buf)) >= 0; ) {
-      total += n;
-      if (total > maxFileBytes) {
-        throw new InvalidRequestException("file", "File is larger than the limit of " + maxFileBytes + " bytes.");
-      }
-      out.write(buf, 0, n);
+  /** The answer to a file over the limit, whether its size was announced or found while reading it. */
+  public static InvalidRequestException tooLarge(long maxFileBytes) {
+    return new InvalidRequestException("file", "The file is larger than this server's limit of " + maxFileBytes
+        + " bytes.");
+  }
+
+  private void deleteQuietly(String key) {
+    try {
+      blobs.delete(key);
+    } catch (IOException e) {
+      log.warn("could not delete blob {}: {}", key, e.toString());
     }
-    return total;
   }
 
   public FileRecord get(String project, String id) {

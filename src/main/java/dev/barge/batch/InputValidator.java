@@ -23,7 +23,6 @@ import java.util.function.Predicate;
  * ({@code validating → in_progress}) or fails the batch with line-numbered errors before anything is sent.
  */
 final class InputValidator {
-  private static final int INSERT_GROUP = 5000;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final FileStore files;
@@ -59,9 +58,9 @@ final class InputValidator {
     }
     LineChecker checker = new LineChecker(batch.endpoint(), modelServed, maxLineBytes);
     List<LineError> errors = new ArrayList<>();
-    List<NewRequest> pending = new ArrayList<>(INSERT_GROUP);
     int[] count = {0};
-    try (InputStream in = blobs.open(input.get().blobKey())) {
+    try (RowInserter inserter = new RowInserter(requests, batch.id());
+        InputStream in = blobs.open(input.get().blobKey())) {
       JsonlLines.read(in, maxLineBytes, line -> {
         if (line.blank()) return true;
         if (++count[0] > maxRequests) {
@@ -75,14 +74,11 @@ final class InputValidator {
           return errors.size() < maxReportedErrors;
         }
         if (errors.isEmpty()) {
-          pending.add(new NewRequest(line.number(), checker.acceptedCustomId(), line.offset(), line.length()));
-          if (pending.size() == INSERT_GROUP) {
-            requests.insert(batch.id(), pending);
-            pending.clear();
-          }
+          inserter.add(new NewRequest(line.number(), checker.acceptedCustomId(), line.offset(), line.length()));
         }
         return true;
       });
+      if (errors.isEmpty()) inserter.finish(); // every row is in, or the failed insert throws here
     }
     if (errors.isEmpty() && count[0] == 0) {
       errors.add(LineError.ofFile("empty_file", "The input file contains no requests."));
@@ -91,7 +87,6 @@ final class InputValidator {
       fail(batch, errors);
       return;
     }
-    if (!pending.isEmpty()) requests.insert(batch.id(), pending);
     if (!batches.startProcessing(batch.id(), checker.model(), count[0], clock.millis())) {
       requests.deleteAll(batch.id()); // cancelled or expired while we read the file
     }

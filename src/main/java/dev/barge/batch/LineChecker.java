@@ -1,30 +1,52 @@
 package dev.barge.batch;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.IOException;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.function.Predicate;
 
 /**
  * The per-line rules of a batch input file (spec §2.1), in order; the first rule a line breaks is its
  * error. Holds the state the rules need across lines: custom_ids seen and the file's model.
+ *
+ * <p>A line is read with one streaming pass that keeps only the values the rules look at and skips
+ * over the rest of {@code body} (still tokenizing it, so a line must be valid JSON throughout):
+ * no tree is built for an ordinary line. Where a key repeats, the last value counts, as in a tree.
  */
 final class LineChecker {
-  private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-  private static final String[] REQUIRED = {"custom_id", "method", "url", "body"};
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final JsonFactory FACTORY = JSON.getFactory();
 
   private final String endpoint;
+  private final boolean moderations;
   private final Predicate<String> modelServed;
   private final int maxLineBytes;
-  private final Map<String, Integer> customIds = new HashMap<>();
+  private final CustomIdIndex customIds = new CustomIdIndex();
   private String model;
+  private boolean modelIsServed; // of the file's model; asked once, not once per line
   private String acceptedCustomId;
+
+  // What one pass over a line found. A key is "present" when it is there and not JSON null; a value
+  // that is not a string is kept as a tree (rare: it is only needed to quote it in an error message).
+  private String customId;
+  private boolean customIdPresent;
+  private String method;
+  private JsonNode methodOther;
+  private String url;
+  private JsonNode urlOther;
+  private boolean bodyPresent;
+  private boolean bodyObject;
+  private String bodyModel; // asText() of body.model when present
+  private boolean bodyInput;
+  private boolean bodyStreamOff; // body.stream absent, null or false
 
   LineChecker(String endpoint, Predicate<String> modelServed, int maxLineBytes) {
     this.endpoint = endpoint;
+    this.moderations = "/v1/moderations".equals(endpoint);
     this.maxLineBytes = maxLineBytes;
     this.modelServed = modelServed;
   }
@@ -47,61 +69,140 @@ final class LineChecker {
       return LineError.at(n, "invalid_request", null, "This line is longer than " + maxLineBytes
           + " bytes, the limit for one request.");
     }
-    JsonNode node;
-    try {
-      node = JSON.readTree(line.bytes(), 0, line.length());
-    } catch (IOException e) {
-      node = null;
-    }
-    if (node == null || !node.isObject()) {
+    if (!read(line.bytes(), line.length())) {
       return LineError.at(n, "invalid_json_line", null, "This line is not parseable as valid JSON.");
     }
-    for (String key : REQUIRED) {
-      if (!node.hasNonNull(key)) return missing(n, key);
-    }
-    JsonNode customId = node.get("custom_id");
-    if (!customId.isTextual() || customId.asText().isEmpty()) {
+    if (!customIdPresent) return missing(n, "custom_id");
+    if (method == null && methodOther == null) return missing(n, "method");
+    if (url == null && urlOther == null) return missing(n, "url");
+    if (!bodyPresent) return missing(n, "body");
+    if (customId == null || customId.isEmpty()) {
       return LineError.at(n, "invalid_request", "custom_id", "'custom_id' must be a non-empty string.");
     }
-    if (!node.get("method").isTextual() || !"POST".equals(node.get("method").asText())) {
+    if (!"POST".equals(method)) {
       return LineError.at(n, "invalid_request", "method",
-          "'method' must be \"POST\", not " + node.get("method") + ".");
+          "'method' must be \"POST\", not " + quoted(method, methodOther) + ".");
     }
-    JsonNode body = node.get("body");
-    if (!body.isObject()) {
+    if (!bodyObject) {
       return LineError.at(n, "invalid_request", "body", "'body' must be a JSON object.");
     }
-    Integer earlier = customIds.get(customId.asText());
-    if (earlier != null) {
+    int earlier = customIds.putIfAbsent(customId, n);
+    if (earlier != 0) {
       return LineError.at(n, "duplicate_custom_id", "custom_id",
-          "The custom_id '" + customId.asText() + "' is already used on line " + earlier + ".");
+          "The custom_id '" + customId + "' is already used on line " + earlier + ".");
     }
-    customIds.put(customId.asText(), n);
-    String url = node.get("url").asText();
-    if (!node.get("url").isTextual() || !url.equals(endpoint)) {
+    if (!endpoint.equals(url)) {
       return LineError.at(n, "url_mismatch", "url",
-          "The url " + node.get("url") + " does not match the batch's endpoint '" + endpoint + "'.");
+          "The url " + quoted(url, urlOther) + " does not match the batch's endpoint '" + endpoint + "'.");
     }
-    if (!body.hasNonNull("model")) return missing(n, "body.model");
-    if ("/v1/moderations".equals(endpoint) && !body.hasNonNull("input")) return missing(n, "body.input");
-    JsonNode stream = body.get("stream");
-    if (stream != null && !stream.isNull() && !(stream.isBoolean() && !stream.asBoolean())) {
+    if (bodyModel == null) return missing(n, "body.model");
+    if (moderations && !bodyInput) return missing(n, "body.input");
+    if (!bodyStreamOff) {
       return LineError.at(n, "invalid_request", "body.stream",
           "Streaming is not available in a batch: 'body.stream' must be absent or false.");
     }
-    String lineModel = body.get("model").asText();
-    if (model == null) model = lineModel;
-    if (!model.equals(lineModel)) {
+    if (model == null) {
+      model = bodyModel;
+      modelIsServed = modelServed.test(model);
+    }
+    if (!model.equals(bodyModel)) {
       return LineError.at(n, "model_mismatch", "body.model",
-          "The model '" + lineModel + "' differs from the file's first model '" + model
+          "The model '" + bodyModel + "' differs from the file's first model '" + model
               + "'; a batch uses one model.");
     }
-    if (!modelServed.test(lineModel)) {
+    if (!modelIsServed) {
       return LineError.at(n, "model_not_found", "body.model",
-          "The model '" + lineModel + "' is not served by any configured backend.");
+          "The model '" + bodyModel + "' is not served by any configured backend.");
     }
-    acceptedCustomId = customId.asText();
+    acceptedCustomId = customId;
     return null;
+  }
+
+  /** One pass over the line; false when it is not exactly one JSON object. */
+  private boolean read(byte[] bytes, int length) {
+    customId = null;
+    customIdPresent = false;
+    method = null;
+    methodOther = null;
+    url = null;
+    urlOther = null;
+    bodyPresent = false;
+    bodyObject = false;
+    resetBody();
+    try (JsonParser p = FACTORY.createParser(bytes, 0, length)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) return false;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String key = p.currentName();
+        JsonToken value = p.nextToken();
+        switch (key) {
+          case "custom_id" -> {
+            customIdPresent = value != JsonToken.VALUE_NULL;
+            customId = value == JsonToken.VALUE_STRING ? p.getText() : null;
+            p.skipChildren();
+          }
+          case "method" -> {
+            method = value == JsonToken.VALUE_STRING ? p.getText() : null;
+            methodOther = other(p, value);
+          }
+          case "url" -> {
+            url = value == JsonToken.VALUE_STRING ? p.getText() : null;
+            urlOther = other(p, value);
+          }
+          case "body" -> readBody(p, value);
+          default -> p.skipChildren();
+        }
+      }
+      return p.nextToken() == null; // nothing may follow the object
+    } catch (IOException e) { // includes JsonParseException and the parser's size limits
+      return false;
+    }
+  }
+
+  private void readBody(JsonParser p, JsonToken value) throws IOException {
+    resetBody();
+    bodyPresent = value != JsonToken.VALUE_NULL;
+    bodyObject = value == JsonToken.START_OBJECT;
+    if (!bodyObject) {
+      p.skipChildren();
+      return;
+    }
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String key = p.currentName();
+      JsonToken v = p.nextToken();
+      switch (key) {
+        case "model" -> bodyModel = switch (v) {
+          case VALUE_STRING -> p.getText();
+          case VALUE_NULL -> null;
+          default -> ((JsonNode) JSON.readTree(p)).asText(); // as a tree would give it: "" for an object, "5" for 5
+        };
+        case "stream" -> {
+          bodyStreamOff = v == JsonToken.VALUE_NULL || v == JsonToken.VALUE_FALSE;
+          p.skipChildren();
+        }
+        case "input" -> {
+          bodyInput = v != JsonToken.VALUE_NULL;
+          p.skipChildren();
+        }
+        default -> p.skipChildren();
+      }
+    }
+  }
+
+  private void resetBody() {
+    bodyModel = null;
+    bodyInput = false;
+    bodyStreamOff = true;
+  }
+
+  /** A value that is neither a string nor null, as a tree; null otherwise (leaving the parser past it). */
+  private static JsonNode other(JsonParser p, JsonToken value) throws IOException {
+    if (value == JsonToken.VALUE_STRING || value == JsonToken.VALUE_NULL) return null;
+    return (JsonNode) JSON.readTree(p);
+  }
+
+  /** The value as JSON text, as the error messages quote it. */
+  private static String quoted(String text, JsonNode other) {
+    return text != null ? TextNode.valueOf(text).toString() : other.toString();
   }
 
   private static LineError missing(int line, String param) {

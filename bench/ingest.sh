@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# Ingest benchmark: upload + validate + queue one large chat batch, with the server's heap capped.
+#
+#   bench/ingest.sh [LINES] [--line-bytes B] [--random-ids] [--heap SIZE] [--jfr FILE] [--input FILE]
+#
+#   LINES          request lines in the input (default 1000000)
+#   --line-bytes   size of each generated line, newline included (default 1024: 1M lines ≈ 1 GB)
+#   --random-ids   random UUIDs as custom_ids instead of req-0, req-1, …
+#   --heap         the server's -Xmx (default 512m)
+#   --jfr FILE     also record a JFR profile of the server to FILE (read it with `jfr print`)
+#   --input FILE   use this JSONL instead of generating one (it must use model sim-chat)
+#
+# Steps, each timed on this side: generate the JSONL (not timed), start `barge serve` with
+# BARGE_JAVA_OPTS=-Xmx<heap> on an OS-chosen port, data (SQLite + blobs) in a fresh mktemp -d directory;
+# upload it with curl (POST /v1/files, multipart); create the batch; poll GET /v1/batches/{id} every
+# 0.05 s until it is in_progress (every line checked and queued as a request row); then cancel the
+# batch, read the server's peak RSS (VmHWM) and stop it. The backend is Barge's in-process simulator
+# with a long latency and one slot, so almost nothing is dispatched while we watch.
+set -euo pipefail
+
+lines=1000000
+line_bytes=1024
+id_opt=
+heap=512m
+jfr=
+input=
+while (($#)); do
+  case $1 in
+    --line-bytes) line_bytes=${2:?--line-bytes needs a value}; shift 2 ;;
+    --random-ids) id_opt=--random-ids; shift ;;
+    --heap) heap=${2:?--heap needs a value}; shift 2 ;;
+    --jfr) jfr=${2:?--jfr needs a file}; shift 2 ;;
+    --input) input=${2:?--input needs a file}; shift 2 ;;
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) [[ $1 =~ ^[1-9][0-9]*$ ]] && { lines=$1; shift; continue; }
+       echo "ingest.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+here=$(cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+root=$(dirname -- "$here")
+barge="$root/barge"
+poll_s=0.05
+timeout_s=${BENCH_TIMEOUT:-$((300 + lines / 1000))}
+
+for tool in curl jq python3; do
+  command -v "$tool" >/dev/null || { echo "ingest.sh: needs $tool on PATH" >&2; exit 2; }
+done
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/barge-ingest.XXXXXX")
+server_pid=
+
+# Stops one process we started: TERM, up to 15 s, then KILL.
+stop() {
+  local pid=$1
+  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if ((rc != 0)) && [[ -s $tmp/server.log ]]; then
+    echo "--- last lines of server.log ---" >&2
+    tail -n 20 "$tmp/server.log" >&2 || true
+  fi
+  stop "$server_pid"
+  rm -rf -- "$tmp"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+die() { echo "ingest.sh: $*" >&2; exit 1; }
+now() { printf '%s' "$EPOCHREALTIME"; }
+calc() { python3 -c "print(f'{($1):.${2:-2}f}')"; }
+proc_kib() { awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+cpu_s() {
+  local ticks; ticks=$(getconf CLK_TCK)
+  awk -v t="$ticks" '{ sub(/^.*\) /, ""); printf "%.1f", ($12 + $13) / t }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+wait_for_line() {
+  local file=$1 regex=$2 pid=$3 what=$4 out
+  for _ in $(seq 600); do
+    out=$(sed -nE "s#.*$regex.*#\\1#p" "$file" | head -n 1)
+    [[ -n $out ]] && { printf '%s' "$out"; return 0; }
+    kill -0 "$pid" 2>/dev/null || die "$what exited before it listened"
+    sleep 0.1
+  done
+  die "$what did not start within 60 s"
+}
+
+# Build once up front (the launcher rebuilds a stale jar), so no build lands inside a measurement.
+"$barge" --version >/dev/null
+
+java_version=$(. "$root/.mvn/find-jdk.sh" >/dev/null 2>&1; "$JAVA_HOME/bin/java" -version 2>&1 | head -n 1)
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)," \
+  "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1); $java_version"
+
+if [[ -n $input ]]; then
+  [[ -f $input ]] || die "no such input file: $input"
+  lines=$(wc -l <"$input")
+else
+  echo "generating $lines lines of about $line_bytes bytes${id_opt:+ with random custom_ids}…"
+  input="$tmp/input.jsonl"
+  python3 "$here/gen_chat.py" "$lines" "$input" sim-chat --line-bytes "$line_bytes" $id_opt
+fi
+input_bytes=$(stat -c %s "$input")
+input_mb=$(calc "$input_bytes / 1e6" 1)
+echo "run: $lines lines, $input_mb MB, server heap -Xmx$heap; work dir $tmp"
+
+cat >"$tmp/barge.yaml" <<EOF
+server: {host: 127.0.0.1, port: 0}
+storage:
+  database: "sqlite:$tmp/data/barge.db"
+  blobs: "$tmp/data/blobs"
+backends:
+  - name: simulator
+    type: simulator
+    models: [sim-chat]
+    limits: {max_concurrency: 1}
+    simulator: {latency_ms: 600000}
+batch: {cancel_grace: 1s}
+EOF
+opts="-Xmx$heap"
+[[ -n $jfr ]] && opts="$opts -XX:StartFlightRecording=filename=$jfr,settings=profile"
+BARGE_JAVA_OPTS=$opts "$barge" serve --config "$tmp/barge.yaml" >"$tmp/server.log" 2>&1 &
+server_pid=$!
+api=$(wait_for_line "$tmp/server.log" 'Barge API listening on (http://[^ ]+/v1)' "$server_pid" "barge serve")
+echo "barge $api (pid $server_pid)"
+cpu_before=$(cpu_s "$server_pid")
+
+# --- upload ----------------------------------------------------------------------------------------------
+t_upload=$(now)
+file_json=$(curl -sS --fail-with-body -F purpose=batch -F "file=@$input;type=application/jsonl" \
+  "$api/files") || die "upload failed: $file_json"
+t_uploaded=$(now)
+file_id=$(jq -r .id <<<"$file_json")
+[[ $(jq -r .bytes <<<"$file_json") == "$input_bytes" ]] || die "upload stored $(jq -r .bytes <<<"$file_json") bytes"
+
+# --- create, then poll until every line is queued (in_progress) --------------------------------------------
+t_create=$(now)
+batch_json=$(curl -sS --fail-with-body -H 'Content-Type: application/json' \
+  -d "{\"input_file_id\":\"$file_id\",\"endpoint\":\"/v1/chat/completions\",\"completion_window\":\"24h\"}" \
+  "$api/batches") || die "batch create failed: $batch_json"
+batch_id=$(jq -r .id <<<"$batch_json")
+deadline=$((SECONDS + timeout_s))
+while :; do
+  batch_json=$(curl -sS --fail-with-body "$api/batches/$batch_id") || die "batch poll failed: $batch_json"
+  t_started=$(now)
+  status=$(jq -r .status <<<"$batch_json")
+  case $status in
+    validating) ;;
+    in_progress) break ;;
+    *) jq . <<<"$batch_json" >&2; die "batch became '$status' instead of in_progress" ;;
+  esac
+  ((SECONDS < deadline)) || die "batch still validating after ${timeout_s} s"
+  sleep "$poll_s"
+done
+total=$(jq -r .request_counts.total <<<"$batch_json")
+
+server_hwm_kib=$(proc_kib "$server_pid" VmHWM)
+server_cpu=$(calc "$(cpu_s "$server_pid") - $cpu_before" 1)
+curl -sS --fail-with-body -X POST "$api/batches/$batch_id/cancel" >/dev/null || die "cancel failed"
+log_errors=$(grep -cE ' (ERROR|WARN) ' "$tmp/server.log" || true)
+stop "$server_pid"; server_pid=
+
+upload_s=$(calc "$t_uploaded - $t_upload")
+validate_s=$(calc "$t_started - $t_create")
+ingest_s=$(calc "$t_started - $t_upload")
+mb_s=$(calc "$input_bytes / 1e6 / ($t_started - $t_upload)" 1)
+upload_mb_s=$(calc "$input_bytes / 1e6 / ($t_uploaded - $t_upload)" 1)
+validate_mb_s=$(calc "$input_bytes / 1e6 / ($t_started - $t_create)" 1)
+lines_s=$(calc "$lines / ($t_started - $t_upload)" 0)
+rss_mb=$((server_hwm_kib / 1024))
+check=ok
+[[ $total == "$lines" ]] || check="MISMATCH (request_counts.total $total)"
+
+echo
+echo "input          $lines lines, $input_mb MB"
+echo "upload         ${upload_s} s  (${upload_mb_s} MB/s)"
+echo "validation     ${validate_s} s  (${validate_mb_s} MB/s; batch created → in_progress seen, polled every ${poll_s} s)"
+echo "ingest         ${ingest_s} s: ${mb_s} MB/s, ${lines_s} lines/s  (upload start → in_progress)"
+echo "queued         $total requests: $check"
+echo "barge server   peak RSS (VmHWM) ${rss_mb} MiB, CPU ${server_cpu} s during ingest, -Xmx$heap;" \
+  "${log_errors} WARN/ERROR log lines"
+[[ -n $jfr ]] && echo "profile        $jfr"
+
+echo
+echo "SUMMARY lines=$lines mb=$input_mb heap=$heap upload_s=$upload_s validate_s=$validate_s ingest_s=$ingest_s" \
+  "ingest_mb_s=$mb_s ingest_lines_s=$lines_s peak_rss_mib=$rss_mb server_cpu_s=$server_cpu check=${check%% *}"
+[[ $check == ok ]]
