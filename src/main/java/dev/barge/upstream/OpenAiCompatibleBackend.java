@@ -1,7 +1,7 @@
 package dev.barge.upstream;
 
 import dev.barge.config.BackendConfig;
-import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
@@ -13,7 +13,6 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -33,7 +32,6 @@ public final class OpenAiCompatibleBackend implements Backend {
   private final String baseUrl;
   private final Duration timeout;
   private final HttpClientAgent http;
-  private final Context eventLoop;
   private final Clock clock;
 
   public OpenAiCompatibleBackend(BackendConfig config, Vertx vertx, Clock clock) {
@@ -41,7 +39,6 @@ public final class OpenAiCompatibleBackend implements Backend {
     this.baseUrl = config.baseUrl().replaceAll("/+$", "");
     this.timeout = config.requestTimeout();
     this.clock = clock;
-    this.eventLoop = vertx.getOrCreateContext();
     // HTTP/1.1, no HTTP/2 upgrade surprises. The pool has room beyond the calls in flight, so a call
     // never queues behind a connection that is still being handed back.
     this.http = vertx.createHttpClient(
@@ -72,15 +69,12 @@ public final class OpenAiCompatibleBackend implements Backend {
     if (config.apiKey() != null && !config.apiKey().isBlank()) {
       request.putHeader("Authorization", "Bearer " + config.apiKey());
     }
-    CompletableFuture<Outcome> answer = new CompletableFuture<>();
-    // The whole exchange runs on the event loop: a response whose body handler is attached from
-    // another thread can end before the handler is there, and then its body never arrives.
-    eventLoop.runOnContext(ignored -> http.request(request)
+    Future<Outcome> answer = http.request(request)
         .compose(r -> r.send(Buffer.buffer(body)))
-        .compose(response -> response.body().map(bytes -> classify(response, bytes)))
-        .onComplete(answer::complete, answer::completeExceptionally));
+        .compose(response -> response.body().map(bytes -> classify(response, bytes)));
     try {
-      return answer.get(timeout.toMillis() + CONNECT_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+      return answer.toCompletionStage().toCompletableFuture()
+          .get(timeout.toMillis() + CONNECT_TIMEOUT_MS, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       return noAnswer();
     } catch (ExecutionException e) {
