@@ -39,12 +39,11 @@ public final class OpenAiCompatibleBackend implements Backend {
     this.baseUrl = config.baseUrl().replaceAll("/+$", "");
     this.timeout = config.requestTimeout();
     this.clock = clock;
-    // HTTP/1.1, no HTTP/2 upgrade surprises. The pool has room beyond the calls in flight, so a call
-    // never queues behind a connection that is still being handed back.
+    // HTTP/1.1 with one pooled connection per call in flight: no HTTP/2 upgrade surprises.
     this.http = vertx.createHttpClient(
         new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_1_1).setKeepAlive(true)
             .setConnectTimeout((int) CONNECT_TIMEOUT_MS).setDecompressionSupported(true),
-        new PoolOptions().setHttp1MaxSize(2 * maxConcurrency()));
+        new PoolOptions().setHttp1MaxSize(maxConcurrency()));
   }
 
   @Override
@@ -62,7 +61,6 @@ public final class OpenAiCompatibleBackend implements Backend {
     RequestOptions request = new RequestOptions()
         .setMethod(HttpMethod.POST)
         .setAbsoluteURI(baseUrl + endpoint.pathBelowV1())
-        .setConnectTimeout(CONNECT_TIMEOUT_MS) // bounds the wait for a pooled connection too
         .setIdleTimeout(timeout.toMillis())
         .putHeader("Content-Type", "application/json")
         .putHeader("Accept", "application/json");
