@@ -2,8 +2,6 @@ package dev.barge.upstream;
 
 import dev.barge.config.BackendConfig;
 import dev.barge.upstream.simulator.SimulatorBackend;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,28 +13,24 @@ import java.util.Optional;
 public final class Backends implements AutoCloseable {
   private final List<Backend> all;
   private final Map<String, Backend> byModel = new LinkedHashMap<>();
-  private final Vertx vertx;
 
-  private Backends(List<Backend> backends, Vertx vertx) {
+  public Backends(List<Backend> backends) {
     this.all = List.copyOf(backends);
-    this.vertx = vertx;
     for (Backend b : all) {
       for (String model : b.models()) byModel.putIfAbsent(model, b);
     }
   }
 
   public static Backends fromConfig(List<BackendConfig> configs, Clock clock) {
-    // One event loop carries every HTTP backend's connections; the waiting is done by virtual threads.
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
     List<Backend> backends = new ArrayList<>();
     for (BackendConfig c : configs) {
       backends.add(switch (c.type()) {
-        case OPENAI -> new OpenAiCompatibleBackend(c, vertx, clock);
+        case OPENAI -> new OpenAiCompatibleBackend(c, clock);
         case EMBEDDINGS_LOCAL -> new LocalEmbeddingsBackend(c);
         case SIMULATOR -> new SimulatorBackend(c, clock);
       });
     }
-    return new Backends(backends, vertx);
+    return new Backends(backends);
   }
 
   public Optional<Backend> forModel(String model) {
@@ -50,6 +44,5 @@ public final class Backends implements AutoCloseable {
   @Override
   public void close() {
     all.forEach(Backend::close);
-    vertx.close();
   }
 }

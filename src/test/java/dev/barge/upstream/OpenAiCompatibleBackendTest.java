@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpServer;
 import dev.barge.config.BackendConfig;
 import dev.barge.config.BackendType;
-import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -65,16 +64,9 @@ class OpenAiCompatibleBackendTest {
     server.stop(0);
   }
 
-  private final Vertx vertx = Vertx.vertx();
-
-  @AfterEach
-  void closeVertx() {
-    vertx.close();
-  }
-
   private OpenAiCompatibleBackend backend(String baseUrl) {
     return new OpenAiCompatibleBackend(new BackendConfig("up", BackendType.OPENAI, baseUrl, "sk-test",
-        List.of("m"), null, "500ms", null), vertx, Clock.systemUTC());
+        List.of("m"), null, "500ms", null), Clock.systemUTC());
   }
 
   private String baseUrl() {
