@@ -13,17 +13,18 @@ import org.flywaydb.core.Flyway;
 
 /** The connection pool, schema migrations and transactions, on SQLite or PostgreSQL. */
 public final class Database implements AutoCloseable {
+  /** One schema serves both databases (portable SQL); a dialect-only migration would get its own folder. */
+  private static final String MIGRATIONS = "classpath:db/migration/common";
+
   /** What differs between the two databases; SQL outside this class is written to run on both. */
   enum Dialect {
-    SQLITE("classpath:db/migration/sqlite", ""),
-    POSTGRESQL("classpath:db/migration/postgresql", " FOR UPDATE SKIP LOCKED");
+    SQLITE(""),
+    POSTGRESQL(" FOR UPDATE SKIP LOCKED");
 
-    final String migrations;
     /** Appended to the row selection of a claim, so concurrent claimers skip each other's rows. */
     final String skipLocked;
 
-    Dialect(String migrations, String skipLocked) {
-      this.migrations = migrations;
+    Dialect(String skipLocked) {
       this.skipLocked = skipLocked;
     }
   }
@@ -75,7 +76,7 @@ public final class Database implements AutoCloseable {
       throw new StoreException("cannot connect to the database " + storage + ": " + rootMessage(e), e);
     }
     try {
-      Flyway.configure().dataSource(ds).locations(dialect.migrations).load().migrate();
+      Flyway.configure().dataSource(ds).locations(MIGRATIONS).load().migrate();
     } catch (RuntimeException e) {
       ds.close();
       throw e;

@@ -1,4 +1,4 @@
--- PostgreSQL schema; the same tables as the SQLite one. Times are Unix milliseconds; the API shows seconds.
+-- One schema for SQLite and PostgreSQL: portable types only. Times are Unix milliseconds; the API shows seconds.
 CREATE TABLE files (
   id         TEXT PRIMARY KEY,
   project    TEXT   NOT NULL,
