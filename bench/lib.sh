@@ -1,0 +1,31 @@
+# Helpers shared by the benchmark scripts; sourced, not run. Needs $root (the repository).
+
+die() { echo "$(basename -- "$0"): $*" >&2; exit 1; }
+now() { printf '%s' "$EPOCHREALTIME"; }
+# Arithmetic on decimals: calc EXPR [DIGITS] prints the value rounded to DIGITS decimals (default 2).
+calc() { python3 -c "print(f'{($1):.${2:-2}f}')"; }
+# KiB of a /proc/PID/status field (VmHWM = peak resident set size).
+proc_kib() { awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+# CPU seconds (user + system) a process has used so far.
+cpu_s() {
+  local ticks; ticks=$(getconf CLK_TCK)
+  awk -v t="$ticks" '{ sub(/^.*\) /, ""); printf "%.1f", ($12 + $13) / t }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+# Waits until FILE has a line matching REGEX (sed -E syntax) and prints its first capture group.
+wait_for_line() {
+  local file=$1 regex=$2 pid=$3 what=$4 out
+  for _ in $(seq 600); do
+    out=$(sed -nE "s#.*$regex.*#\\1#p" "$file" | head -n 1)
+    [[ -n $out ]] && { printf '%s' "$out"; return 0; }
+    kill -0 "$pid" 2>/dev/null || die "$what exited before it listened"
+    sleep 0.1
+  done
+  die "$what did not start within 60 s"
+}
+# One line naming the machine and the JDK the launcher picks.
+machine_line() {
+  local java_version
+  java_version=$(. "$root/.mvn/find-jdk.sh" >/dev/null 2>&1; "$JAVA_HOME/bin/java" -version 2>&1 | head -n 1)
+  echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)," \
+    "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1); $java_version"
+}
