@@ -2,11 +2,12 @@
 # End-to-end benchmark of one chat batch through Barge against its simulator (a simulated model,
 # not a real one), with zero simulated latency so Barge itself is the bottleneck.
 #
-#   bench/e2e.sh [LINES] [--concurrency N] [--ceiling]
+#   bench/e2e.sh [LINES] [--concurrency N] [--ceiling] [--postgres]
 #
 #   LINES          request lines in the batch (default 100000)
 #   --concurrency  the backend's limits.max_concurrency (default 64)
 #   --ceiling      afterwards, measure the simulator alone with wrk (-t2 -c64, 3 s warm-up, 10 s measured)
+#   --postgres     store in a private PostgreSQL started for the run (Debian: apt-get install postgresql)
 #
 # Steps, each timed on this side with curl: upload the JSONL (POST /v1/files), create the batch, poll
 # GET /v1/batches/{id} every 0.1 s until completed, download the output file. Everything lives in a
@@ -16,11 +17,13 @@ set -euo pipefail
 lines=100000
 concurrency=64
 ceiling=0
+postgres=0
 while (($#)); do
   case $1 in
     --concurrency) concurrency=${2:?--concurrency needs a value}; shift 2 ;;
     --ceiling) ceiling=1; shift ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --postgres) postgres=1; shift ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) [[ $1 =~ ^[1-9][0-9]*$ ]] && { lines=$1; shift; continue; }
        echo "e2e.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -39,6 +42,7 @@ done
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/barge-e2e.XXXXXX")
 sim_pid=
 server_pid=
+pg_bin=
 
 # Stops one process we started: TERM, up to 15 s, then KILL.
 stop() {
@@ -63,12 +67,16 @@ cleanup() {
   fi
   stop "$server_pid"
   stop "$sim_pid"
+  [[ -n $pg_bin ]] && as_postgres "$pg_bin/pg_ctl" -D "$tmp/pg" -m fast stop >/dev/null 2>&1 || true
   rm -rf -- "$tmp"
   exit "$rc"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# PostgreSQL refuses to run as root: as root, run its tools as the postgres user.
+as_postgres() { if ((EUID == 0)); then runuser -u postgres -- "$@"; else "$@"; fi; }
 
 . "$here/lib.sh"
 
@@ -88,10 +96,25 @@ sim_pid=$!
 sim_url=$(wait_for_line "$tmp/sim.log" 'listening on (http://[^ ]+/v1)' "$sim_pid" "the simulator")
 
 # --- Barge -----------------------------------------------------------------------------------------------
+database="sqlite:$tmp/data/barge.db"
+if ((postgres)); then
+  pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  [[ -x $pg_bin/initdb ]] || die "--postgres needs PostgreSQL's server binaries (apt-get install postgresql)"
+  mkdir -p "$tmp/pg"
+  chmod 755 "$tmp" # the postgres user must reach its data directory inside
+  ((EUID != 0)) || chown postgres "$tmp/pg"
+  pg_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  as_postgres "$pg_bin/initdb" -D "$tmp/pg" -A trust -U barge >/dev/null
+  as_postgres "$pg_bin/pg_ctl" -D "$tmp/pg" -l "$tmp/pg/server.log" -w \
+    -o "-p $pg_port -k $tmp/pg -c listen_addresses=127.0.0.1" start >/dev/null
+  "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U barge barge
+  database="postgresql://barge@127.0.0.1:$pg_port/barge"
+  echo "storage: $($pg_bin/postgres --version), default settings, port $pg_port"
+fi
 cat >"$tmp/barge.yaml" <<EOF
 server: {host: 127.0.0.1, port: 0}
 storage:
-  database: "sqlite:$tmp/data/barge.db"
+  database: "$database"
   blobs: "$tmp/data/blobs"
 backends:
   - name: simulator
