@@ -32,27 +32,16 @@ done
 here=$(cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 root=$(dirname -- "$here")
 barge="$root/barge"
+. "$here/lib.sh"
 poll_s=0.1
 timeout_s=${BENCH_TIMEOUT:-$((600 + lines / 100))}
 
-for tool in curl jq python3; do
-  command -v "$tool" >/dev/null || { echo "e2e.sh: needs $tool on PATH" >&2; exit 2; }
-done
+need curl jq python3
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/barge-e2e.XXXXXX")
 sim_pid=
 server_pid=
 pg_bin=
-
-# Stops one process we started: TERM, up to 15 s, then KILL.
-stop() {
-  local pid=$1
-  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
 
 cleanup() {
   local rc=$?
@@ -77,8 +66,6 @@ trap 'exit 143' TERM
 
 # PostgreSQL refuses to run as root: as root, run its tools as the postgres user.
 as_postgres() { if ((EUID == 0)); then runuser -u postgres -- "$@"; else "$@"; fi; }
-
-. "$here/lib.sh"
 
 # Build once up front (the launcher rebuilds a stale jar), so no build lands inside a measurement.
 "$barge" --version >/dev/null

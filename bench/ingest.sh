@@ -40,25 +40,14 @@ done
 here=$(cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 root=$(dirname -- "$here")
 barge="$root/barge"
+. "$here/lib.sh"
 poll_s=0.05
 timeout_s=${BENCH_TIMEOUT:-$((300 + lines / 1000))}
 
-for tool in curl jq python3; do
-  command -v "$tool" >/dev/null || { echo "ingest.sh: needs $tool on PATH" >&2; exit 2; }
-done
+need curl jq python3
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/barge-ingest.XXXXXX")
 server_pid=
-
-# Stops one process we started: TERM, up to 15 s, then KILL.
-stop() {
-  local pid=$1
-  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
 
 cleanup() {
   local rc=$?
@@ -74,8 +63,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-. "$here/lib.sh"
 
 # Build once up front (the launcher rebuilds a stale jar), so no build lands inside a measurement.
 "$barge" --version >/dev/null

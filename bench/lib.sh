@@ -1,6 +1,22 @@
 # Helpers shared by the benchmark scripts; sourced, not run. Needs $root (the repository).
 
 die() { echo "$(basename -- "$0"): $*" >&2; exit 1; }
+# Exits 2 unless every named tool is on PATH.
+need() {
+  local tool
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null || { echo "$(basename -- "$0"): needs $tool on PATH" >&2; exit 2; }
+  done
+}
+# Stops one process we started: TERM, up to 15 s, then KILL.
+stop() {
+  local pid=$1
+  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
 now() { printf '%s' "$EPOCHREALTIME"; }
 # Arithmetic on decimals: calc EXPR [DIGITS] prints the value rounded to DIGITS decimals (default 2).
 calc() { python3 -c "print(f'{($1):.${2:-2}f}')"; }
