@@ -2,25 +2,41 @@ package dev.barge.upstream;
 
 import dev.barge.config.BackendConfig;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.util.TimeValue;
+import org.apache.hc.core5.util.Timeout;
 
-/** Any OpenAI-compatible HTTP server: vLLM, llama.cpp server, Ollama, OpenAI itself, or the simulator. */
+/**
+ * Any OpenAI-compatible HTTP server: vLLM, llama.cpp server, Ollama, OpenAI itself, or the simulator.
+ *
+ * <p>Calls block their (virtual) thread on a pooled HTTP/1.1 connection. {@code request_timeout} bounds
+ * connecting and each wait for response bytes; a non-streaming backend sends nothing until its answer
+ * is ready, so that is the time to the answer.
+ */
 public final class OpenAiCompatibleBackend implements Backend {
   private static final int DEFAULT_CONCURRENCY = 16;
+  private static final Timeout CONNECT_TIMEOUT = Timeout.ofSeconds(10);
 
   private final BackendConfig config;
   private final String baseUrl;
   private final Duration timeout;
-  private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-  private final HttpClient http;
+  private final CloseableHttpClient http;
   private final Clock clock;
 
   public OpenAiCompatibleBackend(BackendConfig config, Clock clock) {
@@ -28,11 +44,22 @@ public final class OpenAiCompatibleBackend implements Backend {
     this.baseUrl = config.baseUrl().replaceAll("/+$", "");
     this.timeout = config.requestTimeout();
     this.clock = clock;
-    // HTTP/1.1: the default HTTP/2 upgrade attempt against plain-http servers only adds surprises.
-    this.http = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(10))
-        .executor(executor)
+    PoolingHttpClientConnectionManager connections = PoolingHttpClientConnectionManagerBuilder.create()
+        .setMaxConnTotal(maxConcurrency())
+        .setMaxConnPerRoute(maxConcurrency())
+        .setDefaultConnectionConfig(ConnectionConfig.custom()
+            .setConnectTimeout(CONNECT_TIMEOUT)
+            .setSocketTimeout(Timeout.of(timeout))
+            .build())
+        .build();
+    this.http = HttpClients.custom()
+        .setConnectionManager(connections)
+        .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(Timeout.of(timeout)).build())
+        .disableAutomaticRetries() // retries are the dispatcher's decision, with backoff
+        .disableRedirectHandling()
+        .disableCookieManagement()
+        .disableAuthCaching()
+        .evictIdleConnections(TimeValue.ofMinutes(1))
         .build();
   }
 
@@ -48,33 +75,39 @@ public final class OpenAiCompatibleBackend implements Backend {
 
   @Override
   public Outcome send(Endpoint endpoint, byte[] body) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + endpoint.pathBelowV1()))
-        .timeout(timeout)
-        .header("Content-Type", "application/json")
-        .header("Accept", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    HttpPost post = new HttpPost(baseUrl + endpoint.pathBelowV1());
+    post.setHeader("Accept", "application/json");
     if (config.apiKey() != null && !config.apiKey().isBlank()) {
-      request.header("Authorization", "Bearer " + config.apiKey());
+      post.setHeader("Authorization", "Bearer " + config.apiKey());
     }
+    post.setEntity(new ByteArrayEntity(body, ContentType.APPLICATION_JSON));
     try {
-      HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-      var headers = response.headers();
-      Duration retryAfter = RetryAfter.from(name -> headers.firstValue(name).orElse(null), clock);
-      String requestId = headers.firstValue("x-request-id").orElse(null);
-      return Outcome.classify(response.statusCode(), response.body(), requestId, retryAfter);
-    } catch (HttpTimeoutException e) {
+      return http.execute(post, this::outcome);
+    } catch (SocketTimeoutException e) {
       return new Outcome.TransportFailure("no answer within " + timeout.toSeconds() + "s");
-    } catch (IOException e) {
-      return new Outcome.TransportFailure("connection failed: " + e);
-    } catch (InterruptedException e) {
+    } catch (InterruptedIOException e) {
       Thread.currentThread().interrupt();
       return new Outcome.TransportFailure("interrupted");
+    } catch (IOException e) {
+      if (Thread.currentThread().isInterrupted()) return new Outcome.TransportFailure("interrupted");
+      return new Outcome.TransportFailure("connection failed: " + e);
     }
+  }
+
+  private Outcome outcome(ClassicHttpResponse response) throws IOException {
+    // JSON is UTF-8 (RFC 8259), whatever charset a backend names.
+    String text = response.getEntity() == null ? ""
+        : new String(EntityUtils.toByteArray(response.getEntity()), StandardCharsets.UTF_8);
+    Duration retryAfter = RetryAfter.from(name -> value(response.getFirstHeader(name)), clock);
+    return Outcome.classify(response.getCode(), text, value(response.getFirstHeader("x-request-id")), retryAfter);
+  }
+
+  private static String value(Header header) {
+    return header == null ? null : header.getValue();
   }
 
   @Override
   public void close() {
-    http.close();
-    executor.close();
+    http.close(org.apache.hc.core5.io.CloseMode.IMMEDIATE);
   }
 }
