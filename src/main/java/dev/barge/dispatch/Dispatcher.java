@@ -1,8 +1,5 @@
 package dev.barge.dispatch;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.barge.blob.BlobStore;
 import dev.barge.store.BatchRecord;
 import dev.barge.store.BatchStatus;
@@ -43,7 +40,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Dispatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final long IDLE_WAIT_MS = 50;
 
   private final BatchStore batches;
@@ -190,13 +186,9 @@ public final class Dispatcher implements AutoCloseable {
     }
   }
 
-  /** The line's {@code body}, without {@code service_tier}, which has no meaning inside a batch. */
   private byte[] body(String blobKey, ClaimedRequest r) throws IOException {
     if (blobKey == null) throw new IOException("the input file is gone");
-    JsonNode line = JSON.readTree(blobs.read(blobKey, r.offset(), r.length()));
-    ObjectNode body = (ObjectNode) line.get("body");
-    body.remove("service_tier");
-    return JSON.writeValueAsBytes(body);
+    return RequestBody.of(blobs.read(blobKey, r.offset(), r.length()));
   }
 
   private RequestUpdate settle(BatchRecord batch, ClaimedRequest r, Outcome outcome) {

@@ -1,18 +1,45 @@
 package dev.barge.dispatch;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.barge.store.Usage;
+import java.io.IOException;
 
 /**
  * Token usage of one response body: Chat/Completions/Embeddings name it {@code prompt_tokens} /
  * {@code completion_tokens}, Responses {@code input_tokens} / {@code output_tokens}. Absent numbers count 0.
  */
 final class ResponseUsage {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private ResponseUsage() {}
 
-  static Usage of(JsonNode body) {
-    JsonNode u = body.path("usage");
-    if (!u.isObject()) return Usage.ZERO;
+  /**
+   * The usage in {@code body}, or null when the body is not exactly one JSON object. Streams over the
+   * body and builds a tree of the {@code usage} object only: every result passes through here.
+   */
+  static Usage ofObject(String body) {
+    if (body == null) return null;
+    try (JsonParser p = JSON.createParser(body)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) return null;
+      Usage usage = Usage.ZERO;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        if (p.nextToken() == JsonToken.START_OBJECT && name.equals("usage")) {
+          usage = of(JSON.readTree(p));
+        } else {
+          p.skipChildren(); // still tokenizes, so malformed JSON inside fails here
+        }
+      }
+      return p.nextToken() == null ? usage : null; // trailing text would make an invalid output line
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private static Usage of(JsonNode u) {
     long input = first(u, "prompt_tokens", "input_tokens");
     long output = first(u, "completion_tokens", "output_tokens");
     long cached = first(u.path("prompt_tokens_details"), "cached_tokens", null)

@@ -1,21 +1,17 @@
 package dev.barge.dispatch;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.barge.store.ClaimedRequest;
 import dev.barge.store.RequestUpdate;
 import dev.barge.store.Usage;
 import dev.barge.upstream.Outcome;
-import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 
 /** Turns the last outcome of a request into the result row the output or error file will show. */
 final class Settlements {
-  // Trailing text after the object would make an invalid output line when the body is copied as is.
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private Settlements() {}
@@ -36,9 +32,9 @@ final class Settlements {
   }
 
   private static RequestUpdate.Finished answered(ClaimedRequest r, String owner, Outcome.Answered a, long now) {
-    JsonNode parsed = parseObject(a.body());
+    Usage usage = ResponseUsage.ofObject(a.body());
     String requestId = a.requestId() != null ? a.requestId() : "req_" + HexFormat.of().formatHex(randomBytes());
-    if (parsed == null) {
+    if (usage == null) {
       // The file format needs a JSON body; describe what the backend sent instead.
       boolean looked2xx = a instanceof Outcome.Success;
       ObjectNode error = JSON.createObjectNode();
@@ -54,23 +50,15 @@ final class Settlements {
     }
     boolean success = a instanceof Outcome.Success;
     return new RequestUpdate.Finished(r.batchId(), r.line(), owner, success, a.status(), requestId,
-        asOneLine(a.body(), parsed), null, null, success ? ResponseUsage.of(parsed) : Usage.ZERO, now);
+        asOneLine(a.body()), null, null, success ? usage : Usage.ZERO, now);
   }
 
-  /** The backend's body as sent, unless it spans lines, which a JSONL file cannot hold. */
-  private static String asOneLine(String original, JsonNode parsed) {
-    if (original.indexOf('\n') >= 0 || original.indexOf('\r') >= 0) return parsed.toString();
-    return original.strip();
-  }
-
-  private static JsonNode parseObject(String text) {
-    if (text == null || text.isBlank()) return null;
-    try {
-      JsonNode node = JSON.readTree(text);
-      return node != null && node.isObject() ? node : null;
-    } catch (IOException e) {
-      return null;
-    }
+  /**
+   * The backend's body (a JSON object) on one line, as a JSONL file needs. Valid JSON has line breaks
+   * only as whitespace between tokens (inside strings they must be escaped), so blanks can replace them.
+   */
+  private static String asOneLine(String object) {
+    return object.strip().replace('\n', ' ').replace('\r', ' ');
   }
 
   private static String abbreviate(String text) {

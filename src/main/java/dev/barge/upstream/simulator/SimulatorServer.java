@@ -9,9 +9,11 @@ import dev.barge.upstream.Endpoint;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.NotFoundResponse;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -57,13 +59,17 @@ public final class SimulatorServer implements AutoCloseable {
     return new SimulatorServer(app, host);
   }
 
-  private static void deliver(Context ctx, SimulatedAnswer answer) throws InterruptedException {
+  private static void deliver(Context ctx, SimulatedAnswer answer) throws InterruptedException, IOException {
     // Handlers run on virtual threads, so sleeping here costs no platform thread.
     if (answer.delay().isPositive()) Thread.sleep(answer.delay());
-    for (Map.Entry<String, String> header : answer.headers().entrySet()) {
-      if (!header.getKey().equals("content-type")) ctx.header(header.getKey(), header.getValue());
-    }
-    ctx.status(answer.status()).contentType(answer.headers().get("content-type")).result(answer.body());
+    HttpServletResponse response = ctx.res();
+    response.setStatus(answer.status());
+    answer.headers().forEach(response::setHeader);
+    // Written straight to the servlet stream: Javalin's result() copies through an InputStream, which
+    // made up a sixth of the simulator's CPU in benchmarks that use it as a zero-latency backend.
+    byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
+    response.setContentLength(body.length);
+    response.getOutputStream().write(body);
   }
 
   private static String modelList(Set<String> models, long created) {
