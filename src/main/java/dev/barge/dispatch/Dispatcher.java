@@ -51,7 +51,7 @@ public final class Dispatcher implements AutoCloseable {
   private final Clock clock;
   private final String nodeId;
   private final Duration lease;
-  private final Map<Backend, Semaphore> permits = new HashMap<>();
+  private final Map<Backend, Slots> slots = new HashMap<>();
   private final Map<String, String> inputBlobs = new ConcurrentHashMap<>();
   private final Map<String, Set<Thread>> inFlight = new ConcurrentHashMap<>();
   private final Wakeup wakeup = new Wakeup();
@@ -72,7 +72,7 @@ public final class Dispatcher implements AutoCloseable {
     this.clock = clock;
     this.nodeId = nodeId;
     this.lease = lease;
-    for (Backend b : backends.all()) permits.put(b, new Semaphore(b.maxConcurrency()));
+    for (Backend b : backends.all()) slots.put(b, new Slots(b.maxConcurrency()));
     this.recorder = new ResultRecorder(requests);
     this.loop = Thread.ofPlatform().name("barge-dispatcher").daemon().start(this::run);
   }
@@ -117,26 +117,28 @@ public final class Dispatcher implements AutoCloseable {
   }
 
   private int dispatch(Backend backend, List<BatchRecord> candidates) {
-    Semaphore free = permits.get(backend);
+    Slots slots = this.slots.get(backend);
+    if (!slots.worthClaiming()) return 0;
     int started = 0;
     int n = candidates.size();
-    for (int i = 0; i < n && free.availablePermits() > 0; i++) {
+    for (int i = 0; i < n && slots.free.availablePermits() > 0; i++) {
       BatchRecord batch = candidates.get(Math.floorMod(rotation + i, n));
-      int share = Math.max(1, free.availablePermits() / (n - i));
-      if (!free.tryAcquire(share)) continue;
-      List<ClaimedRequest> claimed = List.of();
+      int share = Math.max(1, slots.free.availablePermits() / (n - i));
+      if (!slots.free.tryAcquire(share)) continue;
+      int used = 0;
       try {
         long now = clock.millis();
-        claimed = requests.claim(batch.id(), share, now, nodeId, now + lease.toMillis());
+        List<ClaimedRequest> claimed = requests.claim(batch.id(), share, now, nodeId, now + lease.toMillis());
         String blobKey = inputBlob(batch);
         Endpoint endpoint = Endpoint.ofPath(batch.endpoint()).orElseThrow();
         for (ClaimedRequest r : claimed) {
-          calls.submit(() -> call(backend, free, batch, endpoint, blobKey, r));
-          started++;
+          calls.submit(() -> call(backend, slots, batch, endpoint, blobKey, r));
+          used++;
         }
       } finally {
-        free.release(share - started); // slots claimed for nothing go back, whatever failed
+        slots.free.release(share - used); // slots claimed for nothing go back, whatever failed
       }
+      started += used;
     }
     return started;
   }
@@ -164,7 +166,7 @@ public final class Dispatcher implements AutoCloseable {
     if (threads != null) threads.forEach(Thread::interrupt);
   }
 
-  private void call(Backend backend, Semaphore free, BatchRecord batch, Endpoint endpoint, String blobKey,
+  private void call(Backend backend, Slots slots, BatchRecord batch, Endpoint endpoint, String blobKey,
       ClaimedRequest r) {
     Set<Thread> threads = inFlight.computeIfAbsent(batch.id(), id -> ConcurrentHashMap.newKeySet());
     threads.add(Thread.currentThread());
@@ -181,8 +183,8 @@ public final class Dispatcher implements AutoCloseable {
     } finally {
       threads.remove(Thread.currentThread());
       Thread.interrupted(); // an abort must not leak into the next task of this thread
-      free.release();
-      wake();
+      slots.free.release();
+      if (slots.worthClaiming()) wake();
     }
   }
 
@@ -198,6 +200,25 @@ public final class Dispatcher implements AutoCloseable {
       return new RequestUpdate.Requeued(r.batchId(), r.line(), nodeId, now + delay.get().toMillis());
     }
     return Settlements.finalOutcome(r, nodeId, outcome, now);
+  }
+
+  /**
+   * The calls a backend may still start. Work is claimed once an eighth of them is free, not for every
+   * call that ends: each claim is a database transaction, and claiming one row at a time made claims
+   * a large share of the cost of a request.
+   */
+  private static final class Slots {
+    final Semaphore free;
+    private final int claimAt;
+
+    Slots(int max) {
+      this.free = new Semaphore(max);
+      this.claimAt = Math.max(1, max / 8);
+    }
+
+    boolean worthClaiming() {
+      return free.availablePermits() >= claimAt;
+    }
   }
 
   /** Stops claiming, lets calls in flight finish for up to {@code grace}, and writes their results. */

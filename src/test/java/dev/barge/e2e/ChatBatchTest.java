@@ -2,6 +2,10 @@ package dev.barge.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.openai.client.OpenAIClient;
@@ -14,16 +18,20 @@ import dev.barge.config.BargeConfig;
 import dev.barge.config.BatchConfig;
 import dev.barge.config.LimitsConfig;
 import dev.barge.config.SimulatorConfig;
+import dev.barge.dispatch.Dispatcher;
 import dev.barge.upstream.simulator.SimulatorServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** Chat batches through the official OpenAI SDK against a simulated OpenAI-compatible server over HTTP. */
 class ChatBatchTest {
@@ -90,6 +98,31 @@ class ChatBatchTest {
     FileObject outputFile = client.files().retrieve(done.outputFileId().orElseThrow());
     assertThat(outputFile.purpose()).isEqualTo(FileObject.Purpose.BATCH_OUTPUT);
     assertThat(outputFile.filename()).isEqualTo(done.id() + "_output.jsonl");
+  }
+
+  @Test
+  void smallBatchesBesideALargeOneAllComplete() {
+    // Small batches run dry while a large one still queues: every slot handed to a batch that had
+    // less work than its share must come back, or the backend ends up with none and stalls; no
+    // dispatch round may fail on the way.
+    ListAppender<ILoggingEvent> log = new ListAppender<>();
+    log.start();
+    Logger dispatcher = (Logger) LoggerFactory.getLogger(Dispatcher.class);
+    dispatcher.addAppender(log);
+    OpenAIClient client = startBarge(new SimulatorConfig(20, 5, 0.0, 0.0, null, null, null, 7L), 6);
+    Map<String, Integer> sizes = new LinkedHashMap<>();
+    for (int b = 0; b < 16; b++) {
+      int lines = b == 0 ? 300 : 1 + b % 3;
+      String fileId = TestBarge.upload(client, dir, "batch-" + b + ".jsonl", Lines.chat(lines, MODEL));
+      sizes.put(TestBarge.create(client, fileId, BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h").id(), lines);
+    }
+    sizes.forEach((id, lines) -> {
+      Batch done = TestBarge.awaitEnd(client, id, Duration.ofMinutes(1));
+      assertThat(done.status()).as(id).isEqualTo(Batch.Status.COMPLETED);
+      assertThat(done.requestCounts().orElseThrow().completed()).isEqualTo((long) lines);
+    });
+    dispatcher.detachAppender(log);
+    assertThat(log.list).as("dispatcher errors").noneMatch(e -> e.getLevel() == Level.ERROR);
   }
 
   @Test
