@@ -29,6 +29,11 @@ final class BatchLifecycle implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BatchLifecycle.class);
   private static final long TICK_MS = 100;
   private static final long SWEEP_EVERY_MS = 60_000;
+  /**
+   * Looking for leases of dead nodes scans the leased rows, which on PostgreSQL include the dead row
+   * versions of every recent claim; a node is declared dead only after 10 s of silence anyway.
+   */
+  private static final long RECOVER_EVERY_MS = 2_000;
   private static final int VALIDATION_ATTEMPTS = 3;
   static final String EXPIRED_MESSAGE = "This request could not be executed before the completion window expired.";
   static final String CANCELLED_MESSAGE = "This request was not executed because the batch was cancelled.";
@@ -51,6 +56,7 @@ final class BatchLifecycle implements AutoCloseable {
   private final Thread loop;
   private volatile boolean running = true;
   private long lastSweep;
+  private long lastRecovery = Long.MIN_VALUE / 2;
 
   BatchLifecycle(BatchStore batches, RequestStore requests, InputValidator validator, ResultFiles resultFiles,
       FileService files, Duration cancelGrace, Clock clock, Runnable onStarted, Consumer<String> abortCalls,
@@ -87,8 +93,11 @@ final class BatchLifecycle implements AutoCloseable {
   private void tick() throws IOException {
     long now = clock.millis();
     long aliveSince = heartbeat.aliveSince();
-    int orphaned = requests.releaseExpiredLeases(now) + requests.releaseLeasesOfDeadNodes(aliveSince);
-    if (orphaned > 0) log.info("{} requests leased by stopped nodes went back to the queue", orphaned);
+    if (now - lastRecovery >= RECOVER_EVERY_MS) {
+      lastRecovery = now;
+      int orphaned = requests.releaseExpiredLeases(now) + requests.releaseLeasesOfDeadNodes(aliveSince);
+      if (orphaned > 0) log.info("{} requests leased by stopped nodes went back to the queue", orphaned);
+    }
     for (BatchRecord b : batches.active()) {
       // One node at a time moves a batch along; the others take over only when it stops.
       if (!batches.takeWork(b.id(), nodeId, aliveSince)) continue;

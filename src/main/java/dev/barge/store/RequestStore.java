@@ -89,8 +89,9 @@ public final class RequestStore {
    */
   public int record(List<? extends RequestUpdate> updates) {
     return db.write(c -> {
-      Map<String, Delta> deltas = new HashMap<>();
-      int applied = 0;
+      List<RequestUpdate.Finished> finished = new ArrayList<>();
+      int requeued = 0;
+      // Sent as JDBC batches (one round trip each on PostgreSQL); the per-row counts say which applied.
       try (PreparedStatement finish = c.prepareStatement("UPDATE requests SET state = ?, status_code = ?,"
               + " request_id = ?, response = ?, error_code = ?, error_message = ?, input_tokens = ?,"
               + " output_tokens = ?, finished_at = ?, lease_owner = NULL, lease_until = NULL"
@@ -113,23 +114,35 @@ public final class RequestStore {
               finish.setString(10, f.batchId());
               finish.setInt(11, f.line());
               finish.setString(12, f.leaseOwner());
-              if (finish.executeUpdate() == 1) {
-                applied++;
-                deltas.computeIfAbsent(f.batchId(), k -> new Delta()).add(f);
-              }
+              finish.addBatch();
+              finished.add(f);
             }
             case RequestUpdate.Requeued r -> {
               requeue.setLong(1, r.nextAttemptAt());
               requeue.setString(2, r.batchId());
               requeue.setInt(3, r.line());
               requeue.setString(4, r.leaseOwner());
-              applied += requeue.executeUpdate();
+              requeue.addBatch();
+              requeued++;
             }
           }
         }
+        int applied = 0;
+        Map<String, Delta> deltas = new HashMap<>();
+        if (!finished.isEmpty()) {
+          int[] counts = finish.executeBatch();
+          for (int i = 0; i < counts.length; i++) {
+            if (counts[i] != 1) continue;
+            applied++;
+            deltas.computeIfAbsent(finished.get(i).batchId(), k -> new Delta()).add(finished.get(i));
+          }
+        }
+        if (requeued > 0) {
+          for (int n : requeue.executeBatch()) applied += n;
+        }
+        for (var e : deltas.entrySet()) e.getValue().apply(c, e.getKey());
+        return applied;
       }
-      for (var e : deltas.entrySet()) e.getValue().apply(c, e.getKey());
-      return applied;
     });
   }
 
