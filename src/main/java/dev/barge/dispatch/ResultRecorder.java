@@ -12,14 +12,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes request outcomes in groups, one transaction per group: one transaction per result would
  * cap throughput at the database's commit rate. An outcome not yet written when the process dies is
- * not lost: its lease runs out and the request is sent again.
+ * not lost: its lease runs out and the request is sent again. The queue is bounded: when the database
+ * falls behind, calls wait here holding their slot, so dispatch slows to what the database can record
+ * instead of piling results up in memory.
  */
 final class ResultRecorder implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ResultRecorder.class);
   private static final int GROUP = 500;
 
   private final RequestStore requests;
-  private final LinkedBlockingQueue<RequestUpdate> queue = new LinkedBlockingQueue<>();
+  private final LinkedBlockingQueue<RequestUpdate> queue = new LinkedBlockingQueue<>(4 * GROUP);
   private final Thread thread;
   private volatile boolean running = true;
 
@@ -29,7 +31,13 @@ final class ResultRecorder implements AutoCloseable {
   }
 
   void add(RequestUpdate update) {
-    queue.add(update);
+    try {
+      queue.put(update);
+    } catch (InterruptedException e) {
+      // An aborted call (batch cancelled or expired): its result is not wanted, and the row's lease
+      // makes sure nothing is lost if it was.
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void run() {
