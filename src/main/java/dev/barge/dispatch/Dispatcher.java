@@ -1,6 +1,7 @@
 package dev.barge.dispatch;
 
 import dev.barge.blob.BlobStore;
+import dev.barge.cost.TokenEstimate;
 import dev.barge.store.BatchRecord;
 import dev.barge.store.BatchStatus;
 import dev.barge.store.BatchStore;
@@ -9,6 +10,7 @@ import dev.barge.store.FileRecord;
 import dev.barge.store.FileStore;
 import dev.barge.store.RequestStore;
 import dev.barge.store.RequestUpdate;
+import dev.barge.store.Usage;
 import dev.barge.upstream.Backend;
 import dev.barge.upstream.Backends;
 import dev.barge.upstream.Endpoint;
@@ -27,16 +29,16 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends queued requests of in-progress batches to the backend serving their model, at most
- * {@code maxConcurrency} at a time per backend, each call on its own virtual thread. Requests are
- * claimed with a lease, so the requests of a worker that died go back to the queue. Free capacity of
- * a backend is shared round-robin between the batches that use it.
+ * Sends queued requests of in-progress batches to the backend serving their model, each call on its
+ * own virtual thread, as much as the backend's {@link BackendGate} admits (concurrency, requests and
+ * tokens per minute, pauses it asked for, circuit breaker). Requests are claimed with a lease, so the
+ * requests of a worker that died go back to the queue. Free capacity of a backend is shared
+ * round-robin between the batches that use it.
  */
 public final class Dispatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
@@ -51,7 +53,7 @@ public final class Dispatcher implements AutoCloseable {
   private final Clock clock;
   private final String nodeId;
   private final Duration lease;
-  private final Map<Backend, Slots> slots = new HashMap<>();
+  private final Map<Backend, BackendGate> gates = new HashMap<>();
   private final Map<String, String> inputBlobs = new ConcurrentHashMap<>();
   private final Map<String, Set<Thread>> inFlight = new ConcurrentHashMap<>();
   private final Wakeup wakeup = new Wakeup();
@@ -72,7 +74,9 @@ public final class Dispatcher implements AutoCloseable {
     this.clock = clock;
     this.nodeId = nodeId;
     this.lease = lease;
-    for (Backend b : backends.all()) slots.put(b, new Slots(b.maxConcurrency()));
+    for (Backend b : backends.all()) {
+      gates.put(b, new BackendGate(b.name(), b.maxConcurrency(), b.config().limits(), clock.millis()));
+    }
     this.recorder = new ResultRecorder(requests);
     this.loop = Thread.ofPlatform().name("barge-dispatcher").daemon().start(this::run);
   }
@@ -117,28 +121,24 @@ public final class Dispatcher implements AutoCloseable {
   }
 
   private int dispatch(Backend backend, List<BatchRecord> candidates) {
-    Slots slots = this.slots.get(backend);
-    if (!slots.worthClaiming()) return 0;
+    BackendGate gate = gates.get(backend);
+    long now = clock.millis();
+    int admissible = gate.admissible(now);
+    if (!gate.worthClaiming(admissible, now)) return 0;
     int started = 0;
     int n = candidates.size();
-    for (int i = 0; i < n && slots.free.availablePermits() > 0; i++) {
+    for (int i = 0; i < n && started < admissible; i++) {
       BatchRecord batch = candidates.get(Math.floorMod(rotation + i, n));
-      int share = Math.max(1, slots.free.availablePermits() / (n - i));
-      if (!slots.free.tryAcquire(share)) continue;
-      int used = 0;
-      try {
-        long now = clock.millis();
-        List<ClaimedRequest> claimed = requests.claim(batch.id(), share, now, nodeId, now + lease.toMillis());
-        String blobKey = inputBlob(batch);
-        Endpoint endpoint = Endpoint.ofPath(batch.endpoint()).orElseThrow();
-        for (ClaimedRequest r : claimed) {
-          calls.submit(() -> call(backend, slots, batch, endpoint, blobKey, r));
-          used++;
-        }
-      } finally {
-        slots.free.release(share - used); // slots claimed for nothing go back, whatever failed
+      int share = Math.max(1, (admissible - started) / (n - i));
+      List<ClaimedRequest> claimed = requests.claim(batch.id(), share, now, nodeId, now + lease.toMillis());
+      if (claimed.isEmpty()) continue;
+      long heldTokens = gate.started(claimed.size(), now);
+      String blobKey = inputBlob(batch);
+      Endpoint endpoint = Endpoint.ofPath(batch.endpoint()).orElseThrow();
+      for (ClaimedRequest r : claimed) {
+        calls.submit(() -> call(backend, gate, heldTokens, batch, endpoint, blobKey, r));
       }
-      started += used;
+      started += claimed.size();
     }
     return started;
   }
@@ -166,8 +166,8 @@ public final class Dispatcher implements AutoCloseable {
     if (threads != null) threads.forEach(Thread::interrupt);
   }
 
-  private void call(Backend backend, Slots slots, BatchRecord batch, Endpoint endpoint, String blobKey,
-      ClaimedRequest r) {
+  private void call(Backend backend, BackendGate gate, long heldTokens, BatchRecord batch, Endpoint endpoint,
+      String blobKey, ClaimedRequest r) {
     Set<Thread> threads = inFlight.computeIfAbsent(batch.id(), id -> ConcurrentHashMap.newKeySet());
     threads.add(Thread.currentThread());
     try {
@@ -179,12 +179,19 @@ public final class Dispatcher implements AutoCloseable {
         recorder.add(Settlements.unreadable(r, nodeId, e, clock.millis()));
         return;
       }
-      recorder.add(settle(batch, r, backend.send(endpoint, body)));
+      TokenEstimate estimate = gate.countsTokens()
+          ? gate.charge(body, endpoint.generatesText(), heldTokens, clock.millis()) : null;
+      Outcome outcome = backend.send(endpoint, body);
+      RequestUpdate update = settle(batch, r, outcome);
+      gate.observe(outcome, estimate, update instanceof RequestUpdate.Finished f ? f.usage() : Usage.ZERO,
+          clock.millis());
+      recorder.add(update);
     } finally {
       threads.remove(Thread.currentThread());
       Thread.interrupted(); // an abort must not leak into the next task of this thread
-      slots.free.release();
-      if (slots.worthClaiming()) wake();
+      gate.ended();
+      long now = clock.millis();
+      if (gate.worthClaiming(gate.admissible(now), now)) wake();
     }
   }
 
@@ -200,25 +207,6 @@ public final class Dispatcher implements AutoCloseable {
       return new RequestUpdate.Requeued(r.batchId(), r.line(), nodeId, now + delay.get().toMillis());
     }
     return Settlements.finalOutcome(r, nodeId, outcome, now);
-  }
-
-  /**
-   * The calls a backend may still start. Work is claimed once an eighth of them is free, not for every
-   * call that ends: each claim is a database transaction, and claiming one row at a time made claims
-   * a large share of the cost of a request.
-   */
-  private static final class Slots {
-    final Semaphore free;
-    private final int claimAt;
-
-    Slots(int max) {
-      this.free = new Semaphore(max);
-      this.claimAt = Math.max(1, max / 8);
-    }
-
-    boolean worthClaiming() {
-      return free.availablePermits() >= claimAt;
-    }
   }
 
   /** Stops claiming, lets calls in flight finish for up to {@code grace}, and writes their results. */

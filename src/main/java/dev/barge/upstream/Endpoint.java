@@ -27,6 +27,11 @@ public enum Endpoint {
     return path.substring("/v1".length());
   }
 
+  /** Whether answers are generated text, whose length counts against token limits (not embeddings, moderations). */
+  public boolean generatesText() {
+    return this == CHAT_COMPLETIONS || this == COMPLETIONS || this == RESPONSES;
+  }
+
   public static Optional<Endpoint> ofPath(String path) {
     return Arrays.stream(values()).filter(e -> e.path.equals(path)).findFirst();
   }

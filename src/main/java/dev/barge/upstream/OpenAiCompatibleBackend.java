@@ -99,7 +99,8 @@ public final class OpenAiCompatibleBackend implements Backend {
     String text = response.getEntity() == null ? ""
         : new String(EntityUtils.toByteArray(response.getEntity()), StandardCharsets.UTF_8);
     Duration retryAfter = RetryAfter.from(name -> value(response.getFirstHeader(name)), clock);
-    return Outcome.classify(response.getCode(), text, value(response.getFirstHeader("x-request-id")), retryAfter);
+    return Outcome.classify(response.getCode(), text, value(response.getFirstHeader("x-request-id")), retryAfter,
+        RateLimitHeaders.from(name -> value(response.getFirstHeader(name))));
   }
 
   private static String value(Header header) {

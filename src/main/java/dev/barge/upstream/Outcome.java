@@ -19,26 +19,47 @@ public sealed interface Outcome {
 
     /** The backend's {@code x-request-id}, or null. */
     String requestId();
+
+    /** What the backend said about its rate limits. */
+    RateLimitHeaders limits();
   }
 
-  record Success(int status, String body, String requestId) implements Answered {}
+  record Success(int status, String body, String requestId, RateLimitHeaders limits) implements Answered {
+    public Success(int status, String body, String requestId) {
+      this(status, body, requestId, RateLimitHeaders.NONE);
+    }
+  }
 
   /** 429. {@code retryAfter} is what the backend asked for, or null. */
-  record RateLimited(int status, String body, String requestId, Duration retryAfter) implements Answered {}
+  record RateLimited(int status, String body, String requestId, Duration retryAfter, RateLimitHeaders limits)
+      implements Answered {
+    public RateLimited(int status, String body, String requestId, Duration retryAfter) {
+      this(status, body, requestId, retryAfter, RateLimitHeaders.NONE);
+    }
+  }
 
   /** 408 or 5xx: the backend may succeed on another attempt. */
-  record Retryable(int status, String body, String requestId, Duration retryAfter) implements Answered {}
+  record Retryable(int status, String body, String requestId, Duration retryAfter, RateLimitHeaders limits)
+      implements Answered {
+    public Retryable(int status, String body, String requestId, Duration retryAfter) {
+      this(status, body, requestId, retryAfter, RateLimitHeaders.NONE);
+    }
+  }
 
   /** Any other status: sending the same request again would get the same answer. */
-  record Rejected(int status, String body, String requestId) implements Answered {}
+  record Rejected(int status, String body, String requestId, RateLimitHeaders limits) implements Answered {
+    public Rejected(int status, String body, String requestId) {
+      this(status, body, requestId, RateLimitHeaders.NONE);
+    }
+  }
 
   /** No HTTP answer at all: timeout, refused or reset connection. Worth another try. */
   record TransportFailure(String reason) implements Outcome {}
 
-  static Outcome classify(int status, String body, String requestId, Duration retryAfter) {
-    if (status >= 200 && status < 300) return new Success(status, body, requestId);
-    if (status == 429) return new RateLimited(status, body, requestId, retryAfter);
-    if (status == 408 || status >= 500) return new Retryable(status, body, requestId, retryAfter);
-    return new Rejected(status, body, requestId);
+  static Outcome classify(int status, String body, String requestId, Duration retryAfter, RateLimitHeaders limits) {
+    if (status >= 200 && status < 300) return new Success(status, body, requestId, limits);
+    if (status == 429) return new RateLimited(status, body, requestId, retryAfter, limits);
+    if (status == 408 || status >= 500) return new Retryable(status, body, requestId, retryAfter, limits);
+    return new Rejected(status, body, requestId, limits);
   }
 }

@@ -9,7 +9,10 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
@@ -26,6 +29,7 @@ public final class Simulator {
   private final RateLimits limits;
   private final ObjectMapper json = new ObjectMapper();
   private final SimulatedResponses responses = new SimulatedResponses(json);
+  private final Map<Integer, LongAdder> answers = new ConcurrentHashMap<>();
 
   /** @param models the model names served; empty serves any name */
   public Simulator(SimulatorConfig config, Set<String> models, Clock clock) {
@@ -41,6 +45,19 @@ public final class Simulator {
 
   /** Answers one request body sent to {@code endpoint}. */
   public SimulatedAnswer answer(Endpoint endpoint, byte[] body) {
+    SimulatedAnswer answer = decide(endpoint, body);
+    answers.computeIfAbsent(answer.status(), s -> new LongAdder()).increment();
+    return answer;
+  }
+
+  /** How many answers of each HTTP status it has given: what a benchmark checks for 429s. */
+  public Map<Integer, Long> answersByStatus() {
+    Map<Integer, Long> counts = new TreeMap<>();
+    answers.forEach((status, n) -> counts.put(status, n.sum()));
+    return counts;
+  }
+
+  private SimulatedAnswer decide(Endpoint endpoint, byte[] body) {
     Map<String, String> headers = new HashMap<>(16);
     headers.put("x-request-id", SimulatedResponses.id("req_"));
     headers.put("content-type", "application/json");

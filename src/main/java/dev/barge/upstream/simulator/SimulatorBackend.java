@@ -5,6 +5,7 @@ import dev.barge.config.BackendType;
 import dev.barge.upstream.Backend;
 import dev.barge.upstream.Endpoint;
 import dev.barge.upstream.Outcome;
+import dev.barge.upstream.RateLimitHeaders;
 import dev.barge.upstream.RetryAfter;
 import java.time.Clock;
 import java.util.HashSet;
@@ -50,6 +51,6 @@ public final class SimulatorBackend implements Backend {
       }
     }
     return Outcome.classify(answer.status(), answer.body(), answer.headers().get("x-request-id"),
-        RetryAfter.from(answer.headers()::get, clock));
+        RetryAfter.from(answer.headers()::get, clock), RateLimitHeaders.from(answer.headers()::get));
   }
 }

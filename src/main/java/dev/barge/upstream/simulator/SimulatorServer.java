@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -28,9 +29,17 @@ public final class SimulatorServer implements AutoCloseable {
   private final Javalin app;
   private final String host;
 
-  private SimulatorServer(Javalin app, String host) {
+  private final Simulator simulator;
+
+  private SimulatorServer(Javalin app, String host, Simulator simulator) {
     this.app = app;
     this.host = host;
+    this.simulator = simulator;
+  }
+
+  /** How many answers of each HTTP status it has given so far. */
+  public Map<Integer, Long> answersByStatus() {
+    return simulator.answersByStatus();
   }
 
   /** Starts serving on {@code host:port}; port 0 picks a free one. An empty {@code models} serves any name. */
@@ -49,6 +58,8 @@ public final class SimulatorServer implements AutoCloseable {
       app.post(endpoint.path(), ctx -> deliver(ctx, simulator.answer(endpoint, ctx.bodyAsBytes())));
     }
     app.get("/v1/models", ctx -> ctx.contentType(JSON).result(modelList));
+    // Not an OpenAI route: what benchmarks and tests read to count the answers, 429s above all.
+    app.get("/simulator/stats", ctx -> ctx.json(Map.of("answers", simulator.answersByStatus())));
     // Javalin throws NotFoundResponse for a request no route matches.
     app.exception(NotFoundResponse.class, (e, ctx) -> ctx.status(404).contentType(JSON).result(envelopes.error(
         "Unknown request URL: " + ctx.method() + " " + ctx.path() + ". (Barge simulator)",
@@ -56,7 +67,7 @@ public final class SimulatorServer implements AutoCloseable {
     app.exception(Exception.class, (e, ctx) -> ctx.status(500).contentType(JSON).result(
         envelopes.error("Barge simulator failure: " + e, "server_error", null, null)));
     app.start(host, port);
-    return new SimulatorServer(app, host);
+    return new SimulatorServer(app, host, simulator);
   }
 
   private static void deliver(Context ctx, SimulatedAnswer answer) throws InterruptedException, IOException {

@@ -1,0 +1,204 @@
+package dev.barge.dispatch;
+
+import dev.barge.config.LimitsConfig;
+import dev.barge.cost.TokenCounter;
+import dev.barge.cost.TokenEstimate;
+import dev.barge.store.Usage;
+import dev.barge.upstream.Outcome;
+import dev.barge.upstream.RateLimitHeaders;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How much one backend may take right now: calls in flight under an adaptive concurrency limit,
+ * requests and tokens per minute (configured, or learned from the backend's {@code x-ratelimit-*}
+ * headers), a pause the backend asked for ({@code Retry-After}, or limits used up until their reset),
+ * and a circuit breaker. The dispatcher asks {@link #admissible} before claiming work and reports every
+ * call's start and end.
+ */
+final class BackendGate {
+  private static final Logger log = LoggerFactory.getLogger(BackendGate.class);
+  /** Weight of the newest sample in the running averages. */
+  private static final double SMOOTHING = 0.05;
+
+  private final String name;
+  private final TokenCounter counter;
+  private final long defaultOutputTokens;
+  private final boolean limitsConfigured;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AdaptiveLimit concurrency;
+  private final CircuitBreaker breaker = new CircuitBreaker();
+  private volatile RateBucket requests;
+  private volatile RateBucket tokens;
+  private volatile long pausedUntil;
+  private double promptScale = 1.0; // prompt tokens the backend reports per token Barge counted
+  private double tokensPerCall;
+
+  BackendGate(String name, int maxConcurrency, LimitsConfig limits, long now) {
+    this.name = name;
+    this.defaultOutputTokens = limits.defaultOutputTokens();
+    this.counter = new TokenCounter(defaultOutputTokens);
+    this.concurrency = new AdaptiveLimit(maxConcurrency);
+    this.limitsConfigured = limits.requestsPerMinute() != null || limits.tokensPerMinute() != null;
+    if (limits.requestsPerMinute() != null) requests = new RateBucket(limits.requestsPerMinute(), now);
+    if (limits.tokensPerMinute() != null) tokens = new RateBucket(limits.tokensPerMinute(), now);
+  }
+
+  /** How many calls may start now. */
+  int admissible(long now) {
+    if (now < pausedUntil) return 0;
+    long n = Math.min(concurrency.current() - inFlight.get(), breaker.allowance(now));
+    RateBucket r = requests;
+    if (r != null) n = Math.min(n, r.available(now));
+    RateBucket t = tokens;
+    if (t != null) {
+      long tokensLeft = t.available(now);
+      double perCall = averageTokensPerCall();
+      n = Math.min(n, tokensLeft == 0 ? 0 : perCall <= 0 ? 1 : Math.max(1, (long) (tokensLeft / perCall)));
+    }
+    return (int) Math.max(0, n);
+  }
+
+  /**
+   * Whether {@code n} admissible calls are worth a claim (a database transaction) now: when only the
+   * concurrency limit holds calls back, wait until an eighth of it is free; when a rate does, take what it gives.
+   */
+  boolean worthClaiming(int n, long now) {
+    if (n <= 0) return false;
+    int free = concurrency.current() - inFlight.get();
+    return n < free || n >= Math.max(1, concurrency.current() / 8);
+  }
+
+  /**
+   * {@code n} calls were claimed and will start. Each is held against the tokens budget for what a call
+   * costs on average until its own count replaces that ({@link #charge}): the next round of claims
+   * must see the budget already spent. Returns the tokens held per call.
+   */
+  long started(int n, long now) {
+    inFlight.addAndGet(n);
+    RateBucket r = requests;
+    if (r != null) r.take(n, now);
+    if (n > 0) breaker.started(now);
+    RateBucket t = tokens;
+    if (t == null) return 0;
+    double perCall = averageTokensPerCall();
+    long held = perCall > 0 ? Math.round(perCall) : defaultOutputTokens;
+    t.take((double) held * n, now);
+    return held;
+  }
+
+  /** Whether calls must count their tokens before they are sent. */
+  boolean countsTokens() {
+    return tokens != null;
+  }
+
+  /**
+   * Counts a call's tokens and settles them against the {@code held} tokens it started with. A body that
+   * cannot be read as JSON (validation makes that unlikely) is counted for its output budget alone.
+   */
+  TokenEstimate charge(byte[] body, boolean generates, long held, long now) {
+    TokenEstimate estimate;
+    try {
+      estimate = counter.estimate(body, generates);
+    } catch (IOException e) {
+      estimate = new TokenEstimate(0, generates ? defaultOutputTokens : 0);
+    }
+    long cost;
+    synchronized (this) {
+      cost = Math.round(estimate.prompt() * promptScale) + estimate.output();
+      tokensPerCall = tokensPerCall == 0 ? cost : tokensPerCall + SMOOTHING * (cost - tokensPerCall);
+    }
+    RateBucket t = tokens;
+    if (t != null) t.take(cost - held, now);
+    return estimate;
+  }
+
+  private synchronized double averageTokensPerCall() {
+    return tokensPerCall;
+  }
+
+  /** A call that {@link #started} has ended, however it went. */
+  void ended() {
+    inFlight.decrementAndGet();
+  }
+
+  /**
+   * Learns from how a call went. {@code estimate} is what it was counted for (null when tokens were not
+   * counted), {@code usage} what the backend reported for it.
+   */
+  void observe(Outcome outcome, TokenEstimate estimate, Usage usage, long now) {
+    if (outcome instanceof Outcome.Answered answered) learn(answered.limits(), now);
+    switch (outcome) {
+      case Outcome.Success s -> {
+        concurrency.succeeded();
+        breaker.succeeded();
+        if (estimate != null) correct(estimate, usage, now);
+      }
+      case Outcome.RateLimited r -> {
+        concurrency.overloaded(now);
+        pause(r.retryAfter(), now);
+      }
+      case Outcome.Retryable r -> {
+        if (r.status() == 503) concurrency.overloaded(now);
+        pause(r.retryAfter(), now);
+        // 502-504 say the backend is down or unreachable; a 500 is as often about the one request.
+        if (r.status() >= 502 && r.status() <= 504) failed(now);
+      }
+      case Outcome.TransportFailure t -> failed(now);
+      case Outcome.Rejected r -> breaker.succeeded(); // the backend works; the request was wrong
+    }
+  }
+
+  /** The backend counted more prompt tokens than Barge did: take the difference, and count better next time. */
+  private void correct(TokenEstimate estimate, Usage usage, long now) {
+    if (usage.inputTokens() <= 0 || estimate.prompt() <= 0) return;
+    long extra;
+    synchronized (this) {
+      double charged = estimate.prompt() * promptScale;
+      promptScale += SMOOTHING * ((double) usage.inputTokens() / estimate.prompt() - promptScale);
+      extra = Math.round(usage.inputTokens() - charged);
+    }
+    RateBucket t = tokens;
+    if (t != null && extra > 0) t.take(extra, now);
+  }
+
+  private void failed(long now) {
+    if (breaker.failed(now)) log.warn("backend {} keeps failing: paused, then probed with one request", name);
+  }
+
+  private void pause(Duration wait, long now) {
+    if (wait == null || wait.isZero()) return;
+    long until = now + wait.toMillis();
+    synchronized (this) {
+      if (until > pausedUntil) pausedUntil = until;
+    }
+  }
+
+  /** Adopts the limits a backend announces when none are configured, and never believes it has more left than it says. */
+  private void learn(RateLimitHeaders h, long now) {
+    if (h == RateLimitHeaders.NONE) return;
+    if (!limitsConfigured) {
+      if (h.limitRequests() != null && (requests == null || requests.perMinute() != h.limitRequests())) {
+        requests = new RateBucket(h.limitRequests(), now);
+        log.info("backend {} announces {} requests per minute; keeping to it", name, h.limitRequests());
+      }
+      if (h.limitTokens() != null && (tokens == null || tokens.perMinute() != h.limitTokens())) {
+        tokens = new RateBucket(h.limitTokens(), now);
+        log.info("backend {} announces {} tokens per minute; keeping to it", name, h.limitTokens());
+      }
+    }
+    RateBucket r = requests;
+    if (r != null && h.remainingRequests() != null) {
+      r.atMost(h.remainingRequests(), now);
+      if (h.remainingRequests() == 0) pause(h.resetRequests(), now);
+    }
+    RateBucket t = tokens;
+    if (t != null && h.remainingTokens() != null) {
+      t.atMost(h.remainingTokens(), now);
+      if (h.remainingTokens() == 0) pause(h.resetTokens(), now);
+    }
+  }
+}
