@@ -11,9 +11,10 @@
 #   known    Barge's backend configured with the same limits
 #   unknown  no limits configured: Barge learns them from x-ratelimit-* headers and 429s
 # Each run uses a fresh simulator, whose bucket starts with a minute's worth, as OpenAI's does; so the
-# share of the limit is measured as requests/minute over the whole batch (creation → completed) against
-# the limit, which a client can only exceed by the simulator's first minute's burst. 429s are counted by
-# the simulator (GET /simulator/stats).
+# share of a limit is measured as requests (or tokens) per minute over the whole batch (creation →
+# completed) against the limit, which a client can only exceed by the simulator's first minute's burst.
+# Tokens are counted as the simulator charges them: prompt tokens (the batch's usage) plus max_tokens.
+# 429s are counted by the simulator (GET /simulator/stats).
 set -euo pipefail
 
 lines=1200
@@ -87,15 +88,20 @@ YAML
   done
   t1=$(now)
   stats=$(curl -sS "${sim_url%/v1}/simulator/stats")
+  # The simulator charges each request its prompt tokens (as reported in usage) plus its max_tokens (32
+  # in every generated line), as OpenAI counts against TPM.
+  local input_tokens
+  input_tokens=$(curl -sS "$api/batches/$batch_id" | jq '.usage.input_tokens // 0')
   local ok limited secs
   ok=$(jq '.answers["200"] // 0' <<<"$stats")
   limited=$(jq '.answers["429"] // 0' <<<"$stats")
   secs=$(calc "$t1 - $t0")
   echo "$name: status $status in $secs s; simulator answered 200 × $ok, 429 × $limited;" \
     "$(calc "$lines * 60 / $secs / $rpm * 100" 1) % of $rpm RPM;" \
+    "$(calc "($input_tokens + 32 * $lines) * 60 / $secs / $tpm * 100" 1) % of $tpm TPM;" \
     "429s on $(calc "$limited * 100 / ($ok + $limited)" 2) % of requests"
   echo "SUMMARY run=$name lines=$lines rpm=$rpm tpm=$tpm status=$status seconds=$secs ok=$ok rate_limited=$limited" \
-    "rpm_share=$(calc "$lines * 60 / $secs / $rpm" 3)"
+    "rpm_share=$(calc "$lines * 60 / $secs / $rpm" 3) tpm_share=$(calc "($input_tokens + 32 * $lines) * 60 / $secs / $tpm" 3)"
   stop "$server_pid"; server_pid=
   stop "$sim_pid"; sim_pid=
 }

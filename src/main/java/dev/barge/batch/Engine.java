@@ -54,7 +54,7 @@ public final class Engine implements AutoCloseable {
         .orElse(Duration.ZERO).plusMinutes(1);
     this.files = new FileService(fileStore, batchStore, blobs, batch.maxFileBytes(), clock);
     this.dispatcher = new Dispatcher(batchStore, fileStore, requestStore, blobs, backends, retry, clock, nodeId,
-        lease);
+        lease, heartbeat::peersAlive);
     InputValidator validator = new InputValidator(fileStore, batchStore, requestStore, blobs,
         model -> backends.forModel(model).isPresent(), batch.maxRequests(), batch.maxReportedErrors(),
         batch.maxLineBytes(), clock);

@@ -31,7 +31,11 @@ final class BackendGate {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AdaptiveLimit concurrency;
   private final CircuitBreaker breaker = new CircuitBreaker();
-  private volatile RateBucket requests;
+  private final int maxConcurrency;
+  private volatile Long clusterRequestsPerMinute; // configured, or announced by the backend
+  private volatile Long clusterTokensPerMinute;
+  private volatile int nodes = 1;
+  private volatile RateBucket requests; // this node's share of the limits above
   private volatile RateBucket tokens;
   private volatile long pausedUntil;
   private double promptScale = 1.0; // prompt tokens the backend reports per token Barge counted
@@ -41,10 +45,35 @@ final class BackendGate {
     this.name = name;
     this.defaultOutputTokens = limits.defaultOutputTokens();
     this.counter = new TokenCounter(defaultOutputTokens);
+    this.maxConcurrency = maxConcurrency;
     this.concurrency = new AdaptiveLimit(maxConcurrency);
     this.limitsConfigured = limits.requestsPerMinute() != null || limits.tokensPerMinute() != null;
-    if (limits.requestsPerMinute() != null) requests = new RateBucket(limits.requestsPerMinute(), now);
-    if (limits.tokensPerMinute() != null) tokens = new RateBucket(limits.tokensPerMinute(), now);
+    if (limits.requestsPerMinute() != null) clusterRequestsPerMinute = (long) limits.requestsPerMinute();
+    if (limits.tokensPerMinute() != null) clusterTokensPerMinute = (long) limits.tokensPerMinute();
+    rebuildBuckets(now);
+  }
+
+  /**
+   * The limits hold for all nodes sharing the database together: with {@code nodesAlive} nodes, this one
+   * keeps to its equal share of them (and of {@code max_concurrency}).
+   */
+  void shareAmong(int nodesAlive, long now) {
+    int n = Math.max(1, nodesAlive);
+    if (n == nodes) return;
+    nodes = n;
+    concurrency.capAt(Math.max(1, ceilDiv(maxConcurrency, n)));
+    rebuildBuckets(now);
+  }
+
+  private void rebuildBuckets(long now) {
+    Long rpm = clusterRequestsPerMinute;
+    Long tpm = clusterTokensPerMinute;
+    requests = rpm == null ? null : new RateBucket(Math.max(1, rpm / nodes), now);
+    tokens = tpm == null ? null : new RateBucket(Math.max(1, tpm / nodes), now);
+  }
+
+  private static int ceilDiv(int a, int b) {
+    return (a + b - 1) / b;
   }
 
   /** How many calls may start now. */
@@ -181,14 +210,18 @@ final class BackendGate {
   private void learn(RateLimitHeaders h, long now) {
     if (h == RateLimitHeaders.NONE) return;
     if (!limitsConfigured) {
-      if (h.limitRequests() != null && (requests == null || requests.perMinute() != h.limitRequests())) {
-        requests = new RateBucket(h.limitRequests(), now);
+      boolean changed = false;
+      if (h.limitRequests() != null && !h.limitRequests().equals(clusterRequestsPerMinute)) {
+        clusterRequestsPerMinute = h.limitRequests();
         log.info("backend {} announces {} requests per minute; keeping to it", name, h.limitRequests());
+        changed = true;
       }
-      if (h.limitTokens() != null && (tokens == null || tokens.perMinute() != h.limitTokens())) {
-        tokens = new RateBucket(h.limitTokens(), now);
+      if (h.limitTokens() != null && !h.limitTokens().equals(clusterTokensPerMinute)) {
+        clusterTokensPerMinute = h.limitTokens();
         log.info("backend {} announces {} tokens per minute; keeping to it", name, h.limitTokens());
+        changed = true;
       }
+      if (changed) rebuildBuckets(now);
     }
     RateBucket r = requests;
     if (r != null && h.remainingRequests() != null) {

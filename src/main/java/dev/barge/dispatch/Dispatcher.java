@@ -30,6 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +54,7 @@ public final class Dispatcher implements AutoCloseable {
   private final Clock clock;
   private final String nodeId;
   private final Duration lease;
+  private final IntSupplier nodesAlive;
   private final Map<Backend, BackendGate> gates = new HashMap<>();
   private final Map<String, String> inputBlobs = new ConcurrentHashMap<>();
   private final Map<String, Set<Thread>> inFlight = new ConcurrentHashMap<>();
@@ -64,7 +66,7 @@ public final class Dispatcher implements AutoCloseable {
   private int rotation;
 
   public Dispatcher(BatchStore batches, FileStore files, RequestStore requests, BlobStore blobs, Backends backends,
-      RetryPolicy retry, Clock clock, String nodeId, Duration lease) {
+      RetryPolicy retry, Clock clock, String nodeId, Duration lease, IntSupplier nodesAlive) {
     this.batches = batches;
     this.files = files;
     this.requests = requests;
@@ -74,6 +76,7 @@ public final class Dispatcher implements AutoCloseable {
     this.clock = clock;
     this.nodeId = nodeId;
     this.lease = lease;
+    this.nodesAlive = nodesAlive;
     for (Backend b : backends.all()) {
       gates.put(b, new BackendGate(b.name(), b.maxConcurrency(), b.config().limits(), clock.millis()));
     }
@@ -123,6 +126,7 @@ public final class Dispatcher implements AutoCloseable {
   private int dispatch(Backend backend, List<BatchRecord> candidates) {
     BackendGate gate = gates.get(backend);
     long now = clock.millis();
+    gate.shareAmong(nodesAlive.getAsInt(), now);
     int admissible = gate.admissible(now);
     if (!gate.worthClaiming(admissible, now)) return 0;
     int started = 0;

@@ -22,6 +22,7 @@ public final class NodeHeartbeat implements AutoCloseable {
   private final Wakeup stop = new Wakeup();
   private final Thread thread;
   private volatile boolean running = true;
+  private volatile int alive;
 
   /** Registers the node before returning, so its first leases already belong to a live node. */
   public NodeHeartbeat(NodeStore nodes, String nodeId, Clock clock) {
@@ -29,14 +30,20 @@ public final class NodeHeartbeat implements AutoCloseable {
     this.nodeId = nodeId;
     this.clock = clock;
     nodes.heartbeat(nodeId, clock.millis());
-    log.info("node {} joined; {} node(s) alive", nodeId, peersAlive());
+    alive = nodes.countAlive(aliveSince());
+    log.info("node {} joined; {} node(s) alive", nodeId, alive);
     this.thread = Thread.ofPlatform().name("barge-heartbeat").daemon().start(this::run);
   }
 
   private void run() {
     while (running && stop.pause(BEAT_EVERY.toMillis())) {
       try {
-        if (running) nodes.heartbeat(nodeId, clock.millis());
+        if (running) {
+          nodes.heartbeat(nodeId, clock.millis());
+          int now = nodes.countAlive(aliveSince());
+          if (now != alive) log.info("{} node(s) alive", now);
+          alive = now;
+        }
       } catch (RuntimeException e) {
         log.error("heartbeat of node {} failed: {}", nodeId, e.toString());
       }
@@ -48,9 +55,9 @@ public final class NodeHeartbeat implements AutoCloseable {
     return clock.millis() - DEAD_AFTER.toMillis();
   }
 
-  /** How many nodes, this one included, are alive now. */
+  /** How many nodes, this one included, were alive at the last heartbeat (at least 1). */
   public int peersAlive() {
-    return nodes.countAlive(aliveSince());
+    return Math.max(1, alive);
   }
 
   /** Leaves the cluster: the others can take over at once instead of waiting for the silence. */

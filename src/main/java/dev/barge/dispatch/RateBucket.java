@@ -20,10 +20,6 @@ final class RateBucket {
     this.updatedAt = now;
   }
 
-  long perMinute() {
-    return Math.round(perMilli * 60_000);
-  }
-
   /** Whole units available now (0 while in debt). */
   synchronized long available(long now) {
     refill(now);
