@@ -56,7 +56,7 @@ public final class Engine implements AutoCloseable {
     this.dispatcher = new Dispatcher(batchStore, fileStore, requestStore, blobs, backends, retry, clock, nodeId,
         lease, heartbeat::peersAlive);
     InputValidator validator = new InputValidator(fileStore, batchStore, requestStore, blobs,
-        model -> backends.forModel(model).isPresent(), batch.maxRequests(), batch.maxReportedErrors(),
+        model -> !backends.serving(model).isEmpty(), batch.maxRequests(), batch.maxReportedErrors(),
         batch.maxLineBytes(), clock);
     this.lifecycle = new BatchLifecycle(batchStore, requestStore, validator,
         new ResultFiles(requestStore, blobs, clock), files, batch.cancelGraceDuration(), clock, dispatcher::wake,

@@ -111,8 +111,11 @@ public final class Dispatcher implements AutoCloseable {
     for (BatchRecord b : batches.active()) {
       if (b.status() != BatchStatus.IN_PROGRESS || b.model() == null) continue;
       running.add(b.id());
-      backends.forModel(b.model()).ifPresent(backend ->
-          byBackend.computeIfAbsent(backend, k -> new ArrayList<>()).add(b));
+      // Every backend serving the model takes work as its own limits allow: work spreads by free
+      // capacity, and goes to the others while one is down (its breaker open) or paused.
+      for (Backend backend : backends.serving(b.model())) {
+        byBackend.computeIfAbsent(backend, k -> new ArrayList<>()).add(b);
+      }
     }
     forgetEnded(running);
     int started = 0;

@@ -7,17 +7,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
-/** The configured backends, and which one serves a model (the first configured one that lists it). */
+/** The configured backends, and which of them serve a model: every one that lists it, in config order. */
 public final class Backends implements AutoCloseable {
   private final List<Backend> all;
-  private final Map<String, Backend> byModel = new LinkedHashMap<>();
+  private final Map<String, List<Backend>> byModel = new LinkedHashMap<>();
 
   public Backends(List<Backend> backends) {
     this.all = List.copyOf(backends);
     for (Backend b : all) {
-      for (String model : b.models()) byModel.putIfAbsent(model, b);
+      for (String model : b.models()) byModel.computeIfAbsent(model, m -> new ArrayList<>()).add(b);
     }
   }
 
@@ -33,8 +32,9 @@ public final class Backends implements AutoCloseable {
     return new Backends(backends);
   }
 
-  public Optional<Backend> forModel(String model) {
-    return Optional.ofNullable(byModel.get(model));
+  /** The backends that serve {@code model}, in config order; empty when none does. */
+  public List<Backend> serving(String model) {
+    return byModel.getOrDefault(model, List.of());
   }
 
   public List<Backend> all() {

@@ -11,6 +11,7 @@ import dev.barge.config.BargeConfig;
 import dev.barge.config.LimitsConfig;
 import dev.barge.config.SimulatorConfig;
 import dev.barge.upstream.simulator.SimulatorServer;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -95,5 +96,22 @@ class RateLimitsTest {
         new LimitsConfig(null, null, 4));
     assertThat(runSeconds(client, 30)).isGreaterThan(1.2);
     assertThat(upstream.answersByStatus()).containsKey(429);
+  }
+
+  @Test
+  void workGoesToTheBackendThatAnswersWhenAnotherServingTheModelIsDown() throws Exception {
+    int closedPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    upstream = SimulatorServer.start("127.0.0.1", 0, new SimulatorConfig(2, 0, 0.0, 0.0, null, null, null, 1L), Set.of());
+    BackendConfig down = new BackendConfig("down", BackendType.OPENAI, "http://127.0.0.1:" + closedPort + "/v1", null,
+        List.of(MODEL), new LimitsConfig(null, null, 4), "2s", null);
+    BackendConfig up = new BackendConfig("up", BackendType.OPENAI, upstream.baseUrl(), null,
+        List.of(MODEL), new LimitsConfig(null, null, 4), "10s", null);
+    barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(down, up))
+        .withBatch(TestBarge.batch("max_attempts: 10, initial_backoff: 5ms, max_backoff: 50ms")), dir.resolve("data"));
+    runSeconds(barge.client(), 60);
+    assertThat(upstream.answersByStatus()).containsEntry(200, 60L);
   }
 }
