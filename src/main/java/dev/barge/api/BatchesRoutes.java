@@ -13,6 +13,7 @@ import java.util.Map;
 /** {@code /v1/batches}: create, retrieve, list, cancel (spec §3). */
 final class BatchesRoutes {
   private static final int MAX_METADATA_PAIRS = 16;
+  private static final int MAX_PRIORITY = 100;
   private static final int MAX_METADATA_KEY = 64;
   private static final int MAX_METADATA_VALUE = 512;
   private static final long MIN_OUTPUT_EXPIRY = 3600;
@@ -40,7 +41,8 @@ final class BatchesRoutes {
         requiredString(body, "endpoint"),
         requiredString(body, "completion_window"),
         metadata(body.get("metadata")),
-        outputExpiresAfter(body.get("output_expires_after")));
+        outputExpiresAfter(body.get("output_expires_after")),
+        priority(body.get("priority")));
     BatchRecord batch = batches.create(Auth.project(ctx), request);
     ctx.json(Wire.batch(batch));
   }
@@ -69,6 +71,16 @@ final class BatchesRoutes {
     if (value == null || value.isNull()) throw ApiException.missing(field);
     if (!value.isTextual()) throw ApiException.badRequest(field, "'" + field + "' must be a string.");
     return value.asText();
+  }
+
+  /** Extension: the batch's weight against other batches of its project, 1 to 100. */
+  private static Integer priority(JsonNode node) {
+    if (node == null || node.isNull()) return null;
+    if (!node.isIntegralNumber() || node.asLong() < 1 || node.asLong() > MAX_PRIORITY) {
+      throw ApiException.badRequest("priority", "'priority' must be a whole number from 1 to " + MAX_PRIORITY
+          + " (a batch's weight against the other batches of its project); got " + node + ".");
+    }
+    return node.intValue();
   }
 
   private static Map<String, String> metadata(JsonNode node) {

@@ -65,7 +65,8 @@ public final class BatchService {
     checkCreationRate(project, now);
     BatchRecord batch = new BatchRecord(Ids.batch(), project, request.endpoint(), null, input.id(),
         request.completionWindow(), BatchStatus.VALIDATING, now, now + window.toMillis(), Map.of(), 0, 0, 0, null,
-        null, null, metadataJson(request.metadata()), request.outputExpiresAfterSeconds(), Usage.ZERO);
+        null, null, metadataJson(request.metadata()), request.outputExpiresAfterSeconds(), Usage.ZERO,
+        request.priority() == null ? 1 : request.priority());
     batches.insert(batch);
     log.info("batch {} created: {} on {} for project {}, window {}", batch.id(), input.id(), request.endpoint(),
         project, request.completionWindow());

@@ -7,6 +7,7 @@ import java.util.Map;
  *
  * @param metadata up to 16 string pairs, or null
  * @param outputExpiresAfterSeconds lifetime of the output/error files, or null for the default
+ * @param priority the batch's weight against other batches of its project on a backend (extension), or null for 1
  */
 public record CreateBatch(String inputFileId, String endpoint, String completionWindow, Map<String, String> metadata,
-    Long outputExpiresAfterSeconds) {}
+    Long outputExpiresAfterSeconds, Integer priority) {}

@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -38,8 +39,8 @@ import org.slf4j.LoggerFactory;
  * Sends queued requests of in-progress batches to the backend serving their model, each call on its
  * own virtual thread, as much as the backend's {@link BackendGate} admits (concurrency, requests and
  * tokens per minute, pauses it asked for, circuit breaker). Requests are claimed with a lease, so the
- * requests of a worker that died go back to the queue. Free capacity of a backend is shared
- * round-robin between the batches that use it.
+ * requests of a worker that died go back to the queue. Free capacity of a backend is split between
+ * the batches that use it by {@link FairShare}.
  */
 public final class Dispatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
@@ -56,6 +57,7 @@ public final class Dispatcher implements AutoCloseable {
   private final Duration lease;
   private final IntSupplier nodesAlive;
   private final Map<Backend, BackendGate> gates = new HashMap<>();
+  private final Map<Backend, FairShare> fairShares = new HashMap<>();
   private final Map<String, String> inputBlobs = new ConcurrentHashMap<>();
   private final Map<String, Set<Thread>> inFlight = new ConcurrentHashMap<>();
   private final Wakeup wakeup = new Wakeup();
@@ -63,7 +65,6 @@ public final class Dispatcher implements AutoCloseable {
   private final ResultRecorder recorder;
   private final Thread loop;
   private volatile boolean running = true;
-  private int rotation;
 
   public Dispatcher(BatchStore batches, FileStore files, RequestStore requests, BlobStore blobs, Backends backends,
       RetryPolicy retry, Clock clock, String nodeId, Duration lease, IntSupplier nodesAlive) {
@@ -119,7 +120,6 @@ public final class Dispatcher implements AutoCloseable {
     }
     forgetEnded(running);
     int started = 0;
-    rotation++;
     for (var entry : byBackend.entrySet()) {
       started += dispatch(entry.getKey(), entry.getValue());
     }
@@ -132,22 +132,37 @@ public final class Dispatcher implements AutoCloseable {
     gate.shareAmong(nodesAlive.getAsInt(), now);
     int admissible = gate.admissible(now);
     if (!gate.worthClaiming(admissible, now)) return 0;
+    FairShare fair = fairShares.computeIfAbsent(backend, k -> new FairShare());
     int started = 0;
-    int n = candidates.size();
-    for (int i = 0; i < n && started < admissible; i++) {
-      BatchRecord batch = candidates.get(Math.floorMod(rotation + i, n));
-      int share = Math.max(1, (admissible - started) / (n - i));
-      List<ClaimedRequest> claimed = requests.claim(batch.id(), share, now, nodeId, now + lease.toMillis());
-      if (claimed.isEmpty()) continue;
-      long heldTokens = gate.started(claimed.size(), now);
-      String blobKey = inputBlob(batch);
-      Endpoint endpoint = Endpoint.ofPath(batch.endpoint()).orElseThrow();
-      for (ClaimedRequest r : claimed) {
-        calls.submit(() -> call(backend, gate, heldTokens, batch, endpoint, blobKey, r));
-      }
-      started += claimed.size();
+    List<BatchRecord> hungry = new ArrayList<>();
+    for (var share : fair.split(admissible, candidates).entrySet()) {
+      int n = claim(backend, gate, share.getKey(), share.getValue(), now);
+      fair.used(share.getKey(), n);
+      started += n;
+      if (n == share.getValue()) hungry.add(share.getKey());
+    }
+    // What batches with less work than their share left over goes to the others, nearest deadline first.
+    hungry.sort(Comparator.comparingLong(BatchRecord::expiresAt));
+    for (BatchRecord batch : hungry) {
+      if (started >= admissible) break;
+      int n = claim(backend, gate, batch, admissible - started, now);
+      fair.used(batch, n);
+      started += n;
     }
     return started;
+  }
+
+  private int claim(Backend backend, BackendGate gate, BatchRecord batch, int limit, long now) {
+    if (limit <= 0) return 0;
+    List<ClaimedRequest> claimed = requests.claim(batch.id(), limit, now, nodeId, now + lease.toMillis());
+    if (claimed.isEmpty()) return 0;
+    long heldTokens = gate.started(claimed.size(), now);
+    String blobKey = inputBlob(batch);
+    Endpoint endpoint = Endpoint.ofPath(batch.endpoint()).orElseThrow();
+    for (ClaimedRequest r : claimed) {
+      calls.submit(() -> call(backend, gate, heldTokens, batch, endpoint, blobKey, r));
+    }
+    return claimed.size();
   }
 
   private String inputBlob(BatchRecord batch) {

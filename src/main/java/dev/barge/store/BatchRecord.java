@@ -25,7 +25,8 @@ public record BatchRecord(
     String errors,
     String metadata,
     Long outputExpiresAfterSeconds,
-    Usage usage) {
+    Usage usage,
+    int priority) {
 
   public BatchRecord {
     statusTimes = Map.copyOf(statusTimes);

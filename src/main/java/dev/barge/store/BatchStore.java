@@ -18,7 +18,7 @@ public final class BatchStore {
   private static final String COLUMNS = "id, project, endpoint, model, input_file_id, completion_window, status,"
       + " created_at, expires_at, in_progress_at, finalizing_at, completed_at, failed_at, expired_at, cancelling_at,"
       + " cancelled_at, total, completed, failed, output_file_id, error_file_id, errors, metadata,"
-      + " output_expires_after, input_tokens, cached_tokens, output_tokens, reasoning_tokens, total_tokens";
+      + " output_expires_after, input_tokens, cached_tokens, output_tokens, reasoning_tokens, total_tokens, priority";
 
   private final Database db;
 
@@ -30,8 +30,8 @@ public final class BatchStore {
   public void insert(BatchRecord b) {
     db.write(c -> {
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO batches (id, project, endpoint, input_file_id,"
-          + " completion_window, status, created_at, expires_at, metadata, output_expires_after)"
-          + " VALUES (?,?,?,?,?,?,?,?,?,?)")) {
+          + " completion_window, status, created_at, expires_at, metadata, output_expires_after, priority)"
+          + " VALUES (?,?,?,?,?,?,?,?,?,?,?)")) {
         ps.setString(1, b.id());
         ps.setString(2, b.project());
         ps.setString(3, b.endpoint());
@@ -42,6 +42,7 @@ public final class BatchStore {
         ps.setLong(8, b.expiresAt());
         ps.setString(9, b.metadata());
         Rows.setNullableLong(ps, 10, b.outputExpiresAfterSeconds());
+        ps.setInt(11, b.priority());
         ps.executeUpdate();
       }
       return null;
@@ -231,6 +232,6 @@ public final class BatchStore {
         rs.getString(6), BatchStatus.ofWireName(rs.getString(7)), rs.getLong(8), rs.getLong(9), times,
         rs.getInt(17), rs.getInt(18), rs.getInt(19), rs.getString(20), rs.getString(21), rs.getString(22),
         rs.getString(23), Rows.nullableLong(rs, 24),
-        new Usage(rs.getLong(25), rs.getLong(26), rs.getLong(27), rs.getLong(28), rs.getLong(29)));
+        new Usage(rs.getLong(25), rs.getLong(26), rs.getLong(27), rs.getLong(28), rs.getLong(29)), rs.getInt(30));
   }
 }

@@ -126,6 +126,21 @@ class ChatBatchTest {
   }
 
   @Test
+  void aSmallBatchBehindALargeOneDoesNotWaitForIt() {
+    OpenAIClient client = startBarge(new SimulatorConfig(20, 0, 0.0, 0.0, null, null, null, 5L), 4);
+    String large = TestBarge.create(client, TestBarge.upload(client, dir, "large.jsonl", Lines.chat(400, MODEL)),
+        BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h").id();
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
+        client.batches().retrieve(large).requestCounts().map(c -> c.completed() >= 20).orElse(false));
+    String small = TestBarge.upload(client, dir, "small.jsonl", Lines.chat(8, MODEL));
+    Batch done = TestBarge.awaitEnd(client, TestBarge.create(client, small,
+        BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h").id(), Duration.ofSeconds(30));
+    assertThat(done.status()).isEqualTo(Batch.Status.COMPLETED);
+    // 400 calls of 20 ms on 4 slots take about 2 s; the small batch took its share alongside.
+    assertThat(client.batches().retrieve(large).status()).isEqualTo(Batch.Status.IN_PROGRESS);
+  }
+
+  @Test
   void rejectedAndExhaustedRequestsGoToTheErrorFileWithTheBackendAnswer() throws Exception {
     // Every call fails with 500 and attempts are capped, so each line ends with the backend's last answer.
     upstream = SimulatorServer.start("127.0.0.1", 0, new SimulatorConfig(0, 0, 1.0, 0.0, 0, null, null, 1L), Set.of());

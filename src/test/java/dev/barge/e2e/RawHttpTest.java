@@ -76,6 +76,13 @@ class RawHttpTest {
         + "\"output_expires_after\":{\"anchor\":\"created_at\",\"seconds\":5}}";
     assertThat(error(send("POST", "/v1/batches", "application/json", badExpiry)).get("param").asText())
         .isEqualTo("output_expires_after");
+    for (String priority : new String[] {"0", "101", "2.5", "\"high\""}) {
+      String badPriority = "{\"input_file_id\":\"f\",\"endpoint\":\"/v1/embeddings\",\"completion_window\":\"24h\","
+          + "\"priority\":" + priority + "}";
+      JsonNode error = error(send("POST", "/v1/batches", "application/json", badPriority));
+      assertThat(error.get("param").asText()).as(priority).isEqualTo("priority");
+      assertThat(error.get("message").asText()).contains("1 to 100");
+    }
   }
 
   @Test

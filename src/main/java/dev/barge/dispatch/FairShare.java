@@ -1,0 +1,64 @@
+package dev.barge.dispatch;
+
+import dev.barge.store.BatchRecord;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Splits the calls a backend may start between the batches that use it: projects get equal shares,
+ * and within a project batches get shares in proportion to their {@code priority}. Shares are kept as
+ * credit from round to round (deficit round robin), so even when only one call is free at a time every
+ * batch gets its turn, and a 100-line batch behind a million-line one runs at once. Among batches with
+ * equal credit, the one nearer its deadline goes first.
+ */
+final class FairShare {
+  private final Map<String, Double> credit = new HashMap<>();
+
+  /** How many calls each batch may claim now, in the order they should claim them. */
+  LinkedHashMap<BatchRecord, Integer> split(int capacity, List<BatchRecord> batches) {
+    credit.keySet().retainAll(batches.stream().map(BatchRecord::id).collect(Collectors.toSet()));
+    Map<String, Double> shares = shares(batches);
+    for (BatchRecord b : batches) {
+      // Capped: a batch that had nothing to claim for a while does not hoard a burst.
+      double c = credit.getOrDefault(b.id(), 0.0) + capacity * shares.get(b.id());
+      credit.put(b.id(), Math.min(c, Math.max(1, capacity)));
+    }
+    List<BatchRecord> order = new ArrayList<>(batches);
+    order.sort(Comparator.<BatchRecord>comparingDouble(b -> -credit.get(b.id()))
+        .thenComparingLong(BatchRecord::expiresAt));
+    LinkedHashMap<BatchRecord, Integer> allotted = new LinkedHashMap<>();
+    int left = capacity;
+    for (BatchRecord b : order) {
+      int n = Math.min(left, (int) Math.floor(credit.get(b.id())));
+      allotted.put(b, n);
+      left -= n;
+    }
+    for (BatchRecord b : order) { // what rounding left over goes to the most owed first
+      if (left == 0) break;
+      allotted.merge(b, 1, Integer::sum);
+      left--;
+    }
+    return allotted;
+  }
+
+  /** {@code batch} started {@code n} calls. */
+  void used(BatchRecord batch, int n) {
+    credit.computeIfPresent(batch.id(), (id, c) -> c - n);
+  }
+
+  private static Map<String, Double> shares(List<BatchRecord> batches) {
+    Map<String, List<BatchRecord>> byProject = batches.stream()
+        .collect(Collectors.groupingBy(BatchRecord::project, LinkedHashMap::new, Collectors.toList()));
+    Map<String, Double> shares = new HashMap<>();
+    for (List<BatchRecord> project : byProject.values()) {
+      double weights = project.stream().mapToInt(BatchRecord::priority).sum();
+      for (BatchRecord b : project) shares.put(b.id(), b.priority() / weights / byProject.size());
+    }
+    return shares;
+  }
+}
