@@ -43,6 +43,7 @@ public final class ApiServer implements AutoCloseable {
     app.before("/v1/*", auth::authenticate);
     new FilesRoutes(engine.files()).register(app);
     new BatchesRoutes(engine.batches()).register(app);
+    new InteractiveRoutes(engine).register(app);
     registerErrors(app);
     app.start(host, config.server().port());
     log.info("Barge API listening on http://{}:{}/v1", host, app.port());

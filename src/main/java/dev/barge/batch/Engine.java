@@ -14,10 +14,13 @@ import dev.barge.store.FileStore;
 import dev.barge.store.NodeStore;
 import dev.barge.store.RequestStore;
 import dev.barge.upstream.Backends;
+import dev.barge.upstream.Endpoint;
+import dev.barge.upstream.Outcome;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.random.RandomGenerator;
 
@@ -26,6 +29,7 @@ import java.util.random.RandomGenerator;
  * finalize batches. The HTTP API and the CLI both drive this; neither re-implements its rules.
  */
 public final class Engine implements AutoCloseable {
+  private static final Duration INTERACTIVE_WAIT = Duration.ofMinutes(1);
   private final Database database;
   private final NodeHeartbeat heartbeat;
   private final BlobStore blobs;
@@ -85,6 +89,14 @@ public final class Engine implements AutoCloseable {
 
   public Backends backends() {
     return backends;
+  }
+
+  /**
+   * Sends a synchronous request ahead of all batch work, waiting up to a minute for a free slot of a
+   * backend serving {@code model}. Empty when none had room in that time.
+   */
+  public Optional<Outcome> sendInteractive(Endpoint endpoint, String model, byte[] body) throws InterruptedException {
+    return dispatcher.sendInteractive(endpoint, model, body, INTERACTIVE_WAIT);
   }
 
   public String nodeId() {

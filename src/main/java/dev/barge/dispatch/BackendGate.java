@@ -7,8 +7,11 @@ import dev.barge.store.Usage;
 import dev.barge.upstream.Outcome;
 import dev.barge.upstream.RateLimitHeaders;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +31,10 @@ final class BackendGate {
   private final TokenCounter counter;
   private final long defaultOutputTokens;
   private final boolean limitsConfigured;
-  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger inFlight = new AtomicInteger(); // batch and interactive calls
+  private final AtomicInteger interactiveWaiting = new AtomicInteger();
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition slotFreed = lock.newCondition();
   private final AdaptiveLimit concurrency;
   private final CircuitBreaker breaker = new CircuitBreaker();
   private final int maxConcurrency;
@@ -76,9 +82,12 @@ final class BackendGate {
     return (a + b - 1) / b;
   }
 
-  /** How many calls may start now. */
+  /**
+   * How many batch calls may start now. Interactive calls come first: while any waits for a slot, batch
+   * work claims nothing, so the slots of finishing batch calls go to them within one call's time.
+   */
   int admissible(long now) {
-    if (now < pausedUntil) return 0;
+    if (now < pausedUntil || interactiveWaiting.get() > 0) return 0;
     long n = Math.min(concurrency.current() - inFlight.get(), breaker.allowance(now));
     RateBucket r = requests;
     if (r != null) n = Math.min(n, r.available(now));
@@ -149,9 +158,62 @@ final class BackendGate {
     return tokensPerCall;
   }
 
-  /** A call that {@link #started} has ended, however it went. */
+  /** A call that {@link #started} (or {@link #startInteractive}) has ended, however it went. */
   void ended() {
     inFlight.decrementAndGet();
+    if (interactiveWaiting.get() > 0) {
+      lock.lock();
+      try {
+        slotFreed.signalAll();
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  /**
+   * Starts an interactive call if the backend can take one now: a free slot, a request left this
+   * minute (debt allowed: an interactive call is never held back by tokens), not paused, breaker closed.
+   */
+  boolean tryStartInteractive(long now) {
+    lock.lock();
+    try {
+      if (now < pausedUntil || breaker.allowance(now) == 0) return false;
+      if (inFlight.get() >= concurrency.current()) return false;
+      RateBucket r = requests;
+      if (r != null && r.available(now) == 0) return false;
+      inFlight.incrementAndGet();
+      if (r != null) r.take(1, now);
+      breaker.started(now);
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Waits up to {@code maxWaitMillis} for an interactive slot, ahead of any batch work. Returns false
+   * when none came free in time.
+   */
+  boolean startInteractive(long maxWaitMillis, Clock clock) throws InterruptedException {
+    long deadline = System.nanoTime() + maxWaitMillis * 1_000_000;
+    interactiveWaiting.incrementAndGet();
+    try {
+      while (!tryStartInteractive(clock.millis())) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) return false;
+        lock.lock();
+        try {
+          // Wakes when a call ends; the 20 ms cap covers slots that come back by a rate or a pause.
+          slotFreed.awaitNanos(Math.min(left, 20_000_000));
+        } finally {
+          lock.unlock();
+        }
+      }
+      return true;
+    } finally {
+      interactiveWaiting.decrementAndGet();
+    }
   }
 
   /**

@@ -1,0 +1,68 @@
+package dev.barge.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.barge.batch.Engine;
+import dev.barge.upstream.Endpoint;
+import dev.barge.upstream.Outcome;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The synchronous OpenAI endpoints, proxied to the backend serving the model ahead of all batch work:
+ * the backend's answer (status, body, request id) comes back as it is.
+ */
+final class InteractiveRoutes {
+  private static final List<Endpoint> PROXIED = List.of(Endpoint.CHAT_COMPLETIONS, Endpoint.COMPLETIONS,
+      Endpoint.EMBEDDINGS, Endpoint.RESPONSES, Endpoint.MODERATIONS);
+
+  private final Engine engine;
+
+  InteractiveRoutes(Engine engine) {
+    this.engine = engine;
+  }
+
+  void register(Javalin app) {
+    for (Endpoint endpoint : PROXIED) app.post(endpoint.path(), ctx -> proxy(ctx, endpoint));
+  }
+
+  private void proxy(Context ctx, Endpoint endpoint) throws InterruptedException, IOException {
+    byte[] body = ctx.bodyAsBytes();
+    JsonNode request = parseObject(body);
+    JsonNode model = request.get("model");
+    if (model == null || model.isNull()) throw ApiException.missing("model");
+    if (!model.isTextual()) throw ApiException.badRequest("model", "'model' must be a string.");
+    if (request.path("stream").asBoolean(false)) {
+      throw ApiException.badRequest("stream", "Barge does not stream answers yet; send the request without"
+          + " \"stream\": true.");
+    }
+    if (engine.backends().serving(model.textValue()).isEmpty()) {
+      throw new ApiException(404, "invalid_request_error", "model", "model_not_found",
+          "The model '" + model.textValue() + "' is not served by any backend of this Barge server.");
+    }
+    Optional<Outcome> outcome = engine.sendInteractive(endpoint, model.textValue(), body);
+    switch (outcome.orElse(null)) {
+      case null -> throw new ApiException(503, "server_error", null, "overloaded",
+          "Every backend serving '" + model.textValue() + "' is busy; try again shortly.");
+      case Outcome.Answered a -> {
+        if (a.requestId() != null) ctx.header("x-request-id", a.requestId());
+        ctx.status(a.status()).contentType("application/json").result(a.body());
+      }
+      case Outcome.TransportFailure t -> throw new ApiException(502, "server_error", null, "backend_unreachable",
+          "The backend serving '" + model.textValue() + "' did not answer: " + t.reason());
+    }
+  }
+
+  private static JsonNode parseObject(byte[] body) {
+    JsonNode node;
+    try {
+      node = Wire.JSON.readTree(body);
+    } catch (IOException e) {
+      throw ApiException.badRequest(null, "The request body is not valid JSON: " + e.getMessage());
+    }
+    if (node == null || !node.isObject()) throw ApiException.badRequest(null, "The request body must be a JSON object.");
+    return node;
+  }
+}
