@@ -2,6 +2,7 @@ package dev.barge.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.barge.batch.Engine;
+import dev.barge.dispatch.Priority;
 import dev.barge.upstream.Endpoint;
 import dev.barge.upstream.Outcome;
 import io.javalin.Javalin;
@@ -12,7 +13,9 @@ import java.util.Optional;
 
 /**
  * The synchronous OpenAI endpoints, proxied to the backend serving the model ahead of all batch work:
- * the backend's answer (status, body, request id) comes back as it is.
+ * the backend's answer (status, body, request id) comes back as it is. A request with
+ * {@code "service_tier": "flex"} waits behind interactive ones, longer, and is turned away with 429
+ * {@code resource_unavailable} when no capacity comes free in time.
  */
 final class InteractiveRoutes {
   private static final List<Endpoint> PROXIED = List.of(Endpoint.CHAT_COMPLETIONS, Endpoint.COMPLETIONS,
@@ -42,10 +45,16 @@ final class InteractiveRoutes {
       throw new ApiException(404, "invalid_request_error", "model", "model_not_found",
           "The model '" + model.textValue() + "' is not served by any backend of this Barge server.");
     }
-    Optional<Outcome> outcome = engine.sendInteractive(endpoint, model.textValue(), body);
+    boolean flex = "flex".equals(request.path("service_tier").asText(null));
+    Optional<Outcome> outcome = engine.sendNow(flex ? Priority.FLEX : Priority.INTERACTIVE, endpoint,
+        model.textValue(), body);
     switch (outcome.orElse(null)) {
-      case null -> throw new ApiException(503, "server_error", null, "overloaded",
-          "Every backend serving '" + model.textValue() + "' is busy; try again shortly.");
+      case null -> throw flex
+          ? new ApiException(429, "resource_unavailable", null, "resource_unavailable", "Resource unavailable:"
+              + " no capacity for flex processing of '" + model.textValue() + "' came free in time. Try again"
+              + " later, or without \"service_tier\": \"flex\". You are not charged for this request.")
+          : new ApiException(503, "server_error", null, "overloaded",
+              "Every backend serving '" + model.textValue() + "' is busy; try again shortly.");
       case Outcome.Answered a -> {
         if (a.requestId() != null) ctx.header("x-request-id", a.requestId());
         ctx.status(a.status()).contentType("application/json").result(a.body());

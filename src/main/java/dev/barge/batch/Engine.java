@@ -7,6 +7,7 @@ import dev.barge.config.BargeConfig;
 import dev.barge.config.BatchConfig;
 import dev.barge.dispatch.Dispatcher;
 import dev.barge.dispatch.NodeHeartbeat;
+import dev.barge.dispatch.Priority;
 import dev.barge.dispatch.RetryPolicy;
 import dev.barge.store.BatchStore;
 import dev.barge.store.Database;
@@ -29,8 +30,9 @@ import java.util.random.RandomGenerator;
  * finalize batches. The HTTP API and the CLI both drive this; neither re-implements its rules.
  */
 public final class Engine implements AutoCloseable {
-  private static final Duration INTERACTIVE_WAIT = Duration.ofMinutes(1);
   private final Database database;
+  private final Duration interactiveWait;
+  private final Duration flexWait;
   private final NodeHeartbeat heartbeat;
   private final BlobStore blobs;
   private final Backends backends;
@@ -50,6 +52,8 @@ public final class Engine implements AutoCloseable {
     this.backends = Backends.fromConfig(config.backends(), clock);
     // SQLite has one node: leases left by an earlier process belong to nobody now.
     if (database.singleNode()) requestStore.releaseExpiredLeases(Long.MAX_VALUE);
+    this.interactiveWait = config.server().interactiveWaitDuration();
+    this.flexWait = config.server().flexWaitDuration();
     this.heartbeat = new NodeHeartbeat(new NodeStore(database), nodeId, clock);
 
     RetryPolicy retry = new RetryPolicy(batch.maxAttempts(), batch.initialBackoffDuration(),
@@ -92,11 +96,14 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
-   * Sends a synchronous request ahead of all batch work, waiting up to a minute for a free slot of a
-   * backend serving {@code model}. Empty when none had room in that time.
+   * Sends a synchronous request ahead of all batch work (flex behind interactive), waiting up to
+   * {@code server.interactive_wait} or {@code server.flex_wait} for a free slot of a backend serving
+   * {@code model}. Empty when none had room in that time.
    */
-  public Optional<Outcome> sendInteractive(Endpoint endpoint, String model, byte[] body) throws InterruptedException {
-    return dispatcher.sendInteractive(endpoint, model, body, INTERACTIVE_WAIT);
+  public Optional<Outcome> sendNow(Priority priority, Endpoint endpoint, String model, byte[] body)
+      throws InterruptedException {
+    Duration wait = priority == Priority.FLEX ? flexWait : interactiveWait;
+    return dispatcher.sendNow(priority, endpoint, model, body, wait);
   }
 
   public String nodeId() {

@@ -34,7 +34,8 @@ public record BargeConfig(
   }
 
   public BargeConfig withServer(String host, Integer port) {
-    ServerConfig s = new ServerConfig(host != null ? host : server.host(), port != null ? port : server.port());
+    ServerConfig s = new ServerConfig(host != null ? host : server.host(), port != null ? port : server.port(),
+        server.interactiveWait(), server.flexWait());
     return new BargeConfig(s, storage, auth, backends, pricing, batch);
   }
 

@@ -1,14 +1,45 @@
 package dev.barge.config;
 
-/** {@code server:} where the HTTP API listens. */
-public record ServerConfig(String host, Integer port) {
+import java.time.Duration;
+
+/**
+ * {@code server:} where the HTTP API listens, and how long synchronous requests may wait for a backend.
+ *
+ * @param interactiveWait how long a synchronous request waits for a free slot before 503 (default 1m)
+ * @param flexWait how long a {@code "service_tier": "flex"} request waits before 429 (default 2m)
+ */
+public record ServerConfig(String host, Integer port, String interactiveWait, String flexWait) {
   public ServerConfig {
     if (host == null || host.isBlank()) host = "127.0.0.1";
     if (port == null) port = 8080;
     if (port < 0 || port > 65535) throw new IllegalArgumentException("port: must be 0..65535, was " + port);
+    if (interactiveWait == null) interactiveWait = "1m";
+    if (flexWait == null) flexWait = "2m";
+    requireDuration("interactive_wait", interactiveWait);
+    requireDuration("flex_wait", flexWait);
+  }
+
+  private static void requireDuration(String key, String value) {
+    try {
+      Durations.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(key + ": " + e.getMessage());
+    }
+  }
+
+  public ServerConfig(String host, Integer port) {
+    this(host, port, null, null);
   }
 
   public static ServerConfig defaults() {
     return new ServerConfig(null, null);
+  }
+
+  public Duration interactiveWaitDuration() {
+    return Durations.parse(interactiveWait);
+  }
+
+  public Duration flexWaitDuration() {
+    return Durations.parse(flexWait);
   }
 }

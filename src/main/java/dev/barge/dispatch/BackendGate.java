@@ -33,6 +33,7 @@ final class BackendGate {
   private final boolean limitsConfigured;
   private final AtomicInteger inFlight = new AtomicInteger(); // batch and interactive calls
   private final AtomicInteger interactiveWaiting = new AtomicInteger();
+  private final AtomicInteger flexWaiting = new AtomicInteger();
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition slotFreed = lock.newCondition();
   private final AdaptiveLimit concurrency;
@@ -83,11 +84,11 @@ final class BackendGate {
   }
 
   /**
-   * How many batch calls may start now. Interactive calls come first: while any waits for a slot, batch
+   * How many batch calls may start now. Synchronous calls come first: while any waits for a slot, batch
    * work claims nothing, so the slots of finishing batch calls go to them within one call's time.
    */
   int admissible(long now) {
-    if (now < pausedUntil || interactiveWaiting.get() > 0) return 0;
+    if (now < pausedUntil || interactiveWaiting.get() > 0 || flexWaiting.get() > 0) return 0;
     long n = Math.min(concurrency.current() - inFlight.get(), breaker.allowance(now));
     RateBucket r = requests;
     if (r != null) n = Math.min(n, r.available(now));
@@ -158,10 +159,10 @@ final class BackendGate {
     return tokensPerCall;
   }
 
-  /** A call that {@link #started} (or {@link #startInteractive}) has ended, however it went. */
+  /** A call that {@link #started} (or {@link #tryStart}, {@link #start}) has ended, however it went. */
   void ended() {
     inFlight.decrementAndGet();
-    if (interactiveWaiting.get() > 0) {
+    if (interactiveWaiting.get() > 0 || flexWaiting.get() > 0) {
       lock.lock();
       try {
         slotFreed.signalAll();
@@ -172,12 +173,14 @@ final class BackendGate {
   }
 
   /**
-   * Starts an interactive call if the backend can take one now: a free slot, a request left this
-   * minute (debt allowed: an interactive call is never held back by tokens), not paused, breaker closed.
+   * Starts a synchronous call if the backend can take one now: a free slot, a request left this minute
+   * (debt allowed: a synchronous call is never held back by tokens), not paused, breaker closed, and for
+   * flex, no interactive call waiting.
    */
-  boolean tryStartInteractive(long now) {
+  boolean tryStart(Priority priority, long now) {
     lock.lock();
     try {
+      if (priority == Priority.FLEX && interactiveWaiting.get() > 0) return false;
       if (now < pausedUntil || breaker.allowance(now) == 0) return false;
       if (inFlight.get() >= concurrency.current()) return false;
       RateBucket r = requests;
@@ -192,14 +195,15 @@ final class BackendGate {
   }
 
   /**
-   * Waits up to {@code maxWaitMillis} for an interactive slot, ahead of any batch work. Returns false
-   * when none came free in time.
+   * Waits up to {@code maxWaitMillis} for a slot, ahead of any batch work (and flex behind interactive).
+   * Returns false when none came free in time.
    */
-  boolean startInteractive(long maxWaitMillis, Clock clock) throws InterruptedException {
+  boolean start(Priority priority, long maxWaitMillis, Clock clock) throws InterruptedException {
     long deadline = System.nanoTime() + maxWaitMillis * 1_000_000;
-    interactiveWaiting.incrementAndGet();
+    AtomicInteger waiting = priority == Priority.FLEX ? flexWaiting : interactiveWaiting;
+    waiting.incrementAndGet();
     try {
-      while (!tryStartInteractive(clock.millis())) {
+      while (!tryStart(priority, clock.millis())) {
         long left = deadline - System.nanoTime();
         if (left <= 0) return false;
         lock.lock();
@@ -212,7 +216,7 @@ final class BackendGate {
       }
       return true;
     } finally {
-      interactiveWaiting.decrementAndGet();
+      waiting.decrementAndGet();
     }
   }
 

@@ -183,23 +183,23 @@ public final class Dispatcher implements AutoCloseable {
   }
 
   /**
-   * Sends one interactive (synchronous) request at top priority to a backend serving {@code model}: the
-   * first with a free slot, or the first to free one within {@code maxWait}, ahead of any batch work.
-   * Empty when no backend serves the model or none had room in time.
+   * Sends one synchronous request to a backend serving {@code model}: the first with a free slot, or the
+   * first to free one within {@code maxWait}, ahead of any batch work. Empty when no backend serves the
+   * model or none had room in time.
    */
-  public Optional<Outcome> sendInteractive(Endpoint endpoint, String model, byte[] body, Duration maxWait)
-      throws InterruptedException {
+  public Optional<Outcome> sendNow(Priority priority, Endpoint endpoint, String model, byte[] body,
+      Duration maxWait) throws InterruptedException {
     List<Backend> serving = backends.serving(model);
     if (serving.isEmpty()) return Optional.empty();
     long deadline = clock.millis() + maxWait.toMillis();
     while (true) {
       for (Backend backend : serving) {
-        if (gates.get(backend).tryStartInteractive(clock.millis())) return Optional.of(callNow(backend, endpoint, body));
+        if (gates.get(backend).tryStart(priority, clock.millis())) return Optional.of(callNow(backend, endpoint, body));
       }
       long left = deadline - clock.millis();
       if (left <= 0) return Optional.empty();
       Backend first = serving.getFirst();
-      if (gates.get(first).startInteractive(Math.min(left, 20), clock)) return Optional.of(callNow(first, endpoint, body));
+      if (gates.get(first).start(priority, Math.min(left, 20), clock)) return Optional.of(callNow(first, endpoint, body));
     }
   }
 

@@ -14,6 +14,7 @@ import dev.barge.config.BackendConfig;
 import dev.barge.config.BackendType;
 import dev.barge.config.BargeConfig;
 import dev.barge.config.LimitsConfig;
+import dev.barge.config.ServerConfig;
 import dev.barge.config.SimulatorConfig;
 import dev.barge.upstream.simulator.SimulatorServer;
 import java.net.URI;
@@ -104,5 +105,32 @@ class InteractiveTest {
     return HTTP.send(HttpRequest.newBuilder(URI.create(barge.baseUrl + "/chat/completions"))
         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
         HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void aFlexRequestWaitsBehindAndIsTurnedAwayWith429WhenNothingComesFree() throws Exception {
+    // One slot, 1 s per call, a batch keeping it busy; flex waits at most 100 ms.
+    upstream = SimulatorServer.start("127.0.0.1", 0, new SimulatorConfig(1_000, 0, 0.0, 0.0, null, null, null, 1L),
+        Set.of());
+    BackendConfig backend = new BackendConfig("sim-http", BackendType.OPENAI, upstream.baseUrl(), null,
+        List.of(MODEL), new LimitsConfig(null, null, 1), "10s", null);
+    barge = TestBarge.start(new BargeConfig(new ServerConfig("127.0.0.1", 0, null, "100ms"), null, null,
+        List.of(backend), null, null), dir.resolve("data"));
+    OpenAIClient client = barge.client();
+    String batchId = TestBarge.create(client, TestBarge.upload(client, dir, "in.jsonl", Lines.chat(20, MODEL)),
+        BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h").id();
+    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
+        client.batches().retrieve(batchId).status().equals(Batch.Status.IN_PROGRESS));
+    Thread.sleep(200); // the batch's first call holds the slot
+
+    HttpResponse<String> flex = post("{\"model\":\"" + MODEL + "\",\"service_tier\":\"flex\","
+        + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+    assertThat(flex.statusCode()).isEqualTo(429);
+    assertThat(JSON.readTree(flex.body()).at("/error/code").asText()).isEqualTo("resource_unavailable");
+
+    // An interactive request in the same spot waits for the slot instead.
+    HttpResponse<String> interactive = post("{\"model\":\"" + MODEL + "\","
+        + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+    assertThat(interactive.statusCode()).isEqualTo(200);
   }
 }
