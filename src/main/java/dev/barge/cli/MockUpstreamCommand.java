@@ -29,7 +29,8 @@ public final class MockUpstreamCommand implements Callable<Integer> {
       "error_rate + rate_limit_rate", "--error-rate + --rate-limit-rate",
       "retry_after_ms", "--retry-after-ms",
       "requests_per_minute", "--rpm",
-      "tokens_per_minute", "--tpm");
+      "tokens_per_minute", "--tpm",
+      "capacity", "--capacity");
 
   @Spec private CommandSpec spec;
 
@@ -63,6 +64,10 @@ public final class MockUpstreamCommand implements Callable<Integer> {
   @Option(names = "--tpm", description = "Enforced tokens per minute (default: unlimited).")
   private Integer tokensPerMinute;
 
+  @Option(names = "--capacity", description = "Requests served at full speed; more in flight slow every "
+      + "answer in proportion (default: unlimited).")
+  private Integer capacity;
+
   @Option(names = "--seed", description = "Seed of the random source, so a run can be repeated.")
   private Long seed;
 
@@ -90,7 +95,8 @@ public final class MockUpstreamCommand implements Callable<Integer> {
   private SimulatorConfig config() {
     try {
       return new SimulatorConfig(
-          latencyMs, jitterMs, errorRate, rateLimitRate, retryAfterMs, requestsPerMinute, tokensPerMinute, seed);
+          latencyMs, jitterMs, errorRate, rateLimitRate, retryAfterMs, requestsPerMinute, tokensPerMinute, seed,
+          capacity);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), optionMessage(e.getMessage()));
     }

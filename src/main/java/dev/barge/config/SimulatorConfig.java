@@ -11,6 +11,8 @@ package dev.barge.config;
  * @param requestsPerMinute enforced request limit (429 with rate-limit headers when exceeded); null for none
  * @param tokensPerMinute enforced token limit; null for none
  * @param seed seed of the random source, so a run can be repeated
+ * @param capacity requests it works on at full speed; above that, each takes longer in proportion
+ *     ({@code latency × in-flight / capacity}), as a GPU server does when overloaded; null for unlimited
  */
 public record SimulatorConfig(
     Integer latencyMs,
@@ -20,7 +22,8 @@ public record SimulatorConfig(
     Integer retryAfterMs,
     Integer requestsPerMinute,
     Integer tokensPerMinute,
-    Long seed) {
+    Long seed,
+    Integer capacity) {
   public SimulatorConfig {
     if (latencyMs == null) latencyMs = 0;
     if (jitterMs == null) jitterMs = 0;
@@ -43,6 +46,12 @@ public record SimulatorConfig(
     if (tokensPerMinute != null && tokensPerMinute <= 0) {
       throw new IllegalArgumentException("tokens_per_minute: must be positive");
     }
+    if (capacity != null && capacity <= 0) throw new IllegalArgumentException("capacity: must be positive");
+  }
+
+  public SimulatorConfig(Integer latencyMs, Integer jitterMs, Double errorRate, Double rateLimitRate,
+      Integer retryAfterMs, Integer requestsPerMinute, Integer tokensPerMinute, Long seed) {
+    this(latencyMs, jitterMs, errorRate, rateLimitRate, retryAfterMs, requestsPerMinute, tokensPerMinute, seed, null);
   }
 
   public static SimulatorConfig defaults() {

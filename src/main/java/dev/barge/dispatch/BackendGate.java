@@ -34,6 +34,8 @@ final class BackendGate {
   private final AtomicInteger inFlight = new AtomicInteger(); // batch and interactive calls
   private final AtomicInteger interactiveWaiting = new AtomicInteger();
   private final AtomicInteger flexWaiting = new AtomicInteger();
+  private final AtomicInteger syncInFlight = new AtomicInteger();
+  private final SyncDemand syncDemand = new SyncDemand();
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition slotFreed = lock.newCondition();
   private final AdaptiveLimit concurrency;
@@ -89,7 +91,10 @@ final class BackendGate {
    */
   int admissible(long now) {
     if (now < pausedUntil || interactiveWaiting.get() > 0 || flexWaiting.get() > 0) return 0;
-    long n = Math.min(concurrency.current() - inFlight.get(), breaker.allowance(now));
+    // Slots kept free for the synchronous calls seen lately, so they find one without waiting.
+    int reserved = Math.max(syncDemand.reserve(now), syncInFlight.get());
+    long n = Math.min(concurrency.current() - reserved - (inFlight.get() - syncInFlight.get()),
+        breaker.allowance(now));
     RateBucket r = requests;
     if (r != null) n = Math.min(n, r.available(now));
     RateBucket t = tokens;
@@ -159,7 +164,13 @@ final class BackendGate {
     return tokensPerCall;
   }
 
-  /** A call that {@link #started} (or {@link #tryStart}, {@link #start}) has ended, however it went. */
+  /** A synchronous call that {@link #tryStart} or {@link #start} began has ended, however it went. */
+  void endedSync() {
+    syncInFlight.decrementAndGet();
+    ended();
+  }
+
+  /** A batch call that {@link #started} has ended, however it went. */
   void ended() {
     inFlight.decrementAndGet();
     if (interactiveWaiting.get() > 0 || flexWaiting.get() > 0) {
@@ -186,6 +197,7 @@ final class BackendGate {
       RateBucket r = requests;
       if (r != null && r.available(now) == 0) return false;
       inFlight.incrementAndGet();
+      syncDemand.saw(syncInFlight.incrementAndGet(), now);
       if (r != null) r.take(1, now);
       breaker.started(now);
       return true;

@@ -210,7 +210,7 @@ public final class Dispatcher implements AutoCloseable {
       gate.observe(outcome, null, Usage.ZERO, clock.millis());
       return outcome;
     } finally {
-      gate.ended();
+      gate.endedSync();
     }
   }
 

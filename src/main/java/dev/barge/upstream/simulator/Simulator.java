@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
@@ -30,6 +31,7 @@ public final class Simulator {
   private final ObjectMapper json = new ObjectMapper();
   private final SimulatedResponses responses = new SimulatedResponses(json);
   private final Map<Integer, LongAdder> answers = new ConcurrentHashMap<>();
+  private final AtomicInteger working = new AtomicInteger();
 
   /** @param models the model names served; empty serves any name */
   public Simulator(SimulatorConfig config, Set<String> models, Clock clock) {
@@ -43,8 +45,12 @@ public final class Simulator {
     this.limits = new RateLimits(config.requestsPerMinute(), config.tokensPerMinute(), clock);
   }
 
-  /** Answers one request body sent to {@code endpoint}. */
+  /**
+   * Answers one request body sent to {@code endpoint}. The caller waits the answer's delay, delivers it,
+   * then calls {@link #delivered()}: with a {@code capacity}, requests in between slow each other.
+   */
   public SimulatedAnswer answer(Endpoint endpoint, byte[] body) {
+    working.incrementAndGet();
     SimulatedAnswer answer = decide(endpoint, body);
     answers.computeIfAbsent(answer.status(), s -> new LongAdder()).increment();
     return answer;
@@ -98,9 +104,15 @@ public final class Simulator {
         delay(generator));
   }
 
+  /** An answer from {@link #answer} has been delivered (or given up). */
+  public void delivered() {
+    working.decrementAndGet();
+  }
+
   private Duration delay(RandomGenerator generator) {
     int jitter = config.jitterMs() == 0 ? 0 : generator.nextInt(config.jitterMs() + 1);
-    return Duration.ofMillis(config.latencyMs() + jitter);
+    double slowdown = config.capacity() == null ? 1 : Math.max(1.0, (double) working.get() / config.capacity());
+    return Duration.ofMillis(Math.round((config.latencyMs() + jitter) * slowdown));
   }
 
   /** Both forms, as OpenAI sends them; {@code retry-after} is whole seconds and at least one. */

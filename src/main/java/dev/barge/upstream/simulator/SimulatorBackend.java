@@ -42,13 +42,13 @@ public final class SimulatorBackend implements Backend {
   @Override
   public Outcome send(Endpoint endpoint, byte[] body) {
     SimulatedAnswer answer = simulator.answer(endpoint, body);
-    if (answer.delay().isPositive()) {
-      try {
-        Thread.sleep(answer.delay());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return new Outcome.TransportFailure("interrupted while waiting for the simulated answer");
-      }
+    try {
+      if (answer.delay().isPositive()) Thread.sleep(answer.delay());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new Outcome.TransportFailure("interrupted while waiting for the simulated answer");
+    } finally {
+      simulator.delivered();
     }
     return Outcome.classify(answer.status(), answer.body(), answer.headers().get("x-request-id"),
         RetryAfter.from(answer.headers()::get, clock), RateLimitHeaders.from(answer.headers()::get));

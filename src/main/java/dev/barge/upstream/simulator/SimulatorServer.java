@@ -55,7 +55,13 @@ public final class SimulatorServer implements AutoCloseable {
       c.http.maxRequestSize = MAX_REQUEST_BYTES;
     });
     for (Endpoint endpoint : Endpoint.values()) {
-      app.post(endpoint.path(), ctx -> deliver(ctx, simulator.answer(endpoint, ctx.bodyAsBytes())));
+      app.post(endpoint.path(), ctx -> {
+        try {
+          deliver(ctx, simulator.answer(endpoint, ctx.bodyAsBytes()));
+        } finally {
+          simulator.delivered();
+        }
+      });
     }
     app.get("/v1/models", ctx -> ctx.contentType(JSON).result(modelList));
     // Not an OpenAI route: what benchmarks and tests read to count the answers, 429s above all.

@@ -192,6 +192,19 @@ class SimulatorTest {
     }
   }
 
+  @Test
+  void aboveItsCapacityEveryAnswerTakesLongerInProportion() {
+    Simulator busy = new Simulator(new SimulatorConfig(100, 0, null, null, null, null, null, 1L, 2), Set.of(),
+        new MutableClock());
+    assertThat(busy.answer(Endpoint.CHAT_COMPLETIONS, bytes(CHAT)).delay()).isEqualTo(Duration.ofMillis(100));
+    assertThat(busy.answer(Endpoint.CHAT_COMPLETIONS, bytes(CHAT)).delay()).isEqualTo(Duration.ofMillis(100));
+    assertThat(busy.answer(Endpoint.CHAT_COMPLETIONS, bytes(CHAT)).delay()).isEqualTo(Duration.ofMillis(150));
+    busy.delivered();
+    busy.delivered();
+    busy.delivered();
+    assertThat(busy.answer(Endpoint.CHAT_COMPLETIONS, bytes(CHAT)).delay()).isEqualTo(Duration.ofMillis(100));
+  }
+
   static byte[] bytes(String text) {
     return text.getBytes(StandardCharsets.UTF_8);
   }
