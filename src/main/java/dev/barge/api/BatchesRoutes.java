@@ -3,17 +3,21 @@ package dev.barge.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.barge.batch.BatchService;
 import dev.barge.batch.CreateBatch;
+import dev.barge.config.TimeWindow;
 import dev.barge.store.BatchRecord;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** {@code /v1/batches}: create, retrieve, list, cancel (spec §3). */
 final class BatchesRoutes {
   private static final int MAX_METADATA_PAIRS = 16;
   private static final int MAX_PRIORITY = 100;
+  private static final int MAX_WINDOWS = 16;
   private static final int MAX_METADATA_KEY = 64;
   private static final int MAX_METADATA_VALUE = 512;
   private static final long MIN_OUTPUT_EXPIRY = 3600;
@@ -42,7 +46,8 @@ final class BatchesRoutes {
         requiredString(body, "completion_window"),
         metadata(body.get("metadata")),
         outputExpiresAfter(body.get("output_expires_after")),
-        priority(body.get("priority")));
+        priority(body.get("priority")),
+        windows(body.get("windows")));
     BatchRecord batch = batches.create(Auth.project(ctx), request);
     ctx.json(Wire.batch(batch));
   }
@@ -71,6 +76,24 @@ final class BatchesRoutes {
     if (value == null || value.isNull()) throw ApiException.missing(field);
     if (!value.isTextual()) throw ApiException.badRequest(field, "'" + field + "' must be a string.");
     return value.asText();
+  }
+
+  /** Extension: the daily windows the batch may run in, e.g. {@code ["22:00-06:00 Europe/Berlin"]}. */
+  private static List<TimeWindow> windows(JsonNode node) {
+    if (node == null || node.isNull()) return List.of();
+    if (!node.isArray() || node.isEmpty() || node.size() > MAX_WINDOWS) {
+      throw ApiException.badRequest("windows", "'windows' must be a list of 1 to " + MAX_WINDOWS
+          + " time windows such as \"22:00-06:00 Europe/Berlin\".");
+    }
+    List<TimeWindow> windows = new ArrayList<>();
+    for (JsonNode w : node) {
+      try {
+        windows.add(TimeWindow.parse(w.isTextual() ? w.textValue() : w.toString()));
+      } catch (IllegalArgumentException e) {
+        throw ApiException.badRequest("windows", "'windows': " + e.getMessage() + ".");
+      }
+    }
+    return windows;
   }
 
   /** Extension: the batch's weight against other batches of its project, 1 to 100. */

@@ -3,6 +3,7 @@ package dev.barge.batch;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.barge.config.Durations;
+import dev.barge.config.TimeWindow;
 import dev.barge.store.BatchRecord;
 import dev.barge.store.BatchStatus;
 import dev.barge.store.BatchStore;
@@ -13,6 +14,7 @@ import dev.barge.store.Usage;
 import dev.barge.upstream.Endpoint;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -62,11 +64,17 @@ public final class BatchService {
           + input.purpose() + "'; a batch reads a file uploaded with purpose 'batch'.");
     }
     long now = clock.millis();
+    long expiresAt = now + window.toMillis();
+    if (!request.windows().isEmpty()
+        && TimeWindow.nextOpen(request.windows(), Instant.ofEpochMilli(now)).toEpochMilli() >= expiresAt) {
+      throw new InvalidRequestException("windows", "None of the batch's windows " + request.windows()
+          + " opens before its completion window of " + request.completionWindow() + " ends.");
+    }
     checkCreationRate(project, now);
     BatchRecord batch = new BatchRecord(Ids.batch(), project, request.endpoint(), null, input.id(),
-        request.completionWindow(), BatchStatus.VALIDATING, now, now + window.toMillis(), Map.of(), 0, 0, 0, null,
+        request.completionWindow(), BatchStatus.VALIDATING, now, expiresAt, Map.of(), 0, 0, 0, null,
         null, null, metadataJson(request.metadata()), request.outputExpiresAfterSeconds(), Usage.ZERO,
-        request.priority() == null ? 1 : request.priority());
+        request.priority() == null ? 1 : request.priority(), request.windows());
     batches.insert(batch);
     log.info("batch {} created: {} on {} for project {}, window {}", batch.id(), input.id(), request.endpoint(),
         project, request.completionWindow());

@@ -1,5 +1,7 @@
 package dev.barge.batch;
 
+import dev.barge.config.TimeWindow;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -8,6 +10,11 @@ import java.util.Map;
  * @param metadata up to 16 string pairs, or null
  * @param outputExpiresAfterSeconds lifetime of the output/error files, or null for the default
  * @param priority the batch's weight against other batches of its project on a backend (extension), or null for 1
+ * @param windows the daily windows it may run in (extension), such as {@code "22:00-06:00 Europe/Berlin"}; empty for any time
  */
 public record CreateBatch(String inputFileId, String endpoint, String completionWindow, Map<String, String> metadata,
-    Long outputExpiresAfterSeconds, Integer priority) {}
+    Long outputExpiresAfterSeconds, Integer priority, List<TimeWindow> windows) {
+  public CreateBatch {
+    windows = windows == null ? List.of() : List.copyOf(windows);
+  }
+}

@@ -13,7 +13,8 @@ public record BackendConfig(
     List<String> models,
     LimitsConfig limits,
     String timeout,
-    SimulatorConfig simulator) {
+    SimulatorConfig simulator,
+    List<String> batchWindows) {
 
   /** The model name the local embeddings backend answers to. */
   public static final String LOCAL_EMBEDDINGS_MODEL = "all-MiniLM-L6-v2";
@@ -34,6 +35,24 @@ public record BackendConfig(
     if (timeout == null) timeout = "10m";
     Durations.parse(timeout);
     if (type == BackendType.SIMULATOR && simulator == null) simulator = SimulatorConfig.defaults();
+    batchWindows = batchWindows == null ? List.of() : List.copyOf(batchWindows);
+    for (String w : batchWindows) {
+      try {
+        TimeWindow.parse(w);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("batch_windows: " + e.getMessage());
+      }
+    }
+  }
+
+  public BackendConfig(String name, BackendType type, String baseUrl, String apiKey, List<String> models,
+      LimitsConfig limits, String timeout, SimulatorConfig simulator) {
+    this(name, type, baseUrl, apiKey, models, limits, timeout, simulator, null);
+  }
+
+  /** When the backend takes batch work; empty means always. Synchronous requests are served any time. */
+  public List<TimeWindow> batchWindowList() {
+    return batchWindows.stream().map(TimeWindow::parse).toList();
   }
 
   private static void requireHttpUrl(String url) {

@@ -1,6 +1,7 @@
 package dev.barge.dispatch;
 
 import dev.barge.blob.BlobStore;
+import dev.barge.config.TimeWindow;
 import dev.barge.cost.TokenEstimate;
 import dev.barge.store.BatchRecord;
 import dev.barge.store.BatchStatus;
@@ -18,6 +19,7 @@ import dev.barge.upstream.Outcome;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -58,6 +60,7 @@ public final class Dispatcher implements AutoCloseable {
   private final IntSupplier nodesAlive;
   private final Map<Backend, BackendGate> gates = new HashMap<>();
   private final Map<Backend, FairShare> fairShares = new HashMap<>();
+  private final Map<Backend, List<TimeWindow>> batchWindows = new HashMap<>();
   private final Map<String, String> inputBlobs = new ConcurrentHashMap<>();
   private final Map<String, Set<Thread>> inFlight = new ConcurrentHashMap<>();
   private final Wakeup wakeup = new Wakeup();
@@ -80,6 +83,7 @@ public final class Dispatcher implements AutoCloseable {
     this.nodesAlive = nodesAlive;
     for (Backend b : backends.all()) {
       gates.put(b, new BackendGate(b.name(), b.maxConcurrency(), b.config().limits(), clock.millis()));
+      batchWindows.put(b, b.config().batchWindowList());
     }
     this.recorder = new ResultRecorder(requests);
     this.loop = Thread.ofPlatform().name("barge-dispatcher").daemon().start(this::run);
@@ -109,12 +113,16 @@ public final class Dispatcher implements AutoCloseable {
   private int dispatchOnce() {
     Map<Backend, List<BatchRecord>> byBackend = new LinkedHashMap<>();
     Set<String> running = new HashSet<>();
+    Instant now = clock.instant();
     for (BatchRecord b : batches.active()) {
       if (b.status() != BatchStatus.IN_PROGRESS || b.model() == null) continue;
       running.add(b.id());
+      if (!TimeWindow.anyContains(b.windows(), now)) continue; // waits for one of its windows
       // Every backend serving the model takes work as its own limits allow: work spreads by free
-      // capacity, and goes to the others while one is down (its breaker open) or paused.
+      // capacity, and goes to the others while one is down (its breaker open), paused or outside
+      // its batch windows.
       for (Backend backend : backends.serving(b.model())) {
+        if (!TimeWindow.anyContains(batchWindows.get(backend), now)) continue;
         byBackend.computeIfAbsent(backend, k -> new ArrayList<>()).add(b);
       }
     }

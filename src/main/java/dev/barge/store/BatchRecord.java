@@ -1,5 +1,8 @@
 package dev.barge.store;
 
+import dev.barge.config.TimeWindow;
+import java.util.List;
+
 import java.util.Map;
 
 /**
@@ -26,10 +29,12 @@ public record BatchRecord(
     String metadata,
     Long outputExpiresAfterSeconds,
     Usage usage,
-    int priority) {
+    int priority,
+    List<TimeWindow> windows) {
 
   public BatchRecord {
     statusTimes = Map.copyOf(statusTimes);
+    windows = windows == null ? List.of() : List.copyOf(windows);
   }
 
   public Long enteredAt(BatchStatus s) {

@@ -1,5 +1,9 @@
 package dev.barge.store;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.barge.config.TimeWindow;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -18,7 +22,10 @@ public final class BatchStore {
   private static final String COLUMNS = "id, project, endpoint, model, input_file_id, completion_window, status,"
       + " created_at, expires_at, in_progress_at, finalizing_at, completed_at, failed_at, expired_at, cancelling_at,"
       + " cancelled_at, total, completed, failed, output_file_id, error_file_id, errors, metadata,"
-      + " output_expires_after, input_tokens, cached_tokens, output_tokens, reasoning_tokens, total_tokens, priority";
+      + " output_expires_after, input_tokens, cached_tokens, output_tokens, reasoning_tokens, total_tokens, priority, run_windows";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
 
   private final Database db;
 
@@ -30,8 +37,8 @@ public final class BatchStore {
   public void insert(BatchRecord b) {
     db.write(c -> {
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO batches (id, project, endpoint, input_file_id,"
-          + " completion_window, status, created_at, expires_at, metadata, output_expires_after, priority)"
-          + " VALUES (?,?,?,?,?,?,?,?,?,?,?)")) {
+          + " completion_window, status, created_at, expires_at, metadata, output_expires_after, priority, run_windows)"
+          + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")) {
         ps.setString(1, b.id());
         ps.setString(2, b.project());
         ps.setString(3, b.endpoint());
@@ -43,6 +50,7 @@ public final class BatchStore {
         ps.setString(9, b.metadata());
         Rows.setNullableLong(ps, 10, b.outputExpiresAfterSeconds());
         ps.setInt(11, b.priority());
+        ps.setString(12, windowsJson(b.windows()));
         ps.executeUpdate();
       }
       return null;
@@ -232,6 +240,24 @@ public final class BatchStore {
         rs.getString(6), BatchStatus.ofWireName(rs.getString(7)), rs.getLong(8), rs.getLong(9), times,
         rs.getInt(17), rs.getInt(18), rs.getInt(19), rs.getString(20), rs.getString(21), rs.getString(22),
         rs.getString(23), Rows.nullableLong(rs, 24),
-        new Usage(rs.getLong(25), rs.getLong(26), rs.getLong(27), rs.getLong(28), rs.getLong(29)), rs.getInt(30));
+        new Usage(rs.getLong(25), rs.getLong(26), rs.getLong(27), rs.getLong(28), rs.getLong(29)), rs.getInt(30), windows(rs.getString(31)));
+  }
+
+  private static String windowsJson(List<TimeWindow> windows) {
+    if (windows.isEmpty()) return null;
+    try {
+      return JSON.writeValueAsString(windows.stream().map(TimeWindow::toString).toList());
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a list of strings always serializes", e);
+    }
+  }
+
+  private static List<TimeWindow> windows(String json) throws SQLException {
+    if (json == null) return List.of();
+    try {
+      return JSON.readValue(json, STRINGS).stream().map(TimeWindow::parse).toList();
+    } catch (JsonProcessingException | IllegalArgumentException e) {
+      throw new SQLException("batches.run_windows holds '" + json + "': " + e.getMessage(), e);
+    }
   }
 }

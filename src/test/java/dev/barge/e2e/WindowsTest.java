@@ -1,0 +1,102 @@
+package dev.barge.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.openai.client.OpenAIClient;
+import com.openai.core.JsonValue;
+import com.openai.errors.BadRequestException;
+import com.openai.models.batches.Batch;
+import com.openai.models.batches.BatchCreateParams;
+import dev.barge.config.BackendConfig;
+import dev.barge.config.BackendType;
+import dev.barge.config.BargeConfig;
+import dev.barge.config.LimitsConfig;
+import dev.barge.config.SimulatorConfig;
+import dev.barge.upstream.simulator.SimulatorServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Batch work only inside time windows: the batch's own (extension field) and its backend's. */
+class WindowsTest {
+  private static final String MODEL = "sim-chat";
+  private static final DateTimeFormatter HH_MM = DateTimeFormatter.ofPattern("HH:mm");
+
+  @TempDir Path dir;
+  private SimulatorServer upstream;
+  private TestBarge barge;
+
+  @AfterEach
+  void stop() {
+    if (barge != null) barge.close();
+    if (upstream != null) upstream.close();
+  }
+
+  /** A window of two minutes that opens {@code hoursFromNow} hours from now, in UTC. */
+  private static String window(int hoursFromNow) {
+    ZonedDateTime start = ZonedDateTime.now(ZoneOffset.UTC).plusHours(hoursFromNow);
+    return HH_MM.format(start) + "-" + HH_MM.format(start.plusMinutes(2)) + " UTC";
+  }
+
+  private OpenAIClient start(List<String> backendWindows) {
+    upstream = SimulatorServer.start("127.0.0.1", 0, new SimulatorConfig(0, 0, 0.0, 0.0, null, null, null, 1L), Set.of());
+    BackendConfig backend = new BackendConfig("sim-http", BackendType.OPENAI, upstream.baseUrl(), null,
+        List.of(MODEL), new LimitsConfig(null, null, 4), "10s", null, backendWindows);
+    barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(backend)), dir.resolve("data"));
+    return barge.client();
+  }
+
+  private static Batch create(OpenAIClient client, String fileId, String completionWindow, List<String> windows) {
+    return client.batches().create(BatchCreateParams.builder().inputFileId(fileId)
+        .endpoint(BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS)
+        .completionWindow(BatchCreateParams.CompletionWindow.of(completionWindow))
+        .putAdditionalBodyProperty("windows", JsonValue.from(windows)).build());
+  }
+
+  @Test
+  void aBatchRunsInsideItsWindowAndWaitsOutsideIt() throws Exception {
+    OpenAIClient client = start(List.of());
+    String fileId = TestBarge.upload(client, dir, "in.jsonl", Lines.chat(5, MODEL));
+    Batch waiting = create(client, fileId, "24h", List.of(window(12)));
+    Batch now = create(client, fileId, "24h", List.of(window(12), "00:00-23:59", "23:59-00:00"));
+
+    assertThat(TestBarge.awaitEnd(client, now.id(), Duration.ofSeconds(30)).status()).isEqualTo(Batch.Status.COMPLETED);
+    Thread.sleep(500);
+    Batch held = client.batches().retrieve(waiting.id());
+    assertThat(held.status()).isEqualTo(Batch.Status.IN_PROGRESS);
+    assertThat(held.requestCounts().orElseThrow().completed()).isZero();
+  }
+
+  @Test
+  void aWindowThatOpensOnlyAfterTheDeadlineIsRefused() {
+    OpenAIClient client = start(List.of());
+    String fileId = TestBarge.upload(client, dir, "in.jsonl", Lines.chat(1, MODEL));
+    try {
+      create(client, fileId, "1h", List.of(window(3)));
+      throw new AssertionError("expected a 400");
+    } catch (BadRequestException e) {
+      assertThat(e.getMessage()).contains("windows");
+    }
+  }
+
+  @Test
+  void aBackendOutsideItsBatchWindowsTakesNoBatchWorkButAnswersSynchronousRequests() throws Exception {
+    OpenAIClient client = start(List.of(window(12)));
+    Batch batch = TestBarge.create(client, TestBarge.upload(client, dir, "in.jsonl", Lines.chat(3, MODEL)),
+        BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h");
+    client.chat().completions().create(com.openai.models.chat.completions.ChatCompletionCreateParams.builder()
+        .model(MODEL).addUserMessage("hi").build());
+    Thread.sleep(1_000);
+    Batch held = client.batches().retrieve(batch.id());
+    assertThat(held.status()).isEqualTo(Batch.Status.IN_PROGRESS);
+    assertThat(held.requestCounts().orElseThrow().completed()).isZero();
+    assertThat(upstream.answersByStatus()).containsEntry(200, 1L);
+  }
+}
