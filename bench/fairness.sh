@@ -37,72 +37,37 @@ barge="$root/barge"
 . "$here/lib.sh"
 need curl jq python3
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/barge-fairness.XXXXXX")
-sim_pid=
-server_pid=
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  stop "$server_pid"
-  stop "$sim_pid"
-  rm -rf -- "$tmp"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
+work_dir fairness
 "$barge" --version >/dev/null
 machine_line
 python3 "$here/gen_chat.py" "$large" "$tmp/large.jsonl" sim-chat
 python3 "$here/gen_chat.py" "$small" "$tmp/small.jsonl" sim-chat
 
-"$barge" mock-upstream --host 127.0.0.1 --port 0 --latency-ms "$latency" --models sim-chat >"$tmp/sim.log" 2>&1 &
-sim_pid=$!
-sim_url=$(wait_for_line "$tmp/sim.log" 'listening on (http://[^ ]+/v1)' "$sim_pid" "the simulator")
-cat >"$tmp/barge.yaml" <<YAML
-server: {host: 127.0.0.1, port: 0}
-storage: {database: "sqlite:$tmp/data/barge.db", blobs: "$tmp/data/blobs"}
-backends:
-  - name: simulator
-    type: openai
-    base_url: $sim_url
-    models: [sim-chat]
-    limits: {max_concurrency: $concurrency}
-YAML
-"$barge" serve --config "$tmp/barge.yaml" >"$tmp/server.log" 2>&1 &
-server_pid=$!
-api=$(wait_for_line "$tmp/server.log" 'Barge API listening on (http://[^ ]+/v1)' "$server_pid" "barge serve")
+start_simulator fairness --latency-ms "$latency"
+start_barge fairness "{max_concurrency: $concurrency}"
 
-upload() { curl -sS --fail-with-body -F purpose=batch -F "file=@$1" "$api/files" | jq -r .id; }
-create() {
-  curl -sS --fail-with-body -H 'Content-Type: application/json' \
-    -d "{\"input_file_id\":\"$1\",\"endpoint\":\"/v1/chat/completions\",\"completion_window\":\"24h\"}" \
-    "$api/batches" | jq -r .id
-}
-field() { curl -sS "$api/batches/$1" | jq -r "$2"; }
 # Seconds from creating a batch of FILE_ID to seeing it completed (polled every 0.05 s).
 timed_run() {
   local t0 id
   t0=$(now)
-  id=$(create "$1")
-  until [[ $(field "$id" .status) == completed ]]; do sleep 0.05; done
+  id=$(create_batch "$1")
+  until [[ $(batch_field "$id" .status) == completed ]]; do sleep 0.05; done
   calc "$(now) - $t0" 3
 }
 median() { printf '%s\n' "$@" | sort -g | sed -n "$(( ($# + 1) / 2 ))p"; }
 
-small_file=$(upload "$tmp/small.jsonl")
+small_file=$(upload_batch_file "$tmp/small.jsonl")
 timed_run "$small_file" >/dev/null # warm-up: JIT, connections
 alone=()
 for _ in 1 2 3; do alone+=("$(timed_run "$small_file")"); done
 echo "small batch alone ($small lines): ${alone[*]} s"
 
-large_id=$(create "$(upload "$tmp/large.jsonl")")
-until (( $(field "$large_id" '.request_counts.completed') >= 1000 )); do sleep 0.1; done
+large_id=$(create_batch "$(upload_batch_file "$tmp/large.jsonl")")
+until (( $(batch_field "$large_id" '.request_counts.completed') >= 1000 )); do sleep 0.1; done
 beside=()
 for _ in 1 2 3; do beside+=("$(timed_run "$small_file")"); done
-large_done=$(field "$large_id" '.request_counts.completed')
-large_status=$(field "$large_id" .status)
+large_done=$(batch_field "$large_id" '.request_counts.completed')
+large_status=$(batch_field "$large_id" .status)
 echo "small batch beside the large one ($large lines, $large_status, $large_done done): ${beside[*]} s"
 curl -sS -X POST "$api/batches/$large_id/cancel" >/dev/null
 

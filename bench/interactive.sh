@@ -36,42 +36,13 @@ barge="$root/barge"
 . "$here/lib.sh"
 need curl jq python3 wrk
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/barge-interactive.XXXXXX")
-sim_pid=
-server_pid=
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  stop "$server_pid"
-  stop "$sim_pid"
-  rm -rf -- "$tmp"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
+work_dir interactive
 "$barge" --version >/dev/null
 machine_line
 python3 "$here/gen_chat.py" 100000 "$tmp/large.jsonl" sim-chat
 
-"$barge" mock-upstream --host 127.0.0.1 --port 0 --latency-ms "$latency" --capacity "$capacity" --models sim-chat \
-  >"$tmp/sim.log" 2>&1 &
-sim_pid=$!
-sim_url=$(wait_for_line "$tmp/sim.log" 'listening on (http://[^ ]+/v1)' "$sim_pid" "the simulator")
-cat >"$tmp/barge.yaml" <<YAML
-server: {host: 127.0.0.1, port: 0}
-storage: {database: "sqlite:$tmp/data/barge.db", blobs: "$tmp/data/blobs"}
-backends:
-  - name: simulator
-    type: openai
-    base_url: $sim_url
-    models: [sim-chat]
-    limits: {max_concurrency: $capacity}
-YAML
-"$barge" serve --config "$tmp/barge.yaml" >"$tmp/server.log" 2>&1 &
-server_pid=$!
-api=$(wait_for_line "$tmp/server.log" 'Barge API listening on (http://[^ ]+/v1)' "$server_pid" "barge serve")
+start_simulator interactive --latency-ms "$latency" --capacity "$capacity"
+start_barge interactive "{max_concurrency: $capacity}"
 
 # p50 and p99 in ms, and requests/s, from wrk --latency output.
 measure() {
@@ -92,11 +63,8 @@ wrk -t1 -c"$clients" -d3s -s "$here/chat.lua" "$api/chat/completions" >/dev/null
 read -r p50_alone p99_alone rate_alone bad_alone < <(measure)
 echo "interactive alone:        p50 $p50_alone ms, p99 $p99_alone ms, $rate_alone req/s, non-2xx $bad_alone"
 
-file_id=$(curl -sS --fail-with-body -F purpose=batch -F "file=@$tmp/large.jsonl" "$api/files" | jq -r .id)
-batch_id=$(curl -sS --fail-with-body -H 'Content-Type: application/json' \
-  -d "{\"input_file_id\":\"$file_id\",\"endpoint\":\"/v1/chat/completions\",\"completion_window\":\"24h\"}" \
-  "$api/batches" | jq -r .id)
-done_count() { curl -sS "$api/batches/$batch_id" | jq '.request_counts.completed'; }
+batch_id=$(create_batch "$(upload_batch_file "$tmp/large.jsonl")")
+done_count() { batch_field "$batch_id" .request_counts.completed; }
 until (( $(done_count) >= 200 )); do sleep 0.2; done
 c0=$(done_count); t0=$(now)
 read -r p50_beside p99_beside rate_beside bad_beside < <(measure)

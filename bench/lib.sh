@@ -45,3 +45,63 @@ machine_line() {
   echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)," \
     "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1); $java_version"
 }
+
+# --- a run's work directory and servers (sets tmp, sim_pid, sim_url, server_pid, api) ---------------
+sim_pid=
+server_pid=
+# Makes a fresh work directory $tmp (mktemp -d, named after NAME) that is removed, with every server
+# started by the helpers below, when the script exits.
+work_dir() {
+  tmp=$(mktemp -d "${TMPDIR:-/tmp}/barge-$1.XXXXXX")
+  trap cleanup_work_dir EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+}
+cleanup_work_dir() {
+  local rc=$?
+  trap - EXIT INT TERM
+  stop "$server_pid"
+  stop "$sim_pid"
+  rm -rf -- "$tmp"
+  exit "$rc"
+}
+# Starts `barge mock-upstream` on a free port with the given options (log: $tmp/sim-LOG.log).
+start_simulator() {
+  local log=$1; shift
+  "$barge" mock-upstream --host 127.0.0.1 --port 0 --models sim-chat "$@" >"$tmp/sim-$log.log" 2>&1 &
+  sim_pid=$!
+  sim_url=$(wait_for_line "$tmp/sim-$log.log" 'listening on (http://[^ ]+/v1)' "$sim_pid" "the simulator")
+}
+# Starts `barge serve` on SQLite in $tmp/data-LOG with one openai backend at $sim_url serving sim-chat,
+# with LIMITS (a YAML flow map) as its limits.
+start_barge() {
+  local log=$1 limits=$2
+  cat >"$tmp/barge-$log.yaml" <<YAML
+server: {host: 127.0.0.1, port: 0}
+storage: {database: "sqlite:$tmp/data-$log/barge.db", blobs: "$tmp/data-$log/blobs"}
+backends:
+  - name: simulator
+    type: openai
+    base_url: $sim_url
+    models: [sim-chat]
+    limits: $limits
+YAML
+  "$barge" serve --config "$tmp/barge-$log.yaml" >"$tmp/server-$log.log" 2>&1 &
+  server_pid=$!
+  api=$(wait_for_line "$tmp/server-$log.log" 'Barge API listening on (http://[^ ]+/v1)' "$server_pid" "barge serve")
+}
+# Stops both servers.
+stop_servers() {
+  stop "$server_pid"; server_pid=
+  stop "$sim_pid"; sim_pid=
+}
+# Uploads a JSONL file for batches; prints its id.
+upload_batch_file() { curl -sS --fail-with-body -F purpose=batch -F "file=@$1" "$api/files" | jq -r .id; }
+# Creates a 24h chat-completions batch of a file id; prints the batch id.
+create_batch() {
+  curl -sS --fail-with-body -H 'Content-Type: application/json' \
+    -d "{\"input_file_id\":\"$1\",\"endpoint\":\"/v1/chat/completions\",\"completion_window\":\"24h\"}" \
+    "$api/batches" | jq -r .id
+}
+# A field of a batch, as jq selects it.
+batch_field() { curl -sS "$api/batches/$1" | jq -r "$2"; }

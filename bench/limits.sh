@@ -36,53 +36,21 @@ barge="$root/barge"
 . "$here/lib.sh"
 need curl jq python3
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/barge-limits.XXXXXX")
-sim_pid=
-server_pid=
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  stop "$server_pid"
-  stop "$sim_pid"
-  rm -rf -- "$tmp"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
+work_dir limits
 "$barge" --version >/dev/null
 machine_line
 python3 "$here/gen_chat.py" "$lines" "$tmp/input.jsonl" sim-chat
 
 run() { # NAME LIMITS_YAML
   local name=$1 limits=$2
-  "$barge" mock-upstream --host 127.0.0.1 --port 0 --latency-ms 0 --models sim-chat --rpm "$rpm" --tpm "$tpm" \
-    >"$tmp/sim-$name.log" 2>&1 &
-  sim_pid=$!
-  local sim_url
-  sim_url=$(wait_for_line "$tmp/sim-$name.log" 'listening on (http://[^ ]+/v1)' "$sim_pid" "the simulator")
-  cat >"$tmp/barge-$name.yaml" <<YAML
-server: {host: 127.0.0.1, port: 0}
-storage: {database: "sqlite:$tmp/data-$name/barge.db", blobs: "$tmp/data-$name/blobs"}
-backends:
-  - name: simulator
-    type: openai
-    base_url: $sim_url
-    models: [sim-chat]
-    limits: $limits
-YAML
-  "$barge" serve --config "$tmp/barge-$name.yaml" >"$tmp/server-$name.log" 2>&1 &
-  server_pid=$!
-  local api file_id batch_id t0 t1 status stats
-  api=$(wait_for_line "$tmp/server-$name.log" 'Barge API listening on (http://[^ ]+/v1)' "$server_pid" "barge serve")
-  file_id=$(curl -sS --fail-with-body -F purpose=batch -F "file=@$tmp/input.jsonl" "$api/files" | jq -r .id)
+  start_simulator "$name" --latency-ms 0 --rpm "$rpm" --tpm "$tpm"
+  start_barge "$name" "$limits"
+  local file_id batch_id t0 t1 status stats
+  file_id=$(upload_batch_file "$tmp/input.jsonl")
   t0=$(now)
-  batch_id=$(curl -sS --fail-with-body -H 'Content-Type: application/json' \
-    -d "{\"input_file_id\":\"$file_id\",\"endpoint\":\"/v1/chat/completions\",\"completion_window\":\"24h\"}" \
-    "$api/batches" | jq -r .id)
+  batch_id=$(create_batch "$file_id")
   while :; do
-    status=$(curl -sS "$api/batches/$batch_id" | jq -r .status)
+    status=$(batch_field "$batch_id" .status)
     [[ $status == completed || $status == failed || $status == expired || $status == cancelled ]] && break
     sleep 0.5
   done
@@ -91,7 +59,7 @@ YAML
   # The simulator charges each request its prompt tokens (as reported in usage) plus its max_tokens (32
   # in every generated line), as OpenAI counts against TPM.
   local input_tokens
-  input_tokens=$(curl -sS "$api/batches/$batch_id" | jq '.usage.input_tokens // 0')
+  input_tokens=$(batch_field "$batch_id" '.usage.input_tokens // 0')
   local ok limited secs
   ok=$(jq '.answers["200"] // 0' <<<"$stats")
   limited=$(jq '.answers["429"] // 0' <<<"$stats")
@@ -102,8 +70,7 @@ YAML
     "429s on $(calc "$limited * 100 / ($ok + $limited)" 2) % of requests"
   echo "SUMMARY run=$name lines=$lines rpm=$rpm tpm=$tpm status=$status seconds=$secs ok=$ok rate_limited=$limited" \
     "rpm_share=$(calc "$lines * 60 / $secs / $rpm" 3) tpm_share=$(calc "($input_tokens + 32 * $lines) * 60 / $secs / $tpm" 3)"
-  stop "$server_pid"; server_pid=
-  stop "$sim_pid"; sim_pid=
+  stop_servers
 }
 
 run known "{requests_per_minute: $rpm, tokens_per_minute: $tpm}"
