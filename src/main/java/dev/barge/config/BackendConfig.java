@@ -14,7 +14,8 @@ public record BackendConfig(
     LimitsConfig limits,
     String timeout,
     SimulatorConfig simulator,
-    List<String> batchWindows) {
+    List<String> batchWindows,
+    Integer weight) {
 
   /** The model name the local embeddings backend answers to. */
   public static final String LOCAL_EMBEDDINGS_MODEL = "all-MiniLM-L6-v2";
@@ -36,6 +37,8 @@ public record BackendConfig(
     Durations.parse(timeout);
     if (type == BackendType.SIMULATOR && simulator == null) simulator = SimulatorConfig.defaults();
     batchWindows = batchWindows == null ? List.of() : List.copyOf(batchWindows);
+    if (weight == null) weight = 1;
+    if (weight <= 0) throw new IllegalArgumentException("weight: must be positive, was " + weight);
     for (String w : batchWindows) {
       try {
         TimeWindow.parse(w);
@@ -47,7 +50,7 @@ public record BackendConfig(
 
   public BackendConfig(String name, BackendType type, String baseUrl, String apiKey, List<String> models,
       LimitsConfig limits, String timeout, SimulatorConfig simulator) {
-    this(name, type, baseUrl, apiKey, models, limits, timeout, simulator, null);
+    this(name, type, baseUrl, apiKey, models, limits, timeout, simulator, null, null);
   }
 
   /** When the backend takes batch work; empty means always. Synchronous requests are served any time. */

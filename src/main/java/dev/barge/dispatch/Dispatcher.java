@@ -32,6 +32,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import org.slf4j.Logger;
@@ -191,9 +192,9 @@ public final class Dispatcher implements AutoCloseable {
   }
 
   /**
-   * Sends one synchronous request to a backend serving {@code model}: the first with a free slot, or the
-   * first to free one within {@code maxWait}, ahead of any batch work. Empty when no backend serves the
-   * model or none had room in time.
+   * Sends one synchronous request to a backend serving {@code model}, ahead of any batch work: one with
+   * a free slot, picked at random in proportion to the backends' {@code weight}, or else the first to
+   * free one within {@code maxWait}. Empty when no backend serves the model or none had room in time.
    */
   public Optional<Outcome> sendNow(Priority priority, Endpoint endpoint, String model, byte[] body,
       Duration maxWait) throws InterruptedException {
@@ -201,7 +202,7 @@ public final class Dispatcher implements AutoCloseable {
     if (serving.isEmpty()) return Optional.empty();
     long deadline = clock.millis() + maxWait.toMillis();
     while (true) {
-      for (Backend backend : serving) {
+      for (Backend backend : byWeightedChance(serving)) {
         if (gates.get(backend).tryStart(priority, clock.millis())) return Optional.of(callNow(backend, endpoint, body));
       }
       long left = deadline - clock.millis();
@@ -209,6 +210,18 @@ public final class Dispatcher implements AutoCloseable {
       Backend first = serving.getFirst();
       if (gates.get(first).start(priority, Math.min(left, 20), clock)) return Optional.of(callNow(first, endpoint, body));
     }
+  }
+
+  /** The backends in a random order in which each comes first with a chance proportional to its weight. */
+  private static List<Backend> byWeightedChance(List<Backend> backends) {
+    if (backends.size() == 1) return backends;
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    Map<Backend, Double> key = new HashMap<>();
+    // Efraimidis–Spirakis: sorting by u^(1/w) descending draws without replacement by weight.
+    for (Backend b : backends) key.put(b, Math.pow(random.nextDouble(), 1.0 / b.config().weight()));
+    List<Backend> order = new ArrayList<>(backends);
+    order.sort(Comparator.comparingDouble((Backend b) -> key.get(b)).reversed());
+    return order;
   }
 
   private Outcome callNow(Backend backend, Endpoint endpoint, byte[] body) {

@@ -133,4 +133,21 @@ class InteractiveTest {
         + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
     assertThat(interactive.statusCode()).isEqualTo(200);
   }
+
+  @Test
+  void synchronousRequestsAreSpreadOverTheBackendsOfAModelByWeight() {
+    upstream = SimulatorServer.start("127.0.0.1", 0, SimulatorConfig.defaults(), Set.of());
+    try (SimulatorServer other = SimulatorServer.start("127.0.0.1", 0, SimulatorConfig.defaults(), Set.of())) {
+      BackendConfig heavy = new BackendConfig("heavy", BackendType.OPENAI, upstream.baseUrl(), null, List.of(MODEL),
+          new LimitsConfig(null, null, 4), "10s", null, null, 3);
+      BackendConfig light = new BackendConfig("light", BackendType.OPENAI, other.baseUrl(), null, List.of(MODEL),
+          new LimitsConfig(null, null, 4), "10s", null, null, 1);
+      barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(heavy, light)), dir.resolve("data"));
+      OpenAIClient client = barge.client();
+      for (int i = 0; i < 80; i++) client.chat().completions().create(hello());
+      // 3 to 1: about 60 and 20; the bounds are nearly four standard deviations wide.
+      assertThat(upstream.answersByStatus().get(200)).isBetween(45L, 75L);
+      assertThat(other.answersByStatus().get(200)).isEqualTo(80 - upstream.answersByStatus().get(200));
+    }
+  }
 }

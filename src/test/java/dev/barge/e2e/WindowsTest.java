@@ -48,7 +48,7 @@ class WindowsTest {
   private OpenAIClient start(List<String> backendWindows) {
     upstream = SimulatorServer.start("127.0.0.1", 0, new SimulatorConfig(0, 0, 0.0, 0.0, null, null, null, 1L), Set.of());
     BackendConfig backend = new BackendConfig("sim-http", BackendType.OPENAI, upstream.baseUrl(), null,
-        List.of(MODEL), new LimitsConfig(null, null, 4), "10s", null, backendWindows);
+        List.of(MODEL), new LimitsConfig(null, null, 4), "10s", null, backendWindows, null);
     barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(backend)), dir.resolve("data"));
     return barge.client();
   }
