@@ -1,6 +1,7 @@
 package dev.barge.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.barge.batch.BatchService;
 import dev.barge.batch.CreateBatch;
 import dev.barge.config.TimeWindow;
@@ -32,9 +33,9 @@ final class BatchesRoutes {
   void register(Javalin app) {
     app.post("/v1/batches", this::create);
     app.get("/v1/batches", this::list);
-    app.get("/v1/batches/{batch_id}", ctx -> ctx.json(Wire.batch(batches.get(Auth.project(ctx),
+    app.get("/v1/batches/{batch_id}", ctx -> ctx.json(render(batches.get(Auth.project(ctx),
         ctx.pathParam("batch_id")))));
-    app.post("/v1/batches/{batch_id}/cancel", ctx -> ctx.json(Wire.batch(batches.cancel(Auth.project(ctx),
+    app.post("/v1/batches/{batch_id}/cancel", ctx -> ctx.json(render(batches.cancel(Auth.project(ctx),
         ctx.pathParam("batch_id")))));
   }
 
@@ -49,13 +50,17 @@ final class BatchesRoutes {
         priority(body.get("priority")),
         windows(body.get("windows")));
     BatchRecord batch = batches.create(Auth.project(ctx), request);
-    ctx.json(Wire.batch(batch));
+    ctx.json(render(batch));
   }
 
   private void list(Context ctx) {
     int limit = Params.limit(ctx, 20, 100);
-    ctx.json(Wire.list(batches.list(Auth.project(ctx), Params.optional(ctx, "after"), limit), Wire::batch,
+    ctx.json(Wire.list(batches.list(Auth.project(ctx), Params.optional(ctx, "after"), limit), this::render,
         BatchRecord::id));
+  }
+
+  private ObjectNode render(BatchRecord batch) {
+    return Wire.batch(batch, batches.estimate(batch));
   }
 
   static JsonNode jsonObject(Context ctx) {

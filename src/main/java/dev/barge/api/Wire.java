@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.barge.batch.Estimate;
 import dev.barge.store.BatchRecord;
 import dev.barge.store.BatchStatus;
 import dev.barge.store.FileRecord;
@@ -38,7 +39,11 @@ final class Wire {
     return JSON.createObjectNode().put("id", id).put("object", "file").put("deleted", true);
   }
 
-  static ObjectNode batch(BatchRecord b) {
+  /**
+   * The OpenAI Batch object, plus Barge's extension object {@code barge}: the batch's {@code priority}
+   * and {@code windows}, and {@code estimated_completion_at} / {@code fits_before_expiry} (null when unknown).
+   */
+  static ObjectNode batch(BatchRecord b, Estimate estimate) {
     ObjectNode o = JSON.createObjectNode();
     o.put("id", b.id());
     o.put("object", "batch");
@@ -61,6 +66,21 @@ final class Wire {
     counts.put("failed", b.failed());
     o.set("usage", b.enteredAt(BatchStatus.IN_PROGRESS) == null ? null : usage(b.usage()));
     o.set("metadata", parse(b.metadata()));
+    ObjectNode barge = o.putObject("barge");
+    barge.put("priority", b.priority());
+    if (b.windows().isEmpty()) {
+      barge.putNull("windows");
+    } else {
+      ArrayNode windows = barge.putArray("windows");
+      b.windows().forEach(w -> windows.add(w.toString()));
+    }
+    putSeconds(barge, "estimated_completion_at",
+        estimate.completionAt() == null ? null : estimate.completionAt().toEpochMilli());
+    if (estimate.fitsBeforeExpiry() == null) {
+      barge.putNull("fits_before_expiry");
+    } else {
+      barge.put("fits_before_expiry", estimate.fitsBeforeExpiry());
+    }
     return o;
   }
 

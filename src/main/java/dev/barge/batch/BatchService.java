@@ -113,6 +113,11 @@ public final class BatchService {
     return d;
   }
 
+  /** When a running batch should be done, and whether that is before it expires. */
+  public Estimate estimate(BatchRecord batch) {
+    return Estimate.of(batch, clock.instant());
+  }
+
   private static String metadataJson(Map<String, String> metadata) {
     if (metadata == null) return null;
     try {

@@ -65,6 +65,34 @@ public record TimeWindow(LocalTime start, LocalTime end, ZoneId zone) {
     return windows.stream().map(w -> w.nextOpen(from)).min(Instant::compareTo).orElse(from);
   }
 
+  /** Milliseconds of {@code [from, to)} inside any of {@code windows} (all of it when there are none), to the minute. */
+  public static long openMillisBetween(List<TimeWindow> windows, Instant from, Instant to) {
+    if (windows.isEmpty()) return Math.max(0, to.toEpochMilli() - from.toEpochMilli());
+    long open = 0;
+    for (Instant t = from; t.isBefore(to); t = t.plusSeconds(60)) {
+      if (anyContains(windows, t)) open += Math.min(60_000, to.toEpochMilli() - t.toEpochMilli());
+    }
+    return open;
+  }
+
+  /**
+   * When {@code openMillis} of time inside any of {@code windows} will have passed after {@code from}, to
+   * the minute; null if not by {@code limit}.
+   */
+  public static Instant afterOpenTime(List<TimeWindow> windows, Instant from, long openMillis, Instant limit) {
+    if (windows.isEmpty()) {
+      Instant at = from.plusMillis(openMillis);
+      return at.isAfter(limit) ? null : at;
+    }
+    long left = openMillis;
+    for (Instant t = from; !t.isAfter(limit); t = t.plusSeconds(60)) {
+      if (!anyContains(windows, t)) continue;
+      if (left <= 60_000) return t.plusMillis(left);
+      left -= 60_000;
+    }
+    return null;
+  }
+
   @Override
   public String toString() {
     return start + "-" + end + " " + zone.getId();

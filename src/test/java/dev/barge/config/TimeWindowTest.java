@@ -34,4 +34,22 @@ class TimeWindowTest {
     assertThatThrownBy(() -> TimeWindow.parse("22:00-06:00 Mars/Olympus")).hasMessageContaining("unknown time zone");
     assertThatThrownBy(() -> TimeWindow.parse("06:00-06:00")).hasMessageContaining("same time");
   }
+
+  private static final List<TimeWindow> NIGHT = List.of(TimeWindow.parse("22:00-06:00"));
+
+  @Test
+  void openTimeCountsOnlyTheWindows() {
+    assertThat(TimeWindow.openMillisBetween(NIGHT, Instant.parse("2026-11-26T20:00:00Z"),
+        Instant.parse("2026-11-27T08:00:00Z"))).isEqualTo(8 * 3_600_000L);
+    assertThat(TimeWindow.openMillisBetween(List.of(), Instant.EPOCH, Instant.ofEpochMilli(1234))).isEqualTo(1234);
+  }
+
+  @Test
+  void workOfTenHoursInAnEightHourNightEndsTheNextNight() {
+    Instant at = TimeWindow.afterOpenTime(NIGHT, Instant.parse("2026-11-26T12:00:00Z"), 10 * 3_600_000L,
+        Instant.parse("2026-12-01T00:00:00Z"));
+    assertThat(at).isEqualTo(Instant.parse("2026-11-28T00:00:00Z"));
+    assertThat(TimeWindow.afterOpenTime(NIGHT, Instant.parse("2026-11-26T12:00:00Z"), 10 * 3_600_000L,
+        Instant.parse("2026-11-27T12:00:00Z"))).isNull();
+  }
 }

@@ -2,6 +2,8 @@ package dev.barge.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.openai.client.OpenAIClient;
 import com.openai.core.JsonValue;
 import com.openai.errors.BadRequestException;
@@ -13,6 +15,10 @@ import dev.barge.config.BargeConfig;
 import dev.barge.config.LimitsConfig;
 import dev.barge.config.SimulatorConfig;
 import dev.barge.upstream.simulator.SimulatorServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneOffset;
@@ -20,6 +26,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Set;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -98,5 +105,38 @@ class WindowsTest {
     assertThat(held.status()).isEqualTo(Batch.Status.IN_PROGRESS);
     assertThat(held.requestCounts().orElseThrow().completed()).isZero();
     assertThat(upstream.answersByStatus()).containsEntry(200, 1L);
+  }
+
+  @Test
+  void aRunningBatchSaysWhenItShouldEndAndWhetherItsWindowsFitTheWork() throws Exception {
+    upstream = SimulatorServer.start("127.0.0.1", 0, new SimulatorConfig(400, 0, 0.0, 0.0, null, null, null, 1L),
+        Set.of());
+    BackendConfig backend = new BackendConfig("sim-http", BackendType.OPENAI, upstream.baseUrl(), null,
+        List.of(MODEL), new LimitsConfig(null, null, 2), "10s", null);
+    barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(backend)), dir.resolve("data"));
+    OpenAIClient client = barge.client();
+    // Open from this minute for two minutes only, with 400 lines at about 2.5 a second to do: no fit.
+    Batch squeezed = create(client, TestBarge.upload(client, dir, "big.jsonl", Lines.chat(400, MODEL)), "1h",
+        List.of(window(0)));
+    Batch free = TestBarge.create(client, TestBarge.upload(client, dir, "small.jsonl", Lines.chat(30, MODEL)),
+        BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h");
+    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
+        client.batches().retrieve(squeezed.id()).requestCounts().map(c -> c.completed() >= 2).orElse(false)
+            && client.batches().retrieve(free.id()).requestCounts().map(c -> c.completed() >= 2).orElse(false));
+
+    JsonNode tight = batchJson(squeezed.id());
+    assertThat(tight.at("/barge/fits_before_expiry").asBoolean(true)).isFalse();
+    assertThat(tight.at("/barge/windows/0").asText()).endsWith("UTC");
+    JsonNode loose = batchJson(free.id());
+    assertThat(loose.at("/barge/fits_before_expiry").asBoolean(false)).isTrue();
+    long eta = loose.at("/barge/estimated_completion_at").asLong();
+    assertThat(eta).isGreaterThanOrEqualTo(loose.get("created_at").asLong()).isLessThan(loose.get("expires_at").asLong());
+    assertThat(loose.at("/barge/priority").asInt()).isEqualTo(1);
+  }
+
+  private JsonNode batchJson(String id) throws Exception {
+    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create(barge.baseUrl + "/batches/" + id)).build(), HttpResponse.BodyHandlers.ofString());
+    return new ObjectMapper().readTree(r.body());
   }
 }
