@@ -41,7 +41,6 @@ need curl jq python3
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/barge-e2e.XXXXXX")
 sim_pid=
 server_pid=
-pg_bin=
 
 cleanup() {
   local rc=$?
@@ -56,7 +55,7 @@ cleanup() {
   fi
   stop "$server_pid"
   stop "$sim_pid"
-  [[ -n $pg_bin ]] && as_postgres "$pg_bin/pg_ctl" -D "$tmp/pg" -m fast stop >/dev/null 2>&1 || true
+  stop_postgres
   rm -rf -- "$tmp"
   exit "$rc"
 }
@@ -64,8 +63,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# PostgreSQL refuses to run as root: as root, run its tools as the postgres user.
-as_postgres() { if ((EUID == 0)); then runuser -u postgres -- "$@"; else "$@"; fi; }
 
 # Build once up front (the launcher rebuilds a stale jar), so no build lands inside a measurement.
 "$barge" --version >/dev/null
@@ -84,20 +81,7 @@ sim_url=$(wait_for_line "$tmp/sim.log" 'listening on (http://[^ ]+/v1)' "$sim_pi
 
 # --- Barge -----------------------------------------------------------------------------------------------
 database="sqlite:$tmp/data/barge.db"
-if ((postgres)); then
-  pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-  [[ -x $pg_bin/initdb ]] || die "--postgres needs PostgreSQL's server binaries (apt-get install postgresql)"
-  mkdir -p "$tmp/pg"
-  chmod 755 "$tmp" # the postgres user must reach its data directory inside
-  ((EUID != 0)) || chown postgres "$tmp/pg"
-  pg_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  as_postgres "$pg_bin/initdb" -D "$tmp/pg" -A trust -U barge >/dev/null
-  as_postgres "$pg_bin/pg_ctl" -D "$tmp/pg" -l "$tmp/pg/server.log" -w \
-    -o "-p $pg_port -k $tmp/pg -c listen_addresses=127.0.0.1" start >/dev/null
-  "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U barge barge
-  database="postgresql://barge@127.0.0.1:$pg_port/barge"
-  echo "storage: $($pg_bin/postgres --version), default settings, port $pg_port"
-fi
+((postgres)) && start_postgres
 cat >"$tmp/barge.yaml" <<EOF
 server: {host: 127.0.0.1, port: 0}
 storage:

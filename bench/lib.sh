@@ -46,9 +46,34 @@ machine_line() {
     "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1); $java_version"
 }
 
+# --- a private PostgreSQL (Debian's server binaries) in $tmp/pg; sets pg_bin and database ------------
+pg_bin=
+# PostgreSQL refuses to run as root: as root, run its tools as the postgres user.
+as_postgres() { if ((EUID == 0)); then runuser -u postgres -- "$@"; else "$@"; fi; }
+start_postgres() {
+  pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  [[ -x $pg_bin/initdb ]] || die "PostgreSQL's server binaries are needed (apt-get install postgresql)"
+  mkdir -p "$tmp/pg"
+  chmod 755 "$tmp" # the postgres user must reach its data directory inside
+  ((EUID != 0)) || chown postgres "$tmp/pg"
+  local port
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  as_postgres "$pg_bin/initdb" -D "$tmp/pg" -A trust -U barge >/dev/null
+  as_postgres "$pg_bin/pg_ctl" -D "$tmp/pg" -l "$tmp/pg/server.log" -w \
+    -o "-p $port -k $tmp/pg -c listen_addresses=127.0.0.1" start >/dev/null
+  "$pg_bin/createdb" -h 127.0.0.1 -p "$port" -U barge barge
+  database="postgresql://barge@127.0.0.1:$port/barge"
+  echo "storage: $($pg_bin/postgres --version), default settings, port $port"
+}
+stop_postgres() {
+  [[ -n $pg_bin ]] && as_postgres "$pg_bin/pg_ctl" -D "$tmp/pg" -m fast stop >/dev/null 2>&1 || true
+  pg_bin=
+}
+
 # --- a run's work directory and servers (sets tmp, sim_pid, sim_url, server_pid, api) ---------------
 sim_pid=
 server_pid=
+more_pids=() # further barge serve nodes
 # Makes a fresh work directory $tmp (mktemp -d, named after NAME) that is removed, with every server
 # started by the helpers below, when the script exits.
 work_dir() {
@@ -60,8 +85,8 @@ work_dir() {
 cleanup_work_dir() {
   local rc=$?
   trap - EXIT INT TERM
-  stop "$server_pid"
-  stop "$sim_pid"
+  stop_servers
+  stop_postgres
   rm -rf -- "$tmp"
   exit "$rc"
 }
@@ -72,13 +97,14 @@ start_simulator() {
   sim_pid=$!
   sim_url=$(wait_for_line "$tmp/sim-$log.log" 'listening on (http://[^ ]+/v1)' "$sim_pid" "the simulator")
 }
-# Starts `barge serve` on SQLite in $tmp/data-LOG with one openai backend at $sim_url serving sim-chat,
-# with LIMITS (a YAML flow map) as its limits.
+# Starts `barge serve` with one openai backend at $sim_url serving sim-chat, with LIMITS (a YAML flow
+# map) as its limits; stored in DATABASE and BLOBS when given, else SQLite in $tmp/data-LOG. Sets
+# server_pid and api; a node started while one runs is added to more_pids instead.
 start_barge() {
-  local log=$1 limits=$2
+  local log=$1 limits=$2 db=${3:-sqlite:$tmp/data-$1/barge.db} blobs=${4:-$tmp/data-$1/blobs}
   cat >"$tmp/barge-$log.yaml" <<YAML
 server: {host: 127.0.0.1, port: 0}
-storage: {database: "sqlite:$tmp/data-$log/barge.db", blobs: "$tmp/data-$log/blobs"}
+storage: {database: "$db", blobs: "$blobs"}
 backends:
   - name: simulator
     type: openai
@@ -87,11 +113,15 @@ backends:
     limits: $limits
 YAML
   "$barge" serve --config "$tmp/barge-$log.yaml" >"$tmp/server-$log.log" 2>&1 &
-  server_pid=$!
-  api=$(wait_for_line "$tmp/server-$log.log" 'Barge API listening on (http://[^ ]+/v1)' "$server_pid" "barge serve")
+  local pid=$! url
+  url=$(wait_for_line "$tmp/server-$log.log" 'Barge API listening on (http://[^ ]+/v1)' "$pid" "barge serve")
+  if [[ -n $server_pid ]]; then more_pids+=("$pid"); else server_pid=$pid; api=$url; fi
 }
-# Stops both servers.
+# Stops every server started by these helpers.
 stop_servers() {
+  local pid
+  for pid in "${more_pids[@]}"; do stop "$pid"; done
+  more_pids=()
   stop "$server_pid"; server_pid=
   stop "$sim_pid"; sim_pid=
 }

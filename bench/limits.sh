@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Rate-limit benchmark: how much of a backend's limit Barge uses, and how many 429s it draws.
 #
-#   bench/limits.sh [LINES] [--rpm N] [--tpm N]
+#   bench/limits.sh [LINES] [--rpm N] [--tpm N] [--nodes N]
 #
-#   LINES   chat lines per run (default 1200: two minutes at 600 requests per minute)
-#   --rpm   requests per minute the simulator enforces (default 600)
-#   --tpm   tokens per minute the simulator enforces (default 60000)
+#   LINES    chat lines per run (default 1200: two minutes at 600 requests per minute)
+#   --rpm    requests per minute the simulator enforces (default 600)
+#   --tpm    tokens per minute the simulator enforces (default 60000)
+#   --nodes  barge serve processes sharing one private PostgreSQL and blob directory (default 1: SQLite);
+#            the limits hold for all of them together (Debian: apt-get install postgresql)
 #
 # Two runs against Barge's simulator (a separate process, zero latency, enforcing the limits):
 #   known    Barge's backend configured with the same limits
@@ -20,11 +22,13 @@ set -euo pipefail
 lines=1200
 rpm=600
 tpm=60000
+nodes=1
 while (($#)); do
   case $1 in
     --rpm) rpm=${2:?--rpm needs a value}; shift 2 ;;
     --tpm) tpm=${2:?--tpm needs a value}; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --nodes) nodes=${2:?--nodes needs a value}; shift 2 ;;
+    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) [[ $1 =~ ^[1-9][0-9]*$ ]] && { lines=$1; shift; continue; }
        echo "limits.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -40,11 +44,18 @@ work_dir limits
 "$barge" --version >/dev/null
 machine_line
 python3 "$here/gen_chat.py" "$lines" "$tmp/input.jsonl" sim-chat
+((nodes == 1)) || start_postgres
 
 run() { # NAME LIMITS_YAML
   local name=$1 limits=$2
   start_simulator "$name" --latency-ms 0 --rpm "$rpm" --tpm "$tpm"
-  start_barge "$name" "$limits"
+  if ((nodes == 1)); then
+    start_barge "$name" "$limits"
+  else
+    local i
+    for i in $(seq "$nodes"); do start_barge "$name-$i" "$limits" "$database" "$tmp/blobs-$name"; done
+    sleep 3 # a heartbeat (every 2 s) for each node to count the others
+  fi
   local file_id batch_id t0 t1 status stats
   file_id=$(upload_batch_file "$tmp/input.jsonl")
   t0=$(now)
@@ -68,7 +79,7 @@ run() { # NAME LIMITS_YAML
     "$(calc "$lines * 60 / $secs / $rpm * 100" 1) % of $rpm RPM;" \
     "$(calc "($input_tokens + 32 * $lines) * 60 / $secs / $tpm * 100" 1) % of $tpm TPM;" \
     "429s on $(calc "$limited * 100 / ($ok + $limited)" 2) % of requests"
-  echo "SUMMARY run=$name lines=$lines rpm=$rpm tpm=$tpm status=$status seconds=$secs ok=$ok rate_limited=$limited" \
+  echo "SUMMARY run=$name nodes=$nodes lines=$lines rpm=$rpm tpm=$tpm status=$status seconds=$secs ok=$ok rate_limited=$limited" \
     "rpm_share=$(calc "$lines * 60 / $secs / $rpm" 3) tpm_share=$(calc "($input_tokens + 32 * $lines) * 60 / $secs / $tpm" 3)"
   stop_servers
 }
