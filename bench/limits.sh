@@ -12,6 +12,7 @@
 # Two runs against Barge's simulator (a separate process, zero latency, enforcing the limits):
 #   known    Barge's backend configured with the same limits
 #   unknown  no limits configured: Barge learns them from x-ratelimit-* headers and 429s
+#   wrong    configured at twice the limits: the lower limits the backend announces win
 # Each run uses a fresh simulator, whose bucket starts with a minute's worth, as OpenAI's does; so the
 # share of a limit is measured as requests (or tokens) per minute over the whole batch (creation →
 # completed) against the limit, which a client can only exceed by the simulator's first minute's burst.
@@ -28,7 +29,7 @@ while (($#)); do
     --rpm) rpm=${2:?--rpm needs a value}; shift 2 ;;
     --tpm) tpm=${2:?--tpm needs a value}; shift 2 ;;
     --nodes) nodes=${2:?--nodes needs a value}; shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) [[ $1 =~ ^[1-9][0-9]*$ ]] && { lines=$1; shift; continue; }
        echo "limits.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -86,3 +87,4 @@ run() { # NAME LIMITS_YAML
 
 run known "{requests_per_minute: $rpm, tokens_per_minute: $tpm}"
 run unknown "{}"
+run wrong "{requests_per_minute: $((rpm * 2)), tokens_per_minute: $((tpm * 2))}"

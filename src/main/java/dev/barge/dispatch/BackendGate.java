@@ -30,7 +30,8 @@ final class BackendGate {
   private final String name;
   private final TokenCounter counter;
   private final long defaultOutputTokens;
-  private final boolean limitsConfigured;
+  private final Long configuredRequestsPerMinute;
+  private final Long configuredTokensPerMinute;
   private final AtomicInteger inFlight = new AtomicInteger(); // batch and interactive calls
   private final AtomicInteger interactiveWaiting = new AtomicInteger();
   private final AtomicInteger flexWaiting = new AtomicInteger();
@@ -56,9 +57,10 @@ final class BackendGate {
     this.counter = new TokenCounter(defaultOutputTokens);
     this.maxConcurrency = maxConcurrency;
     this.concurrency = new AdaptiveLimit(maxConcurrency);
-    this.limitsConfigured = limits.requestsPerMinute() != null || limits.tokensPerMinute() != null;
-    if (limits.requestsPerMinute() != null) clusterRequestsPerMinute = (long) limits.requestsPerMinute();
-    if (limits.tokensPerMinute() != null) clusterTokensPerMinute = (long) limits.tokensPerMinute();
+    this.configuredRequestsPerMinute = limits.requestsPerMinute() == null ? null : (long) limits.requestsPerMinute();
+    this.configuredTokensPerMinute = limits.tokensPerMinute() == null ? null : (long) limits.tokensPerMinute();
+    clusterRequestsPerMinute = configuredRequestsPerMinute;
+    clusterTokensPerMinute = configuredTokensPerMinute;
     rebuildBuckets(now);
   }
 
@@ -284,23 +286,34 @@ final class BackendGate {
     }
   }
 
-  /** Adopts the limits a backend announces when none are configured, and never believes it has more left than it says. */
+  /** The limit to keep: the configured one, unless the backend announces a lower one; null when neither is known. */
+  private static Long keptLimit(Long configured, Long announced) {
+    if (announced == null) return configured;
+    return configured == null ? announced : Math.min(configured, announced);
+  }
+
+  /**
+   * Keeps to the limits a backend announces where none are configured or the configured ones are
+   * higher (wrong), and never believes it has more left than it says.
+   */
   private void learn(RateLimitHeaders h, long now) {
     if (h == RateLimitHeaders.NONE) return;
-    if (!limitsConfigured) {
-      boolean changed = false;
-      if (h.limitRequests() != null && !h.limitRequests().equals(clusterRequestsPerMinute)) {
-        clusterRequestsPerMinute = h.limitRequests();
-        log.info("backend {} announces {} requests per minute; keeping to it", name, h.limitRequests());
-        changed = true;
-      }
-      if (h.limitTokens() != null && !h.limitTokens().equals(clusterTokensPerMinute)) {
-        clusterTokensPerMinute = h.limitTokens();
-        log.info("backend {} announces {} tokens per minute; keeping to it", name, h.limitTokens());
-        changed = true;
-      }
-      if (changed) rebuildBuckets(now);
+    boolean changed = false;
+    Long rpm = keptLimit(configuredRequestsPerMinute, h.limitRequests());
+    if (rpm != null && !rpm.equals(clusterRequestsPerMinute)) {
+      clusterRequestsPerMinute = rpm;
+      log.info("backend {} announces {} requests per minute (configured: {}); keeping to {}", name,
+          h.limitRequests(), configuredRequestsPerMinute, rpm);
+      changed = true;
     }
+    Long tpm = keptLimit(configuredTokensPerMinute, h.limitTokens());
+    if (tpm != null && !tpm.equals(clusterTokensPerMinute)) {
+      clusterTokensPerMinute = tpm;
+      log.info("backend {} announces {} tokens per minute (configured: {}); keeping to {}", name,
+          h.limitTokens(), configuredTokensPerMinute, tpm);
+      changed = true;
+    }
+    if (changed) rebuildBuckets(now);
     RateBucket r = requests;
     if (r != null && h.remainingRequests() != null) {
       r.atMost(h.remainingRequests(), now);

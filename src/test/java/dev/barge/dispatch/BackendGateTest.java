@@ -65,4 +65,22 @@ class BackendGateTest {
     assertThat(gate.admissible(1_000)).isZero();
     assertThat(gate.admissible(5_000)).isEqualTo(1);
   }
+
+  @Test
+  void aLowerAnnouncedLimitWinsOverAWrongConfiguredOneButNotAHigherOne() {
+    BackendGate tooHigh = new BackendGate("b", 64, new LimitsConfig(1_200, null, 64), 0);
+    assertThat(tooHigh.admissible(0)).isEqualTo(20);
+    tooHigh.started(1, 0);
+    tooHigh.ended();
+    tooHigh.observe(new Outcome.Success(200, OK, null, new RateLimitHeaders(600L, 500L, null, null, null, null)),
+        null, Usage.ZERO, 0);
+    assertThat(tooHigh.admissible(0)).isEqualTo(10);
+
+    BackendGate modest = new BackendGate("c", 64, new LimitsConfig(300, null, 64), 0);
+    modest.started(1, 0);
+    modest.ended();
+    modest.observe(new Outcome.Success(200, OK, null, new RateLimitHeaders(600L, 500L, null, null, null, null)),
+        null, Usage.ZERO, 1_000);
+    assertThat(modest.admissible(1_000)).isEqualTo(5);
+  }
 }
