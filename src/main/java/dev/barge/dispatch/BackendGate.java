@@ -7,8 +7,8 @@ import dev.barge.store.Usage;
 import dev.barge.upstream.Outcome;
 import dev.barge.upstream.RateLimitHeaders;
 import java.io.IOException;
-import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -26,6 +26,7 @@ final class BackendGate {
   private static final Logger log = LoggerFactory.getLogger(BackendGate.class);
   /** Weight of the newest sample in the running averages. */
   private static final double SMOOTHING = 0.05;
+  private static final long LONGEST_PAUSE_MILLIS = 3_600_000;
 
   private final String name;
   private final TokenCounter counter;
@@ -166,7 +167,26 @@ final class BackendGate {
     return tokensPerCall;
   }
 
-  /** A synchronous call that {@link #tryStart} or {@link #start} began has ended, however it went. */
+  /**
+   * {@code n} calls counted by {@link #started} will not start after all (their submission failed):
+   * their slots, requests and held tokens come back.
+   */
+  void notStarted(int n, long heldTokens, long now) {
+    if (n <= 0) return;
+    inFlight.addAndGet(-n);
+    RateBucket r = requests;
+    if (r != null) r.take(-n, now);
+    RateBucket t = tokens;
+    if (t != null) t.take(-(double) heldTokens * n, now);
+    breaker.released();
+  }
+
+  /** A call ended without an outcome to learn from (its body could not be read, or it failed in Barge). */
+  void endedUnobserved() {
+    breaker.released();
+  }
+
+  /** A synchronous call that {@link #tryStart} began has ended, however it went. */
   void endedSync() {
     syncInFlight.decrementAndGet();
     ended();
@@ -209,28 +229,20 @@ final class BackendGate {
   }
 
   /**
-   * Waits up to {@code maxWaitMillis} for a slot, ahead of any batch work (and flex behind interactive).
-   * Returns false when none came free in time.
+   * A synchronous caller starts ({@code +1}) or stops ({@code -1}) waiting for a slot here: while any
+   * waits, batch work claims nothing (and flex gives way to interactive).
    */
-  boolean start(Priority priority, long maxWaitMillis, Clock clock) throws InterruptedException {
-    long deadline = System.nanoTime() + maxWaitMillis * 1_000_000;
-    AtomicInteger waiting = priority == Priority.FLEX ? flexWaiting : interactiveWaiting;
-    waiting.incrementAndGet();
+  void waiting(Priority priority, int delta) {
+    (priority == Priority.FLEX ? flexWaiting : interactiveWaiting).addAndGet(delta);
+  }
+
+  /** Waits until a call here ends, or at most {@code maxMillis}. */
+  void awaitEnd(long maxMillis) throws InterruptedException {
+    lock.lock();
     try {
-      while (!tryStart(priority, clock.millis())) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) return false;
-        lock.lock();
-        try {
-          // Wakes when a call ends; the 20 ms cap covers slots that come back by a rate or a pause.
-          slotFreed.awaitNanos(Math.min(left, 20_000_000));
-        } finally {
-          lock.unlock();
-        }
-      }
-      return true;
+      slotFreed.await(maxMillis, TimeUnit.MILLISECONDS);
     } finally {
-      waiting.decrementAndGet();
+      lock.unlock();
     }
   }
 
@@ -249,12 +261,17 @@ final class BackendGate {
       case Outcome.RateLimited r -> {
         concurrency.overloaded(now);
         pause(r.retryAfter(), now);
+        breaker.succeeded(); // it answered: up, only busy
       }
       case Outcome.Retryable r -> {
         if (r.status() == 503) concurrency.overloaded(now);
         pause(r.retryAfter(), now);
-        // 502-504 say the backend is down or unreachable; a 500 is as often about the one request.
-        if (r.status() >= 502 && r.status() <= 504) failed(now);
+        // 502-504 say the backend is down or unreachable; a 500 or 408 is as often about the one request.
+        if (r.status() >= 502 && r.status() <= 504) {
+          failed(now);
+        } else {
+          breaker.succeeded();
+        }
       }
       case Outcome.TransportFailure t -> failed(now);
       case Outcome.Rejected r -> breaker.succeeded(); // the backend works; the request was wrong
@@ -280,7 +297,9 @@ final class BackendGate {
 
   private void pause(Duration wait, long now) {
     if (wait == null || wait.isZero()) return;
-    long until = now + wait.toMillis();
+    // Capped, so an absurd Retry-After neither overflows nor stops a backend for days; the requests'
+    // own retries still wait what the backend asked.
+    long until = now + Math.min(wait.toMillis(), LONGEST_PAUSE_MILLIS);
     synchronized (this) {
       if (until > pausedUntil) pausedUntil = until;
     }

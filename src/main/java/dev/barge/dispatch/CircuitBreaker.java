@@ -37,6 +37,11 @@ final class CircuitBreaker {
     return now < openUntil ? State.OPEN : State.HALF_OPEN;
   }
 
+  /** A call ended without telling whether the backend works: a probe it was may be sent again. */
+  synchronized void released() {
+    probing = false;
+  }
+
   synchronized void succeeded() {
     failuresInARow = 0;
     opened = false;

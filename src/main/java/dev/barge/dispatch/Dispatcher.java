@@ -163,13 +163,20 @@ public final class Dispatcher implements AutoCloseable {
 
   private int claim(Backend backend, BackendGate gate, BatchRecord batch, int limit, long now) {
     if (limit <= 0) return 0;
+    String blobKey = inputBlob(batch);
+    Endpoint endpoint = Endpoint.ofPath(batch.endpoint()).orElseThrow();
     List<ClaimedRequest> claimed = requests.claim(batch.id(), limit, now, nodeId, now + lease.toMillis());
     if (claimed.isEmpty()) return 0;
     long heldTokens = gate.started(claimed.size(), now);
-    String blobKey = inputBlob(batch);
-    Endpoint endpoint = Endpoint.ofPath(batch.endpoint()).orElseThrow();
-    for (ClaimedRequest r : claimed) {
-      calls.submit(() -> call(backend, gate, heldTokens, batch, endpoint, blobKey, r));
+    int submitted = 0;
+    try {
+      for (ClaimedRequest r : claimed) {
+        calls.submit(() -> call(backend, gate, heldTokens, batch, endpoint, blobKey, r));
+        submitted++;
+      }
+    } finally {
+      // Calls that could not be submitted (shutting down) give their slots back; their leases run out.
+      gate.notStarted(claimed.size() - submitted, heldTokens, now);
     }
     return claimed.size();
   }
@@ -201,14 +208,22 @@ public final class Dispatcher implements AutoCloseable {
     List<Backend> serving = backends.serving(model);
     if (serving.isEmpty()) return Optional.empty();
     long deadline = clock.millis() + maxWait.toMillis();
-    while (true) {
-      for (Backend backend : byWeightedChance(serving)) {
-        if (gates.get(backend).tryStart(priority, clock.millis())) return Optional.of(callNow(backend, endpoint, body));
+    for (Backend backend : serving) gates.get(backend).waiting(priority, +1);
+    try {
+      while (true) {
+        for (Backend backend : byWeightedChance(serving)) {
+          if (gates.get(backend).tryStart(priority, clock.millis())) {
+            return Optional.of(callNow(backend, endpoint, body));
+          }
+        }
+        long left = deadline - clock.millis();
+        if (left <= 0) return Optional.empty();
+        // Woken when a call on the first backend ends; the 20 ms cap covers the others, and slots that
+        // come back by a rate or the end of a pause.
+        gates.get(serving.getFirst()).awaitEnd(Math.min(left, 20));
       }
-      long left = deadline - clock.millis();
-      if (left <= 0) return Optional.empty();
-      Backend first = serving.getFirst();
-      if (gates.get(first).start(priority, Math.min(left, 20), clock)) return Optional.of(callNow(first, endpoint, body));
+    } finally {
+      for (Backend backend : serving) gates.get(backend).waiting(priority, -1);
     }
   }
 
@@ -226,11 +241,14 @@ public final class Dispatcher implements AutoCloseable {
 
   private Outcome callNow(Backend backend, Endpoint endpoint, byte[] body) {
     BackendGate gate = gates.get(backend);
+    boolean observed = false;
     try {
       Outcome outcome = backend.send(endpoint, body);
       gate.observe(outcome, null, Usage.ZERO, clock.millis());
+      observed = true;
       return outcome;
     } finally {
+      if (!observed) gate.endedUnobserved();
       gate.endedSync();
     }
   }
@@ -245,6 +263,7 @@ public final class Dispatcher implements AutoCloseable {
       String blobKey, ClaimedRequest r) {
     Set<Thread> threads = inFlight.computeIfAbsent(batch.id(), id -> ConcurrentHashMap.newKeySet());
     threads.add(Thread.currentThread());
+    boolean observed = false;
     try {
       byte[] body;
       try {
@@ -258,10 +277,12 @@ public final class Dispatcher implements AutoCloseable {
           ? gate.charge(body, endpoint.generatesText(), heldTokens, clock.millis()) : null;
       Outcome outcome = backend.send(endpoint, body);
       RequestUpdate update = settle(batch, r, outcome);
+      recorder.add(update); // first: the answer is what matters most if anything below fails
       gate.observe(outcome, estimate, update instanceof RequestUpdate.Finished f ? f.usage() : Usage.ZERO,
           clock.millis());
-      recorder.add(update);
+      observed = true;
     } finally {
+      if (!observed) gate.endedUnobserved();
       threads.remove(Thread.currentThread());
       Thread.interrupted(); // an abort must not leak into the next task of this thread
       gate.ended();

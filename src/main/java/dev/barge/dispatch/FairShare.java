@@ -18,9 +18,11 @@ import java.util.stream.Collectors;
  */
 final class FairShare {
   private final Map<String, Double> credit = new HashMap<>();
+  private int lastCapacity = 1;
 
   /** How many calls each batch may claim now, in the order they should claim them. */
   LinkedHashMap<BatchRecord, Integer> split(int capacity, List<BatchRecord> batches) {
+    lastCapacity = Math.max(1, capacity);
     credit.keySet().retainAll(batches.stream().map(BatchRecord::id).collect(Collectors.toSet()));
     Map<String, Double> shares = shares(batches);
     for (BatchRecord b : batches) {
@@ -34,7 +36,7 @@ final class FairShare {
     LinkedHashMap<BatchRecord, Integer> allotted = new LinkedHashMap<>();
     int left = capacity;
     for (BatchRecord b : order) {
-      int n = Math.min(left, (int) Math.floor(credit.get(b.id())));
+      int n = Math.max(0, Math.min(left, (int) Math.floor(credit.get(b.id()))));
       allotted.put(b, n);
       left -= n;
     }
@@ -46,9 +48,12 @@ final class FairShare {
     return allotted;
   }
 
-  /** {@code batch} started {@code n} calls. */
+  /**
+   * {@code batch} started {@code n} calls. Taking leftovers beyond its share puts it in debt, paid back in
+   * later rounds; the debt is bounded so a batch that took leftovers for long is not shut out for long.
+   */
   void used(BatchRecord batch, int n) {
-    credit.computeIfPresent(batch.id(), (id, c) -> c - n);
+    credit.computeIfPresent(batch.id(), (id, c) -> Math.max(c - n, -lastCapacity));
   }
 
   private static Map<String, Double> shares(List<BatchRecord> batches) {

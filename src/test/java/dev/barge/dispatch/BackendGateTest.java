@@ -83,4 +83,30 @@ class BackendGateTest {
         null, Usage.ZERO, 1_000);
     assertThat(modest.admissible(1_000)).isEqualTo(5);
   }
+
+  @Test
+  void aProbeThatGetsAnyAnswerClosesTheBreakerAndOneWithoutAnOutcomeIsSentAgain() {
+    BackendGate gate = new BackendGate("b", 8, new LimitsConfig(null, null, 8), 0);
+    for (int i = 0; i < CircuitBreaker.FAILURES_TO_OPEN; i++) {
+      gate.started(1, 0);
+      gate.ended();
+      gate.observe(new Outcome.TransportFailure("refused"), null, Usage.ZERO, 0);
+    }
+    gate.started(1, 5_000); // the probe, whose body could not be read
+    gate.endedUnobserved();
+    gate.ended();
+    assertThat(gate.admissible(5_001)).isEqualTo(1); // probed again
+    gate.started(1, 5_001);
+    gate.ended();
+    gate.observe(new Outcome.RateLimited(429, OK, null, null), null, Usage.ZERO, 5_002);
+    assertThat(gate.admissible(7_000)).isGreaterThan(1); // answered, so up: closed
+  }
+
+  @Test
+  void callsThatCouldNotBeSubmittedGiveTheirSlotsBack() {
+    BackendGate gate = new BackendGate("b", 4, new LimitsConfig(60, null, 4), 0);
+    long held = gate.started(1, 0);
+    gate.notStarted(1, held, 0);
+    assertThat(gate.admissible(0)).isEqualTo(1); // the one request of this second is back too
+  }
 }

@@ -58,4 +58,16 @@ class FairShareTest {
           .isLessThanOrEqualTo(capacity);
     }
   }
+
+  @Test
+  void aBatchInDebtFromLeftoversIsNeverAllottedLessThanNothingNorTheOthersMoreThanTheCapacity() {
+    FairShare fair = new FairShare();
+    BatchRecord a = batch("a", "p", 1, 9);
+    BatchRecord b = batch("b", "p", 1, 9);
+    fair.split(10, List.of(a, b));
+    fair.used(b, 20); // b took its share and a's leftovers, twice over
+    var allotted = fair.split(10, List.of(a, b, batch("c", "p", 1, 9)));
+    assertThat(allotted.values()).allMatch(n -> n >= 0);
+    assertThat(allotted.values().stream().mapToInt(Integer::intValue).sum()).isLessThanOrEqualTo(10);
+  }
 }
