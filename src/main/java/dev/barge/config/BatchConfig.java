@@ -52,18 +52,10 @@ public record BatchConfig(
     if (maxFileBytes <= 0) throw new IllegalArgumentException("max_file_bytes: must be positive");
     if (maxReportedErrors <= 0) throw new IllegalArgumentException("max_reported_errors: must be positive");
     if (maxAttempts <= 0) throw new IllegalArgumentException("max_attempts: must be positive");
-    checkDuration("max_completion_window", maxCompletionWindow);
-    checkDuration("initial_backoff", initialBackoff);
-    checkDuration("max_backoff", maxBackoff);
-    checkDuration("cancel_grace", cancelGrace);
-  }
-
-  private static void checkDuration(String key, String value) {
-    try {
-      Durations.parse(value);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(key + ": " + e.getMessage());
-    }
+    Durations.require("max_completion_window", maxCompletionWindow);
+    Durations.require("initial_backoff", initialBackoff);
+    Durations.require("max_backoff", maxBackoff);
+    Durations.require("cancel_grace", cancelGrace);
   }
 
   public static BatchConfig defaults() {

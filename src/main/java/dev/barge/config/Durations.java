@@ -26,4 +26,13 @@ public final class Durations {
       default -> Duration.ofDays(n);
     };
   }
+
+  /** Checks the value of config key {@code key}; the message of a failure starts with the key. */
+  static void require(String key, String value) {
+    try {
+      parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(key + ": " + e.getMessage());
+    }
+  }
 }

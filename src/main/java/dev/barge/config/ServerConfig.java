@@ -15,16 +15,8 @@ public record ServerConfig(String host, Integer port, String interactiveWait, St
     if (port < 0 || port > 65535) throw new IllegalArgumentException("port: must be 0..65535, was " + port);
     if (interactiveWait == null) interactiveWait = "1m";
     if (flexWait == null) flexWait = "2m";
-    requireDuration("interactive_wait", interactiveWait);
-    requireDuration("flex_wait", flexWait);
-  }
-
-  private static void requireDuration(String key, String value) {
-    try {
-      Durations.parse(value);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(key + ": " + e.getMessage());
-    }
+    Durations.require("interactive_wait", interactiveWait);
+    Durations.require("flex_wait", flexWait);
   }
 
   public ServerConfig(String host, Integer port) {
