@@ -14,6 +14,11 @@
 # fresh mktemp -d directory; both servers listen on ports the OS picks (port 0) and are stopped on exit.
 set -euo pipefail
 
+here=$(cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+root=$(dirname -- "$here")
+barge="$root/barge"
+. "$here/lib.sh"
+
 lines=100000
 concurrency=64
 ceiling=0
@@ -23,45 +28,18 @@ while (($#)); do
     --concurrency) concurrency=${2:?--concurrency needs a value}; shift 2 ;;
     --ceiling) ceiling=1; shift ;;
     --postgres) postgres=1; shift ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) usage; exit 0 ;;
     *) [[ $1 =~ ^[1-9][0-9]*$ ]] && { lines=$1; shift; continue; }
        echo "e2e.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
 
-here=$(cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
-root=$(dirname -- "$here")
-barge="$root/barge"
-. "$here/lib.sh"
 poll_s=0.1
 timeout_s=${BENCH_TIMEOUT:-$((600 + lines / 100))}
 
 need curl jq python3
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/barge-e2e.XXXXXX")
-sim_pid=
-server_pid=
-
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  if ((rc != 0)); then
-    for log in "$tmp/server.log" "$tmp/sim.log"; do
-      [[ -s $log ]] || continue
-      echo "--- last lines of $(basename "$log") ---" >&2
-      tail -n 20 "$log" >&2 || true
-      break
-    done
-  fi
-  stop "$server_pid"
-  stop "$sim_pid"
-  stop_postgres
-  rm -rf -- "$tmp"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+work_dir e2e
 
 
 # Build once up front (the launcher rebuilds a stale jar), so no build lands inside a measurement.

@@ -16,6 +16,11 @@
 # small batch in at most twice its time alone.
 set -euo pipefail
 
+here=$(cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+root=$(dirname -- "$here")
+barge="$root/barge"
+. "$here/lib.sh"
+
 large=200000
 small=100
 latency=20
@@ -26,15 +31,11 @@ while (($#)); do
     --small) small=${2:?}; shift 2 ;;
     --latency-ms) latency=${2:?}; shift 2 ;;
     --concurrency) concurrency=${2:?}; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) usage; exit 0 ;;
     *) echo "fairness.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
 
-here=$(cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
-root=$(dirname -- "$here")
-barge="$root/barge"
-. "$here/lib.sh"
 need curl jq python3
 
 work_dir fairness

@@ -18,6 +18,11 @@
 # with a long latency and one slot, so almost nothing is dispatched while we watch.
 set -euo pipefail
 
+here=$(cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+root=$(dirname -- "$here")
+barge="$root/barge"
+. "$here/lib.sh"
+
 lines=1000000
 line_bytes=1024
 id_opt=
@@ -31,38 +36,18 @@ while (($#)); do
     --heap) heap=${2:?--heap needs a value}; shift 2 ;;
     --jfr) jfr=${2:?--jfr needs a file}; shift 2 ;;
     --input) input=${2:?--input needs a file}; shift 2 ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) usage; exit 0 ;;
     *) [[ $1 =~ ^[1-9][0-9]*$ ]] && { lines=$1; shift; continue; }
        echo "ingest.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
 
-here=$(cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
-root=$(dirname -- "$here")
-barge="$root/barge"
-. "$here/lib.sh"
 poll_s=0.05
 timeout_s=${BENCH_TIMEOUT:-$((300 + lines / 1000))}
 
 need curl jq python3
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/barge-ingest.XXXXXX")
-server_pid=
-
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  if ((rc != 0)) && [[ -s $tmp/server.log ]]; then
-    echo "--- last lines of server.log ---" >&2
-    tail -n 20 "$tmp/server.log" >&2 || true
-  fi
-  stop "$server_pid"
-  rm -rf -- "$tmp"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+work_dir ingest
 
 # Build once up front (the launcher rebuilds a stale jar), so no build lands inside a measurement.
 "$barge" --version >/dev/null

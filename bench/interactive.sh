@@ -15,6 +15,11 @@
 # count is sampled. The batch is then cancelled. Needs wrk (Debian: apt-get install wrk), curl, jq, python3.
 set -euo pipefail
 
+here=$(cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+root=$(dirname -- "$here")
+barge="$root/barge"
+. "$here/lib.sh"
+
 capacity=16
 latency=200
 clients=4
@@ -25,15 +30,11 @@ while (($#)); do
     --latency-ms) latency=${2:?}; shift 2 ;;
     --clients) clients=${2:?}; shift 2 ;;
     --seconds) seconds=${2:?}; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) usage; exit 0 ;;
     *) echo "interactive.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
 
-here=$(cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
-root=$(dirname -- "$here")
-barge="$root/barge"
-. "$here/lib.sh"
 need curl jq python3 wrk
 
 work_dir interactive

@@ -1,6 +1,8 @@
 # Helpers shared by the benchmark scripts; sourced, not run. Needs $root (the repository).
 
 die() { echo "$(basename -- "$0"): $*" >&2; exit 1; }
+# Prints the script's header comment (from line 2 to the first line that is not a comment) as its help.
+usage() { awk 'NR > 1 && !/^#/ {exit} NR > 1 {sub(/^# ?/, ""); print}' "$0"; }
 # Exits 2 unless every named tool is on PATH.
 need() {
   local tool
@@ -85,6 +87,15 @@ work_dir() {
 cleanup_work_dir() {
   local rc=$?
   trap - EXIT INT TERM
+  if ((rc != 0)); then # the server's (or else the simulator's) last words say why
+    local log
+    for log in "$tmp"/server*.log "$tmp"/sim*.log; do
+      [[ -s $log ]] || continue
+      echo "--- last lines of $(basename "$log") ---" >&2
+      tail -n 20 "$log" >&2 || true
+      break
+    done
+  fi
   stop_servers
   stop_postgres
   rm -rf -- "$tmp"

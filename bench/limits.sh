@@ -20,6 +20,11 @@
 # 429s are counted by the simulator (GET /simulator/stats).
 set -euo pipefail
 
+here=$(cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+root=$(dirname -- "$here")
+barge="$root/barge"
+. "$here/lib.sh"
+
 lines=1200
 rpm=600
 tpm=60000
@@ -29,16 +34,12 @@ while (($#)); do
     --rpm) rpm=${2:?--rpm needs a value}; shift 2 ;;
     --tpm) tpm=${2:?--tpm needs a value}; shift 2 ;;
     --nodes) nodes=${2:?--nodes needs a value}; shift 2 ;;
-    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) usage; exit 0 ;;
     *) [[ $1 =~ ^[1-9][0-9]*$ ]] && { lines=$1; shift; continue; }
        echo "limits.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
 
-here=$(cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
-root=$(dirname -- "$here")
-barge="$root/barge"
-. "$here/lib.sh"
 need curl jq python3
 
 work_dir limits
