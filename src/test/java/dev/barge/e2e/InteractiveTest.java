@@ -49,8 +49,7 @@ class InteractiveTest {
   private OpenAIClient start(int latencyMs, int concurrency) {
     upstream = SimulatorServer.start("127.0.0.1", 0, new SimulatorConfig(latencyMs, 0, 0.0, 0.0, null, null, null, 1L),
         Set.of());
-    BackendConfig backend = new BackendConfig("sim-http", BackendType.OPENAI, upstream.baseUrl(), null,
-        List.of(MODEL), new LimitsConfig(null, null, concurrency), "10s", null);
+    BackendConfig backend = TestBarge.simulatorBackend(upstream, MODEL, new LimitsConfig(null, null, concurrency));
     barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(backend)), dir.resolve("data"));
     return barge.client();
   }
@@ -112,8 +111,7 @@ class InteractiveTest {
     // One slot, 1 s per call, a batch keeping it busy; flex waits at most 100 ms.
     upstream = SimulatorServer.start("127.0.0.1", 0, new SimulatorConfig(1_000, 0, 0.0, 0.0, null, null, null, 1L),
         Set.of());
-    BackendConfig backend = new BackendConfig("sim-http", BackendType.OPENAI, upstream.baseUrl(), null,
-        List.of(MODEL), new LimitsConfig(null, null, 1), "10s", null);
+    BackendConfig backend = TestBarge.simulatorBackend(upstream, MODEL, new LimitsConfig(null, null, 1));
     barge = TestBarge.start(new BargeConfig(new ServerConfig("127.0.0.1", 0, null, "100ms"), null, null,
         List.of(backend), null, null), dir.resolve("data"));
     OpenAIClient client = barge.client();

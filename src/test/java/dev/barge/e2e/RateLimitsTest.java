@@ -40,8 +40,7 @@ class RateLimitsTest {
 
   private OpenAIClient start(SimulatorConfig simulator, LimitsConfig limits) {
     upstream = SimulatorServer.start("127.0.0.1", 0, simulator, Set.of());
-    BackendConfig backend = new BackendConfig("sim-http", BackendType.OPENAI, upstream.baseUrl(), null,
-        List.of(MODEL), limits, "10s", null);
+    BackendConfig backend = TestBarge.simulatorBackend(upstream, MODEL, limits);
     barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(backend))
         .withBatch(TestBarge.batch("max_attempts: 20, initial_backoff: 5ms, max_backoff: 50ms")), dir.resolve("data"));
     return barge.client();

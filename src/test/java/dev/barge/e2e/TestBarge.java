@@ -8,9 +8,13 @@ import com.openai.models.files.FileCreateParams;
 import com.openai.models.files.FilePurpose;
 import dev.barge.api.ApiServer;
 import dev.barge.batch.Engine;
+import dev.barge.config.BackendConfig;
+import dev.barge.config.BackendType;
 import dev.barge.config.BargeConfig;
 import dev.barge.config.BatchConfig;
 import dev.barge.config.ConfigLoader;
+import dev.barge.config.LimitsConfig;
+import dev.barge.upstream.simulator.SimulatorServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -42,6 +46,12 @@ final class TestBarge implements AutoCloseable {
   /** The {@code batch:} section written as YAML flow, e.g. {@code "max_attempts: 2, initial_backoff: 1ms"}. */
   static BatchConfig batch(String yamlFlow) {
     return new ConfigLoader(Map.of()).parse("batch: {" + yamlFlow + "}", "test").batch();
+  }
+
+  /** An {@code openai} backend "sim-http" at a simulator over HTTP, serving {@code model} with {@code limits}. */
+  static BackendConfig simulatorBackend(SimulatorServer upstream, String model, LimitsConfig limits) {
+    return new BackendConfig("sim-http", BackendType.OPENAI, upstream.baseUrl(), null, List.of(model), limits, "10s",
+        null);
   }
 
   static TestBarge start(BargeConfig config, Path dataDir) {

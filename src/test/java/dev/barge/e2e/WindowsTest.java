@@ -111,8 +111,7 @@ class WindowsTest {
   void aRunningBatchSaysWhenItShouldEndAndWhetherItsWindowsFitTheWork() throws Exception {
     upstream = SimulatorServer.start("127.0.0.1", 0, new SimulatorConfig(400, 0, 0.0, 0.0, null, null, null, 1L),
         Set.of());
-    BackendConfig backend = new BackendConfig("sim-http", BackendType.OPENAI, upstream.baseUrl(), null,
-        List.of(MODEL), new LimitsConfig(null, null, 2), "10s", null);
+    BackendConfig backend = TestBarge.simulatorBackend(upstream, MODEL, new LimitsConfig(null, null, 2));
     barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(backend)), dir.resolve("data"));
     OpenAIClient client = barge.client();
     // Open from this minute for two minutes only, with 400 lines at about 2.5 a second to do: no fit.
