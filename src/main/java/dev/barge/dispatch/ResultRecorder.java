@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 final class ResultRecorder implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ResultRecorder.class);
   private static final int GROUP = 500;
+  private static final int ATTEMPTS = 5;
 
   private final RequestStore requests;
   private final LinkedBlockingQueue<RequestUpdate> queue = new LinkedBlockingQueue<>(4 * GROUP);
@@ -48,15 +49,34 @@ final class ResultRecorder implements AutoCloseable {
         if (first == null) continue;
         group.add(first);
         queue.drainTo(group, GROUP - 1);
-        requests.record(group);
+        recordWithRetries(group);
         group.clear();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
+      }
+    }
+  }
+
+  /**
+   * A failed write is tried again a few times: most failures pass (a deadlock the database broke, a
+   * connection that dropped), and a group given up costs every request in it a second upstream call
+   * after its lease runs out.
+   */
+  private void recordWithRetries(List<RequestUpdate> group) throws InterruptedException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        requests.record(group);
+        return;
       } catch (RuntimeException e) {
-        // The leases of these requests will run out and they will be sent again.
-        log.error("could not record {} results: {}", group.size(), e.toString());
-        group.clear();
+        if (attempt == ATTEMPTS) {
+          log.error("could not record {} results, giving up; their requests are sent again when their leases"
+              + " run out: {}", group.size(), e.toString());
+          return;
+        }
+        log.warn("could not record {} results (attempt {} of {}), trying again: {}", group.size(), attempt,
+            ATTEMPTS, e.toString());
+        Thread.sleep(100L << attempt);
       }
     }
   }

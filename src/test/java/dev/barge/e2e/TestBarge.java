@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** A real Barge (engine + HTTP API) on a free port with its own data directory, and an OpenAI SDK client for it. */
 final class TestBarge implements AutoCloseable {
@@ -92,10 +93,16 @@ final class TestBarge implements AutoCloseable {
 
   static Batch awaitEnd(OpenAIClient client, String batchId, Duration atMost) {
     Batch[] last = new Batch[1];
-    Awaitility.await().atMost(atMost).pollInterval(Duration.ofMillis(100)).until(() -> {
-      last[0] = client.batches().retrieve(batchId);
-      return TERMINAL.contains(last[0].status());
-    });
+    try {
+      Awaitility.await().atMost(atMost).pollInterval(Duration.ofMillis(100)).until(() -> {
+        last[0] = client.batches().retrieve(batchId);
+        return TERMINAL.contains(last[0].status());
+      });
+    } catch (ConditionTimeoutException e) {
+      // Say where the batch stood, so a failure on a slow machine can be told from a stuck batch.
+      throw new AssertionError("batch " + batchId + " did not end within " + atMost + "; last seen: "
+          + (last[0] == null ? "nothing" : last[0].status() + " " + last[0].requestCounts()), e);
+    }
     return last[0];
   }
 
