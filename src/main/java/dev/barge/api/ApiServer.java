@@ -42,7 +42,8 @@ public final class ApiServer implements AutoCloseable {
     app.before(ctx -> ctx.header("x-request-id", Ids.request()));
     app.before("/v1/*", auth::authenticate);
     new FilesRoutes(engine.files()).register(app);
-    new BatchesRoutes(engine.batches()).register(app);
+    new BatchesRoutes(engine.batches(), config.batch().canary()).register(app);
+    new SpendRoutes(engine).register(app);
     new InteractiveRoutes(engine).register(app);
     registerErrors(app);
     app.start(host, config.server().port());

@@ -4,11 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.barge.batch.BatchService;
 import dev.barge.batch.CreateBatch;
+import dev.barge.config.CanaryConfig;
 import dev.barge.config.TimeWindow;
 import dev.barge.store.BatchRecord;
+import dev.barge.store.Canary;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,10 +27,15 @@ final class BatchesRoutes {
   private static final long MIN_OUTPUT_EXPIRY = 3600;
   private static final long MAX_OUTPUT_EXPIRY = 2_592_000;
 
-  private final BatchService batches;
+  private static final int MAX_CANARY = 1000;
+  private static final BigDecimal MAX_USD = new BigDecimal("1000000");
 
-  BatchesRoutes(BatchService batches) {
+  private final BatchService batches;
+  private final CanaryConfig defaultCanary;
+
+  BatchesRoutes(BatchService batches, CanaryConfig defaultCanary) {
     this.batches = batches;
+    this.defaultCanary = defaultCanary;
   }
 
   void register(Javalin app) {
@@ -35,6 +43,7 @@ final class BatchesRoutes {
     app.get("/v1/batches", this::list);
     app.get("/v1/batches/{batch_id}", ctx -> ctx.json(render(batches.get(Auth.project(ctx),
         ctx.pathParam("batch_id")))));
+    app.post("/v1/batches/{batch_id}/budget", this::setBudget);
     app.post("/v1/batches/{batch_id}/cancel", ctx -> ctx.json(render(batches.cancel(Auth.project(ctx),
         ctx.pathParam("batch_id")))));
   }
@@ -48,9 +57,65 @@ final class BatchesRoutes {
         metadata(body.get("metadata")),
         outputExpiresAfter(body.get("output_expires_after")),
         priority(body.get("priority")),
-        windows(body.get("windows")));
+        windows(body.get("windows")),
+        usd(body.get("max_cost_usd"), "max_cost_usd"),
+        canary(body.get("canary")));
     BatchRecord batch = batches.create(Auth.project(ctx), request);
     ctx.json(render(batch));
+  }
+
+  /** Extension: {@code {"max_cost_usd": "12.50"}} sets a batch's budget, {@code null} removes it. */
+  private void setBudget(Context ctx) {
+    JsonNode body = jsonObject(ctx);
+    if (!body.has("max_cost_usd")) throw ApiException.missing("max_cost_usd");
+    ctx.json(render(batches.setBudget(Auth.project(ctx), ctx.pathParam("batch_id"),
+        usd(body.get("max_cost_usd"), "max_cost_usd"))));
+  }
+
+  /** An amount of US dollars, as a JSON number or a decimal string (exact either way); positive. */
+  private static BigDecimal usd(JsonNode node, String field) {
+    if (node == null || node.isNull()) return null;
+    BigDecimal usd = null;
+    if (node.isNumber()) {
+      usd = node.decimalValue();
+    } else if (node.isTextual()) {
+      try {
+        usd = new BigDecimal(node.textValue().strip());
+      } catch (NumberFormatException e) {
+        usd = null;
+      }
+    }
+    if (usd == null || usd.signum() <= 0 || usd.compareTo(MAX_USD) > 0) {
+      throw ApiException.badRequest(field, "'" + field + "' must be an amount of US dollars above 0 and at most "
+          + MAX_USD.toPlainString() + ", as a number or a decimal string such as \"12.50\"; got " + node + ".");
+    }
+    return usd;
+  }
+
+  /**
+   * Extension: {@code false} runs no canary, {@code true} the server's default canary even for a small
+   * batch, and {@code {"size": 20, "max_failure_rate": 0.5}} one of this size and rate (either may be left out).
+   */
+  private Canary canary(JsonNode node) {
+    if (node == null || node.isNull()) return Canary.DEFAULT;
+    if (node.isBoolean()) return node.booleanValue() ? new Canary(defaultCanary.size(), null, null, null) : Canary.OFF;
+    if (!node.isObject()) throw badCanary(node);
+    JsonNode size = node.get("size");
+    JsonNode rate = node.get("max_failure_rate");
+    if (size != null && !size.isNull() && (!size.isIntegralNumber() || size.asLong() < 1 || size.asLong() > MAX_CANARY)) {
+      throw badCanary(node);
+    }
+    if (rate != null && !rate.isNull() && (!rate.isNumber() || rate.decimalValue().signum() < 0
+        || rate.decimalValue().compareTo(BigDecimal.ONE) > 0)) {
+      throw badCanary(node);
+    }
+    return new Canary(size == null || size.isNull() ? defaultCanary.size() : size.intValue(),
+        rate == null || rate.isNull() ? null : rate.decimalValue(), null, null);
+  }
+
+  private static ApiException badCanary(JsonNode node) {
+    return ApiException.badRequest("canary", "'canary' must be true, false, or an object with 'size' (1 to "
+        + MAX_CANARY + " lines) and 'max_failure_rate' (0 to 1); got " + node + ".");
   }
 
   private void list(Context ctx) {

@@ -46,7 +46,7 @@ final class InteractiveRoutes {
           "The model '" + model.textValue() + "' is not served by any backend of this Barge server.");
     }
     boolean flex = "flex".equals(request.path("service_tier").asText(null));
-    Optional<Outcome> outcome = engine.sendNow(flex ? Priority.FLEX : Priority.INTERACTIVE, endpoint,
+    Optional<Outcome> outcome = engine.sendNow(Auth.project(ctx), flex ? Priority.FLEX : Priority.INTERACTIVE, endpoint,
         model.textValue(), body);
     switch (outcome.orElse(null)) {
       case null -> throw flex

@@ -7,7 +7,12 @@ final class Params {
   private Params() {}
 
   static int limit(Context ctx, int defaultValue, int max) {
-    String raw = ctx.queryParam("limit");
+    return limit(ctx, "limit", defaultValue, max);
+  }
+
+  /** A count from 1 to {@code max} in query parameter {@code name}. */
+  static int limit(Context ctx, String name, int defaultValue, int max) {
+    String raw = ctx.queryParam(name);
     if (raw == null) return defaultValue;
     try {
       int value = Integer.parseInt(raw.trim());
@@ -15,7 +20,7 @@ final class Params {
     } catch (NumberFormatException ignored) {
       // reported below
     }
-    throw ApiException.badRequest("limit", "Invalid 'limit': '" + raw + "'; use an integer from 1 to " + max + ".");
+    throw ApiException.badRequest(name, "Invalid '" + name + "': '" + raw + "'; use an integer from 1 to " + max + ".");
   }
 
   static String optional(Context ctx, String name) {

@@ -1,5 +1,7 @@
 package dev.barge.api;
 
+import dev.barge.cost.Money;
+import java.time.LocalDate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -9,6 +11,9 @@ import dev.barge.store.BatchRecord;
 import dev.barge.store.BatchStatus;
 import dev.barge.store.FileRecord;
 import dev.barge.store.Page;
+import dev.barge.store.Canary;
+import dev.barge.store.Spend;
+import dev.barge.store.SpendStore;
 import dev.barge.store.Usage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -41,7 +46,8 @@ final class Wire {
 
   /**
    * The OpenAI Batch object, plus Barge's extension object {@code barge}: the batch's {@code priority}
-   * and {@code windows}, and {@code estimated_completion_at} / {@code fits_before_expiry} (null when unknown).
+   * and {@code windows}, {@code estimated_completion_at} / {@code fits_before_expiry} (null when unknown),
+   * its money ({@code cost}, {@code saved}, {@code max_cost_usd}, {@code stopped_by}) and its {@code canary}.
    */
   static ObjectNode batch(BatchRecord b, Estimate estimate) {
     ObjectNode o = JSON.createObjectNode();
@@ -81,6 +87,31 @@ final class Wire {
     } else {
       barge.put("fits_before_expiry", estimate.fitsBeforeExpiry());
     }
+    Spend spend = b.spend();
+    barge.put("cost", Money.usd(spend.cost()));
+    barge.put("saved", Money.usd(spend.saved()));
+    barge.put("max_cost_usd", spend.maxCost() == null ? null : Money.usd(spend.maxCost()));
+    barge.put("stopped_by", spend.stoppedReason());
+    Canary canary = b.canary();
+    if (canary.state() == null) {
+      barge.putNull("canary");
+    } else {
+      barge.putObject("canary").put("size", canary.lines().size())
+          .put("max_failure_rate", canary.maxFailureRate())
+          .put("state", canary.state().column());
+    }
+    return o;
+  }
+
+  /** One day's spend of a project in one tier. */
+  static ObjectNode spend(SpendStore.DaySpend d) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("object", "barge.spend");
+    o.put("date", LocalDate.ofEpochDay(d.day()).toString());
+    o.put("tier", d.tier());
+    o.put("requests", d.requests());
+    o.put("cost", Money.usd(d.cost()));
+    o.put("saved", Money.usd(d.listCost() - d.cost()));
     return o;
   }
 

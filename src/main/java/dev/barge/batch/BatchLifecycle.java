@@ -5,9 +5,12 @@ import dev.barge.dispatch.Wakeup;
 import dev.barge.store.BatchRecord;
 import dev.barge.store.BatchStatus;
 import dev.barge.store.BatchStore;
+import dev.barge.store.Canary;
 import dev.barge.store.RequestState;
 import dev.barge.store.RequestStore;
+import dev.barge.store.Spend;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -37,6 +40,9 @@ final class BatchLifecycle implements AutoCloseable {
   private static final int VALIDATION_ATTEMPTS = 3;
   static final String EXPIRED_MESSAGE = "This request could not be executed before the completion window expired.";
   static final String CANCELLED_MESSAGE = "This request was not executed because the batch was cancelled.";
+  static final String CANARY_MESSAGE = "This request was not sent: the batch's canary sample failed too often"
+      + " (the batch's errors say how often).";
+  static final String BUDGET_MESSAGE = "This request was not executed: the next request would have passed the %s.";
 
   private final BatchStore batches;
   private final RequestStore requests;
@@ -44,6 +50,8 @@ final class BatchLifecycle implements AutoCloseable {
   private final ResultFiles resultFiles;
   private final FileService files;
   private final Duration cancelGrace;
+  private final Duration budgetHold;
+  private final BigDecimal canaryMaxFailureRate;
   private final Clock clock;
   private final Runnable onStarted;
   private final Consumer<String> abortCalls;
@@ -59,14 +67,16 @@ final class BatchLifecycle implements AutoCloseable {
   private long lastRecovery = Long.MIN_VALUE / 2;
 
   BatchLifecycle(BatchStore batches, RequestStore requests, InputValidator validator, ResultFiles resultFiles,
-      FileService files, Duration cancelGrace, Clock clock, Runnable onStarted, Consumer<String> abortCalls,
-      String nodeId, NodeHeartbeat heartbeat) {
+      FileService files, Duration cancelGrace, Duration budgetHold, BigDecimal canaryMaxFailureRate, Clock clock,
+      Runnable onStarted, Consumer<String> abortCalls, String nodeId, NodeHeartbeat heartbeat) {
     this.batches = batches;
     this.requests = requests;
     this.validator = validator;
     this.resultFiles = resultFiles;
     this.files = files;
     this.cancelGrace = cancelGrace;
+    this.budgetHold = budgetHold;
+    this.canaryMaxFailureRate = canaryMaxFailureRate;
     this.clock = clock;
     this.onStarted = onStarted;
     this.abortCalls = abortCalls;
@@ -158,25 +168,77 @@ final class BatchLifecycle implements AutoCloseable {
   }
 
   private void progress(BatchRecord b, long now) throws IOException {
-    if (b.allSettled()) {
+    if (b.canary().state() == Canary.State.FAILED) {
+      endAfterFailedCanary(b, now);
+    } else if (b.canary().running() && b.completed() + b.failed() >= b.canary().lines().size()) {
+      judgeCanary(b, now);
+    } else if (b.allSettled()) {
       if (batches.transition(b.id(), Set.of(BatchStatus.IN_PROGRESS), BatchStatus.FINALIZING, now)) {
         end(batches.find(b.id()).orElseThrow(), BatchStatus.FINALIZING, BatchStatus.COMPLETED);
       }
     } else if (now >= b.expiresAt()) {
-      RequestStore.Settled s = requests.settleUnfinished(b.id(), BatchStatus.IN_PROGRESS, RequestState.EXPIRED,
-          "batch_expired", EXPIRED_MESSAGE, true, now);
+      String stoppedBy = b.spend().stoppedReason();
+      RequestStore.Settled s = stoppedBy == null
+          ? requests.settleUnfinished(b.id(), BatchStatus.IN_PROGRESS, RequestState.EXPIRED, "batch_expired",
+              EXPIRED_MESSAGE, true, now)
+          : endForBudget(b, stoppedBy, now);
       if (s.unfinished() > 0) return; // the batch changed status meanwhile (a cancel came first)
       log.info("batch {} reached its deadline with {} requests unfinished", b.id(), s.ended());
       abortCalls.accept(b.id());
       end(b, BatchStatus.IN_PROGRESS, BatchStatus.EXPIRED);
+    } else if (Spend.BATCH_BUDGET.equals(b.spend().stoppedReason())
+        && now - b.spend().stoppedAt() >= budgetHold.toMillis()) {
+      // Nobody raised the budget in time: the rest of the batch ends unsent, and what ran is delivered.
+      RequestStore.Settled s = endForBudget(b, Spend.BATCH_BUDGET, now);
+      if (s.unfinished() > 0) return; // a raise or a cancel came first, or calls are still in flight
+      log.info("batch {} ends at its budget with {} requests unsent", b.id(), s.ended());
+      if (batches.transition(b.id(), Set.of(BatchStatus.IN_PROGRESS), BatchStatus.FINALIZING, now)) {
+        end(batches.find(b.id()).orElseThrow(), BatchStatus.FINALIZING, BatchStatus.COMPLETED);
+      }
     }
+  }
+
+  private RequestStore.Settled endForBudget(BatchRecord b, String stoppedBy, long now) {
+    String budget = Spend.BATCH_BUDGET.equals(stoppedBy) ? "batch's budget (max_cost_usd)" : "project's daily budget";
+    return requests.settleUnfinished(b.id(), BatchStatus.IN_PROGRESS, RequestState.FAILED, "budget_exceeded",
+        BUDGET_MESSAGE.formatted(budget), now >= b.expiresAt(), now);
+  }
+
+  /**
+   * The canary's sample has finished: too many failures fail the batch before anything else is sent (the
+   * sample's results are delivered, the other lines end unsent); otherwise the rest may go.
+   */
+  private void judgeCanary(BatchRecord b, long now) throws IOException {
+    int size = b.canary().lines().size();
+    BigDecimal maxRate = b.canary().maxFailureRate() != null ? b.canary().maxFailureRate() : canaryMaxFailureRate;
+    boolean passed = BigDecimal.valueOf(b.failed()).compareTo(maxRate.multiply(BigDecimal.valueOf(size))) <= 0;
+    if (passed) {
+      batches.canaryVerdict(b.id(), Canary.State.PASSED, null);
+      log.info("batch {} passed its canary: {} of {} sample requests failed", b.id(), b.failed(), size);
+      onStarted.run();
+      return;
+    }
+    String why = b.failed() + " of the " + size + " requests of the canary sample failed, more than the "
+        + maxRate.multiply(BigDecimal.valueOf(100)).stripTrailingZeros().toPlainString() + "% allowed";
+    batches.canaryVerdict(b.id(), Canary.State.FAILED, InputValidator.errorsJson(List.of(
+        LineError.ofFile("canary_failed", "The batch stopped after its canary: " + why
+            + ". The sample's results are in the output and error files; no other line was sent."))));
+    log.info("batch {} failed its canary: {}", b.id(), why);
+    endAfterFailedCanary(b, now);
+  }
+
+  /** The lines a failed canary kept back end unsent, and the batch fails with the sample's results. */
+  private void endAfterFailedCanary(BatchRecord b, long now) throws IOException {
+    RequestStore.Settled s = requests.settleUnfinished(b.id(), BatchStatus.IN_PROGRESS, RequestState.FAILED,
+        "canary_failed", CANARY_MESSAGE, false, now);
+    if (s.unfinished() == 0) end(b, BatchStatus.IN_PROGRESS, BatchStatus.FAILED);
   }
 
   private void cancel(BatchRecord b, long now) throws IOException {
     if (b.enteredAt(BatchStatus.IN_PROGRESS) == null) {
       // Cancelled while validating: nothing was queued or sent; no files.
       if (validating.contains(b.id())) return; // let the validator notice and stop first
-      requests.deleteAll(b.id());
+      requests.deleteUnstarted(b.id());
       if (batches.transition(b.id(), Set.of(BatchStatus.CANCELLING), BatchStatus.CANCELLED, now)) {
         log.info("batch {} cancelled before it started", b.id());
       }

@@ -4,14 +4,17 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.barge.config.Durations;
 import dev.barge.config.TimeWindow;
+import dev.barge.cost.Money;
 import dev.barge.store.BatchRecord;
 import dev.barge.store.BatchStatus;
 import dev.barge.store.BatchStore;
 import dev.barge.store.FileRecord;
 import dev.barge.store.FileStore;
 import dev.barge.store.Page;
+import dev.barge.store.Spend;
 import dev.barge.store.Usage;
 import dev.barge.upstream.Endpoint;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,6 +22,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,15 +38,17 @@ public final class BatchService {
   private final FileStore files;
   private final Duration maxWindow;
   private final int maxCreationsPerHour;
+  private final Predicate<String> pricedModel;
   private final Clock clock;
   private final Runnable onChange;
 
-  BatchService(BatchStore batches, FileStore files, Duration maxWindow, int maxCreationsPerHour, Clock clock,
-      Runnable onChange) {
+  BatchService(BatchStore batches, FileStore files, Duration maxWindow, int maxCreationsPerHour,
+      Predicate<String> pricedModel, Clock clock, Runnable onChange) {
     this.batches = batches;
     this.files = files;
     this.maxWindow = maxWindow;
     this.maxCreationsPerHour = maxCreationsPerHour;
+    this.pricedModel = pricedModel;
     this.clock = clock;
     this.onChange = onChange;
   }
@@ -74,7 +80,8 @@ public final class BatchService {
     BatchRecord batch = new BatchRecord(Ids.batch(), project, request.endpoint(), null, input.id(),
         request.completionWindow(), BatchStatus.VALIDATING, now, expiresAt, Map.of(), 0, 0, 0, null,
         null, null, metadataJson(request.metadata()), request.outputExpiresAfterSeconds(), Usage.ZERO,
-        request.priority() == null ? 1 : request.priority(), request.windows());
+        request.priority() == null ? 1 : request.priority(), request.windows(),
+        Spend.budget(request.maxCostUsd() == null ? null : Money.picos(request.maxCostUsd())), request.canary(), 0);
     batches.insert(batch);
     log.info("batch {} created: {} on {} for project {}, window {}", batch.id(), input.id(), request.endpoint(),
         project, request.completionWindow());
@@ -134,6 +141,26 @@ public final class BatchService {
 
   public Page<BatchRecord> list(String project, String after, int limit) {
     return batches.list(project, after, limit);
+  }
+
+  /**
+   * Sets a batch's budget (null removes it). A batch that its old budget stopped goes on if the new one
+   * allows; one that has ended cannot change.
+   */
+  public BatchRecord setBudget(String project, String id, BigDecimal maxCostUsd) {
+    BatchRecord batch = get(project, id);
+    if (batch.status().terminal()) {
+      throw new InvalidRequestException(null, "Cannot change the budget of a batch with status '"
+          + batch.status().wireName() + "'.");
+    }
+    if (maxCostUsd != null && batch.model() != null && !pricedModel.test(batch.model())) {
+      throw new InvalidRequestException("max_cost_usd", "The model '" + batch.model() + "' has no price in this"
+          + " server's price table, so a budget cannot be counted against it.");
+    }
+    batches.setBudget(id, maxCostUsd == null ? null : Money.picos(maxCostUsd));
+    log.info("batch {} budget set to {}", id, maxCostUsd == null ? "none" : maxCostUsd.toPlainString() + " USD");
+    onChange.run();
+    return get(project, id);
   }
 
   /** {@code validating | in_progress → cancelling}; a batch already cancelling is returned unchanged. */

@@ -1,5 +1,7 @@
 package dev.barge.batch;
 
+import dev.barge.store.Canary;
+import java.math.BigDecimal;
 import dev.barge.config.TimeWindow;
 import java.util.List;
 import java.util.Map;
@@ -11,10 +13,14 @@ import java.util.Map;
  * @param outputExpiresAfterSeconds lifetime of the output/error files, or null for the default
  * @param priority the batch's weight against other batches of its project on a backend (extension), or null for 1
  * @param windows the daily windows it may run in (extension), such as {@code "22:00-06:00 Europe/Berlin"}; empty for any time
+ * @param maxCostUsd the batch's budget (extension), or null for none
+ * @param canary its canary (extension): {@link Canary#DEFAULT}, {@link Canary#OFF} or a size and failure rate
  */
 public record CreateBatch(String inputFileId, String endpoint, String completionWindow, Map<String, String> metadata,
-    Long outputExpiresAfterSeconds, Integer priority, List<TimeWindow> windows) {
+    Long outputExpiresAfterSeconds, Integer priority, List<TimeWindow> windows, BigDecimal maxCostUsd,
+    Canary canary) {
   public CreateBatch {
     windows = windows == null ? List.of() : List.copyOf(windows);
+    if (canary == null) canary = Canary.DEFAULT;
   }
 }

@@ -5,6 +5,8 @@ import dev.barge.blob.LocalBlobStore;
 import dev.barge.config.BackendConfig;
 import dev.barge.config.BargeConfig;
 import dev.barge.config.BatchConfig;
+import dev.barge.cost.Money;
+import dev.barge.cost.PriceTable;
 import dev.barge.dispatch.Dispatcher;
 import dev.barge.dispatch.NodeHeartbeat;
 import dev.barge.dispatch.Priority;
@@ -14,13 +16,16 @@ import dev.barge.store.Database;
 import dev.barge.store.FileStore;
 import dev.barge.store.NodeStore;
 import dev.barge.store.RequestStore;
+import dev.barge.store.SpendStore;
 import dev.barge.upstream.Backends;
 import dev.barge.upstream.Endpoint;
 import dev.barge.upstream.Outcome;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.random.RandomGenerator;
@@ -38,6 +43,8 @@ public final class Engine implements AutoCloseable {
   private final Backends backends;
   private final FileService files;
   private final BatchService batches;
+  private final PriceTable prices;
+  private final SpendStore spend;
   private final Dispatcher dispatcher;
   private final BatchLifecycle lifecycle;
   private final String nodeId = "node-" + UUID.randomUUID().toString().substring(0, 8);
@@ -61,15 +68,21 @@ public final class Engine implements AutoCloseable {
     Duration lease = config.backends().stream().map(BackendConfig::requestTimeout).max(Duration::compareTo)
         .orElse(Duration.ZERO).plusMinutes(1);
     this.files = new FileService(fileStore, batchStore, blobs, batch.maxFileBytes(), clock);
+    this.prices = PriceTable.of(config);
+    this.spend = new SpendStore(database);
     this.dispatcher = new Dispatcher(batchStore, fileStore, requestStore, blobs, backends, retry, clock, nodeId,
-        lease, heartbeat::peersAlive);
+        lease, heartbeat::peersAlive, prices, spend, project -> {
+          BigDecimal budget = config.project(project).dailyBudgetUsd();
+          return budget == null ? null : Money.picos(budget);
+        });
     InputValidator validator = new InputValidator(fileStore, batchStore, requestStore, blobs,
         model -> !backends.serving(model).isEmpty(), batch.maxRequests(), batch.maxReportedErrors(),
-        batch.maxLineBytes(), clock);
+        batch.maxLineBytes(), batch.canary(), config::project, prices::prices, clock);
     this.lifecycle = new BatchLifecycle(batchStore, requestStore, validator,
-        new ResultFiles(requestStore, blobs, clock), files, batch.cancelGraceDuration(), clock, dispatcher::wake,
-        dispatcher::abort, nodeId, heartbeat);
-    this.batches = new BatchService(batchStore, fileStore, batch.maxWindow(), batch.maxCreationsPerHour(), clock, () -> {
+        new ResultFiles(requestStore, blobs, clock), files, batch.cancelGraceDuration(), batch.budgetHoldDuration(),
+        batch.canary().maxFailureRate(), clock, dispatcher::wake, dispatcher::abort, nodeId, heartbeat);
+    this.batches = new BatchService(batchStore, fileStore, batch.maxWindow(), batch.maxCreationsPerHour(),
+        prices::prices, clock, () -> {
       lifecycle.wake();
       dispatcher.wake();
     });
@@ -95,15 +108,20 @@ public final class Engine implements AutoCloseable {
     return backends;
   }
 
+  /** What {@code project} spent from {@code fromDay} (days since 1970-01-01, UTC) on, per day and tier. */
+  public List<SpendStore.DaySpend> spendOf(String project, long fromDay) {
+    return spend.of(project, fromDay);
+  }
+
   /**
    * Sends a synchronous request ahead of all batch work (flex behind interactive), waiting up to
    * {@code server.interactive_wait} or {@code server.flex_wait} for a free slot of a backend serving
    * {@code model}. Empty when none had room in that time.
    */
-  public Optional<Outcome> sendNow(Priority priority, Endpoint endpoint, String model, byte[] body)
+  public Optional<Outcome> sendNow(String project, Priority priority, Endpoint endpoint, String model, byte[] body)
       throws InterruptedException {
     Duration wait = priority == Priority.FLEX ? flexWait : interactiveWait;
-    return dispatcher.sendNow(priority, endpoint, model, body, wait);
+    return dispatcher.sendNow(project, priority, endpoint, model, body, wait);
   }
 
   public String nodeId() {

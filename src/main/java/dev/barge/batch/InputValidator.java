@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.barge.blob.BlobStore;
+import dev.barge.config.CanaryConfig;
+import dev.barge.config.ProjectConfig;
 import dev.barge.store.BatchRecord;
+import dev.barge.store.BatchStatus;
 import dev.barge.store.BatchStore;
 import dev.barge.store.FileRecord;
 import dev.barge.store.FileStore;
@@ -16,6 +19,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -33,10 +37,14 @@ final class InputValidator {
   private final int maxRequests;
   private final int maxReportedErrors;
   private final int maxLineBytes;
+  private final CanaryConfig canary;
+  private final Function<String, ProjectConfig> projects;
+  private final Predicate<String> modelPriced;
   private final Clock clock;
 
   InputValidator(FileStore files, BatchStore batches, RequestStore requests, BlobStore blobs,
-      Predicate<String> modelServed, int maxRequests, int maxReportedErrors, int maxLineBytes, Clock clock) {
+      Predicate<String> modelServed, int maxRequests, int maxReportedErrors, int maxLineBytes, CanaryConfig canary,
+      Function<String, ProjectConfig> projects, Predicate<String> modelPriced, Clock clock) {
     this.files = files;
     this.batches = batches;
     this.requests = requests;
@@ -45,11 +53,16 @@ final class InputValidator {
     this.maxRequests = maxRequests;
     this.maxReportedErrors = maxReportedErrors;
     this.maxLineBytes = maxLineBytes;
+    this.canary = canary;
+    this.projects = projects;
+    this.modelPriced = modelPriced;
     this.clock = clock;
   }
 
   void validate(BatchRecord batch) throws IOException {
-    requests.deleteAll(batch.id()); // a restart may have left part of an earlier attempt
+    // The caller's view may be stale: the batch may have been validated and started since it was read.
+    if (batches.find(batch.id()).map(b -> b.status() != BatchStatus.VALIDATING).orElse(true)) return;
+    requests.deleteUnstarted(batch.id()); // a restart may have left part of an earlier attempt
     Optional<FileRecord> input = files.findIgnoringExpiry(batch.project(), batch.inputFileId());
     if (input.isEmpty()) {
       fail(batch, List.of(LineError.ofFile("invalid_request", "The input file " + batch.inputFileId()
@@ -59,6 +72,11 @@ final class InputValidator {
     LineChecker checker = new LineChecker(batch.endpoint(), modelServed, maxLineBytes);
     List<LineError> errors = new ArrayList<>();
     int[] count = {0};
+    long[] enqueuedTokens = {0};
+    Integer askedSize = batch.canary().size();
+    // The server's default canary applies to files of more than above_lines lines: unknown until the end,
+    // so the sample is drawn at the default size and dropped if the file turns out smaller.
+    CanarySample sample = new CanarySample(askedSize != null ? askedSize : canary.size(), batch.id());
     try (RowInserter inserter = new RowInserter(requests, batch.id());
         InputStream in = blobs.open(input.get().blobKey())) {
       JsonlLines.read(in, maxLineBytes, line -> {
@@ -75,6 +93,8 @@ final class InputValidator {
         }
         if (errors.isEmpty()) {
           inserter.add(new NewRequest(line.number(), checker.acceptedCustomId(), line.offset(), line.length()));
+          enqueuedTokens[0] += Math.ceilDiv(checker.bodyBytes(), 4); // the spec's estimate: body bytes / 4
+          sample.add(line.number());
         }
         return true;
       });
@@ -83,18 +103,37 @@ final class InputValidator {
     if (errors.isEmpty() && count[0] == 0) {
       errors.add(LineError.ofFile("empty_file", "The input file contains no requests."));
     }
+    if (errors.isEmpty() && batch.spend().maxCost() != null && !modelPriced.test(checker.model())) {
+      errors.add(LineError.ofFile("invalid_request", "The batch sets max_cost_usd, but the model '"
+          + checker.model() + "' has no price in this server's price table, so its cost cannot be counted."));
+    }
     if (!errors.isEmpty()) {
       fail(batch, errors);
       return;
     }
-    if (!batches.startProcessing(batch.id(), checker.model(), count[0], clock.millis())) {
-      requests.deleteAll(batch.id()); // cancelled or expired while we read the file
+    boolean defaultCanary = askedSize == null;
+    List<Integer> canaryLines = defaultCanary && count[0] <= canary.aboveLines() ? List.of() : sample.lines();
+    Long tokenLimit = projects.apply(batch.project()).enqueuedTokenLimit(checker.model());
+    switch (batches.startProcessing(batch.id(), checker.model(), count[0], enqueuedTokens[0], canaryLines,
+        tokenLimit, clock.millis())) {
+      case STARTED -> { }
+      case NOT_VALIDATING -> requests.deleteUnstarted(batch.id()); // cancelled or expired while we read the file
+      case OVER_QUOTA -> fail(batch, List.of(LineError.ofFile("token_limit_exceeded", "Enqueued token limit"
+          + " reached for " + checker.model() + " in project " + batch.project() + ": the batch's "
+          + enqueuedTokens[0] + " estimated prompt tokens, with the "
+          + batches.enqueuedTokens(batch.id(), checker.model()) + " already enqueued by its unfinished batches,"
+          + " would pass the limit of " + tokenLimit + ". Try again once some have finished.")));
     }
   }
 
   /** Fails the batch with these errors and drops whatever rows were queued for it. */
   void fail(BatchRecord batch, List<LineError> errors) {
-    requests.deleteAll(batch.id());
+    batches.failValidation(batch.id(), errorsJson(errors), clock.millis());
+    requests.deleteUnstarted(batch.id());
+  }
+
+  /** The batch's {@code errors} object: a list of {@code {code, message, param, line}}. */
+  static String errorsJson(List<LineError> errors) {
     ObjectNode list = JSON.createObjectNode().put("object", "list");
     ArrayNode data = list.putArray("data");
     for (LineError e : errors) {
@@ -104,6 +143,6 @@ final class InputValidator {
       if (e.line() == null) item.putNull("line");
       else item.put("line", e.line());
     }
-    batches.failValidation(batch.id(), list.toString(), clock.millis());
+    return list.toString();
   }
 }

@@ -43,6 +43,7 @@ final class LineChecker {
   private String bodyModel; // asText() of body.model when present
   private boolean bodyInput;
   private boolean bodyStreamOff; // body.stream absent, null or false
+  private long bodyBytes;
 
   LineChecker(String endpoint, Predicate<String> modelServed, int maxLineBytes) {
     this.endpoint = endpoint;
@@ -54,6 +55,11 @@ final class LineChecker {
   /** The model of the file: the first one seen on a line. */
   String model() {
     return model;
+  }
+
+  /** The UTF-8 length of the {@code body} of the line last checked. */
+  long bodyBytes() {
+    return bodyBytes;
   }
 
   /** The custom_id of the line last checked, when {@link #check} accepted it. */
@@ -166,6 +172,12 @@ final class LineChecker {
       p.skipChildren();
       return;
     }
+    long start = p.currentTokenLocation().getByteOffset();
+    readBodyFields(p);
+    bodyBytes = p.currentLocation().getByteOffset() - start;
+  }
+
+  private void readBodyFields(JsonParser p) throws IOException {
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String key = p.currentName();
       JsonToken v = p.nextToken();
@@ -189,6 +201,7 @@ final class LineChecker {
   }
 
   private void resetBody() {
+    bodyBytes = 0;
     bodyModel = null;
     bodyInput = false;
     bodyStreamOff = true;

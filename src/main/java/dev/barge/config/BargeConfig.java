@@ -13,7 +13,8 @@ public record BargeConfig(
     AuthConfig auth,
     List<BackendConfig> backends,
     Map<String, ModelPrice> pricing,
-    BatchConfig batch) {
+    BatchConfig batch,
+    Map<String, ProjectConfig> projects) {
 
   public BargeConfig {
     if (server == null) server = ServerConfig.defaults();
@@ -22,6 +23,7 @@ public record BargeConfig(
     backends = backends == null ? List.of() : List.copyOf(backends);
     pricing = pricing == null ? Map.of() : Map.copyOf(pricing);
     if (batch == null) batch = BatchConfig.defaults();
+    projects = projects == null ? Map.of() : Map.copyOf(projects);
     Set<String> names = new HashSet<>();
     for (BackendConfig b : backends) {
       if (!names.add(b.name())) throw new IllegalArgumentException("backends: name '" + b.name() + "' is used twice");
@@ -30,32 +32,45 @@ public record BargeConfig(
 
   /** The embedded default: SQLite and blobs under ./barge-data, the local embeddings model, no keys. */
   public static BargeConfig embeddedDefault() {
-    return new BargeConfig(null, null, null, List.of(BackendConfig.localEmbeddings()), null, null);
+    return new BargeConfig(null, null, null, List.of(BackendConfig.localEmbeddings()), null, null, null);
   }
 
   public BargeConfig withServer(String host, Integer port) {
     ServerConfig s = new ServerConfig(host != null ? host : server.host(), port != null ? port : server.port(),
-        server.interactiveWait(), server.flexWait());
-    return new BargeConfig(s, storage, auth, backends, pricing, batch);
+        server.interactiveWait(), server.flexWait(), server.flexDiscount());
+    return new BargeConfig(s, storage, auth, backends, pricing, batch, projects);
   }
 
   public BargeConfig withDataDirectory(Path dir) {
-    return new BargeConfig(server, storage.under(dir), auth, backends, pricing, batch);
+    return new BargeConfig(server, storage.under(dir), auth, backends, pricing, batch, projects);
   }
 
   public BargeConfig withStorage(StorageConfig newStorage) {
-    return new BargeConfig(server, newStorage, auth, backends, pricing, batch);
+    return new BargeConfig(server, newStorage, auth, backends, pricing, batch, projects);
   }
 
   public BargeConfig withBackends(List<BackendConfig> newBackends) {
-    return new BargeConfig(server, storage, auth, newBackends, pricing, batch);
+    return new BargeConfig(server, storage, auth, newBackends, pricing, batch, projects);
   }
 
   public BargeConfig withBatch(BatchConfig newBatch) {
-    return new BargeConfig(server, storage, auth, backends, pricing, newBatch);
+    return new BargeConfig(server, storage, auth, backends, pricing, newBatch, projects);
+  }
+
+  public BargeConfig withPricing(Map<String, ModelPrice> newPricing) {
+    return new BargeConfig(server, storage, auth, backends, newPricing, batch, projects);
+  }
+
+  public BargeConfig withProjects(Map<String, ProjectConfig> newProjects) {
+    return new BargeConfig(server, storage, auth, backends, pricing, batch, newProjects);
+  }
+
+  /** The limits of {@code project}; none when the config names none. */
+  public ProjectConfig project(String project) {
+    return projects.getOrDefault(project, ProjectConfig.NONE);
   }
 
   public BargeConfig withAuth(AuthConfig newAuth) {
-    return new BargeConfig(server, storage, newAuth, backends, pricing, batch);
+    return new BargeConfig(server, storage, newAuth, backends, pricing, batch, projects);
   }
 }

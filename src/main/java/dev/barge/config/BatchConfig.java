@@ -17,6 +17,9 @@ import java.time.Duration;
  * @param cancelGrace how long in-flight calls of a cancelled batch may still finish
  * @param maxCreationsPerHour batches one project may create in any hour
  * @param maxLineBytes longest request line accepted in an input file
+ * @param canary the sample a batch runs before the rest of its lines, unless it says otherwise
+ * @param budgetHold how long a batch stopped by its own budget waits for the budget to be raised before
+ *     its remaining lines end with {@code budget_exceeded}
  */
 public record BatchConfig(
     BigDecimal discount,
@@ -29,7 +32,9 @@ public record BatchConfig(
     String maxBackoff,
     String cancelGrace,
     Integer maxCreationsPerHour,
-    Integer maxLineBytes) {
+    Integer maxLineBytes,
+    CanaryConfig canary,
+    String budgetHold) {
 
   public BatchConfig {
     if (discount == null) discount = new BigDecimal("0.5");
@@ -45,9 +50,7 @@ public record BatchConfig(
     if (maxCreationsPerHour <= 0) throw new IllegalArgumentException("max_creations_per_hour: must be positive");
     if (maxLineBytes == null) maxLineBytes = 64 * 1024 * 1024;
     if (maxLineBytes <= 0) throw new IllegalArgumentException("max_line_bytes: must be positive");
-    if (discount.signum() < 0 || discount.compareTo(BigDecimal.ONE) > 0) {
-      throw new IllegalArgumentException("discount: must be between 0 and 1");
-    }
+    Fractions.require("discount", discount);
     if (maxRequests <= 0) throw new IllegalArgumentException("max_requests: must be positive");
     if (maxFileBytes <= 0) throw new IllegalArgumentException("max_file_bytes: must be positive");
     if (maxReportedErrors <= 0) throw new IllegalArgumentException("max_reported_errors: must be positive");
@@ -56,10 +59,13 @@ public record BatchConfig(
     Durations.require("initial_backoff", initialBackoff);
     Durations.require("max_backoff", maxBackoff);
     Durations.require("cancel_grace", cancelGrace);
+    if (canary == null) canary = CanaryConfig.defaults();
+    if (budgetHold == null) budgetHold = "1h";
+    Durations.require("budget_hold", budgetHold);
   }
 
   public static BatchConfig defaults() {
-    return new BatchConfig(null, null, null, null, null, null, null, null, null, null, null);
+    return new BatchConfig(null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   public Duration maxWindow() {
@@ -72,6 +78,10 @@ public record BatchConfig(
 
   public Duration maxBackoffDuration() {
     return Durations.parse(maxBackoff);
+  }
+
+  public Duration budgetHoldDuration() {
+    return Durations.parse(budgetHold);
   }
 
   public Duration cancelGraceDuration() {

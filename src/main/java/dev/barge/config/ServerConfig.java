@@ -1,5 +1,6 @@
 package dev.barge.config;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 
 /**
@@ -7,8 +8,10 @@ import java.time.Duration;
  *
  * @param interactiveWait how long a synchronous request waits for a free slot before 503 (default 1m)
  * @param flexWait how long a {@code "service_tier": "flex"} request waits before 429 (default 2m)
+ * @param flexDiscount price reduction of flex requests against real-time prices (default 0.5, as hosted APIs)
  */
-public record ServerConfig(String host, Integer port, String interactiveWait, String flexWait) {
+public record ServerConfig(String host, Integer port, String interactiveWait, String flexWait,
+    BigDecimal flexDiscount) {
   public ServerConfig {
     if (host == null || host.isBlank()) host = "127.0.0.1";
     if (port == null) port = 8080;
@@ -17,10 +20,12 @@ public record ServerConfig(String host, Integer port, String interactiveWait, St
     if (flexWait == null) flexWait = "2m";
     Durations.require("interactive_wait", interactiveWait);
     Durations.require("flex_wait", flexWait);
+    if (flexDiscount == null) flexDiscount = new BigDecimal("0.5");
+    Fractions.require("flex_discount", flexDiscount);
   }
 
   public ServerConfig(String host, Integer port) {
-    this(host, port, null, null);
+    this(host, port, null, null, null);
   }
 
   public static ServerConfig defaults() {

@@ -2,15 +2,20 @@ package dev.barge.dispatch;
 
 import dev.barge.blob.BlobStore;
 import dev.barge.config.TimeWindow;
+import dev.barge.cost.PriceTable;
+import dev.barge.cost.Tier;
 import dev.barge.cost.TokenEstimate;
 import dev.barge.store.BatchRecord;
 import dev.barge.store.BatchStatus;
 import dev.barge.store.BatchStore;
+import dev.barge.store.Canary;
 import dev.barge.store.ClaimedRequest;
 import dev.barge.store.FileRecord;
 import dev.barge.store.FileStore;
 import dev.barge.store.RequestStore;
 import dev.barge.store.RequestUpdate;
+import dev.barge.store.Spend;
+import dev.barge.store.SpendStore;
 import dev.barge.store.Usage;
 import dev.barge.upstream.Backend;
 import dev.barge.upstream.Backends;
@@ -34,6 +39,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +65,9 @@ public final class Dispatcher implements AutoCloseable {
   private final String nodeId;
   private final Duration lease;
   private final IntSupplier nodesAlive;
+  private final PriceTable prices;
+  private final SpendStore spend;
+  private final BudgetGuard budgets;
   private final Map<Backend, BackendGate> gates = new HashMap<>();
   private final Map<Backend, FairShare> fairShares = new HashMap<>();
   private final Map<Backend, List<TimeWindow>> batchWindows = new HashMap<>();
@@ -71,7 +80,8 @@ public final class Dispatcher implements AutoCloseable {
   private volatile boolean running = true;
 
   public Dispatcher(BatchStore batches, FileStore files, RequestStore requests, BlobStore blobs, Backends backends,
-      RetryPolicy retry, Clock clock, String nodeId, Duration lease, IntSupplier nodesAlive) {
+      RetryPolicy retry, Clock clock, String nodeId, Duration lease, IntSupplier nodesAlive, PriceTable prices,
+      SpendStore spend, Function<String, Long> dailyBudget) {
     this.batches = batches;
     this.files = files;
     this.requests = requests;
@@ -82,11 +92,14 @@ public final class Dispatcher implements AutoCloseable {
     this.nodeId = nodeId;
     this.lease = lease;
     this.nodesAlive = nodesAlive;
+    this.prices = prices;
+    this.spend = spend;
+    this.budgets = new BudgetGuard(dailyBudget, spend);
     for (Backend b : backends.all()) {
       gates.put(b, new BackendGate(b.name(), b.maxConcurrency(), b.config().limits(), clock.millis()));
       batchWindows.put(b, b.config().batchWindowList());
     }
-    this.recorder = new ResultRecorder(requests);
+    this.recorder = new ResultRecorder(requests, this::written);
     this.loop = Thread.ofPlatform().name("barge-dispatcher").daemon().start(this::run);
   }
 
@@ -114,11 +127,16 @@ public final class Dispatcher implements AutoCloseable {
   private int dispatchOnce() {
     Map<Backend, List<BatchRecord>> byBackend = new LinkedHashMap<>();
     Set<String> running = new HashSet<>();
+    budgets.beforeRead();
+    List<BatchRecord> inProgress = batches.active().stream()
+        .filter(b -> b.status() == BatchStatus.IN_PROGRESS && b.model() != null).toList();
     Instant now = clock.instant();
-    for (BatchRecord b : batches.active()) {
-      if (b.status() != BatchStatus.IN_PROGRESS || b.model() == null) continue;
+    budgets.newRound(inProgress, now.toEpochMilli());
+    for (BatchRecord b : inProgress) {
       running.add(b.id());
+      if (b.canary().state() == Canary.State.FAILED) continue; // its lines are being ended
       if (!TimeWindow.anyContains(b.windows(), now)) continue; // waits for one of its windows
+      if (!withinBudget(b, now.toEpochMilli())) continue;
       // Every backend serving the model takes work as its own limits allow: work spreads by free
       // capacity, and goes to the others while one is down (its breaker open), paused or outside
       // its batch windows.
@@ -133,6 +151,24 @@ public final class Dispatcher implements AutoCloseable {
       started += dispatch(entry.getKey(), entry.getValue());
     }
     return started;
+  }
+
+  /**
+   * Whether the batch's budgets let it start calls now; records a stop when they hold it back for good,
+   * and lifts a stop that no longer holds (a new day for a project budget).
+   */
+  private boolean withinBudget(BatchRecord b, long now) {
+    String stoppedBy = budgets.stoppedBy(b);
+    String recorded = b.spend().stoppedReason();
+    if (stoppedBy != null && !stoppedBy.equals(recorded)) {
+      batches.stop(b.id(), stoppedBy, now);
+      log.info("batch {} stopped: the next request would pass its {}", b.id(),
+          stoppedBy.equals(Spend.BATCH_BUDGET) ? "budget" : "project's daily budget");
+    } else if (stoppedBy == null && recorded != null && budgets.allowance(b) > 0) {
+      batches.resume(b.id());
+      log.info("batch {} goes on: its budget allows more work again", b.id());
+    }
+    return budgets.allowance(b) > 0;
   }
 
   private int dispatch(Backend backend, List<BatchRecord> candidates) {
@@ -162,11 +198,15 @@ public final class Dispatcher implements AutoCloseable {
   }
 
   private int claim(Backend backend, BackendGate gate, BatchRecord batch, int limit, long now) {
+    limit = Math.min(limit, budgets.allowance(batch));
     if (limit <= 0) return 0;
     String blobKey = inputBlob(batch);
     Endpoint endpoint = Endpoint.ofPath(batch.endpoint()).orElseThrow();
-    List<ClaimedRequest> claimed = requests.claim(batch.id(), limit, now, nodeId, now + lease.toMillis());
+    // While the canary runs, only its sample may be sent.
+    List<Integer> onlyLines = batch.canary().running() ? batch.canary().lines() : List.of();
+    List<ClaimedRequest> claimed = requests.claim(batch.id(), limit, now, nodeId, now + lease.toMillis(), onlyLines);
     if (claimed.isEmpty()) return 0;
+    budgets.claimed(batch, claimed.size());
     long heldTokens = gate.started(claimed.size(), now);
     int submitted = 0;
     try {
@@ -177,8 +217,16 @@ public final class Dispatcher implements AutoCloseable {
     } finally {
       // Calls that could not be submitted (shutting down) give their slots back; their leases run out.
       gate.notStarted(claimed.size() - submitted, heldTokens, now);
+      budgets.settled(batch.id(), claimed.size() - submitted);
     }
     return claimed.size();
+  }
+
+  /** Results are in the store: their calls stop counting against budgets as in flight. */
+  private void written(List<RequestUpdate> updates) {
+    Map<String, Integer> byBatch = new HashMap<>();
+    for (RequestUpdate u : updates) byBatch.merge(u.batchId(), 1, Integer::sum);
+    byBatch.forEach(budgets::settled);
   }
 
   private String inputBlob(BatchRecord batch) {
@@ -203,7 +251,7 @@ public final class Dispatcher implements AutoCloseable {
    * a free slot, picked at random in proportion to the backends' {@code weight}, or else the first to
    * free one within {@code maxWait}. Empty when no backend serves the model or none had room in time.
    */
-  public Optional<Outcome> sendNow(Priority priority, Endpoint endpoint, String model, byte[] body,
+  public Optional<Outcome> sendNow(String project, Priority priority, Endpoint endpoint, String model, byte[] body,
       Duration maxWait) throws InterruptedException {
     List<Backend> serving = backends.serving(model);
     if (serving.isEmpty()) return Optional.empty();
@@ -213,7 +261,9 @@ public final class Dispatcher implements AutoCloseable {
       while (true) {
         for (Backend backend : byWeightedChance(serving)) {
           if (gates.get(backend).tryStart(priority, clock.millis())) {
-            return Optional.of(callNow(backend, endpoint, body));
+            Outcome outcome = callNow(backend, endpoint, body);
+            charge(project, priority, model, outcome);
+            return Optional.of(outcome);
           }
         }
         long left = deadline - clock.millis();
@@ -253,6 +303,23 @@ public final class Dispatcher implements AutoCloseable {
     }
   }
 
+  /** A synchronous answer that was billed (a success) adds to its project's spend at its tier's price. */
+  private void charge(String project, Priority priority, String model, Outcome outcome) {
+    if (!(outcome instanceof Outcome.Success success)) return;
+    Usage u = ResponseUsage.ofObject(success.body());
+    if (u == null) return;
+    Tier tier = priority == Priority.FLEX ? Tier.FLEX : Tier.STANDARD;
+    long cost = prices.cost(model, u.inputTokens(), u.cachedTokens(), u.outputTokens(), tier);
+    long listCost = prices.cost(model, u.inputTokens(), u.cachedTokens(), u.outputTokens(), Tier.STANDARD);
+    try {
+      spend.add(project, SpendStore.dayOf(clock.millis()), tier.wireName(), 1, cost, listCost);
+    } catch (RuntimeException e) {
+      // The caller has its answer; a spend row that could not be written must not turn it into an error.
+      log.error("could not record the spend of a {} request of project {}: {}", tier.wireName(), project,
+          e.toString());
+    }
+  }
+
   /** Interrupts the calls in flight for a batch whose results are no longer wanted (cancelled, expired). */
   public void abort(String batchId) {
     Set<Thread> threads = inFlight.get(batchId);
@@ -264,25 +331,27 @@ public final class Dispatcher implements AutoCloseable {
     Set<Thread> threads = inFlight.computeIfAbsent(batch.id(), id -> ConcurrentHashMap.newKeySet());
     threads.add(Thread.currentThread());
     boolean observed = false;
+    boolean recorded = false;
     try {
       byte[] body;
       try {
         body = body(blobKey, r);
       } catch (IOException | RuntimeException e) {
         log.error("batch {} line {} could not be read from its input file: {}", batch.id(), r.line(), e.toString());
-        recorder.add(Settlements.unreadable(r, nodeId, e, clock.millis()));
+        recorded = recorder.add(Settlements.unreadable(r, nodeId, e, clock.millis()));
         return;
       }
       TokenEstimate estimate = gate.countsTokens()
           ? gate.charge(body, endpoint.generatesText(), heldTokens, clock.millis()) : null;
       Outcome outcome = backend.send(endpoint, body);
       RequestUpdate update = settle(batch, r, outcome);
-      recorder.add(update); // first: the answer is what matters most if anything below fails
+      recorded = recorder.add(update); // first: the answer is what matters most if anything below fails
       gate.observe(outcome, estimate, update instanceof RequestUpdate.Finished f ? f.usage() : Usage.ZERO,
           clock.millis());
       observed = true;
     } finally {
       if (!observed) gate.endedUnobserved();
+      if (!recorded) budgets.settled(batch.id(), 1); // no result will come for it
       threads.remove(Thread.currentThread());
       Thread.interrupted(); // an abort must not leak into the next task of this thread
       gate.ended();
@@ -302,7 +371,10 @@ public final class Dispatcher implements AutoCloseable {
     if (delay.isPresent() && delay.get().toMillis() < batch.expiresAt() - now) {
       return new RequestUpdate.Requeued(r.batchId(), r.line(), nodeId, now + delay.get().toMillis());
     }
-    return Settlements.finalOutcome(r, nodeId, outcome, now);
+    RequestUpdate.Finished result = Settlements.finalOutcome(r, nodeId, outcome, now);
+    Usage u = result.usage();
+    return result.priced(prices.cost(batch.model(), u.inputTokens(), u.cachedTokens(), u.outputTokens(), Tier.BATCH),
+        prices.cost(batch.model(), u.inputTokens(), u.cachedTokens(), u.outputTokens(), Tier.STANDARD));
   }
 
   /** Stops claiming, lets calls in flight finish for up to {@code grace}, and writes their results. */

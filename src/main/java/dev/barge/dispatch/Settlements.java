@@ -21,14 +21,14 @@ final class Settlements {
       case Outcome.Answered a -> answered(r, owner, a, now);
       case Outcome.TransportFailure t -> new RequestUpdate.Finished(r.batchId(), r.line(), owner, false, null, null,
           null, "request_timeout", "The backend gave no answer after " + r.attempts() + " attempt(s): "
-              + t.reason(), Usage.ZERO, now);
+              + t.reason(), Usage.ZERO, now, 0, 0);
     };
   }
 
   /** The request could not even be sent: its line in the input file is unreadable. Barge's fault, said so. */
   static RequestUpdate.Finished unreadable(ClaimedRequest r, String owner, Exception cause, long now) {
     return new RequestUpdate.Finished(r.batchId(), r.line(), owner, false, null, null, null, "server_error",
-        "Barge could not read this request from the input file: " + cause.getMessage(), Usage.ZERO, now);
+        "Barge could not read this request from the input file: " + cause.getMessage(), Usage.ZERO, now, 0, 0);
   }
 
   private static RequestUpdate.Finished answered(ClaimedRequest r, String owner, Outcome.Answered a, long now) {
@@ -46,11 +46,11 @@ final class Settlements {
           .putNull("param")
           .putNull("code");
       return new RequestUpdate.Finished(r.batchId(), r.line(), owner, false, looked2xx ? 502 : a.status(),
-          requestId, error.toString(), null, null, Usage.ZERO, now);
+          requestId, error.toString(), null, null, Usage.ZERO, now, 0, 0);
     }
     boolean success = a instanceof Outcome.Success;
     return new RequestUpdate.Finished(r.batchId(), r.line(), owner, success, a.status(), requestId,
-        asOneLine(a.body()), null, null, success ? usage : Usage.ZERO, now);
+        asOneLine(a.body()), null, null, success ? usage : Usage.ZERO, now, 0, 0);
   }
 
   /**

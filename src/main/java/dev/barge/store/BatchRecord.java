@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * A stored batch. Times are Unix milliseconds; {@code statusTimes} maps each status entered so far to
- * when it was entered. {@code errors} and {@code metadata} are JSON text.
+ * when it was entered. {@code errors} and {@code metadata} are JSON text. {@code enqueuedTokens} is the
+ * estimate of its prompt tokens held against its project's quota while it runs.
  */
 public record BatchRecord(
     String id,
@@ -30,11 +31,16 @@ public record BatchRecord(
     Long outputExpiresAfterSeconds,
     Usage usage,
     int priority,
-    List<TimeWindow> windows) {
+    List<TimeWindow> windows,
+    Spend spend,
+    Canary canary,
+    long enqueuedTokens) {
 
   public BatchRecord {
     statusTimes = Map.copyOf(statusTimes);
     windows = windows == null ? List.of() : List.copyOf(windows);
+    if (spend == null) spend = Spend.budget(null);
+    if (canary == null) canary = Canary.DEFAULT;
   }
 
   public Long enteredAt(BatchStatus s) {

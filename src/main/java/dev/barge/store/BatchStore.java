@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.barge.config.TimeWindow;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -22,7 +23,10 @@ public final class BatchStore {
   private static final String COLUMNS = "id, project, endpoint, model, input_file_id, completion_window, status,"
       + " created_at, expires_at, in_progress_at, finalizing_at, completed_at, failed_at, expired_at, cancelling_at,"
       + " cancelled_at, total, completed, failed, output_file_id, error_file_id, errors, metadata,"
-      + " output_expires_after, input_tokens, cached_tokens, output_tokens, reasoning_tokens, total_tokens, priority, run_windows";
+      + " output_expires_after, input_tokens, cached_tokens, output_tokens, reasoning_tokens, total_tokens, priority, run_windows,"
+      + " cost, list_cost, max_cost, stopped_reason, stopped_at, canary_size, canary_max_failure_rate, canary_lines,"
+      + " canary_state, enqueued_tokens";
+  private static final TypeReference<List<Integer>> INTS = new TypeReference<>() {};
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
@@ -37,8 +41,8 @@ public final class BatchStore {
   public void insert(BatchRecord b) {
     db.write(c -> {
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO batches (id, project, endpoint, input_file_id,"
-          + " completion_window, status, created_at, expires_at, metadata, output_expires_after, priority, run_windows)"
-          + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")) {
+          + " completion_window, status, created_at, expires_at, metadata, output_expires_after, priority, run_windows,"
+          + " max_cost, canary_size, canary_max_failure_rate) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
         ps.setString(1, b.id());
         ps.setString(2, b.project());
         ps.setString(3, b.endpoint());
@@ -51,6 +55,9 @@ public final class BatchStore {
         Rows.setNullableLong(ps, 10, b.outputExpiresAfterSeconds());
         ps.setInt(11, b.priority());
         ps.setString(12, windowsJson(b.windows()));
+        Rows.setNullableLong(ps, 13, b.spend().maxCost());
+        Rows.setNullableInt(ps, 14, b.canary().size());
+        ps.setString(15, b.canary().maxFailureRate() == null ? null : b.canary().maxFailureRate().toPlainString());
         ps.executeUpdate();
       }
       return null;
@@ -158,25 +165,115 @@ public final class BatchStore {
     }
   }
 
-  /** {@code validating → in_progress} before the deadline, recording the file's model and line count. */
-  public boolean startProcessing(String id, String model, int total, long now) {
+  /** How {@link #startProcessing} went. */
+  public enum StartResult { STARTED, NOT_VALIDATING, OVER_QUOTA }
+
+  /**
+   * {@code validating → in_progress} before the deadline, recording the file's model, line count and
+   * enqueued-token estimate, and the canary's sample (empty for none). When {@code tokenLimit} is set and
+   * the project's batches of this model that have not ended would hold more than that with this one,
+   * nothing changes and the answer is {@code OVER_QUOTA}.
+   */
+  public StartResult startProcessing(String id, String model, int total, long enqueuedTokens, List<Integer> canaryLines,
+      Long tokenLimit, long now) {
     return db.write(c -> {
       // A batch whose window closed while it was validated expires instead, with no files.
       try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM batches WHERE id = ? AND expires_at > ?")) {
         ps.setString(1, id);
         ps.setLong(2, now);
         try (ResultSet rs = ps.executeQuery()) {
-          if (!rs.next()) return false;
+          if (!rs.next()) return StartResult.NOT_VALIDATING;
         }
       }
-      if (!transition(c, id, Set.of(BatchStatus.VALIDATING), BatchStatus.IN_PROGRESS, now)) return false;
-      try (PreparedStatement ps = c.prepareStatement("UPDATE batches SET model = ?, total = ? WHERE id = ?")) {
+      if (tokenLimit != null && enqueuedTokens(c, id, model) + enqueuedTokens > tokenLimit) {
+        return StartResult.OVER_QUOTA;
+      }
+      if (!transition(c, id, Set.of(BatchStatus.VALIDATING), BatchStatus.IN_PROGRESS, now)) {
+        return StartResult.NOT_VALIDATING;
+      }
+      try (PreparedStatement ps = c.prepareStatement("UPDATE batches SET model = ?, total = ?, enqueued_tokens = ?,"
+          + " canary_lines = ?, canary_state = ? WHERE id = ?")) {
         ps.setString(1, model);
         ps.setInt(2, total);
+        ps.setLong(3, enqueuedTokens);
+        ps.setString(4, canaryLines.isEmpty() ? null : json(canaryLines));
+        ps.setString(5, canaryLines.isEmpty() ? null : Canary.State.RUNNING.column());
+        ps.setString(6, id);
+        ps.executeUpdate();
+      }
+      return StartResult.STARTED;
+    });
+  }
+
+  /** Estimated prompt tokens held by the batches of {@code id}'s project on {@code model} that have not ended. */
+  public long enqueuedTokens(String id, String model) {
+    return db.read(c -> enqueuedTokens(c, id, model));
+  }
+
+  private static long enqueuedTokens(Connection c, String id, String model) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(SUM(enqueued_tokens), 0) FROM batches"
+        + " WHERE project = (SELECT project FROM batches WHERE id = ?) AND model = ?"
+        + " AND status IN ('in_progress', 'finalizing', 'cancelling')")) {
+      ps.setString(1, id);
+      ps.setString(2, model);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  /** The canary's verdict; a failed canary also records why as the batch's errors (JSON). */
+  public void canaryVerdict(String id, Canary.State verdict, String errorsJson) {
+    db.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "UPDATE batches SET canary_state = ?, errors = COALESCE(?, errors) WHERE id = ?")) {
+        ps.setString(1, verdict.column());
+        ps.setString(2, errorsJson);
         ps.setString(3, id);
         ps.executeUpdate();
       }
-      return true;
+      return null;
+    });
+  }
+
+  /** Dispatch stopped taking the batch's work for a budget; a stop already recorded keeps its time. */
+  public void stop(String id, String reason, long now) {
+    db.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE batches SET stopped_reason = ?, stopped_at = ?"
+          + " WHERE id = ? AND (stopped_reason IS NULL OR stopped_reason <> ?)")) {
+        ps.setString(1, reason);
+        ps.setLong(2, now);
+        ps.setString(3, id);
+        ps.setString(4, reason);
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  /** Dispatch takes the batch's work again. */
+  public void resume(String id) {
+    db.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "UPDATE batches SET stopped_reason = NULL, stopped_at = NULL WHERE id = ?")) {
+        ps.setString(1, id);
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  /** Sets a new budget (null for none); a stop for the old one is lifted, so dispatch looks again. */
+  public void setBudget(String id, Long maxCost) {
+    db.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE batches SET max_cost = ?,"
+          + " stopped_reason = NULL, stopped_at = NULL WHERE id = ?")) {
+        Rows.setNullableLong(ps, 1, maxCost);
+        ps.setString(2, id);
+        ps.executeUpdate();
+      }
+      return null;
     });
   }
 
@@ -240,15 +337,32 @@ public final class BatchStore {
         rs.getString(6), BatchStatus.ofWireName(rs.getString(7)), rs.getLong(8), rs.getLong(9), times,
         rs.getInt(17), rs.getInt(18), rs.getInt(19), rs.getString(20), rs.getString(21), rs.getString(22),
         rs.getString(23), Rows.nullableLong(rs, 24),
-        new Usage(rs.getLong(25), rs.getLong(26), rs.getLong(27), rs.getLong(28), rs.getLong(29)), rs.getInt(30), windows(rs.getString(31)));
+        new Usage(rs.getLong(25), rs.getLong(26), rs.getLong(27), rs.getLong(28), rs.getLong(29)), rs.getInt(30),
+        windows(rs.getString(31)),
+        new Spend(rs.getLong(32), rs.getLong(33), Rows.nullableLong(rs, 34), rs.getString(35), Rows.nullableLong(rs, 36)),
+        new Canary(Rows.nullableInt(rs, 37), rs.getString(38) == null ? null : new BigDecimal(rs.getString(38)),
+            lines(rs.getString(39)), Canary.State.ofColumn(rs.getString(40))),
+        rs.getLong(41));
   }
 
   private static String windowsJson(List<TimeWindow> windows) {
-    if (windows.isEmpty()) return null;
+    return windows.isEmpty() ? null : json(windows.stream().map(TimeWindow::toString).toList());
+  }
+
+  private static String json(List<?> values) {
     try {
-      return JSON.writeValueAsString(windows.stream().map(TimeWindow::toString).toList());
+      return JSON.writeValueAsString(values);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("a list of strings always serializes", e);
+      throw new IllegalStateException("a list of strings or numbers always serializes", e);
+    }
+  }
+
+  private static List<Integer> lines(String json) throws SQLException {
+    if (json == null) return List.of();
+    try {
+      return JSON.readValue(json, INTS);
+    } catch (JsonProcessingException e) {
+      throw new SQLException("batches.canary_lines holds '" + json + "': " + e.getMessage(), e);
     }
   }
 

@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,36 +41,50 @@ public final class RequestStore {
     });
   }
 
-  public void deleteAll(String batchId) {
+  /**
+   * Deletes the rows of a batch that never started (validation left them, or it was cancelled before it
+   * ran). Never the rows of a batch that entered {@code in_progress}: those are its results.
+   */
+  public void deleteUnstarted(String batchId) {
     db.write(c -> {
-      try (PreparedStatement ps = c.prepareStatement("DELETE FROM requests WHERE batch_id = ?")) {
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM requests WHERE batch_id = ? AND NOT EXISTS"
+          + " (SELECT 1 FROM batches WHERE id = ? AND in_progress_at IS NOT NULL)")) {
         ps.setString(1, batchId);
+        ps.setString(2, batchId);
         ps.executeUpdate();
       }
       return null;
     });
   }
 
-  /** Leases up to {@code limit} due requests of a batch that is in progress, earliest due first. */
-  public List<ClaimedRequest> claim(String batchId, int limit, long now, String owner, long leaseUntil) {
+  /**
+   * Leases up to {@code limit} due requests of a batch that is in progress, earliest due first; only
+   * those of {@code onlyLines} when that is not empty (a canary's sample).
+   */
+  public List<ClaimedRequest> claim(String batchId, int limit, long now, String owner, long leaseUntil,
+      List<Integer> onlyLines) {
+    String lines = onlyLines.isEmpty() ? ""
+        : " AND line IN (" + String.join(",", Collections.nCopies(onlyLines.size(), "?")) + ")";
     return db.write(c -> {
       // The rows are picked once, in a CTE: a LIMIT subquery inside IN may be run again per row by
       // PostgreSQL, and with SKIP LOCKED each run can pick different rows.
       try (PreparedStatement ps = c.prepareStatement("WITH picked AS (SELECT line FROM requests"
-          + " WHERE batch_id = ? AND state = 'queued' AND next_attempt_at <= ?"
+          + " WHERE batch_id = ? AND state = 'queued' AND next_attempt_at <= ?" + lines
           + " AND EXISTS (SELECT 1 FROM batches WHERE id = ? AND status = 'in_progress')"
           + " ORDER BY next_attempt_at, line LIMIT ?" + db.dialect().skipLocked + ")"
           + " UPDATE requests SET state = 'leased', attempts = attempts + 1, lease_owner = ?, lease_until = ?"
           + " FROM picked WHERE requests.batch_id = ? AND requests.line = picked.line"
           + " RETURNING requests.line, requests.custom_id, requests.byte_offset, requests.byte_length,"
           + " requests.attempts")) {
-        ps.setString(1, batchId);
-        ps.setLong(2, now);
-        ps.setString(3, batchId);
-        ps.setInt(4, limit);
-        ps.setString(5, owner);
-        ps.setLong(6, leaseUntil);
-        ps.setString(7, batchId);
+        int i = 1;
+        ps.setString(i++, batchId);
+        ps.setLong(i++, now);
+        for (int line : onlyLines) ps.setInt(i++, line);
+        ps.setString(i++, batchId);
+        ps.setInt(i++, limit);
+        ps.setString(i++, owner);
+        ps.setLong(i++, leaseUntil);
+        ps.setString(i, batchId);
         List<ClaimedRequest> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
@@ -94,7 +109,7 @@ public final class RequestStore {
       // Sent as JDBC batches (one round trip each on PostgreSQL); the per-row counts say which applied.
       try (PreparedStatement finish = c.prepareStatement("UPDATE requests SET state = ?, status_code = ?,"
               + " request_id = ?, response = ?, error_code = ?, error_message = ?, input_tokens = ?,"
-              + " output_tokens = ?, finished_at = ?, lease_owner = NULL, lease_until = NULL"
+              + " output_tokens = ?, finished_at = ?, cached_tokens = ?, cost = ?, lease_owner = NULL, lease_until = NULL"
               + " WHERE batch_id = ? AND line = ? AND state = 'leased' AND lease_owner = ?");
           PreparedStatement requeue = c.prepareStatement("UPDATE requests SET state = 'queued',"
               + " next_attempt_at = ?, lease_owner = NULL, lease_until = NULL"
@@ -111,9 +126,11 @@ public final class RequestStore {
               finish.setLong(7, f.usage().inputTokens());
               finish.setLong(8, f.usage().outputTokens());
               finish.setLong(9, f.finishedAt());
-              finish.setString(10, f.batchId());
-              finish.setInt(11, f.line());
-              finish.setString(12, f.leaseOwner());
+              finish.setLong(10, f.usage().cachedTokens());
+              finish.setLong(11, f.cost());
+              finish.setString(12, f.batchId());
+              finish.setInt(13, f.line());
+              finish.setString(14, f.leaseOwner());
               finish.addBatch();
               finished.add(f);
             }
@@ -230,11 +247,17 @@ public final class RequestStore {
     });
   }
 
-  /** Changes to a batch's counters and usage, applied in the transaction that settled its requests. */
+  /**
+   * Changes to a batch's counters, usage and cost, applied in the transaction that settled its requests;
+   * the cost also goes to its project's spend of the day the results came in.
+   */
   private static final class Delta {
     int completed;
     int failed;
     Usage usage = Usage.ZERO;
+    long cost;
+    long listCost;
+    long finishedAt;
 
     void add(RequestUpdate.Finished f) {
       if (f.succeeded()) {
@@ -243,13 +266,16 @@ public final class RequestStore {
       } else {
         failed++;
       }
+      cost += f.cost();
+      listCost += f.listCost();
+      finishedAt = Math.max(finishedAt, f.finishedAt());
     }
 
     void apply(Connection c, String batchId) throws SQLException {
       try (PreparedStatement ps = c.prepareStatement("UPDATE batches SET completed = completed + ?,"
           + " failed = failed + ?, input_tokens = input_tokens + ?, cached_tokens = cached_tokens + ?,"
           + " output_tokens = output_tokens + ?, reasoning_tokens = reasoning_tokens + ?,"
-          + " total_tokens = total_tokens + ? WHERE id = ?")) {
+          + " total_tokens = total_tokens + ?, cost = cost + ?, list_cost = list_cost + ? WHERE id = ?")) {
         ps.setInt(1, completed);
         ps.setInt(2, failed);
         ps.setLong(3, usage.inputTokens());
@@ -257,8 +283,14 @@ public final class RequestStore {
         ps.setLong(5, usage.outputTokens());
         ps.setLong(6, usage.reasoningTokens());
         ps.setLong(7, usage.totalTokens());
-        ps.setString(8, batchId);
+        ps.setLong(8, cost);
+        ps.setLong(9, listCost);
+        ps.setString(10, batchId);
         ps.executeUpdate();
+      }
+      if (cost > 0 || listCost > 0) {
+        SpendStore.add(c, SpendStore.projectOf(c, batchId), SpendStore.dayOf(finishedAt), SpendStore.BATCH_TIER,
+            completed + failed, cost, listCost);
       }
     }
   }

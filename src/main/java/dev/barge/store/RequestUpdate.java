@@ -10,11 +10,20 @@ public sealed interface RequestUpdate {
 
   /**
    * The request has its final outcome. {@code response} is the backend's JSON body when it answered
-   * (status code set); otherwise {@code errorCode}/{@code errorMessage} say why there is none.
+   * (status code set); otherwise {@code errorCode}/{@code errorMessage} say why there is none. {@code cost}
+   * is what it was charged and {@code listCost} what it would have cost at the real-time price, in
+   * picodollars.
    */
   record Finished(String batchId, int line, String leaseOwner, boolean succeeded, Integer statusCode,
-      String requestId, String response, String errorCode, String errorMessage, Usage usage, long finishedAt)
-      implements RequestUpdate {}
+      String requestId, String response, String errorCode, String errorMessage, Usage usage, long finishedAt,
+      long cost, long listCost) implements RequestUpdate {
+
+    /** The same outcome, priced. */
+    public Finished priced(long newCost, long newListCost) {
+      return new Finished(batchId, line, leaseOwner, succeeded, statusCode, requestId, response, errorCode,
+          errorMessage, usage, finishedAt, newCost, newListCost);
+    }
+  }
 
   /** Try again, not before {@code nextAttemptAt}. */
   record Requeued(String batchId, int line, String leaseOwner, long nextAttemptAt) implements RequestUpdate {}

@@ -1,5 +1,7 @@
 package dev.barge.e2e;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.models.batches.Batch;
@@ -18,6 +20,10 @@ import dev.barge.upstream.simulator.SimulatorServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +37,7 @@ import org.awaitility.core.ConditionTimeoutException;
 
 /** A real Barge (engine + HTTP API) on a free port with its own data directory, and an OpenAI SDK client for it. */
 final class TestBarge implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<Batch.Status> TERMINAL = Set.of(Batch.Status.COMPLETED, Batch.Status.FAILED,
       Batch.Status.EXPIRED, Batch.Status.CANCELLED);
 
@@ -104,6 +111,28 @@ final class TestBarge implements AutoCloseable {
           + (last[0] == null ? "nothing" : last[0].status() + " " + last[0].requestCounts()), e);
     }
     return last[0];
+  }
+
+  /** GET of an API path (e.g. {@code /batches/ID}) as JSON, to read what the SDK's types leave out (extensions). */
+  JsonNode getJson(String path) {
+    return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).GET());
+  }
+
+  /** POST of a JSON body to an API path; the answer as JSON, whatever its status. */
+  JsonNode postJson(String path, String json) {
+    return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(json)));
+  }
+
+  private static JsonNode send(HttpRequest.Builder request) {
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      return JSON.readTree(http.send(request.build(), HttpResponse.BodyHandlers.ofString()).body());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   static List<String> contentLines(OpenAIClient client, String fileId) {

@@ -29,9 +29,10 @@ class RequestStoreTest {
     requests = new RequestStore(db);
     now = System.currentTimeMillis();
     batches.insert(new BatchRecord(BATCH, "p", "/v1/chat/completions", null, "file-x", "24h", BatchStatus.VALIDATING,
-        now, now + 86_400_000, Map.of(), 0, 0, 0, null, null, null, null, null, Usage.ZERO, 1, List.of()));
+        now, now + 86_400_000, Map.of(), 0, 0, 0, null, null, null, null, null, Usage.ZERO, 1, List.of(), null, null, 0));
     requests.insert(BATCH, List.of(new NewRequest(1, "a", 0, 1), new NewRequest(2, "b", 1, 1)));
-    assertThat(batches.startProcessing(BATCH, "m", 2, now)).isTrue();
+    assertThat(batches.startProcessing(BATCH, "m", 2, 0, List.of(), null, now))
+        .isEqualTo(BatchStore.StartResult.STARTED);
   }
 
   @AfterEach
@@ -41,7 +42,7 @@ class RequestStoreTest {
 
   @Test
   void settlingACancelReportsWorkThatCameBackToTheQueue() {
-    requests.claim(BATCH, 1, now, "node", now + 60_000); // line 1 in flight
+    requests.claim(BATCH, 1, now, "node", now + 60_000, List.of()); // line 1 in flight
     batches.transition(BATCH, Set.of(BatchStatus.IN_PROGRESS), BatchStatus.CANCELLING, now);
 
     RequestStore.Settled first = requests.settleUnfinished(BATCH, BatchStatus.CANCELLING, RequestState.CANCELLED,
@@ -66,11 +67,11 @@ class RequestStoreTest {
 
   @Test
   void aResultIsRecordedOnceEvenIfTheCallWasMadeTwice() {
-    requests.claim(BATCH, 2, now, "node-1", now - 1); // a lease that has already run out
+    requests.claim(BATCH, 2, now, "node-1", now - 1, List.of()); // a lease that has already run out
     assertThat(requests.releaseExpiredLeases(now)).isEqualTo(2);
-    requests.claim(BATCH, 2, now, "node-2", now + 60_000);
-    var late = new RequestUpdate.Finished(BATCH, 1, "node-1", true, 200, "r1", "{}", null, null, Usage.ZERO, now);
-    var current = new RequestUpdate.Finished(BATCH, 1, "node-2", true, 200, "r2", "{}", null, null, Usage.ZERO, now);
+    requests.claim(BATCH, 2, now, "node-2", now + 60_000, List.of());
+    var late = new RequestUpdate.Finished(BATCH, 1, "node-1", true, 200, "r1", "{}", null, null, Usage.ZERO, now, 0, 0);
+    var current = new RequestUpdate.Finished(BATCH, 1, "node-2", true, 200, "r2", "{}", null, null, Usage.ZERO, now, 0, 0);
 
     assertThat(requests.record(List.of(late))).isZero();
     assertThat(requests.record(List.of(current, current))).isEqualTo(1);
@@ -79,8 +80,8 @@ class RequestStoreTest {
 
   @Test
   void claimsTakeDueRowsInLineOrderOnlyWhileTheBatchRuns() {
-    assertThat(requests.claim(BATCH, 1, now, "n", now + 1000)).extracting(ClaimedRequest::line).containsExactly(1);
+    assertThat(requests.claim(BATCH, 1, now, "n", now + 1000, List.of())).extracting(ClaimedRequest::line).containsExactly(1);
     batches.transition(BATCH, Set.of(BatchStatus.IN_PROGRESS), BatchStatus.CANCELLING, now);
-    assertThat(requests.claim(BATCH, 5, now, "n", now + 1000)).isEmpty();
+    assertThat(requests.claim(BATCH, 5, now, "n", now + 1000, List.of())).isEmpty();
   }
 }

@@ -1,0 +1,119 @@
+package dev.barge.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.openai.client.OpenAIClient;
+import com.openai.models.batches.Batch;
+import com.openai.models.batches.BatchCreateParams;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.completions.CompletionUsage;
+import dev.barge.config.BackendConfig;
+import dev.barge.config.BargeConfig;
+import dev.barge.config.LimitsConfig;
+import dev.barge.config.ModelPrice;
+import dev.barge.config.SimulatorConfig;
+import dev.barge.upstream.simulator.SimulatorServer;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Usage and cost of every result, summed exactly per batch and per project and day, from the price table. */
+class CostTest {
+  private static final String MODEL = "sim-chat";
+  private static final ModelPrice PRICE = new ModelPrice(new BigDecimal("2.50"), new BigDecimal("1.25"),
+      new BigDecimal("10.00"));
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path dir;
+  private SimulatorServer upstream;
+  private TestBarge barge;
+
+  @AfterEach
+  void stop() {
+    if (barge != null) barge.close();
+    if (upstream != null) upstream.close();
+  }
+
+  private OpenAIClient start() {
+    upstream = SimulatorServer.start("127.0.0.1", 0, SimulatorConfig.defaults(), Set.of());
+    BackendConfig backend = TestBarge.simulatorBackend(upstream, MODEL, new LimitsConfig(null, null, 4));
+    barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(backend))
+        .withPricing(Map.of(MODEL, PRICE)), dir.resolve("data"));
+    return barge.client();
+  }
+
+  /** The real-time price of one answer's usage, in dollars, worked out here independently. */
+  private static BigDecimal listPrice(JsonNode usage) {
+    return listPrice(usage.path("prompt_tokens").asLong(),
+        usage.path("prompt_tokens_details").path("cached_tokens").asLong(), usage.path("completion_tokens").asLong());
+  }
+
+  private static BigDecimal listPrice(CompletionUsage usage) {
+    return listPrice(usage.promptTokens(),
+        usage.promptTokensDetails().flatMap(d -> d.cachedTokens()).orElse(0L), usage.completionTokens());
+  }
+
+  private static BigDecimal listPrice(long input, long cached, long output) {
+    return PRICE.inputPerMillion().multiply(BigDecimal.valueOf(input - cached))
+        .add(PRICE.cachedInputPerMillion().multiply(BigDecimal.valueOf(cached)))
+        .add(PRICE.outputPerMillion().multiply(BigDecimal.valueOf(output)))
+        .divide(BigDecimal.valueOf(1_000_000));
+  }
+
+  @Test
+  void aBatchCostsHalfTheRealTimePriceOfItsUsageExactly() throws Exception {
+    OpenAIClient client = start();
+    Batch batch = TestBarge.create(client, TestBarge.upload(client, dir, "in.jsonl", Lines.chat(25, MODEL)),
+        BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h");
+    Batch done = TestBarge.awaitEnd(client, batch.id(), Duration.ofSeconds(30));
+    assertThat(done.status()).isEqualTo(Batch.Status.COMPLETED);
+
+    BigDecimal list = BigDecimal.ZERO;
+    long inputTokens = 0;
+    for (String line : TestBarge.contentLines(client, done.outputFileId().orElseThrow())) {
+      JsonNode usage = JSON.readTree(line).at("/response/body/usage");
+      list = list.add(listPrice(usage));
+      inputTokens += usage.path("prompt_tokens").asLong();
+    }
+    assertThat(list.signum()).isPositive();
+    JsonNode barge = this.barge.getJson("/batches/" + batch.id()).get("barge");
+    assertThat(barge.get("cost").decimalValue()).isEqualByComparingTo(list.multiply(new BigDecimal("0.5")));
+    assertThat(barge.get("saved").decimalValue()).isEqualByComparingTo(list.multiply(new BigDecimal("0.5")));
+    assertThat(done.usage().orElseThrow().inputTokens()).isEqualTo(inputTokens);
+
+    JsonNode spend = this.barge.getJson("/barge/spend").get("data");
+    assertThat(spend).hasSize(1);
+    assertThat(spend.get(0).get("tier").asText()).isEqualTo("batch");
+    assertThat(spend.get(0).get("requests").asLong()).isEqualTo(25);
+    assertThat(spend.get(0).get("cost").decimalValue()).isEqualByComparingTo(barge.get("cost").decimalValue());
+  }
+
+  @Test
+  void synchronousRequestsAreChargedAtTheRealTimeOrTheFlexPrice() throws Exception {
+    OpenAIClient client = start();
+    ChatCompletion standard = client.chat().completions().create(ChatCompletionCreateParams.builder()
+        .model(MODEL).addUserMessage("What is a barge?").build());
+    ChatCompletion flex = client.chat().completions().create(ChatCompletionCreateParams.builder()
+        .model(MODEL).addUserMessage("What is a barge, cheaply?")
+        .serviceTier(ChatCompletionCreateParams.ServiceTier.FLEX).build());
+
+    Map<String, JsonNode> byTier = new HashMap<>();
+    for (JsonNode day : barge.getJson("/barge/spend?days=2").get("data")) byTier.put(day.get("tier").asText(), day);
+    assertThat(byTier.keySet()).containsExactlyInAnyOrder("standard", "flex");
+    assertThat(byTier.get("standard").get("cost").decimalValue())
+        .isEqualByComparingTo(listPrice(standard.usage().orElseThrow()));
+    BigDecimal flexList = listPrice(flex.usage().orElseThrow());
+    assertThat(byTier.get("flex").get("cost").decimalValue()).isEqualByComparingTo(flexList.multiply(new BigDecimal("0.5")));
+    assertThat(byTier.get("flex").get("saved").decimalValue()).isEqualByComparingTo(flexList.multiply(new BigDecimal("0.5")));
+  }
+}
