@@ -60,8 +60,19 @@ final class BatchesRoutes {
         windows(body.get("windows")),
         usd(body.get("max_cost_usd"), "max_cost_usd"),
         canary(body.get("canary")));
+    if (dryRun(body.get("dry_run"))) {
+      ctx.json(Wire.dryRun(request, batches.dryRun(Auth.project(ctx), request)));
+      return;
+    }
     BatchRecord batch = batches.create(Auth.project(ctx), request);
     ctx.json(render(batch));
+  }
+
+  /** Extension: {@code "dry_run": true} checks the batch and answers what it would be, queueing nothing. */
+  private static boolean dryRun(JsonNode node) {
+    if (node == null || node.isNull()) return false;
+    if (!node.isBoolean()) throw ApiException.badRequest("dry_run", "'dry_run' must be true or false.");
+    return node.booleanValue();
   }
 
   /** Extension: {@code {"max_cost_usd": "12.50"}} sets a batch's budget, {@code null} removes it. */

@@ -1,22 +1,25 @@
 package dev.barge.api;
 
-import dev.barge.cost.Money;
-import java.time.LocalDate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.barge.batch.CreateBatch;
+import dev.barge.batch.DryRun;
 import dev.barge.batch.Estimate;
+import dev.barge.batch.LineError;
+import dev.barge.cost.Money;
 import dev.barge.store.BatchRecord;
 import dev.barge.store.BatchStatus;
+import dev.barge.store.Canary;
 import dev.barge.store.FileRecord;
 import dev.barge.store.Page;
-import dev.barge.store.Canary;
 import dev.barge.store.Spend;
 import dev.barge.store.SpendStore;
 import dev.barge.store.Usage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.function.Function;
 
@@ -100,6 +103,36 @@ final class Wire {
           .put("max_failure_rate", canary.maxFailureRate())
           .put("state", canary.state().column());
     }
+    return o;
+  }
+
+  /**
+   * The answer to a dry run (extension): {@code object: "batch.dry_run"}, whether the batch would start
+   * ({@code valid} and the {@code errors} it would fail with), its token counts, its estimated cost at
+   * batch and real-time prices (output counted at each request's limit: an upper bound), and its
+   * estimated finishing time.
+   */
+  static ObjectNode dryRun(CreateBatch request, DryRun d) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("object", "batch.dry_run");
+    o.put("endpoint", request.endpoint());
+    o.put("input_file_id", request.inputFileId());
+    o.put("completion_window", request.completionWindow());
+    o.put("model", d.model());
+    o.put("valid", d.errors().isEmpty());
+    o.set("errors", d.errors().isEmpty() ? null : parse(LineError.listJson(d.errors())));
+    o.putObject("request_counts").put("total", d.requests());
+    o.putObject("tokens").put("prompt", d.promptTokens()).put("max_output", d.maxOutputTokens())
+        .put("enqueued", d.enqueuedTokens());
+    if (d.batchCost() == null) {
+      o.putNull("cost");
+    } else {
+      o.putObject("cost").put("batch", Money.usd(d.batchCost())).put("real_time", Money.usd(d.realTimeCost()))
+          .put("saved", Money.usd(d.realTimeCost() - d.batchCost()));
+    }
+    putSeconds(o, "estimated_completion_at", d.completionAt() == null ? null : d.completionAt().toEpochMilli());
+    if (d.fitsBeforeExpiry() == null) o.putNull("fits_before_expiry");
+    else o.put("fits_before_expiry", d.fitsBeforeExpiry());
     return o;
   }
 

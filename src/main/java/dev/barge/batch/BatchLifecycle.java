@@ -220,7 +220,7 @@ final class BatchLifecycle implements AutoCloseable {
     }
     String why = b.failed() + " of the " + size + " requests of the canary sample failed, more than the "
         + maxRate.multiply(BigDecimal.valueOf(100)).stripTrailingZeros().toPlainString() + "% allowed";
-    batches.canaryVerdict(b.id(), Canary.State.FAILED, InputValidator.errorsJson(List.of(
+    batches.canaryVerdict(b.id(), Canary.State.FAILED, LineError.listJson(List.of(
         LineError.ofFile("canary_failed", "The batch stopped after its canary: " + why
             + ". The sample's results are in the output and error files; no other line was sent."))));
     log.info("batch {} failed its canary: {}", b.id(), why);

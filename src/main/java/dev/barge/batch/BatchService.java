@@ -14,6 +14,8 @@ import dev.barge.store.Page;
 import dev.barge.store.Spend;
 import dev.barge.store.Usage;
 import dev.barge.upstream.Endpoint;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -39,22 +41,56 @@ public final class BatchService {
   private final Duration maxWindow;
   private final int maxCreationsPerHour;
   private final Predicate<String> pricedModel;
+  private final DryRunner dryRunner;
   private final Clock clock;
   private final Runnable onChange;
 
   BatchService(BatchStore batches, FileStore files, Duration maxWindow, int maxCreationsPerHour,
-      Predicate<String> pricedModel, Clock clock, Runnable onChange) {
+      Predicate<String> pricedModel, DryRunner dryRunner, Clock clock, Runnable onChange) {
     this.batches = batches;
     this.files = files;
     this.maxWindow = maxWindow;
     this.maxCreationsPerHour = maxCreationsPerHour;
     this.pricedModel = pricedModel;
+    this.dryRunner = dryRunner;
     this.clock = clock;
     this.onChange = onChange;
   }
 
   /** Records the batch as {@code validating} and returns at once; its lines are checked in the background. */
   public BatchRecord create(String project, CreateBatch request) {
+    Accepted ok = accept(project, request);
+    checkCreationRate(project, ok.now());
+    BatchRecord batch = new BatchRecord(Ids.batch(), project, request.endpoint(), null, ok.input().id(),
+        request.completionWindow(), BatchStatus.VALIDATING, ok.now(), ok.expiresAt(), Map.of(), 0, 0, 0, null,
+        null, null, metadataJson(request.metadata()), request.outputExpiresAfterSeconds(), Usage.ZERO,
+        request.priority() == null ? 1 : request.priority(), request.windows(),
+        Spend.budget(request.maxCostUsd() == null ? null : Money.picos(request.maxCostUsd())), request.canary(), 0);
+    batches.insert(batch);
+    log.info("batch {} created: {} on {} for project {}, window {}", batch.id(), ok.input().id(), request.endpoint(),
+        project, request.completionWindow());
+    onChange.run();
+    return batch; // as stored: validating, whatever the validator has done since
+  }
+
+  /**
+   * What the batch would be, without creating it: the file is read and checked now, with token counts,
+   * cost and finishing time (extension {@code dry_run}).
+   */
+  public DryRun dryRun(String project, CreateBatch request) {
+    Accepted ok = accept(project, request);
+    try {
+      return dryRunner.run(project, ok.input(), Endpoint.ofPath(request.endpoint()).orElseThrow(), ok.expiresAt(),
+          request.windows(), request.maxCostUsd() != null);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the input file " + ok.input().id(), e);
+    }
+  }
+
+  /** A create request that passed the checks done at once, with its file and deadline. */
+  private record Accepted(FileRecord input, long now, long expiresAt) {}
+
+  private Accepted accept(String project, CreateBatch request) {
     if (Endpoint.ofPath(request.endpoint()).isEmpty()) {
       throw new InvalidRequestException("endpoint", UNSERVED_ENDPOINTS.contains(request.endpoint())
           ? "Barge does not serve the endpoint '" + request.endpoint() + "' in batches."
@@ -76,17 +112,7 @@ public final class BatchService {
       throw new InvalidRequestException("windows", "None of the batch's windows " + request.windows()
           + " opens before its completion window of " + request.completionWindow() + " ends.");
     }
-    checkCreationRate(project, now);
-    BatchRecord batch = new BatchRecord(Ids.batch(), project, request.endpoint(), null, input.id(),
-        request.completionWindow(), BatchStatus.VALIDATING, now, expiresAt, Map.of(), 0, 0, 0, null,
-        null, null, metadataJson(request.metadata()), request.outputExpiresAfterSeconds(), Usage.ZERO,
-        request.priority() == null ? 1 : request.priority(), request.windows(),
-        Spend.budget(request.maxCostUsd() == null ? null : Money.picos(request.maxCostUsd())), request.canary(), 0);
-    batches.insert(batch);
-    log.info("batch {} created: {} on {} for project {}, window {}", batch.id(), input.id(), request.endpoint(),
-        project, request.completionWindow());
-    onChange.run();
-    return batch; // as stored: validating, whatever the validator has done since
+    return new Accepted(input, now, expiresAt);
   }
 
   private void checkCreationRate(String project, long now) {

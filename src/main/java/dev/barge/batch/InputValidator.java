@@ -1,8 +1,5 @@
 package dev.barge.batch;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.barge.blob.BlobStore;
 import dev.barge.config.CanaryConfig;
 import dev.barge.config.ProjectConfig;
@@ -27,8 +24,6 @@ import java.util.function.Predicate;
  * ({@code validating → in_progress}) or fails the batch with line-numbered errors before anything is sent.
  */
 final class InputValidator {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private final FileStore files;
   private final BatchStore batches;
   private final RequestStore requests;
@@ -69,80 +64,105 @@ final class InputValidator {
           + " no longer exists.")));
       return;
     }
-    LineChecker checker = new LineChecker(batch.endpoint(), modelServed, maxLineBytes);
-    List<LineError> errors = new ArrayList<>();
-    int[] count = {0};
+    LineChecker checker = checker(batch.endpoint());
     long[] enqueuedTokens = {0};
     Integer askedSize = batch.canary().size();
     // The server's default canary applies to files of more than above_lines lines: unknown until the end,
     // so the sample is drawn at the default size and dropped if the file turns out smaller.
     CanarySample sample = new CanarySample(askedSize != null ? askedSize : canary.size(), batch.id());
+    Scan scan;
     try (RowInserter inserter = new RowInserter(requests, batch.id());
         InputStream in = blobs.open(input.get().blobKey())) {
-      JsonlLines.read(in, maxLineBytes, line -> {
-        if (line.blank()) return true;
-        if (++count[0] > maxRequests) {
-          errors.add(LineError.ofFile("too_many_tasks",
-              "The file has more than " + maxRequests + " requests, the limit for one batch."));
-          return false;
-        }
-        LineError error = checker.check(line);
-        if (error != null) {
-          errors.add(error);
-          return errors.size() < maxReportedErrors;
-        }
-        if (errors.isEmpty()) {
-          inserter.add(new NewRequest(line.number(), checker.acceptedCustomId(), line.offset(), line.length()));
-          enqueuedTokens[0] += Math.ceilDiv(checker.bodyBytes(), 4); // the spec's estimate: body bytes / 4
-          sample.add(line.number());
-        }
-        return true;
+      scan = scan(in, checker, line -> {
+        inserter.add(new NewRequest(line.number(), checker.acceptedCustomId(), line.offset(), line.length()));
+        enqueuedTokens[0] += Math.ceilDiv(checker.bodyBytes(), 4); // the spec's estimate: body bytes / 4
+        sample.add(line.number());
       });
-      if (errors.isEmpty()) inserter.finish(); // every row is in, or the failed insert throws here
+      if (scan.errors().isEmpty()) inserter.finish(); // every row is in, or the failed insert throws here
     }
-    if (errors.isEmpty() && count[0] == 0) {
-      errors.add(LineError.ofFile("empty_file", "The input file contains no requests."));
-    }
-    if (errors.isEmpty() && batch.spend().maxCost() != null && !modelPriced.test(checker.model())) {
-      errors.add(LineError.ofFile("invalid_request", "The batch sets max_cost_usd, but the model '"
-          + checker.model() + "' has no price in this server's price table, so its cost cannot be counted."));
-    }
+    List<LineError> errors = new ArrayList<>(scan.errors());
+    LineError unpriced = unpricedBudget(batch.spend().maxCost() != null, checker.model());
+    if (errors.isEmpty() && unpriced != null) errors.add(unpriced);
     if (!errors.isEmpty()) {
       fail(batch, errors);
       return;
     }
     boolean defaultCanary = askedSize == null;
-    List<Integer> canaryLines = defaultCanary && count[0] <= canary.aboveLines() ? List.of() : sample.lines();
-    Long tokenLimit = projects.apply(batch.project()).enqueuedTokenLimit(checker.model());
-    switch (batches.startProcessing(batch.id(), checker.model(), count[0], enqueuedTokens[0], canaryLines,
+    List<Integer> canaryLines = defaultCanary && scan.requests() <= canary.aboveLines() ? List.of() : sample.lines();
+    Long tokenLimit = tokenLimit(batch.project(), checker.model());
+    switch (batches.startProcessing(batch.id(), checker.model(), scan.requests(), enqueuedTokens[0], canaryLines,
         tokenLimit, clock.millis())) {
       case STARTED -> { }
       case NOT_VALIDATING -> requests.deleteUnstarted(batch.id()); // cancelled or expired while we read the file
-      case OVER_QUOTA -> fail(batch, List.of(LineError.ofFile("token_limit_exceeded", "Enqueued token limit"
-          + " reached for " + checker.model() + " in project " + batch.project() + ": the batch's "
-          + enqueuedTokens[0] + " estimated prompt tokens, with the "
-          + batches.enqueuedTokens(batch.id(), checker.model()) + " already enqueued by its unfinished batches,"
-          + " would pass the limit of " + tokenLimit + ". Try again once some have finished.")));
+      case OVER_QUOTA -> fail(batch, List.of(overQuota(batch.project(), checker.model(), enqueuedTokens[0],
+          tokenLimit)));
     }
+  }
+
+  /** The error of a batch whose estimated prompt tokens do not fit the project's quota for the model. */
+  LineError overQuota(String project, String model, long tokens, long limit) {
+    return LineError.ofFile("token_limit_exceeded", "Enqueued token limit reached for " + model + " in project "
+        + project + ": the batch's " + tokens + " estimated prompt tokens, with the "
+        + batches.enqueuedTokens(project, model) + " already enqueued by its unfinished batches, would pass the"
+        + " limit of " + limit + ". Try again once some have finished.");
+  }
+
+  /** The project's enqueued-token limit for {@code model}, or null for none. */
+  Long tokenLimit(String project, String model) {
+    return projects.apply(project).enqueuedTokenLimit(model);
+  }
+
+  /** The error of a batch with a budget on a model the price table does not know, or null. */
+  LineError unpricedBudget(boolean hasBudget, String model) {
+    return hasBudget && !modelPriced.test(model) ? LineError.ofFile("invalid_request", "The batch sets"
+        + " max_cost_usd, but the model '" + model + "' has no price in this server's price table, so its cost"
+        + " cannot be counted.") : null;
+  }
+
+  /** Receives each valid request line of a {@link #scan}. */
+  interface AcceptedLine {
+    void accept(JsonlLines.Line line) throws IOException;
+  }
+
+  /** What a pass over an input file found: its request lines, and its errors (empty when all are valid). */
+  record Scan(int requests, List<LineError> errors) {}
+
+  /**
+   * Reads every line of {@code in} with {@code checker}, handing each valid request line to {@code accepted}
+   * as long as no line has failed. Stops at the request limit or after the most errors worth reporting.
+   */
+  Scan scan(InputStream in, LineChecker checker, AcceptedLine accepted) throws IOException {
+    List<LineError> errors = new ArrayList<>();
+    int[] count = {0};
+    JsonlLines.read(in, maxLineBytes, line -> {
+      if (line.blank()) return true;
+      if (++count[0] > maxRequests) {
+        errors.add(LineError.ofFile("too_many_tasks",
+            "The file has more than " + maxRequests + " requests, the limit for one batch."));
+        return false;
+      }
+      LineError error = checker.check(line);
+      if (error != null) {
+        errors.add(error);
+        return errors.size() < maxReportedErrors;
+      }
+      if (errors.isEmpty()) accepted.accept(line);
+      return true;
+    });
+    if (errors.isEmpty() && count[0] == 0) {
+      errors.add(LineError.ofFile("empty_file", "The input file contains no requests."));
+    }
+    return new Scan(count[0], errors);
+  }
+
+  /** A checker of this server's line rules for a batch on {@code endpoint}. */
+  LineChecker checker(String endpoint) {
+    return new LineChecker(endpoint, modelServed, maxLineBytes);
   }
 
   /** Fails the batch with these errors and drops whatever rows were queued for it. */
   void fail(BatchRecord batch, List<LineError> errors) {
-    batches.failValidation(batch.id(), errorsJson(errors), clock.millis());
+    batches.failValidation(batch.id(), LineError.listJson(errors), clock.millis());
     requests.deleteUnstarted(batch.id());
-  }
-
-  /** The batch's {@code errors} object: a list of {@code {code, message, param, line}}. */
-  static String errorsJson(List<LineError> errors) {
-    ObjectNode list = JSON.createObjectNode().put("object", "list");
-    ArrayNode data = list.putArray("data");
-    for (LineError e : errors) {
-      ObjectNode item = data.addObject().put("code", e.code()).put("message", e.message());
-      if (e.param() == null) item.putNull("param");
-      else item.put("param", e.param());
-      if (e.line() == null) item.putNull("line");
-      else item.put("line", e.line());
-    }
-    return list.toString();
   }
 }

@@ -35,7 +35,11 @@ public final class TokenCounter {
    * @throws IOException when the body is not JSON
    */
   public TokenEstimate estimate(byte[] body, boolean generates) throws IOException {
-    JsonNode root = JSON.readTree(body);
+    return estimate(JSON.readTree(body), generates);
+  }
+
+  /** The same, for a body already parsed. */
+  public TokenEstimate estimate(JsonNode root, boolean generates) {
     long prompt = countText(root, false);
     JsonNode messages = root.path("messages");
     if (messages.isArray()) prompt += (long) TOKENS_PER_MESSAGE * messages.size() + TOKENS_PER_REPLY;

@@ -185,7 +185,7 @@ public final class BatchStore {
           if (!rs.next()) return StartResult.NOT_VALIDATING;
         }
       }
-      if (tokenLimit != null && enqueuedTokens(c, id, model) + enqueuedTokens > tokenLimit) {
+      if (tokenLimit != null && enqueuedTokens(c, SpendStore.projectOf(c, id), model) + enqueuedTokens > tokenLimit) {
         return StartResult.OVER_QUOTA;
       }
       if (!transition(c, id, Set.of(BatchStatus.VALIDATING), BatchStatus.IN_PROGRESS, now)) {
@@ -205,16 +205,15 @@ public final class BatchStore {
     });
   }
 
-  /** Estimated prompt tokens held by the batches of {@code id}'s project on {@code model} that have not ended. */
-  public long enqueuedTokens(String id, String model) {
-    return db.read(c -> enqueuedTokens(c, id, model));
+  /** Estimated prompt tokens held by the batches of {@code project} on {@code model} that have not ended. */
+  public long enqueuedTokens(String project, String model) {
+    return db.read(c -> enqueuedTokens(c, project, model));
   }
 
-  private static long enqueuedTokens(Connection c, String id, String model) throws SQLException {
+  private static long enqueuedTokens(Connection c, String project, String model) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(SUM(enqueued_tokens), 0) FROM batches"
-        + " WHERE project = (SELECT project FROM batches WHERE id = ?) AND model = ?"
-        + " AND status IN ('in_progress', 'finalizing', 'cancelling')")) {
-      ps.setString(1, id);
+        + " WHERE project = ? AND model = ? AND status IN ('in_progress', 'finalizing', 'cancelling')")) {
+      ps.setString(1, project);
       ps.setString(2, model);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();

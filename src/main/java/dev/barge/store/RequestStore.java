@@ -203,6 +203,20 @@ public final class RequestStore {
     });
   }
 
+  /** Requests of running batches on {@code model} that are still queued or in flight. */
+  public long unfinishedOfModel(String model) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM requests WHERE state IN ('queued', 'leased')"
+          + " AND batch_id IN (SELECT id FROM batches WHERE model = ? AND status = 'in_progress')")) {
+        ps.setString(1, model);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          return rs.getLong(1);
+        }
+      }
+    });
+  }
+
   /** Puts requests whose lease ran out (their worker died) back in the queue. */
   public int releaseExpiredLeases(long now) {
     return db.write(c -> {
