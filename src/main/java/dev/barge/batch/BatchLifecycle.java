@@ -51,7 +51,6 @@ final class BatchLifecycle implements AutoCloseable {
   private final FileService files;
   private final Duration cancelGrace;
   private final Duration budgetHold;
-  private final BigDecimal canaryMaxFailureRate;
   private final Clock clock;
   private final Runnable onStarted;
   private final Consumer<String> abortCalls;
@@ -67,7 +66,7 @@ final class BatchLifecycle implements AutoCloseable {
   private long lastRecovery = Long.MIN_VALUE / 2;
 
   BatchLifecycle(BatchStore batches, RequestStore requests, InputValidator validator, ResultFiles resultFiles,
-      FileService files, Duration cancelGrace, Duration budgetHold, BigDecimal canaryMaxFailureRate, Clock clock,
+      FileService files, Duration cancelGrace, Duration budgetHold, Clock clock,
       Runnable onStarted, Consumer<String> abortCalls, String nodeId, NodeHeartbeat heartbeat) {
     this.batches = batches;
     this.requests = requests;
@@ -76,7 +75,6 @@ final class BatchLifecycle implements AutoCloseable {
     this.files = files;
     this.cancelGrace = cancelGrace;
     this.budgetHold = budgetHold;
-    this.canaryMaxFailureRate = canaryMaxFailureRate;
     this.clock = clock;
     this.onStarted = onStarted;
     this.abortCalls = abortCalls;
@@ -210,7 +208,7 @@ final class BatchLifecycle implements AutoCloseable {
    */
   private void judgeCanary(BatchRecord b, long now) throws IOException {
     int size = b.canary().lines().size();
-    BigDecimal maxRate = b.canary().maxFailureRate() != null ? b.canary().maxFailureRate() : canaryMaxFailureRate;
+    BigDecimal maxRate = b.canary().maxFailureRate(); // the batch's own, or the server's default when it started
     boolean passed = BigDecimal.valueOf(b.failed()).compareTo(maxRate.multiply(BigDecimal.valueOf(size))) <= 0;
     if (passed) {
       batches.canaryVerdict(b.id(), Canary.State.PASSED, null);

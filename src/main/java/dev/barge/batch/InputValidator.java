@@ -91,7 +91,7 @@ final class InputValidator {
     List<Integer> canaryLines = defaultCanary && scan.requests() <= canary.aboveLines() ? List.of() : sample.lines();
     Long tokenLimit = tokenLimit(batch.project(), checker.model());
     switch (batches.startProcessing(batch.id(), checker.model(), scan.requests(), enqueuedTokens[0], canaryLines,
-        tokenLimit, clock.millis())) {
+        canary.maxFailureRate(), tokenLimit, clock.millis())) {
       case STARTED -> { }
       case NOT_VALIDATING -> requests.deleteUnstarted(batch.id()); // cancelled or expired while we read the file
       case OVER_QUOTA -> fail(batch, List.of(overQuota(batch.project(), checker.model(), enqueuedTokens[0],

@@ -170,12 +170,13 @@ public final class BatchStore {
 
   /**
    * {@code validating → in_progress} before the deadline, recording the file's model, line count and
-   * enqueued-token estimate, and the canary's sample (empty for none). When {@code tokenLimit} is set and
+   * enqueued-token estimate, and the canary's sample (empty for none) with the failure rate it is held to
+   * unless the batch asked for its own. When {@code tokenLimit} is set and
    * the project's batches of this model that have not ended would hold more than that with this one,
    * nothing changes and the answer is {@code OVER_QUOTA}.
    */
   public StartResult startProcessing(String id, String model, int total, long enqueuedTokens, List<Integer> canaryLines,
-      Long tokenLimit, long now) {
+      BigDecimal canaryMaxFailureRate, Long tokenLimit, long now) {
     return db.write(c -> {
       // A batch whose window closed while it was validated expires instead, with no files.
       try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM batches WHERE id = ? AND expires_at > ?")) {
@@ -192,13 +193,15 @@ public final class BatchStore {
         return StartResult.NOT_VALIDATING;
       }
       try (PreparedStatement ps = c.prepareStatement("UPDATE batches SET model = ?, total = ?, enqueued_tokens = ?,"
-          + " canary_lines = ?, canary_state = ? WHERE id = ?")) {
+          + " canary_lines = ?, canary_state = ?, canary_max_failure_rate = COALESCE(canary_max_failure_rate, ?)"
+          + " WHERE id = ?")) {
         ps.setString(1, model);
         ps.setInt(2, total);
         ps.setLong(3, enqueuedTokens);
         ps.setString(4, canaryLines.isEmpty() ? null : json(canaryLines));
         ps.setString(5, canaryLines.isEmpty() ? null : Canary.State.RUNNING.column());
-        ps.setString(6, id);
+        ps.setString(6, canaryLines.isEmpty() ? null : canaryMaxFailureRate.toPlainString());
+        ps.setString(7, id);
         ps.executeUpdate();
       }
       return StartResult.STARTED;

@@ -1,6 +1,7 @@
 package dev.barge.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -15,6 +16,22 @@ class ExampleConfigsTest {
     assertThat(c.backends()).extracting(BackendConfig::type)
         .containsExactly(BackendType.OPENAI, BackendType.EMBEDDINGS_LOCAL);
     assertThat(c.auth().apiKeys()).extracting(ApiKey::project).containsExactly("default", "team-a");
+    assertThat(c.project("team-a").dailyBudgetUsd()).isEqualByComparingTo("25.00");
+    assertThat(c.project("team-a").enqueuedTokenLimit("meta-llama/Llama-3.1-8B-Instruct")).isEqualTo(50_000_000L);
+    assertThat(c.project("team-a").enqueuedTokenLimit("another-model")).isEqualTo(10_000_000L);
+    assertThat(c.project("default").dailyBudgetUsd()).isNull();
+    assertThat(c.batch().canary().size()).isEqualTo(20);
+  }
+
+  @Test
+  void aDiscountOrFailureRateOutsideZeroToOneIsRefusedWithItsKeyNamed() {
+    ConfigLoader loader = new ConfigLoader(Map.of());
+    assertThatThrownBy(() -> loader.parse("server: {flex_discount: 1.5}", "t"))
+        .hasMessageContaining("flex_discount");
+    assertThatThrownBy(() -> loader.parse(
+        "batch: {canary: {max_failure_rate: -0.1}}", "t")).hasMessageContaining("canary.max_failure_rate");
+    assertThatThrownBy(() -> loader.parse(
+        "projects: {a: {max_enqueued_tokens: {m: 0}}}", "t")).hasMessageContaining("max_enqueued_tokens.m");
   }
 
   @Test

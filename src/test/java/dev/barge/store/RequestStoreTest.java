@@ -31,7 +31,7 @@ class RequestStoreTest {
     batches.insert(new BatchRecord(BATCH, "p", "/v1/chat/completions", null, "file-x", "24h", BatchStatus.VALIDATING,
         now, now + 86_400_000, Map.of(), 0, 0, 0, null, null, null, null, null, Usage.ZERO, 1, List.of(), null, null, 0));
     requests.insert(BATCH, List.of(new NewRequest(1, "a", 0, 1), new NewRequest(2, "b", 1, 1)));
-    assertThat(batches.startProcessing(BATCH, "m", 2, 0, List.of(), null, now))
+    assertThat(batches.startProcessing(BATCH, "m", 2, 0, List.of(), null, null, now))
         .isEqualTo(BatchStore.StartResult.STARTED);
   }
 
