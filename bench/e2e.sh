@@ -2,12 +2,14 @@
 # End-to-end benchmark of one chat batch through Barge against its simulator (a simulated model,
 # not a real one), with zero simulated latency so Barge itself is the bottleneck.
 #
-#   bench/e2e.sh [LINES] [--concurrency N] [--ceiling] [--postgres]
+#   bench/e2e.sh [LINES] [--concurrency N] [--ceiling] [--postgres] [--priced]
 #
 #   LINES          request lines in the batch (default 100000)
 #   --concurrency  the backend's limits.max_concurrency (default 64)
 #   --ceiling      afterwards, measure the simulator alone with wrk (-t2 -c64, 3 s warm-up, 10 s measured)
 #   --postgres     store in a private PostgreSQL started for the run (Debian: apt-get install postgresql)
+#   --priced       give the model a price (2.50 / 10.00 USD per million input / output tokens), so every
+#                  result is priced and summed; prints the batch's cost
 #
 # Steps, each timed on this side with curl: upload the JSONL (POST /v1/files), create the batch, poll
 # GET /v1/batches/{id} every 0.1 s until completed, download the output file. Everything lives in a
@@ -23,11 +25,13 @@ lines=100000
 concurrency=64
 ceiling=0
 postgres=0
+priced=0
 while (($#)); do
   case $1 in
     --concurrency) concurrency=${2:?--concurrency needs a value}; shift 2 ;;
     --ceiling) ceiling=1; shift ;;
     --postgres) postgres=1; shift ;;
+    --priced) priced=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) [[ $1 =~ ^[1-9][0-9]*$ ]] && { lines=$1; shift; continue; }
        echo "e2e.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
@@ -72,6 +76,7 @@ backends:
     models: [sim-chat]
     limits: {max_concurrency: $concurrency}
 EOF
+((priced)) && echo 'pricing: {sim-chat: {input_per_million: 2.50, output_per_million: 10.00}}' >>"$tmp/barge.yaml"
 "$barge" serve --config "$tmp/barge.yaml" >"$tmp/server.log" 2>&1 &
 server_pid=$!
 api=$(wait_for_line "$tmp/server.log" 'Barge API listening on (http://[^ ]+/v1)' "$server_pid" "barge serve")
@@ -109,6 +114,7 @@ while :; do
   sleep "$poll_s"
 done
 counts=$(jq -c .request_counts <<<"$batch_json")
+cost=$(jq -r '"\(.barge.cost) USD (saved \(.barge.saved))"' <<<"$batch_json")
 output_file_id=$(jq -r .output_file_id <<<"$batch_json")
 error_file_id=$(jq -r .error_file_id <<<"$batch_json")
 
@@ -165,6 +171,7 @@ echo "end to end     ${e2e_rate} requests/s  (in_progress → completed alone: $
 echo "pace           ${quarters// / \/ } requests/s over the 1st / 2nd / 3rd / 4th quarter of the requests"
 echo "download       ${download_s} s, $((output_bytes / 1024)) KiB"
 echo "output check   $output_lines lines, $output_ok with status 200, error file $error_file_id, counts $counts: $check"
+echo "cost           $cost"
 echo "barge server   peak RSS (VmHWM) ${rss_mb} MiB, CPU ${server_cpu} s; ${log_errors} WARN/ERROR log lines"
 echo "simulator      peak RSS ${sim_rss_mb} MiB, CPU ${sim_cpu} s"
 
