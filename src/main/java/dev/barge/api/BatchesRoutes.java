@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.barge.batch.BatchService;
 import dev.barge.batch.CreateBatch;
 import dev.barge.config.CanaryConfig;
+import dev.barge.config.ProjectConfig;
 import dev.barge.config.TimeWindow;
 import dev.barge.store.BatchRecord;
 import dev.barge.store.Canary;
@@ -27,8 +28,8 @@ final class BatchesRoutes {
   private static final long MIN_OUTPUT_EXPIRY = 3600;
   private static final long MAX_OUTPUT_EXPIRY = 2_592_000;
 
-  private static final int MAX_CANARY = 1000;
-  private static final BigDecimal MAX_USD = new BigDecimal("1000000");
+  private static final int MAX_CANARY = CanaryConfig.MAX_SIZE;
+  private static final BigDecimal MAX_USD = ProjectConfig.MAX_USD;
 
   private final BatchService batches;
   private final CanaryConfig defaultCanary;

@@ -3,7 +3,6 @@ package dev.barge.api;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.barge.batch.Engine;
-import dev.barge.store.SpendStore;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 
@@ -26,10 +25,9 @@ final class SpendRoutes {
 
   private void spend(Context ctx) {
     int days = Params.limit(ctx, "days", 7, MAX_DAYS);
-    long fromDay = SpendStore.dayOf(System.currentTimeMillis()) - (days - 1);
     ObjectNode o = Wire.JSON.createObjectNode().put("object", "list");
     ArrayNode data = o.putArray("data");
-    engine.spendOf(Auth.project(ctx), fromDay).forEach(d -> data.add(Wire.spend(d)));
+    engine.spendOf(Auth.project(ctx), days).forEach(d -> data.add(Wire.spend(d)));
     ctx.json(o);
   }
 }

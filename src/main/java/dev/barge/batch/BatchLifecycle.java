@@ -168,7 +168,8 @@ final class BatchLifecycle implements AutoCloseable {
   private void progress(BatchRecord b, long now) throws IOException {
     if (b.canary().state() == Canary.State.FAILED) {
       endAfterFailedCanary(b, now);
-    } else if (b.canary().running() && b.completed() + b.failed() >= b.canary().lines().size()) {
+    } else if (b.canary().running() && b.spend().stoppedReason() == null
+        && b.completed() + b.failed() >= b.canary().lines().size()) {
       judgeCanary(b, now);
     } else if (b.allSettled()) {
       if (batches.transition(b.id(), Set.of(BatchStatus.IN_PROGRESS), BatchStatus.FINALIZING, now)) {
@@ -196,10 +197,14 @@ final class BatchLifecycle implements AutoCloseable {
     }
   }
 
+  /**
+   * Ends the unsent lines of a batch its budget stopped, unless the stop was lifted (a raise) since this
+   * view of the batch was read.
+   */
   private RequestStore.Settled endForBudget(BatchRecord b, String stoppedBy, long now) {
     String budget = Spend.BATCH_BUDGET.equals(stoppedBy) ? "batch's budget (max_cost_usd)" : "project's daily budget";
-    return requests.settleUnfinished(b.id(), BatchStatus.IN_PROGRESS, RequestState.FAILED, "budget_exceeded",
-        BUDGET_MESSAGE.formatted(budget), now >= b.expiresAt(), now);
+    return requests.settleUnfinished(b.id(), BatchStatus.IN_PROGRESS, b.spend().stoppedAt(), RequestState.FAILED,
+        "budget_exceeded", BUDGET_MESSAGE.formatted(budget), now >= b.expiresAt(), now);
   }
 
   /**
@@ -208,15 +213,17 @@ final class BatchLifecycle implements AutoCloseable {
    */
   private void judgeCanary(BatchRecord b, long now) throws IOException {
     int size = b.canary().lines().size();
+    RequestStore.SampleOutcome sample = requests.sampleOutcome(b.id(), b.canary().lines());
+    if (sample.unfinished() > 0) return; // the counts ran ahead of the sample (lines ended another way)
     BigDecimal maxRate = b.canary().maxFailureRate(); // the batch's own, or the server's default when it started
-    boolean passed = BigDecimal.valueOf(b.failed()).compareTo(maxRate.multiply(BigDecimal.valueOf(size))) <= 0;
+    boolean passed = BigDecimal.valueOf(sample.failed()).compareTo(maxRate.multiply(BigDecimal.valueOf(size))) <= 0;
     if (passed) {
       batches.canaryVerdict(b.id(), Canary.State.PASSED, null);
-      log.info("batch {} passed its canary: {} of {} sample requests failed", b.id(), b.failed(), size);
+      log.info("batch {} passed its canary: {} of {} sample requests failed", b.id(), sample.failed(), size);
       onStarted.run();
       return;
     }
-    String why = b.failed() + " of the " + size + " requests of the canary sample failed, more than the "
+    String why = sample.failed() + " of the " + size + " requests of the canary sample failed, more than the "
         + maxRate.multiply(BigDecimal.valueOf(100)).stripTrailingZeros().toPlainString() + "% allowed";
     batches.canaryVerdict(b.id(), Canary.State.FAILED, LineError.listJson(List.of(
         LineError.ofFile("canary_failed", "The batch stopped after its canary: " + why

@@ -68,8 +68,8 @@ final class DryRunner {
     if (errors.isEmpty()) {
       LineError unpriced = validator.unpricedBudget(hasBudget, model);
       if (unpriced != null) errors.add(unpriced);
-      Long limit = validator.tokenLimit(project, model);
-      if (limit != null && tokens[2] > limit) errors.add(validator.overQuota(project, model, tokens[2], limit));
+      LineError overQuota = validator.quotaErrorNow(project, model, tokens[2]);
+      if (overQuota != null) errors.add(overQuota);
     }
     boolean priced = model != null && prices.prices(model);
     Long batchCost = priced ? prices.cost(model, tokens[0], 0, tokens[1], Tier.BATCH) : null;

@@ -22,10 +22,11 @@ import dev.barge.upstream.Endpoint;
 import dev.barge.upstream.Outcome;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.random.RandomGenerator;
@@ -45,12 +46,14 @@ public final class Engine implements AutoCloseable {
   private final BatchService batches;
   private final PriceTable prices;
   private final SpendStore spend;
+  private final Clock clock;
   private final Dispatcher dispatcher;
   private final BatchLifecycle lifecycle;
   private final String nodeId = "node-" + UUID.randomUUID().toString().substring(0, 8);
 
   private Engine(BargeConfig config, Clock clock) throws IOException {
     BatchConfig batch = config.batch();
+    this.clock = clock;
     this.database = Database.open(config.storage());
     this.blobs = new LocalBlobStore(config.storage().blobDirectory());
     FileStore fileStore = new FileStore(database);
@@ -71,10 +74,7 @@ public final class Engine implements AutoCloseable {
     this.prices = PriceTable.of(config);
     this.spend = new SpendStore(database);
     this.dispatcher = new Dispatcher(batchStore, fileStore, requestStore, blobs, backends, retry, clock, nodeId,
-        lease, heartbeat::peersAlive, prices, spend, project -> {
-          BigDecimal budget = config.project(project).dailyBudgetUsd();
-          return budget == null ? null : Money.picos(budget);
-        });
+        lease, heartbeat::peersAlive, prices, spend, dailyBudgets(config)::get);
     InputValidator validator = new InputValidator(fileStore, batchStore, requestStore, blobs,
         model -> !backends.serving(model).isEmpty(), batch.maxRequests(), batch.maxReportedErrors(),
         batch.maxLineBytes(), batch.canary(), config::project, prices::prices, clock);
@@ -86,6 +86,15 @@ public final class Engine implements AutoCloseable {
       lifecycle.wake();
       dispatcher.wake();
     });
+  }
+
+  /** Each project's daily budget in picodollars, for those that have one. */
+  private static Map<String, Long> dailyBudgets(BargeConfig config) {
+    Map<String, Long> out = new HashMap<>();
+    config.projects().forEach((name, project) -> {
+      if (project.dailyBudgetUsd() != null) out.put(name, Money.picos(project.dailyBudgetUsd()));
+    });
+    return out;
   }
 
   public static Engine start(BargeConfig config, Clock clock) {
@@ -108,9 +117,9 @@ public final class Engine implements AutoCloseable {
     return backends;
   }
 
-  /** What {@code project} spent from {@code fromDay} (days since 1970-01-01, UTC) on, per day and tier. */
-  public List<SpendStore.DaySpend> spendOf(String project, long fromDay) {
-    return spend.of(project, fromDay);
+  /** What {@code project} spent today and the {@code days - 1} days before (UTC), per day and tier. */
+  public List<SpendStore.DaySpend> spendOf(String project, int days) {
+    return spend.of(project, SpendStore.dayOf(clock.millis()) - (days - 1));
   }
 
   /**

@@ -112,6 +112,13 @@ final class InputValidator {
     return projects.apply(project).enqueuedTokenLimit(model);
   }
 
+  /** The quota error a batch of {@code tokens} estimated prompt tokens would get if it started now, or null. */
+  LineError quotaErrorNow(String project, String model, long tokens) {
+    Long limit = tokenLimit(project, model);
+    return limit != null && batches.enqueuedTokens(project, model) + tokens > limit
+        ? overQuota(project, model, tokens, limit) : null;
+  }
+
   /** The error of a batch with a budget on a model the price table does not know, or null. */
   LineError unpricedBudget(boolean hasBudget, String model) {
     return hasBudget && !modelPriced.test(model) ? LineError.ofFile("invalid_request", "The batch sets"

@@ -11,12 +11,14 @@ import java.math.BigDecimal;
  * @param maxFailureRate the largest share of the sample that may fail, from 0 to 1
  */
 public record CanaryConfig(Integer aboveLines, Integer size, BigDecimal maxFailureRate) {
+  /** A sample is a sample: larger ones would also make every claim of the batch name each of its lines. */
+  public static final int MAX_SIZE = 1000;
   public CanaryConfig {
     if (aboveLines == null) aboveLines = 1000;
     if (size == null) size = 20;
     if (maxFailureRate == null) maxFailureRate = new BigDecimal("0.5");
     if (aboveLines < 0) throw new IllegalArgumentException("canary.above_lines: must not be negative");
-    if (size <= 0) throw new IllegalArgumentException("canary.size: must be positive");
+    if (size <= 0 || size > MAX_SIZE) throw new IllegalArgumentException("canary.size: must be from 1 to " + MAX_SIZE);
     Fractions.require("canary.max_failure_rate", maxFailureRate);
   }
 

@@ -12,10 +12,12 @@ import java.util.Map;
  */
 public record ProjectConfig(BigDecimal dailyBudgetUsd, Map<String, Long> maxEnqueuedTokens) {
   public static final String ANY_MODEL = "*";
+  /** The largest amount Barge counts in (a budget, a day's spend): far beyond any real batch. */
+  public static final BigDecimal MAX_USD = new BigDecimal("1000000");
 
   public ProjectConfig {
-    if (dailyBudgetUsd != null && dailyBudgetUsd.signum() < 0) {
-      throw new IllegalArgumentException("daily_budget_usd: must not be negative");
+    if (dailyBudgetUsd != null && (dailyBudgetUsd.signum() < 0 || dailyBudgetUsd.compareTo(MAX_USD) > 0)) {
+      throw new IllegalArgumentException("daily_budget_usd: must be from 0 to " + MAX_USD.toPlainString());
     }
     maxEnqueuedTokens = maxEnqueuedTokens == null ? Map.of() : Map.copyOf(maxEnqueuedTokens);
     maxEnqueuedTokens.forEach((model, limit) -> {

@@ -94,12 +94,12 @@ public final class Dispatcher implements AutoCloseable {
     this.nodesAlive = nodesAlive;
     this.prices = prices;
     this.spend = spend;
-    this.budgets = new BudgetGuard(dailyBudget, spend);
+    this.budgets = new BudgetGuard(dailyBudget, spend, requests, batches);
     for (Backend b : backends.all()) {
       gates.put(b, new BackendGate(b.name(), b.maxConcurrency(), b.config().limits(), clock.millis()));
       batchWindows.put(b, b.config().batchWindowList());
     }
-    this.recorder = new ResultRecorder(requests, this::written);
+    this.recorder = new ResultRecorder(requests);
     this.loop = Thread.ofPlatform().name("barge-dispatcher").daemon().start(this::run);
   }
 
@@ -127,7 +127,6 @@ public final class Dispatcher implements AutoCloseable {
   private int dispatchOnce() {
     Map<Backend, List<BatchRecord>> byBackend = new LinkedHashMap<>();
     Set<String> running = new HashSet<>();
-    budgets.beforeRead();
     List<BatchRecord> inProgress = batches.active().stream()
         .filter(b -> b.status() == BatchStatus.IN_PROGRESS && b.model() != null).toList();
     Instant now = clock.instant();
@@ -161,7 +160,7 @@ public final class Dispatcher implements AutoCloseable {
     String stoppedBy = budgets.stoppedBy(b);
     String recorded = b.spend().stoppedReason();
     if (stoppedBy != null && !stoppedBy.equals(recorded)) {
-      batches.stop(b.id(), stoppedBy, now);
+      batches.stop(b.id(), stoppedBy, b.spend().maxCost(), now);
       log.info("batch {} stopped: the next request would pass its {}", b.id(),
           stoppedBy.equals(Spend.BATCH_BUDGET) ? "budget" : "project's daily budget");
     } else if (stoppedBy == null && recorded != null && budgets.allowance(b) > 0) {
@@ -217,16 +216,8 @@ public final class Dispatcher implements AutoCloseable {
     } finally {
       // Calls that could not be submitted (shutting down) give their slots back; their leases run out.
       gate.notStarted(claimed.size() - submitted, heldTokens, now);
-      budgets.settled(batch.id(), claimed.size() - submitted);
     }
     return claimed.size();
-  }
-
-  /** Results are in the store: their calls stop counting against budgets as in flight. */
-  private void written(List<RequestUpdate> updates) {
-    Map<String, Integer> byBatch = new HashMap<>();
-    for (RequestUpdate u : updates) byBatch.merge(u.batchId(), 1, Integer::sum);
-    byBatch.forEach(budgets::settled);
   }
 
   private String inputBlob(BatchRecord batch) {
@@ -311,13 +302,16 @@ public final class Dispatcher implements AutoCloseable {
     Tier tier = priority == Priority.FLEX ? Tier.FLEX : Tier.STANDARD;
     long cost = prices.cost(model, u.inputTokens(), u.cachedTokens(), u.outputTokens(), tier);
     long listCost = prices.cost(model, u.inputTokens(), u.cachedTokens(), u.outputTokens(), Tier.STANDARD);
-    try {
-      spend.add(project, SpendStore.dayOf(clock.millis()), tier.wireName(), 1, cost, listCost);
-    } catch (RuntimeException e) {
-      // The caller has its answer; a spend row that could not be written must not turn it into an error.
-      log.error("could not record the spend of a {} request of project {}: {}", tier.wireName(), project,
-          e.toString());
-    }
+    long day = SpendStore.dayOf(clock.millis());
+    // Written beside the answer, not before it: the caller must not wait for the database.
+    Thread.ofVirtual().name("barge-spend").start(() -> {
+      try {
+        spend.add(project, day, tier.wireName(), 1, cost, listCost);
+      } catch (RuntimeException e) {
+        log.error("could not record the spend of a {} request of project {}: {}", tier.wireName(), project,
+            e.toString());
+      }
+    });
   }
 
   /** Interrupts the calls in flight for a batch whose results are no longer wanted (cancelled, expired). */
@@ -331,27 +325,25 @@ public final class Dispatcher implements AutoCloseable {
     Set<Thread> threads = inFlight.computeIfAbsent(batch.id(), id -> ConcurrentHashMap.newKeySet());
     threads.add(Thread.currentThread());
     boolean observed = false;
-    boolean recorded = false;
     try {
       byte[] body;
       try {
         body = body(blobKey, r);
       } catch (IOException | RuntimeException e) {
         log.error("batch {} line {} could not be read from its input file: {}", batch.id(), r.line(), e.toString());
-        recorded = recorder.add(Settlements.unreadable(r, nodeId, e, clock.millis()));
+        recorder.add(Settlements.unreadable(r, nodeId, e, clock.millis()));
         return;
       }
       TokenEstimate estimate = gate.countsTokens()
           ? gate.charge(body, endpoint.generatesText(), heldTokens, clock.millis()) : null;
       Outcome outcome = backend.send(endpoint, body);
       RequestUpdate update = settle(batch, r, outcome);
-      recorded = recorder.add(update); // first: the answer is what matters most if anything below fails
+      recorder.add(update); // first: the answer is what matters most if anything below fails
       gate.observe(outcome, estimate, update instanceof RequestUpdate.Finished f ? f.usage() : Usage.ZERO,
           clock.millis());
       observed = true;
     } finally {
       if (!observed) gate.endedUnobserved();
-      if (!recorded) budgets.settled(batch.id(), 1); // no result will come for it
       threads.remove(Thread.currentThread());
       Thread.interrupted(); // an abort must not leak into the next task of this thread
       gate.ended();

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,27 +23,21 @@ final class ResultRecorder implements AutoCloseable {
 
   private final RequestStore requests;
   private final LinkedBlockingQueue<RequestUpdate> queue = new LinkedBlockingQueue<>(4 * GROUP);
-  private final Consumer<List<RequestUpdate>> written;
   private final Thread thread;
   private volatile boolean running = true;
 
-  /** @param written told of every group once it is written (or given up) */
-  ResultRecorder(RequestStore requests, Consumer<List<RequestUpdate>> written) {
+  ResultRecorder(RequestStore requests) {
     this.requests = requests;
-    this.written = written;
     this.thread = Thread.ofPlatform().name("barge-recorder").daemon().start(this::run);
   }
 
-  /** Queues an outcome to be written; false when it was dropped instead (the call was interrupted). */
-  boolean add(RequestUpdate update) {
+  void add(RequestUpdate update) {
     try {
       queue.put(update);
-      return true;
     } catch (InterruptedException e) {
       // An aborted call (batch cancelled or expired): its result is not wanted, and the row's lease
       // makes sure nothing is lost if it was.
       Thread.currentThread().interrupt();
-      return false;
     }
   }
 
@@ -57,7 +50,6 @@ final class ResultRecorder implements AutoCloseable {
         group.add(first);
         queue.drainTo(group, GROUP - 1);
         recordWithRetries(group);
-        written.accept(group);
         group.clear();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

@@ -186,8 +186,10 @@ public final class BatchStore {
           if (!rs.next()) return StartResult.NOT_VALIDATING;
         }
       }
-      if (tokenLimit != null && enqueuedTokens(c, SpendStore.projectOf(c, id), model) + enqueuedTokens > tokenLimit) {
-        return StartResult.OVER_QUOTA;
+      if (tokenLimit != null) {
+        String project = SpendStore.projectOf(c, id);
+        lockQuota(c, project, model);
+        if (enqueuedTokens(c, project, model) + enqueuedTokens > tokenLimit) return StartResult.OVER_QUOTA;
       }
       if (!transition(c, id, Set.of(BatchStatus.VALIDATING), BatchStatus.IN_PROGRESS, now)) {
         return StartResult.NOT_VALIDATING;
@@ -206,6 +208,18 @@ public final class BatchStore {
       }
       return StartResult.STARTED;
     });
+  }
+
+  /**
+   * Makes batches of one project and model start one at a time until this transaction ends, so two
+   * cannot both fit the same room under the quota. SQLite writes one transaction at a time anyway.
+   */
+  private void lockQuota(Connection c, String project, String model) throws SQLException {
+    if (db.dialect() != Database.Dialect.POSTGRESQL) return;
+    try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
+      ps.setString(1, "barge-quota/" + project + "/" + model);
+      ps.executeQuery().close();
+    }
   }
 
   /** Estimated prompt tokens held by the batches of {@code project} on {@code model} that have not ended. */
@@ -239,15 +253,22 @@ public final class BatchStore {
     });
   }
 
-  /** Dispatch stopped taking the batch's work for a budget; a stop already recorded keeps its time. */
-  public void stop(String id, String reason, long now) {
+  /**
+   * Dispatch stopped taking the batch's work for a budget; a stop already recorded keeps its time. A stop
+   * for the batch's own budget holds only if the budget is still {@code maxCostSeen}: a raise that came
+   * in meanwhile wins.
+   */
+  public void stop(String id, String reason, Long maxCostSeen, long now) {
+    boolean ownBudget = Spend.BATCH_BUDGET.equals(reason) && maxCostSeen != null;
     db.write(c -> {
       try (PreparedStatement ps = c.prepareStatement("UPDATE batches SET stopped_reason = ?, stopped_at = ?"
-          + " WHERE id = ? AND (stopped_reason IS NULL OR stopped_reason <> ?)")) {
+          + " WHERE id = ? AND (stopped_reason IS NULL OR stopped_reason <> ?)"
+          + (ownBudget ? " AND max_cost = ?" : ""))) {
         ps.setString(1, reason);
         ps.setLong(2, now);
         ps.setString(3, id);
         ps.setString(4, reason);
+        if (ownBudget) ps.setLong(5, maxCostSeen);
         ps.executeUpdate();
       }
       return null;

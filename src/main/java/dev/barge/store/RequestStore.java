@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
@@ -145,7 +146,9 @@ public final class RequestStore {
           }
         }
         int applied = 0;
-        Map<String, Delta> deltas = new HashMap<>();
+        // Batches in id order, their projects' spend after them in key order: every writer takes its row
+        // locks in the same order, so two recorders (on two nodes) cannot deadlock on PostgreSQL.
+        Map<String, Delta> deltas = new TreeMap<>();
         if (!finished.isEmpty()) {
           int[] counts = finish.executeBatch();
           for (int i = 0; i < counts.length; i++) {
@@ -157,7 +160,18 @@ public final class RequestStore {
         if (requeued > 0) {
           for (int n : requeue.executeBatch()) applied += n;
         }
-        for (var e : deltas.entrySet()) e.getValue().apply(c, e.getKey());
+        Map<SpendKey, Delta> spend = new TreeMap<>();
+        for (var e : deltas.entrySet()) {
+          Delta d = e.getValue();
+          d.apply(c, e.getKey());
+          spend.computeIfAbsent(new SpendKey(SpendStore.projectOf(c, e.getKey()), SpendStore.dayOf(d.finishedAt)),
+              k -> new Delta()).add(d);
+        }
+        for (var e : spend.entrySet()) {
+          Delta d = e.getValue();
+          SpendStore.add(c, e.getKey().project(), e.getKey().day(), SpendStore.BATCH_TIER, d.completed + d.failed,
+              d.cost, d.listCost);
+        }
         return applied;
       }
     });
@@ -174,12 +188,22 @@ public final class RequestStore {
    */
   public Settled settleUnfinished(String batchId, BatchStatus whileStatus, RequestState target, String errorCode,
       String errorMessage, boolean includeInFlight, long now) {
+    return settleUnfinished(batchId, whileStatus, null, target, errorCode, errorMessage, includeInFlight, now);
+  }
+
+  /**
+   * The same, provided the batch is also still stopped by a budget since {@code whileStoppedAt} (when not
+   * null): a budget raised meanwhile lifts the stop, and then nothing is ended.
+   */
+  public Settled settleUnfinished(String batchId, BatchStatus whileStatus, Long whileStoppedAt, RequestState target,
+      String errorCode, String errorMessage, boolean includeInFlight, long now) {
     return db.write(c -> {
       int n;
       try (PreparedStatement ps = c.prepareStatement("UPDATE requests SET state = ?, error_code = ?,"
           + " error_message = ?, finished_at = ?, lease_owner = NULL, lease_until = NULL"
           + " WHERE batch_id = ? AND state IN ('queued'" + (includeInFlight ? ", 'leased'" : "") + ")"
-          + " AND EXISTS (SELECT 1 FROM batches WHERE id = ? AND status = ?)")) {
+          + " AND EXISTS (SELECT 1 FROM batches WHERE id = ? AND status = ?"
+          + (whileStoppedAt == null ? "" : " AND stopped_at = ?") + ")")) {
         ps.setString(1, target.column());
         ps.setString(2, errorCode);
         ps.setString(3, errorMessage);
@@ -187,6 +211,7 @@ public final class RequestStore {
         ps.setString(5, batchId);
         ps.setString(6, batchId);
         ps.setString(7, whileStatus.wireName());
+        if (whileStoppedAt != null) ps.setLong(8, whileStoppedAt);
         n = ps.executeUpdate();
       }
       Delta d = new Delta();
@@ -199,6 +224,46 @@ public final class RequestStore {
           rs.next();
           return new Settled(n, rs.getInt(1));
         }
+      }
+    });
+  }
+
+  /** How a canary's sample stands: lines not finished yet, and lines that failed. */
+  public record SampleOutcome(int unfinished, int failed) {}
+
+  /** How the lines {@code lines} of a batch stand. */
+  public SampleOutcome sampleOutcome(String batchId, List<Integer> lines) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT state, COUNT(*) FROM requests WHERE batch_id = ?"
+          + " AND line IN (" + String.join(",", Collections.nCopies(lines.size(), "?")) + ") GROUP BY state")) {
+        ps.setString(1, batchId);
+        for (int i = 0; i < lines.size(); i++) ps.setInt(i + 2, lines.get(i));
+        int unfinished = 0;
+        int failed = 0;
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            RequestState state = RequestState.ofColumn(rs.getString(1));
+            if (state == RequestState.QUEUED || state == RequestState.LEASED) unfinished += rs.getInt(2);
+            else if (state != RequestState.SUCCEEDED) failed += rs.getInt(2);
+          }
+        }
+        return new SampleOutcome(unfinished, failed);
+      }
+    });
+  }
+
+  /** Per batch of {@code batchIds}, its requests in flight (leased, by any node); batches with none are left out. */
+  public Map<String, Integer> leasedCounts(List<String> batchIds) {
+    if (batchIds.isEmpty()) return Map.of();
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT batch_id, COUNT(*) FROM requests WHERE state = 'leased'"
+          + " AND batch_id IN (" + String.join(",", Collections.nCopies(batchIds.size(), "?")) + ") GROUP BY batch_id")) {
+        for (int i = 0; i < batchIds.size(); i++) ps.setString(i + 1, batchIds.get(i));
+        Map<String, Integer> out = new HashMap<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) out.put(rs.getString(1), rs.getInt(2));
+        }
+        return out;
       }
     });
   }
@@ -261,9 +326,18 @@ public final class RequestStore {
     });
   }
 
+  /** A project's day, ordered so spend rows are locked in one order. */
+  private record SpendKey(String project, long day) implements Comparable<SpendKey> {
+    @Override
+    public int compareTo(SpendKey o) {
+      int byProject = project.compareTo(o.project);
+      return byProject != 0 ? byProject : Long.compare(day, o.day);
+    }
+  }
+
   /**
    * Changes to a batch's counters, usage and cost, applied in the transaction that settled its requests;
-   * the cost also goes to its project's spend of the day the results came in.
+   * the results also count in their project's spend of the day they were written.
    */
   private static final class Delta {
     int completed;
@@ -302,10 +376,15 @@ public final class RequestStore {
         ps.setString(10, batchId);
         ps.executeUpdate();
       }
-      if (cost > 0 || listCost > 0) {
-        SpendStore.add(c, SpendStore.projectOf(c, batchId), SpendStore.dayOf(finishedAt), SpendStore.BATCH_TIER,
-            completed + failed, cost, listCost);
-      }
+    }
+
+    /** Adds another batch's changes (for its project's spend). */
+    void add(Delta other) {
+      completed += other.completed;
+      failed += other.failed;
+      cost += other.cost;
+      listCost += other.listCost;
+      finishedAt = Math.max(finishedAt, other.finishedAt);
     }
   }
 }

@@ -146,5 +146,13 @@ class BudgetTest {
     } catch (com.openai.errors.BadRequestException e) {
       assertThat(e.getMessage()).contains("max_cost_usd");
     }
+    String fileId = TestBarge.upload(client, dir, "one.jsonl", Lines.chat(1, MODEL));
+    JsonNode huge = barge.postJson("/batches", "{\"input_file_id\": \"" + fileId + "\", \"endpoint\":"
+        + " \"/v1/chat/completions\", \"completion_window\": \"24h\", \"max_cost_usd\": 1e400}");
+    assertThat(huge.at("/error/type").asText()).isEqualTo("invalid_request_error");
+    assertThat(huge.at("/error/param").asText()).isEqualTo("max_cost_usd");
+    JsonNode exact = barge.postJson("/batches", "{\"input_file_id\": \"" + fileId + "\", \"endpoint\":"
+        + " \"/v1/chat/completions\", \"completion_window\": \"24h\", \"max_cost_usd\": 12.345678901234}");
+    assertThat(exact.at("/barge/max_cost_usd").decimalValue()).isEqualByComparingTo("12.345678901234");
   }
 }
