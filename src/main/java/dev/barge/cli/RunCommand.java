@@ -1,0 +1,258 @@
+package dev.barge.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.barge.batch.CreateBatch;
+import dev.barge.batch.Engine;
+import dev.barge.batch.FileService;
+import dev.barge.batch.InvalidRequestException;
+import dev.barge.config.ApiKey;
+import dev.barge.config.BargeConfig;
+import dev.barge.config.ConfigLoader;
+import dev.barge.cost.Money;
+import dev.barge.store.BatchRecord;
+import dev.barge.store.BatchStatus;
+import dev.barge.store.FileRecord;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code barge run}: a batch file run to the end on an engine inside this process, with a live progress
+ * line, the results written next to the input, and resume: the engine keeps its data in
+ * {@code .barge-run/<input>/} beside the input, so the same command after Ctrl-C or a crash goes on
+ * where it stopped.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = "Run a batch file (JSONL, one request per line) to the end on an engine in this process: no server"
+        + " needed. Shows progress, writes the output and error files next to the input, and resumes where it"
+        + " stopped when started again after Ctrl-C or a crash.",
+    footer = {"", "Examples:",
+        "  barge run examples/embeddings.jsonl                 # the local embeddings model, no config",
+        "  barge run prompts.jsonl --config barge.yaml         # your backends and prices",
+        "  barge run prompts.jsonl -o out/results.jsonl --json # results elsewhere, summary as JSON",
+        "", "Exit codes: 0 every line succeeded; 1 some lines failed or the batch did not complete;"
+        + " 2 bad arguments or input file; 3 bad configuration."})
+final class RunCommand implements Callable<Integer> {
+  static final int SOME_FAILED = 1;
+  static final int BAD_INPUT = 2;
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final long POLL_MS = 200;
+
+  @Parameters(index = "0", paramLabel = "INPUT.jsonl", description = "The batch input: one request per line.")
+  Path input;
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "YAML configuration (backends, prices, limits); default: the embedded default.")
+  Path config;
+
+  @Option(names = {"-o", "--output"}, paramLabel = "FILE",
+      description = "Where the output file goes (default INPUT.output.jsonl); errors go beside it as .errors.jsonl.")
+  Path output;
+
+  @Option(names = "--endpoint", paramLabel = "PATH",
+      description = "The batch's endpoint, e.g. /v1/chat/completions (default: the url of the first line).")
+  String endpoint;
+
+  @Option(names = "--json", description = "Print the summary as one JSON object instead of text.")
+  boolean json;
+
+  @Option(names = "--restart", description = "Start over even if an earlier run of this input exists.")
+  boolean restart;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (!Files.isRegularFile(input)) return fail(err, input + ": no such file");
+    String batchEndpoint = endpoint != null ? endpoint : firstUrl(input);
+    if (batchEndpoint == null) {
+      return fail(err, input + ": no request line names a \"url\"; give the endpoint with --endpoint");
+    }
+    System.setProperty("barge.log.level", System.getProperty("barge.log.level", "WARN"));
+    Path state = RunState.directoryFor(input);
+    BargeConfig cfg = new ConfigLoader(System.getenv()).load(config).withDataDirectory(state);
+    String sha = RunState.sha256(input);
+    Optional<RunState> previous = RunState.load(state).filter(s -> !restart).filter(s -> {
+      if (s.inputSha256().equals(sha)) return true;
+      err.println("barge: " + input + " changed since its last run; starting over");
+      return false;
+    });
+    if (previous.isEmpty()) deleteRecursively(state);
+    Files.createDirectories(state);
+
+    Engine engine = Engine.start(cfg, Clock.systemUTC());
+    AtomicBoolean closed = new AtomicBoolean();
+    Thread onInterrupt = new Thread(() -> {
+      if (closed.compareAndSet(false, true)) {
+        err.println(System.lineSeparator() + "barge: interrupted; run the same command again to go on where it stopped");
+        err.flush();
+        engine.close();
+      }
+    }, "barge-run-interrupted");
+    Runtime.getRuntime().addShutdownHook(onInterrupt);
+    try {
+      String project = ApiKey.DEFAULT_PROJECT;
+      Optional<BatchRecord> resumed = previous.flatMap(s -> find(engine, project, s.batchId()));
+      BatchRecord batch;
+      try {
+        batch = resumed.isPresent() ? resumed.get() : start(engine, project, batchEndpoint, cfg, sha, state);
+      } catch (InvalidRequestException e) {
+        return fail(err, input + ": " + e.getMessage());
+      }
+      if (resumed.isPresent()) err.println("barge: resuming batch " + batch.id());
+      long started = System.currentTimeMillis();
+      Progress progress = new Progress(err, System.console() != null);
+      while (!batch.status().terminal()) {
+        progress.update(batch, System.currentTimeMillis());
+        Thread.sleep(POLL_MS);
+        batch = engine.batches().get(project, batch.id());
+      }
+      progress.finish(batch);
+      Path outputFile = output != null ? output : sibling(input, ".output.jsonl");
+      Path errorsFile = sibling(outputFile, ".errors.jsonl");
+      boolean wroteOutput = copy(engine, project, batch.outputFileId(), outputFile);
+      boolean wroteErrors = copy(engine, project, batch.errorFileId(), errorsFile);
+      summarize(out, batch, Duration.ofMillis(System.currentTimeMillis() - started), wroteOutput ? outputFile : null,
+          wroteErrors ? errorsFile : null);
+      return batch.status() == BatchStatus.COMPLETED && batch.failed() == 0 ? 0 : SOME_FAILED;
+    } finally {
+      if (closed.compareAndSet(false, true)) {
+        Runtime.getRuntime().removeShutdownHook(onInterrupt);
+        engine.close();
+      }
+    }
+  }
+
+  /** Uploads the input and creates its batch, and notes it in the state directory for a resume. */
+  private BatchRecord start(Engine engine, String project, String batchEndpoint, BargeConfig cfg, String sha,
+      Path state) throws IOException {
+    FileRecord file;
+    try (InputStream in = Files.newInputStream(input)) {
+      file = engine.files().upload(project, input.getFileName().toString(), FileService.PURPOSE_BATCH, in, null);
+    }
+    // The longest window the engine allows: a local run should finish, not expire.
+    BatchRecord batch = engine.batches().create(project, new CreateBatch(file.id(), batchEndpoint,
+        cfg.batch().maxCompletionWindow(), null, null, null, List.of(), null, null));
+    new RunState(batch.id(), sha).save(state);
+    return batch;
+  }
+
+  private static Optional<BatchRecord> find(Engine engine, String project, String id) {
+    try {
+      return Optional.of(engine.batches().get(project, id));
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  private int fail(PrintWriter err, String message) {
+    err.println("barge: " + message);
+    return BAD_INPUT;
+  }
+
+  /** The {@code url} of the first request line, or null. */
+  static String firstUrl(Path input) throws IOException {
+    try (BufferedReader reader = Files.newBufferedReader(input, StandardCharsets.UTF_8)) {
+      for (String line; (line = reader.readLine()) != null; ) {
+        if (line.isBlank()) continue;
+        try {
+          JsonNode url = JSON.readTree(line.strip().replace("\uFEFF", "")).path("url");
+          return url.isTextual() ? url.textValue() : null;
+        } catch (IOException e) {
+          return null; // not JSON: validation will say so, line by line
+        }
+      }
+    }
+    return null;
+  }
+
+  /** {@code dir/name.jsonl} → {@code dir/name<suffix>}. */
+  static Path sibling(Path file, String suffix) {
+    String name = file.getFileName().toString();
+    String stem = name.endsWith(".jsonl") ? name.substring(0, name.length() - 6)
+        : name.endsWith(".output.jsonl") ? name.substring(0, name.length() - 13) : name;
+    return file.toAbsolutePath().resolveSibling(stem + suffix);
+  }
+
+  /** Copies a result file of the engine to {@code target} (whole or not at all); false when there is none. */
+  private static boolean copy(Engine engine, String project, String fileId, Path target) throws IOException {
+    if (fileId == null) {
+      Files.deleteIfExists(target); // an older run's file would tell of results that are not these
+      return false;
+    }
+    Files.createDirectories(target.toAbsolutePath().getParent());
+    Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+    try (InputStream in = engine.files().content(project, fileId)) {
+      Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+    }
+    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    return true;
+  }
+
+  private void summarize(PrintWriter out, BatchRecord b, Duration took, Path outputFile, Path errorsFile) {
+    if (json) {
+      ObjectNode o = JSON.createObjectNode();
+      o.put("batch_id", b.id()).put("status", b.status().wireName()).put("total", b.total())
+          .put("completed", b.completed()).put("failed", b.failed()).put("seconds", took.toMillis() / 1000.0)
+          .put("input_tokens", b.usage().inputTokens()).put("output_tokens", b.usage().outputTokens())
+          .put("cost", Money.usd(b.spend().cost())).put("saved", Money.usd(b.spend().saved()))
+          .put("output", outputFile == null ? null : outputFile.toString())
+          .put("errors", errorsFile == null ? null : errorsFile.toString());
+      if (b.errors() != null) o.set("batch_errors", readTree(b.errors()));
+      out.println(o);
+      out.flush();
+      return;
+    }
+    out.printf("%s: %d of %d succeeded, %d failed, in %s%n", b.status().wireName(), b.completed(), b.total(),
+        b.failed(), Progress.clock(took));
+    out.printf("tokens: %,d in, %,d out · cost $%s (saved $%s)%n", b.usage().inputTokens(), b.usage().outputTokens(),
+        Money.usd(b.spend().cost()).toPlainString(), Money.usd(b.spend().saved()).toPlainString());
+    if (b.errors() != null) {
+      for (JsonNode e : readTree(b.errors()).path("data")) {
+        out.println("error: " + (e.path("line").isNull() ? "" : "line " + e.path("line").asInt() + ": ")
+            + e.path("code").asText() + ": " + e.path("message").asText());
+      }
+    }
+    if (outputFile != null) out.println("output: " + outputFile);
+    if (errorsFile != null) out.println("errors: " + errorsFile);
+    out.flush();
+  }
+
+  private static JsonNode readTree(String json) {
+    try {
+      return JSON.readTree(json);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) return;
+    try (Stream<Path> all = Files.walk(dir)) {
+      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+    }
+  }
+}

@@ -1,0 +1,70 @@
+package dev.barge.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Optional;
+
+/**
+ * What {@code barge run} keeps beside its input so the same command started again resumes: the engine's
+ * data directory, and {@code run.json} naming the batch and the input it was made from (by content
+ * hash, so an edited input starts over instead of resuming someone else's results).
+ */
+record RunState(String batchId, String inputSha256) {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String FILE = "run.json";
+
+  /** {@code .barge-run/<input file name>/} in the input's directory. */
+  static Path directoryFor(Path input) {
+    Path absolute = input.toAbsolutePath();
+    return absolute.resolveSibling(".barge-run").resolve(absolute.getFileName().toString());
+  }
+
+  static Optional<RunState> load(Path directory) {
+    Path file = directory.resolve(FILE);
+    if (!Files.isRegularFile(file)) return Optional.empty();
+    try {
+      return Optional.of(JSON.readValue(file.toFile(), RunState.class));
+    } catch (IOException e) {
+      return Optional.empty(); // a half-written state from a crash: start over
+    }
+  }
+
+  void save(Path directory) {
+    try {
+      Path tmp = directory.resolve(FILE + ".tmp");
+      JSON.writeValue(tmp.toFile(), this);
+      Files.move(tmp, directory.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + directory.resolve(FILE), e);
+    }
+  }
+
+  static String sha256(Path file) {
+    try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest())) {
+      byte[] buf = new byte[1 << 16];
+      while (in.read(buf) >= 0) {
+        // the digest sees every byte as it is read
+      }
+      return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+  }
+
+  private static MessageDigest digest() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+  }
+}
