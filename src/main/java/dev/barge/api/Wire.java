@@ -25,7 +25,7 @@ import java.util.List;
 import java.util.function.Function;
 
 /** The JSON objects of the OpenAI Files and Batch APIs (spec §1.2, §4). Every key is present; unset ones are null. */
-final class Wire {
+public final class Wire {
   /** Numbers in request bodies are read as exact decimals: a budget of 12.345678901234567891 stays so. */
   static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
@@ -114,7 +114,7 @@ final class Wire {
    * batch and real-time prices (output counted at each request's limit: an upper bound), and its
    * estimated finishing time.
    */
-  static ObjectNode dryRun(CreateBatch request, DryRun d) {
+  public static ObjectNode dryRun(CreateBatch request, DryRun d) {
     ObjectNode o = JSON.createObjectNode();
     o.put("object", "batch.dry_run");
     o.put("endpoint", request.endpoint());

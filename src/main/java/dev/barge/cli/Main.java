@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "barge 0.1.0",
     description = "Self-hosted batch processing server for LLM APIs.",
-    subcommands = {RunCommand.class, ServeCommand.class, MockUpstreamCommand.class})
+    subcommands = {RunCommand.class, ValidateCommand.class, ServeCommand.class, MockUpstreamCommand.class})
 public final class Main {
   /** Exit code for a configuration Barge refuses to start with. */
   static final int CONFIG_ERROR = 3;

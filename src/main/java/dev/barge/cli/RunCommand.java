@@ -14,7 +14,6 @@ import dev.barge.cost.Money;
 import dev.barge.store.BatchRecord;
 import dev.barge.store.BatchStatus;
 import dev.barge.store.FileRecord;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -87,7 +86,7 @@ final class RunCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     if (!Files.isRegularFile(input)) return fail(err, input + ": no such file");
-    String batchEndpoint = endpoint != null ? endpoint : firstUrl(input);
+    String batchEndpoint = endpoint != null ? endpoint : InputFiles.endpointOf(input);
     if (batchEndpoint == null) {
       return fail(err, input + ": no request line names a \"url\"; give the endpoint with --endpoint");
     }
@@ -131,8 +130,8 @@ final class RunCommand implements Callable<Integer> {
         batch = engine.batches().get(project, batch.id());
       }
       progress.finish(batch);
-      Path outputFile = output != null ? output : sibling(input, ".output.jsonl");
-      Path errorsFile = sibling(outputFile, ".errors.jsonl");
+      Path outputFile = output != null ? output : InputFiles.sibling(input, ".output.jsonl");
+      Path errorsFile = InputFiles.sibling(outputFile, ".errors.jsonl");
       boolean wroteOutput = copy(engine, project, batch.outputFileId(), outputFile);
       boolean wroteErrors = copy(engine, project, batch.errorFileId(), errorsFile);
       summarize(out, batch, Duration.ofMillis(System.currentTimeMillis() - started), wroteOutput ? outputFile : null,
@@ -171,30 +170,6 @@ final class RunCommand implements Callable<Integer> {
   private int fail(PrintWriter err, String message) {
     err.println("barge: " + message);
     return BAD_INPUT;
-  }
-
-  /** The {@code url} of the first request line, or null. */
-  static String firstUrl(Path input) throws IOException {
-    try (BufferedReader reader = Files.newBufferedReader(input, StandardCharsets.UTF_8)) {
-      for (String line; (line = reader.readLine()) != null; ) {
-        if (line.isBlank()) continue;
-        try {
-          JsonNode url = JSON.readTree(line.strip().replace("\uFEFF", "")).path("url");
-          return url.isTextual() ? url.textValue() : null;
-        } catch (IOException e) {
-          return null; // not JSON: validation will say so, line by line
-        }
-      }
-    }
-    return null;
-  }
-
-  /** {@code dir/name.jsonl} → {@code dir/name<suffix>}. */
-  static Path sibling(Path file, String suffix) {
-    String name = file.getFileName().toString();
-    String stem = name.endsWith(".jsonl") ? name.substring(0, name.length() - 6)
-        : name.endsWith(".output.jsonl") ? name.substring(0, name.length() - 13) : name;
-    return file.toAbsolutePath().resolveSibling(stem + suffix);
   }
 
   /** Copies a result file of the engine to {@code target} (whole or not at all); false when there is none. */
@@ -249,7 +224,7 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
-  private static void deleteRecursively(Path dir) throws IOException {
+  static void deleteRecursively(Path dir) throws IOException {
     if (!Files.exists(dir)) return;
     try (Stream<Path> all = Files.walk(dir)) {
       for (Path p : all.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);

@@ -1,0 +1,40 @@
+package dev.barge.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** What the CLI's commands need to know about a batch input file before the engine reads it. */
+final class InputFiles {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private InputFiles() {}
+
+  /** The {@code url} of the first request line (the batch's endpoint), or null when it has none. */
+  static String endpointOf(Path input) throws IOException {
+    try (BufferedReader reader = Files.newBufferedReader(input, StandardCharsets.UTF_8)) {
+      for (String line; (line = reader.readLine()) != null; ) {
+        if (line.isBlank()) continue;
+        try {
+          JsonNode url = JSON.readTree(line.strip().replace("\uFEFF", "")).path("url");
+          return url.isTextual() ? url.textValue() : null;
+        } catch (IOException e) {
+          return null; // not JSON: validation says so, line by line
+        }
+      }
+    }
+    return null;
+  }
+
+  /** {@code dir/name.jsonl} → {@code dir/name<suffix>} (a {@code .output.jsonl} name loses that part too). */
+  static Path sibling(Path file, String suffix) {
+    String name = file.getFileName().toString();
+    String stem = name.endsWith(".output.jsonl") ? name.substring(0, name.length() - 13)
+        : name.endsWith(".jsonl") ? name.substring(0, name.length() - 6) : name;
+    return file.toAbsolutePath().resolveSibling(stem + suffix);
+  }
+}
