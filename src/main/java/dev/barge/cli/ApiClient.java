@@ -54,6 +54,10 @@ final class ApiClient implements AutoCloseable {
     return send(new HttpGet(URI.create(base + path)));
   }
 
+  JsonNode emptyObject() {
+    return JSON.createObjectNode();
+  }
+
   JsonNode post(String path, JsonNode body) {
     HttpPost post = new HttpPost(URI.create(base + path));
     post.setEntity(new StringEntity(body.toString(), ContentType.APPLICATION_JSON));

@@ -14,6 +14,20 @@ final class InputFiles {
 
   private InputFiles() {}
 
+  /** Fails unless {@code input} is a readable file. */
+  static Path existing(Path input) {
+    if (!Files.isRegularFile(input)) throw Cli.badInput(input + ": no such file");
+    return input;
+  }
+
+  /** The endpoint given, or else the {@code url} of the input's first request line. */
+  static String endpoint(Path input, String given) throws IOException {
+    if (given != null) return given;
+    String url = endpointOf(existing(input));
+    if (url == null) throw Cli.badInput(input + ": no request line names a \"url\"; give the endpoint with --endpoint");
+    return url;
+  }
+
   /** The {@code url} of the first request line (the batch's endpoint), or null when it has none. */
   static String endpointOf(Path input) throws IOException {
     try (BufferedReader reader = Files.newBufferedReader(input, StandardCharsets.UTF_8)) {

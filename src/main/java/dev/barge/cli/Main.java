@@ -1,5 +1,6 @@
 package dev.barge.cli;
 
+import dev.barge.batch.InvalidRequestException;
 import dev.barge.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -10,23 +11,26 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "barge 0.1.0",
     description = "Self-hosted batch processing server for LLM APIs.",
-    subcommands = {RunCommand.class, ValidateCommand.class, ServeCommand.class, MockUpstreamCommand.class})
+    subcommands = {RunCommand.class, ValidateCommand.class, SubmitCommand.class, StatusCommand.class,
+        ListCommand.class, CancelCommand.class, ServeCommand.class, MockUpstreamCommand.class})
 public final class Main {
-  /** Exit code for a configuration Barge refuses to start with. */
-  static final int CONFIG_ERROR = 3;
-
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
   }
 
   static CommandLine commandLine() {
     return new CommandLine(new Main()).setExecutionExceptionHandler((e, cmd, parsed) -> {
-      if (e instanceof ConfigException) {
-        // A user's mistake: say what is wrong, no stack trace.
-        cmd.getErr().println("barge: " + e.getMessage());
-        return CONFIG_ERROR;
-      }
-      throw e;
+      // A user's mistake or an unreachable server: say what is wrong, no stack trace.
+      int code = switch (e) {
+        case ConfigException c -> Cli.CONFIG_ERROR;
+        case Cli.Failure f -> f.exitCode;
+        case ApiClient.ApiError a -> Cli.SERVER_ERROR;
+        case InvalidRequestException i -> Cli.BAD_INPUT;
+        default -> throw e;
+      };
+      cmd.getErr().println("barge: " + e.getMessage());
+      cmd.getErr().flush();
+      return code;
     });
   }
 }

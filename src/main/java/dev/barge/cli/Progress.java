@@ -1,7 +1,5 @@
 package dev.barge.cli;
 
-import dev.barge.cost.Money;
-import dev.barge.store.BatchRecord;
 import java.io.PrintWriter;
 import java.time.Duration;
 
@@ -25,7 +23,7 @@ final class Progress {
     this.terminal = terminal;
   }
 
-  void update(BatchRecord b, long now) {
+  void update(BatchView b, long now) {
     int done = b.completed() + b.failed();
     if (lastAt > 0 && now > lastAt) {
       double instant = (done - lastDone) * 1000.0 / (now - lastAt);
@@ -44,17 +42,17 @@ final class Progress {
   }
 
   /** Ends the redrawn line, so what follows starts on its own. */
-  void finish(BatchRecord b) {
+  void finish(BatchView b) {
     out.println((terminal ? "\r" : "") + line(b) + (terminal ? "\u001b[K" : ""));
     out.flush();
   }
 
-  String line(BatchRecord b) {
+  String line(BatchView b) {
     int total = b.total();
     int done = b.completed() + b.failed();
     double share = total == 0 ? 0 : (double) done / total;
     int filled = (int) Math.round(share * WIDTH);
-    StringBuilder s = new StringBuilder(b.status().wireName()).append(" [")
+    StringBuilder s = new StringBuilder(b.status()).append(" [")
         .append("#".repeat(filled)).append(".".repeat(WIDTH - filled)).append("] ")
         .append(done).append('/').append(total).append(String.format(" %5.1f%%", share * 100));
     if (b.failed() > 0) s.append(" (").append(b.failed()).append(" failed)");
@@ -62,7 +60,7 @@ final class Progress {
       s.append(String.format(" · %.0f/s", rate));
       if (done < total) s.append(" · ETA ").append(clock(Duration.ofSeconds((long) ((total - done) / rate))));
     }
-    s.append(" · $").append(Money.usd(b.spend().cost()).toPlainString());
+    s.append(" · $").append(b.cost().toPlainString());
     return s.toString();
   }
 

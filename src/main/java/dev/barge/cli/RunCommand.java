@@ -1,24 +1,16 @@
 package dev.barge.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.barge.batch.CreateBatch;
 import dev.barge.batch.Engine;
 import dev.barge.batch.FileService;
-import dev.barge.batch.InvalidRequestException;
 import dev.barge.config.ApiKey;
 import dev.barge.config.BargeConfig;
 import dev.barge.config.ConfigLoader;
-import dev.barge.cost.Money;
 import dev.barge.store.BatchRecord;
-import dev.barge.store.BatchStatus;
 import dev.barge.store.FileRecord;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -53,10 +45,6 @@ import picocli.CommandLine.Spec;
         "", "Exit codes: 0 every line succeeded; 1 some lines failed or the batch did not complete;"
         + " 2 bad arguments or input file; 3 bad configuration."})
 final class RunCommand implements Callable<Integer> {
-  static final int SOME_FAILED = 1;
-  static final int BAD_INPUT = 2;
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final long POLL_MS = 200;
 
   @Parameters(index = "0", paramLabel = "INPUT.jsonl", description = "The batch input: one request per line.")
   Path input;
@@ -85,11 +73,7 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if (!Files.isRegularFile(input)) return fail(err, input + ": no such file");
-    String batchEndpoint = endpoint != null ? endpoint : InputFiles.endpointOf(input);
-    if (batchEndpoint == null) {
-      return fail(err, input + ": no request line names a \"url\"; give the endpoint with --endpoint");
-    }
+    String batchEndpoint = InputFiles.endpoint(InputFiles.existing(input), endpoint);
     System.setProperty("barge.log.level", System.getProperty("barge.log.level", "WARN"));
     Path state = RunState.directoryFor(input);
     BargeConfig cfg = new ConfigLoader(System.getenv()).load(config).withDataDirectory(state);
@@ -115,28 +99,18 @@ final class RunCommand implements Callable<Integer> {
     try {
       String project = ApiKey.DEFAULT_PROJECT;
       Optional<BatchRecord> resumed = previous.flatMap(s -> find(engine, project, s.batchId()));
-      BatchRecord batch;
-      try {
-        batch = resumed.isPresent() ? resumed.get() : start(engine, project, batchEndpoint, cfg, sha, state);
-      } catch (InvalidRequestException e) {
-        return fail(err, input + ": " + e.getMessage());
-      }
-      if (resumed.isPresent()) err.println("barge: resuming batch " + batch.id());
+      String id = resumed.isPresent() ? resumed.get().id() : start(engine, project, batchEndpoint, cfg, sha, state).id();
+      if (resumed.isPresent()) err.println("barge: resuming batch " + id);
       long started = System.currentTimeMillis();
-      Progress progress = new Progress(err, System.console() != null);
-      while (!batch.status().terminal()) {
-        progress.update(batch, System.currentTimeMillis());
-        Thread.sleep(POLL_MS);
-        batch = engine.batches().get(project, batch.id());
-      }
-      progress.finish(batch);
+      BatchView ended = Summary.await(() -> BatchView.of(engine.batches().get(project, id)), err,
+          System.console() != null);
       Path outputFile = output != null ? output : InputFiles.sibling(input, ".output.jsonl");
       Path errorsFile = InputFiles.sibling(outputFile, ".errors.jsonl");
-      boolean wroteOutput = copy(engine, project, batch.outputFileId(), outputFile);
-      boolean wroteErrors = copy(engine, project, batch.errorFileId(), errorsFile);
-      summarize(out, batch, Duration.ofMillis(System.currentTimeMillis() - started), wroteOutput ? outputFile : null,
-          wroteErrors ? errorsFile : null);
-      return batch.status() == BatchStatus.COMPLETED && batch.failed() == 0 ? 0 : SOME_FAILED;
+      boolean wroteOutput = copy(engine, project, ended.outputFileId(), outputFile);
+      boolean wroteErrors = copy(engine, project, ended.errorFileId(), errorsFile);
+      Summary.print(out, ended, Duration.ofMillis(System.currentTimeMillis() - started), wroteOutput ? outputFile : null,
+          wroteErrors ? errorsFile : null, json);
+      return ended.allSucceeded() ? 0 : Cli.SOME_FAILED;
     } finally {
       if (closed.compareAndSet(false, true)) {
         Runtime.getRuntime().removeShutdownHook(onInterrupt);
@@ -167,11 +141,6 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
-  private int fail(PrintWriter err, String message) {
-    err.println("barge: " + message);
-    return BAD_INPUT;
-  }
-
   /** Copies a result file of the engine to {@code target} (whole or not at all); false when there is none. */
   private static boolean copy(Engine engine, String project, String fileId, Path target) throws IOException {
     if (fileId == null) {
@@ -185,43 +154,6 @@ final class RunCommand implements Callable<Integer> {
     }
     Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     return true;
-  }
-
-  private void summarize(PrintWriter out, BatchRecord b, Duration took, Path outputFile, Path errorsFile) {
-    if (json) {
-      ObjectNode o = JSON.createObjectNode();
-      o.put("batch_id", b.id()).put("status", b.status().wireName()).put("total", b.total())
-          .put("completed", b.completed()).put("failed", b.failed()).put("seconds", took.toMillis() / 1000.0)
-          .put("input_tokens", b.usage().inputTokens()).put("output_tokens", b.usage().outputTokens())
-          .put("cost", Money.usd(b.spend().cost())).put("saved", Money.usd(b.spend().saved()))
-          .put("output", outputFile == null ? null : outputFile.toString())
-          .put("errors", errorsFile == null ? null : errorsFile.toString());
-      if (b.errors() != null) o.set("batch_errors", readTree(b.errors()));
-      out.println(o);
-      out.flush();
-      return;
-    }
-    out.printf("%s: %d of %d succeeded, %d failed, in %s%n", b.status().wireName(), b.completed(), b.total(),
-        b.failed(), Progress.clock(took));
-    out.printf("tokens: %,d in, %,d out · cost $%s (saved $%s)%n", b.usage().inputTokens(), b.usage().outputTokens(),
-        Money.usd(b.spend().cost()).toPlainString(), Money.usd(b.spend().saved()).toPlainString());
-    if (b.errors() != null) {
-      for (JsonNode e : readTree(b.errors()).path("data")) {
-        out.println("error: " + (e.path("line").isNull() ? "" : "line " + e.path("line").asInt() + ": ")
-            + e.path("code").asText() + ": " + e.path("message").asText());
-      }
-    }
-    if (outputFile != null) out.println("output: " + outputFile);
-    if (errorsFile != null) out.println("errors: " + errorsFile);
-    out.flush();
-  }
-
-  private static JsonNode readTree(String json) {
-    try {
-      return JSON.readTree(json);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   static void deleteRecursively(Path dir) throws IOException {

@@ -7,7 +7,6 @@ import dev.barge.api.Wire;
 import dev.barge.batch.CreateBatch;
 import dev.barge.batch.Engine;
 import dev.barge.batch.FileService;
-import dev.barge.batch.InvalidRequestException;
 import dev.barge.config.ApiKey;
 import dev.barge.config.BargeConfig;
 import dev.barge.config.ConfigLoader;
@@ -45,8 +44,6 @@ import picocli.CommandLine.Spec;
         "", "Exit codes: 0 valid; 1 the batch would fail validation; 2 bad arguments or input file;"
         + " 3 bad configuration; 4 the server could not be asked."})
 final class ValidateCommand implements Callable<Integer> {
-  static final int INVALID = 1;
-  static final int SERVER_ERROR = 4;
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
       .withZone(ZoneOffset.UTC);
@@ -80,25 +77,12 @@ final class ValidateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
-    if (!Files.isRegularFile(input)) return fail(err, input + ": no such file", RunCommand.BAD_INPUT);
-    String batchEndpoint = endpoint != null ? endpoint : InputFiles.endpointOf(input);
-    if (batchEndpoint == null) {
-      return fail(err, input + ": no request line names a \"url\"; give the endpoint with --endpoint",
-          RunCommand.BAD_INPUT);
-    }
-    JsonNode report;
-    try {
-      report = url != null ? askServer(batchEndpoint) : checkHere(batchEndpoint);
-    } catch (InvalidRequestException e) {
-      return fail(err, input + ": " + e.getMessage(), RunCommand.BAD_INPUT);
-    } catch (ApiClient.ApiError e) {
-      return fail(err, e.getMessage(), SERVER_ERROR);
-    }
+    String batchEndpoint = InputFiles.endpoint(InputFiles.existing(input), endpoint);
+    JsonNode report = url != null ? askServer(batchEndpoint) : checkHere(batchEndpoint);
     if (json) out.println(report);
     else print(out, report);
     out.flush();
-    return report.path("valid").asBoolean() ? 0 : INVALID;
+    return report.path("valid").asBoolean() ? 0 : Cli.SOME_FAILED;
   }
 
   /** The dry run on an engine in this process, its data in a directory deleted afterwards. */
@@ -161,11 +145,5 @@ final class ValidateCommand implements Callable<Integer> {
           WHEN.format(Instant.ofEpochSecond(r.path("estimated_completion_at").asLong())),
           r.path("fits_before_expiry").asBoolean() ? "inside" : "NOT inside", r.path("completion_window").asText());
     }
-  }
-
-  private static int fail(PrintWriter err, String message, int code) {
-    err.println("barge: " + message);
-    err.flush();
-    return code;
   }
 }

@@ -103,7 +103,7 @@ class RunCommandTest {
     Result r = barge("run", input.toString(), "--config", cfg.toString(), "-o", dir.resolve("out/r.jsonl").toString(),
         "--json");
 
-    assertThat(r.exit()).isEqualTo(RunCommand.SOME_FAILED);
+    assertThat(r.exit()).isEqualTo(Cli.SOME_FAILED);
     JsonNode summary = JSON.readTree(r.out());
     assertThat(summary.get("failed").asInt()).isEqualTo(30);
     assertThat(summary.get("output").isNull()).isTrue();
@@ -114,12 +114,12 @@ class RunCommandTest {
   @Test
   void badInputIsNamedWithExitCode2() throws Exception {
     Result missing = barge("run", dir.resolve("nope.jsonl").toString());
-    assertThat(missing.exit()).isEqualTo(RunCommand.BAD_INPUT);
+    assertThat(missing.exit()).isEqualTo(Cli.BAD_INPUT);
     assertThat(missing.err()).contains("nope.jsonl: no such file");
 
     Path noUrl = Files.writeString(dir.resolve("x.jsonl"), "{\"custom_id\": \"a\"}\n");
     Result unknown = barge("run", noUrl.toString());
-    assertThat(unknown.exit()).isEqualTo(RunCommand.BAD_INPUT);
+    assertThat(unknown.exit()).isEqualTo(Cli.BAD_INPUT);
     assertThat(unknown.err()).contains("--endpoint");
   }
 

@@ -33,21 +33,21 @@ class ServeCommandTest {
           - { name: vllm, type: openai, models: [m] }
         """);
     Run run = serve("--config", config.toString(), "--data", dir.resolve("data").toString(), "--port", "0");
-    assertThat(run.exitCode()).isEqualTo(Main.CONFIG_ERROR);
+    assertThat(run.exitCode()).isEqualTo(Cli.CONFIG_ERROR);
     assertThat(run.err()).contains("backends[0].base_url").doesNotContain("Exception");
   }
 
   @Test
   void openServerRefusesToListenBeyondLoopback() {
     Run run = serve("--host", "0.0.0.0", "--port", "0", "--data", dir.resolve("data").toString());
-    assertThat(run.exitCode()).isEqualTo(Main.CONFIG_ERROR);
+    assertThat(run.exitCode()).isEqualTo(Cli.CONFIG_ERROR);
     assertThat(run.err()).contains("server.host").contains("api_keys");
   }
 
   @Test
   void missingConfigFileIsNamed() {
     Run run = serve("--config", dir.resolve("nope.yaml").toString());
-    assertThat(run.exitCode()).isEqualTo(Main.CONFIG_ERROR);
+    assertThat(run.exitCode()).isEqualTo(Cli.CONFIG_ERROR);
     assertThat(run.err()).contains("nope.yaml");
   }
 }

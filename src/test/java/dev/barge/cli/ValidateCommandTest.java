@@ -55,7 +55,7 @@ class ValidateCommandTest {
 
     RunCommandTest.Result r = barge("validate", input.toString(), "--config", cfg.toString());
 
-    assertThat(r.exit()).isEqualTo(ValidateCommand.INVALID);
+    assertThat(r.exit()).isEqualTo(Cli.SOME_FAILED);
     assertThat(r.out()).contains("invalid: 2 problems").contains("line 4: duplicate_custom_id")
         .contains("line 5: invalid_json_line");
   }
@@ -78,7 +78,7 @@ class ValidateCommandTest {
       assertThat(engine.batches().list("default", null, 10).items()).isEmpty();
 
       RunCommandTest.Result down = barge("validate", input.toString(), "--url", "http://127.0.0.1:9/v1");
-      assertThat(down.exit()).isEqualTo(ValidateCommand.SERVER_ERROR);
+      assertThat(down.exit()).isEqualTo(Cli.SERVER_ERROR);
       assertThat(down.err()).contains("cannot reach Barge");
     }
   }
