@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -58,6 +59,13 @@ class ServerCommandsTest {
     assertThat(Files.readAllLines(dir.resolve("q.output.jsonl"))).hasSize(25);
     JsonNode listed = JSON.readTree(barge("list", "--url", url, "--json").out());
     assertThat(listed.at("/data/0/metadata/run").asText()).isEqualTo("test");
+
+    String id = listed.at("/data/0/id").asText();
+    RunCommandTest.Result results = barge("results", id, "--url", url, "--format", "csv");
+    assertThat(results.exit()).as(results.err()).isZero();
+    List<String> csv = results.out().lines().toList();
+    assertThat(csv).hasSize(26);
+    assertThat(csv.get(1)).startsWith("1,q-0,succeeded,200,");
   }
 
   @Test
