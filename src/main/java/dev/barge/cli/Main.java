@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
     version = "barge 0.1.0",
     description = "Self-hosted batch processing server for LLM APIs.",
     subcommands = {RunCommand.class, ValidateCommand.class, SubmitCommand.class, StatusCommand.class,
-        ListCommand.class, CancelCommand.class, ResultsCommand.class, ServeCommand.class, MockUpstreamCommand.class})
+        ListCommand.class, CancelCommand.class, ResultsCommand.class, RetryCommand.class, ServeCommand.class, MockUpstreamCommand.class})
 public final class Main {
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
