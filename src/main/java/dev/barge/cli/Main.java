@@ -11,8 +11,13 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "barge 0.1.0",
     description = "Self-hosted batch processing server for LLM APIs.",
-    subcommands = {RunCommand.class, ValidateCommand.class, SubmitCommand.class, StatusCommand.class,
-        ListCommand.class, CancelCommand.class, ResultsCommand.class, RetryCommand.class, ServeCommand.class, MockUpstreamCommand.class})
+    subcommands = {
+        // the batch workflow, in the order a batch goes through it
+        PrepCommand.class, ValidateCommand.class, RunCommand.class, ResultsCommand.class, RetryCommand.class,
+        EvalCommand.class, ApplyCommand.class,
+        // the same against a server
+        SubmitCommand.class, StatusCommand.class, ListCommand.class, CancelCommand.class,
+        ServeCommand.class, MockUpstreamCommand.class})
 public final class Main {
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -36,6 +37,12 @@ final class ResultJoin {
   record Counts(int lines, int succeeded, int failed, int missing) {}
 
   static Counts join(Path input, List<Path> resultFiles, PriceTable prices, Consumer<ResultRow> sink) throws IOException {
+    return join(input, resultFiles, prices, (line, row) -> sink.accept(row));
+  }
+
+  /** The same, handing each row over with its input line. */
+  static Counts join(Path input, List<Path> resultFiles, PriceTable prices, BiConsumer<JsonNode, ResultRow> sink)
+      throws IOException {
     Map<String, Where> index = new HashMap<>();
     for (int f = 0; f < resultFiles.size(); f++) index(resultFiles.get(f), f, index);
     List<RandomAccessFile> files = new ArrayList<>();
@@ -49,7 +56,8 @@ final class ResultJoin {
       for (String line; (line = reader.readLine()) != null; ) {
         number++;
         if (line.isBlank()) continue;
-        String customId = customId(line);
+        JsonNode request = parse(line);
+        String customId = request.path("custom_id").isTextual() ? request.get("custom_id").textValue() : null;
         if (customId == null) continue; // not a request line: validation refused it
         lines++;
         Where where = index.get(customId);
@@ -60,7 +68,7 @@ final class ResultJoin {
           case "failed" -> failed++;
           default -> missing++;
         }
-        sink.accept(row);
+        sink.accept(request, row);
       }
     } finally {
       for (RandomAccessFile f : files) f.close();
@@ -117,12 +125,12 @@ final class ResultJoin {
     return JSON.readTree(bytes);
   }
 
-  private static String customId(String line) {
+  /** A line of the input as JSON; a line that is not JSON becomes an empty object (no custom_id). */
+  private static JsonNode parse(String line) {
     try {
-      JsonNode id = JSON.readTree(line.replace("\uFEFF", "")).path("custom_id");
-      return id.isTextual() ? id.textValue() : null;
+      return JSON.readTree(line.replace("\uFEFF", ""));
     } catch (IOException e) {
-      return null;
+      return JSON.createObjectNode();
     }
   }
 }

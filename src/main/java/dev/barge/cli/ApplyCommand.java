@@ -1,0 +1,131 @@
+package dev.barge.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.difflib.DiffUtils;
+import com.github.difflib.UnifiedDiffUtils;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code barge apply}: writes the answers of a batch that {@code barge prep --files} built back to the
+ * files they came from, in place or as one unified diff. A file whose content changed since {@code prep}
+ * (its hash differs from the one recorded) is refused and reported: its answer was made from old text.
+ */
+@Command(name = "apply", mixinStandardHelpOptions = true,
+    description = "Write each answer of a batch built by 'barge prep --files' back to its file, in place or as one"
+        + " unified diff (--diff). Files changed since prep are refused and reported, as are lines that failed.",
+    footer = {"", "Examples:",
+        "  barge apply readmes.output.jsonl --diff > readmes.patch   # review first",
+        "  barge apply readmes.output.jsonl                          # then write the files",
+        "", "Exit codes: 0 every file applied; 1 some were refused (changed since prep) or had no answer;"
+        + " 2 bad arguments or files."})
+final class ApplyCommand implements Callable<Integer> {
+  /** An answer that is one fenced code block, as models often write a file: the block's text is the file. */
+  private static final Pattern FENCED = Pattern.compile("\\A\\s*```[^\\n]*\\n(.*?)\\n?```\\s*\\z", Pattern.DOTALL);
+
+  @Parameters(index = "0", paramLabel = "RESULTS.jsonl", description = "The batch's output file.")
+  Path results;
+
+  @Option(names = "--input", paramLabel = "INPUT.jsonl",
+      description = "The batch's input, made by prep (default: the results' name without .output).")
+  Path input;
+
+  @Option(names = "--root", paramLabel = "DIR", defaultValue = ".",
+      description = "The directory prep's paths are relative to (default: here).")
+  Path root;
+
+  @Option(names = "--diff", description = "Print one unified diff of every change instead of writing the files.")
+  boolean diff;
+
+  @Option(names = "--keep-fences", description = "Write an answer that is one ```fenced``` block as it is"
+      + " (by default the block's content is the file).")
+  boolean keepFences;
+
+  @Spec CommandSpec spec;
+
+  /** The answers for one file, by part (1 when it was not split). */
+  private record FileAnswers(String sha256, int parts, Map<Integer, String> texts, List<String> problems) {}
+
+  @Override
+  public Integer call() throws Exception {
+    Path in = input != null ? input : InputFiles.sibling(results, ".jsonl");
+    List<Path> files = new ArrayList<>(List.of(InputFiles.existing(results)));
+    Path errors = InputFiles.sibling(results, ".errors.jsonl");
+    if (Files.isRegularFile(errors)) files.add(errors);
+    Map<String, FileAnswers> byPath = new TreeMap<>();
+    ResultJoin.join(InputFiles.existing(in), files, null, (line, row) -> {
+      JsonNode meta = line.path("metadata");
+      if (!meta.path("path").isTextual() || !meta.path("sha256").isTextual()) return; // not from prep --files
+      FileAnswers f = byPath.computeIfAbsent(meta.get("path").asText(), p -> new FileAnswers(
+          meta.get("sha256").asText(), meta.path("parts").asInt(1), new LinkedHashMap<>(), new ArrayList<>()));
+      if (row.text() != null) f.texts().put(meta.path("part").asInt(1), row.text());
+      else f.problems().add("line " + row.line() + " has no answer (" + row.status() + ")");
+    });
+    if (byPath.isEmpty()) throw Cli.badInput(in + ": no line was made by 'barge prep --files' (metadata.path)");
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Path base = root.toAbsolutePath().normalize();
+    int applied = 0;
+    List<String> refused = new ArrayList<>();
+    for (var entry : byPath.entrySet()) {
+      String path = entry.getKey();
+      FileAnswers f = entry.getValue();
+      Path file = base.resolve(path).normalize();
+      if (!file.startsWith(base)) {
+        refused.add(path + ": outside " + base);
+      } else if (!f.problems().isEmpty() || f.texts().size() < f.parts()) {
+        refused.add(path + ": " + (f.problems().isEmpty() ? "some parts have no answer" : String.join("; ", f.problems())));
+      } else if (!Files.isRegularFile(file)) {
+        refused.add(path + ": no longer exists");
+      } else if (!RunState.sha256(file).equals(f.sha256())) {
+        refused.add(path + ": changed since prep; its answer was made from the old text (prep and run it again)");
+      } else {
+        String now = Files.readString(file, StandardCharsets.UTF_8);
+        String next = newContent(f);
+        if (diff) {
+          List<String> old = now.lines().toList();
+          UnifiedDiffUtils.generateUnifiedDiff("a/" + path, "b/" + path, old, DiffUtils.diff(old, next.lines().toList()), 3)
+              .forEach(out::println);
+        } else {
+          Path tmp = file.resolveSibling(file.getFileName() + ".barge-apply.tmp");
+          Files.writeString(tmp, next, StandardCharsets.UTF_8);
+          Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+        applied++;
+      }
+    }
+    out.flush();
+    err.printf("barge: %s %d of %d files%n", diff ? "diffed" : "applied", applied, byPath.size());
+    for (String r : refused) err.println("barge: refused " + r);
+    err.flush();
+    return refused.isEmpty() ? 0 : Cli.SOME_FAILED;
+  }
+
+  private String newContent(FileAnswers f) {
+    StringBuilder s = new StringBuilder();
+    for (int part = 1; part <= f.parts(); part++) s.append(unfenced(f.texts().get(part)));
+    return s.toString();
+  }
+
+  private String unfenced(String answer) {
+    if (keepFences) return answer;
+    Matcher m = FENCED.matcher(answer);
+    return m.matches() ? m.group(1) + "\n" : answer;
+  }
+}

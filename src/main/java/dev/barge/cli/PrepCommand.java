@@ -1,0 +1,285 @@
+package dev.barge.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import dev.barge.cost.TokenCounter;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code barge prep}: a batch file from a prompt template and data: one request per row of a CSV or JSONL
+ * file, or one per file matched by a glob (the "audit every file" and "update every README" cases).
+ * Requests built from files record the file's path and content hash in {@code metadata}, so
+ * {@code barge apply} can write results back and refuse files changed since.
+ */
+@Command(name = "prep", mixinStandardHelpOptions = true,
+    description = "Build a batch file from a prompt template and data: one request per row of a CSV or JSONL file,"
+        + " or one per file matched by a glob. Template variables: the row's columns, or {{path}}, {{name}} and"
+        + " {{content}} of a file.",
+    footer = {"", "Examples:",
+        "  barge prep --csv questions.csv --template 'Answer briefly: {{question}}' --model gpt-x -o batch.jsonl",
+        "  barge prep --files 'docs/**/README.md' --template-file rewrite.txt --model gpt-x --max-tokens 2000"
+            + " -o readmes.jsonl",
+        "  barge prep --jsonl items.jsonl --template '{{text}}' --endpoint /v1/embeddings --model all-MiniLM-L6-v2"
+            + " -o embed.jsonl",
+        "", "Exit codes: 0 written (skipped files are reported); 2 bad arguments, data or template."})
+final class PrepCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  static final class Source {
+    @Option(names = "--csv", paramLabel = "FILE", description = "One request per row; the header names the variables.")
+    Path csv;
+
+    @Option(names = "--jsonl", paramLabel = "FILE", description = "One request per line (a JSON object of variables).")
+    Path jsonl;
+
+    @Option(names = "--files", paramLabel = "GLOB", description = "One request per file matched, e.g. 'src/**/*.java'.")
+    String files;
+  }
+
+  static final class Prompt {
+    @Option(names = "--template", paramLabel = "TEXT", description = "The prompt, with {{variables}}.")
+    String text;
+
+    @Option(names = "--template-file", paramLabel = "FILE", description = "The prompt, read from a file.")
+    Path file;
+  }
+
+  @ArgGroup(exclusive = true, multiplicity = "1") Source source;
+  @ArgGroup(exclusive = true, multiplicity = "1") Prompt prompt;
+
+  @Option(names = "--model", required = true, description = "The model every request names.") String model;
+
+  @Option(names = "--endpoint", defaultValue = "/v1/chat/completions",
+      description = "/v1/chat/completions (default), /v1/responses, /v1/completions or /v1/embeddings.")
+  String endpoint;
+
+  @Option(names = "--system", paramLabel = "TEXT", description = "A system prompt for chat requests.") String system;
+
+  @Option(names = "--max-tokens", paramLabel = "N", description = "The answer's token limit.") Integer maxTokens;
+
+  @Option(names = "--custom-id", paramLabel = "PATTERN",
+      description = "custom_id template (default: row-{{n}} for rows, {{path}} for files).")
+  String customId;
+
+  @Option(names = "--expected", paramLabel = "COLUMN",
+      description = "Store this column as metadata.expected, for barge eval (exact match).")
+  String expected;
+
+  @Option(names = "--root", paramLabel = "DIR", defaultValue = ".", description = "Where --files globs start (default: here).")
+  Path root;
+
+  @Option(names = "--max-prompt-tokens", paramLabel = "N", defaultValue = "100000",
+      description = "A file whose prompt would be longer than this is skipped or split (default ${DEFAULT-VALUE}).")
+  int maxPromptTokens;
+
+  @Option(names = "--split", description = "Split files too large for --max-prompt-tokens into parts instead of"
+      + " skipping them.")
+  boolean split;
+
+  @Option(names = {"-o", "--output"}, paramLabel = "FILE", required = true, description = "The batch file to write.")
+  Path output;
+
+  @Spec CommandSpec spec;
+
+  private final TokenCounter tokens = new TokenCounter(0);
+
+  @Override
+  public Integer call() throws IOException {
+    Template template = new Template(prompt.text != null ? prompt.text : Files.readString(InputFiles.existing(prompt.file)));
+    PrintWriter err = spec.commandLine().getErr();
+    int written = 0;
+    List<String> skipped = new ArrayList<>();
+    int splitFiles = 0;
+    try (BufferedWriter out = Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
+      if (source.files != null) {
+        for (Path file : matching(source.files)) {
+          String rel = root.relativize(file).toString().replace('\\', '/');
+          String content;
+          try {
+            content = Files.readString(file, StandardCharsets.UTF_8);
+          } catch (CharacterCodingException binary) {
+            skipped.add(rel + " (not UTF-8 text)");
+            continue;
+          }
+          List<String> parts = fit(template, rel, content);
+          if (parts.isEmpty()) {
+            skipped.add(rel + " (over " + maxPromptTokens + " prompt tokens; --split splits it)");
+            continue;
+          }
+          if (parts.size() > 1) splitFiles++;
+          String sha = RunState.sha256(file);
+          for (int k = 0; k < parts.size(); k++) {
+            Map<String, String> vars = fileVariables(rel, file, parts.get(k));
+            String id = parts.size() == 1 ? idFor(vars, rel) : idFor(vars, rel) + "#part-" + (k + 1);
+            ObjectNode meta = JSON.createObjectNode().put("path", rel).put("sha256", sha);
+            if (parts.size() > 1) meta.put("part", k + 1).put("parts", parts.size());
+            write(out, id, template.fill(vars), meta);
+            written++;
+          }
+        }
+      } else {
+        int n = 0;
+        for (Map<String, String> row : rows()) {
+          n++;
+          Map<String, String> vars = new LinkedHashMap<>(row);
+          vars.putIfAbsent("n", Integer.toString(n));
+          ObjectNode meta = null;
+          if (expected != null) {
+            if (!row.containsKey(expected)) throw Cli.badInput("row " + n + " has no column '" + expected + "'");
+            meta = JSON.createObjectNode().put("expected", row.get(expected));
+          }
+          write(out, idFor(vars, "row-" + n), template.fill(vars), meta);
+          written++;
+        }
+      }
+    } catch (Template.MissingVariable e) {
+      Files.deleteIfExists(output);
+      throw Cli.badInput(e.getMessage());
+    }
+    err.printf("barge: wrote %d requests to %s%s%n", written, output,
+        splitFiles > 0 ? " (" + splitFiles + " files split into parts)" : "");
+    for (String s : skipped) err.println("barge: skipped " + s);
+    err.flush();
+    return 0;
+  }
+
+  private String idFor(Map<String, String> vars, String fallback) {
+    return customId == null ? fallback : new Template(customId).fill(vars);
+  }
+
+  private static Map<String, String> fileVariables(String rel, Path file, String content) {
+    Map<String, String> vars = new LinkedHashMap<>();
+    vars.put("path", rel);
+    vars.put("name", file.getFileName().toString());
+    vars.put("content", content);
+    return vars;
+  }
+
+  /** The file's content whole, or in parts each fitting the prompt budget; empty when it is skipped. */
+  private List<String> fit(Template template, String rel, String content) {
+    if (promptTokens(template, rel, content) <= maxPromptTokens) return List.of(content);
+    if (!split) return List.of();
+    long overhead = promptTokens(template, rel, "");
+    long budget = maxPromptTokens - overhead;
+    if (budget <= 0) return List.of();
+    List<String> parts = new ArrayList<>();
+    StringBuilder part = new StringBuilder();
+    long used = 0;
+    for (String line : content.split("(?<=\n)")) {
+      long cost = count(line);
+      if (cost > budget) return List.of(); // one line alone does not fit: no honest split
+      if (used + cost > budget) {
+        parts.add(part.toString());
+        part.setLength(0);
+        used = 0;
+      }
+      part.append(line);
+      used += cost;
+    }
+    if (part.length() > 0) parts.add(part.toString());
+    return parts;
+  }
+
+  private long promptTokens(Template template, String rel, String content) {
+    String text = template.fill(fileVariables(rel, Path.of(rel), content));
+    return count(text) + (system == null ? 0 : count(system));
+  }
+
+  private long count(String text) {
+    return tokens.estimate(JSON.createObjectNode().put("input", text), false).prompt();
+  }
+
+  private void write(BufferedWriter out, String id, String text, ObjectNode metadata) throws IOException {
+    ObjectNode line = JSON.createObjectNode().put("custom_id", id).put("method", "POST").put("url", endpoint);
+    ObjectNode body = line.putObject("body").put("model", model);
+    switch (endpoint) {
+      case "/v1/chat/completions" -> {
+        var messages = body.putArray("messages");
+        if (system != null) messages.addObject().put("role", "system").put("content", system);
+        messages.addObject().put("role", "user").put("content", text);
+        if (maxTokens != null) body.put("max_completion_tokens", maxTokens);
+      }
+      case "/v1/responses" -> {
+        if (system != null) body.put("instructions", system);
+        body.put("input", text);
+        if (maxTokens != null) body.put("max_output_tokens", maxTokens);
+      }
+      case "/v1/completions" -> {
+        body.put("prompt", system == null ? text : system + "\n\n" + text);
+        if (maxTokens != null) body.put("max_tokens", maxTokens);
+      }
+      case "/v1/embeddings" -> body.put("input", text);
+      default -> throw Cli.badInput("--endpoint " + endpoint + ": use /v1/chat/completions, /v1/responses,"
+          + " /v1/completions or /v1/embeddings");
+    }
+    if (metadata != null) line.set("metadata", metadata);
+    out.write(line.toString());
+    out.newLine();
+  }
+
+  /** The rows of --csv or --jsonl, each a map of variables. */
+  private List<Map<String, String>> rows() throws IOException {
+    List<Map<String, String>> rows = new ArrayList<>();
+    if (source.csv != null) {
+      CsvMapper csv = new CsvMapper();
+      try (MappingIterator<Map<String, String>> it = csv.readerForMapOf(String.class)
+          .with(CsvSchema.emptySchema().withHeader()).readValues(InputFiles.existing(source.csv).toFile())) {
+        while (it.hasNext()) rows.add(it.next());
+      }
+      return rows;
+    }
+    int n = 0;
+    for (String line : Files.readAllLines(InputFiles.existing(source.jsonl), StandardCharsets.UTF_8)) {
+      n++;
+      if (line.isBlank()) continue;
+      JsonNode row;
+      try {
+        row = JSON.readTree(line);
+      } catch (IOException e) {
+        throw Cli.badInput(source.jsonl + " line " + n + ": not JSON");
+      }
+      if (!row.isObject()) throw Cli.badInput(source.jsonl + " line " + n + ": not a JSON object");
+      Map<String, String> vars = new LinkedHashMap<>();
+      row.properties().forEach(e -> vars.put(e.getKey(), e.getValue().isTextual() ? e.getValue().textValue()
+          : e.getValue().toString()));
+      rows.add(vars);
+    }
+    return rows;
+  }
+
+  /** Regular files under --root whose path relative to it matches the glob, in path order. */
+  private List<Path> matching(String glob) throws IOException {
+    PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + glob);
+    Path base = root.toAbsolutePath().normalize();
+    root = base;
+    try (Stream<Path> all = Files.walk(base)) {
+      return all.filter(Files::isRegularFile)
+          .filter(p -> !p.toString().contains("/.git/") && !p.toString().contains("/.barge-run/"))
+          .filter(p -> matcher.matches(base.relativize(p)))
+          .sorted().toList();
+    }
+  }
+}
