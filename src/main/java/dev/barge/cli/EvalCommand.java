@@ -51,7 +51,14 @@ final class EvalCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   /** One line that did not pass. */
-  private record Failure(int line, String customId, String check, String reason) {}
+  private record Failure(int line, String customId, String check, String reason, String answer) {
+    /** The answer, short enough for one line of a table. */
+    String shortAnswer() {
+      if (answer == null) return "";
+      String flat = answer.replaceAll("\\s+", " ").strip();
+      return " — answer: \"" + (flat.length() > 80 ? flat.substring(0, 80) + "…" : flat) + "\"";
+    }
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -69,7 +76,7 @@ final class EvalCommand implements Callable<Integer> {
       String reason = row.text() == null ? "no answer (" + row.status() + (row.error() == null ? "" : ": "
           + row.error()) + ")" : expected.check(row.text());
       if (reason == null) score[0]++;
-      else failures.add(new Failure(row.line(), row.customId(), expected.kind(), reason));
+      else failures.add(new Failure(row.line(), row.customId(), expected.kind(), reason, row.text()));
     });
     int total = byCheck.values().stream().mapToInt(s -> s[1]).sum();
     if (total == 0) throw Cli.badInput(input + ": no line has metadata.expected to score against");
@@ -88,7 +95,7 @@ final class EvalCommand implements Callable<Integer> {
       ArrayNode list = o.putArray("failures");
       for (Failure f : failures) {
         list.addObject().put("line", f.line()).put("custom_id", f.customId()).put("check", f.check())
-            .put("reason", f.reason());
+            .put("reason", f.reason()).put("answer", f.answer());
       }
       out.println(o);
     } else {
@@ -97,7 +104,7 @@ final class EvalCommand implements Callable<Integer> {
       out.printf("%-12s %7d %7d %6.1f%%%n", "all", passed, total, 100.0 * rate);
       if (!failures.isEmpty()) out.println("failures:");
       for (Failure f : failures) {
-        out.printf("  line %d %s (%s): %s%n", f.line(), f.customId(), f.check(), f.reason());
+        out.printf("  line %d %s (%s): %s%s%n", f.line(), f.customId(), f.check(), f.reason(), f.shortAnswer());
       }
     }
     out.flush();
