@@ -9,6 +9,8 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.hc.client5.http.classic.methods.HttpDelete;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
@@ -66,6 +68,23 @@ final class ApiClient implements AutoCloseable {
 
   void delete(String path) {
     send(new HttpDelete(URI.create(base + path)));
+  }
+
+  /** A batch's files downloaded: its input, and its output and error files as far as it has them. */
+  record BatchFiles(Path input, List<Path> results) {}
+
+  BatchFiles downloadFiles(JsonNode batch, Path dir) {
+    Path input = dir.resolve("input.jsonl");
+    download(batch.path("input_file_id").asText(), input);
+    List<Path> results = new ArrayList<>();
+    for (String key : List.of("output_file_id", "error_file_id")) {
+      if (batch.path(key).isTextual()) {
+        Path file = dir.resolve(key + ".jsonl");
+        download(batch.get(key).asText(), file);
+        results.add(file);
+      }
+    }
+    return new BatchFiles(input, results);
   }
 
   /** Downloads a file's content to {@code target}, whole or not at all. */

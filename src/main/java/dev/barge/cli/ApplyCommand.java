@@ -65,9 +65,7 @@ final class ApplyCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Path in = input != null ? input : InputFiles.sibling(results, ".jsonl");
-    List<Path> files = new ArrayList<>(List.of(InputFiles.existing(results)));
-    Path errors = InputFiles.sibling(results, ".errors.jsonl");
-    if (Files.isRegularFile(errors)) files.add(errors);
+    List<Path> files = InputFiles.resultFiles(results, null);
     Map<String, FileAnswers> byPath = new TreeMap<>();
     ResultJoin.join(InputFiles.existing(in), files, null, (line, row) -> {
       JsonNode meta = line.path("metadata");

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,9 +62,7 @@ final class EvalCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (minPass != null && (minPass < 0 || minPass > 1)) throw Cli.badInput("--min-pass must be from 0 to 1");
-    List<Path> files = new ArrayList<>(List.of(InputFiles.existing(results)));
-    Path errorFile = errors != null ? InputFiles.existing(errors) : InputFiles.sibling(results, ".errors.jsonl");
-    if (Files.isRegularFile(errorFile)) files.add(errorFile);
+    List<Path> files = InputFiles.resultFiles(results, errors);
     Map<String, int[]> byCheck = new TreeMap<>(); // kind → {passed, total}
     List<Failure> failures = new ArrayList<>();
     ResultJoin.join(InputFiles.existing(input), files, null, (line, row) -> {

@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /** What the CLI's commands need to know about a batch input file before the engine reads it. */
 final class InputFiles {
@@ -42,6 +44,17 @@ final class InputFiles {
       }
     }
     return null;
+  }
+
+  /**
+   * The result files of a batch beside each other: {@code output}, and its error file ({@code errors}
+   * when given, else the {@code .errors.jsonl} beside the output, if there is one).
+   */
+  static List<Path> resultFiles(Path output, Path errors) {
+    List<Path> files = new ArrayList<>(List.of(existing(output)));
+    Path errorFile = errors != null ? existing(errors) : sibling(output, ".errors.jsonl");
+    if (Files.isRegularFile(errorFile)) files.add(errorFile);
+    return files;
   }
 
   /** {@code dir/name.jsonl} → {@code dir/name<suffix>} (a {@code .output.jsonl} name loses that part too). */

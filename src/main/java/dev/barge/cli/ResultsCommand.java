@@ -1,7 +1,6 @@
 package dev.barge.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SequenceWriter;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
@@ -15,7 +14,6 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -74,26 +72,13 @@ final class ResultsCommand implements Callable<Integer> {
     Path local = Path.of(source);
     if (Files.isRegularFile(local)) {
       if (input == null) throw Cli.badInput("with a local output file, give the batch's input with --input");
-      List<Path> files = new ArrayList<>(List.of(local));
-      Path errorFile = errors != null ? InputFiles.existing(errors) : InputFiles.sibling(local, ".errors.jsonl");
-      if (Files.isRegularFile(errorFile)) files.add(errorFile);
-      return write(InputFiles.existing(input), files, prices);
+      return write(InputFiles.existing(input), InputFiles.resultFiles(local, errors), prices);
     }
     if (!source.startsWith("batch_")) throw Cli.badInput(source + ": no such file, and not a batch id");
     Path work = Files.createTempDirectory("barge-results");
     try (ApiClient api = server.client()) {
-      JsonNode batch = api.get("/batches/" + source);
-      Path in = work.resolve("input.jsonl");
-      api.download(batch.path("input_file_id").asText(), in);
-      List<Path> files = new ArrayList<>();
-      for (String key : List.of("output_file_id", "error_file_id")) {
-        if (batch.path(key).isTextual()) {
-          Path f = work.resolve(key + ".jsonl");
-          api.download(batch.get(key).asText(), f);
-          files.add(f);
-        }
-      }
-      return write(in, files, prices);
+      ApiClient.BatchFiles files = api.downloadFiles(api.get("/batches/" + source), work);
+      return write(files.input(), files.results(), prices);
     } finally {
       RunCommand.deleteRecursively(work);
     }

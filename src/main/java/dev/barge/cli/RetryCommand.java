@@ -99,18 +99,9 @@ final class RetryCommand implements Callable<Integer> {
         throw new Cli.Failure(source + " has not ended yet (" + batch.path("status").asText() + "); retry it once it"
             + " has", Cli.BAD_INPUT);
       }
-      Path in = work.resolve("input.jsonl");
-      api.download(batch.path("input_file_id").asText(), in);
-      List<Path> files = new ArrayList<>();
-      for (String key : List.of("output_file_id", "error_file_id")) {
-        if (batch.path(key).isTextual()) {
-          Path f = work.resolve(key + ".jsonl");
-          api.download(batch.get(key).asText(), f);
-          files.add(f);
-        }
-      }
+      ApiClient.BatchFiles files = api.downloadFiles(batch, work);
       Path retry = work.resolve(source + ".retry.jsonl");
-      int count = copyLines(in, unfinished(in, files), retry);
+      int count = copyLines(files.input(), unfinished(files.input(), files.results()), retry);
       if (count == 0) {
         out.println(source + ": every line succeeded; nothing to retry");
         out.flush();
