@@ -1,6 +1,8 @@
 package dev.barge.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.difflib.DiffUtils;
 import com.github.difflib.UnifiedDiffUtils;
 import java.io.PrintWriter;
@@ -36,6 +38,7 @@ import picocli.CommandLine.Spec;
         "", "Exit codes: 0 every file applied; 1 some were refused (changed since prep) or had no answer;"
         + " 2 bad arguments or files."})
 final class ApplyCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON = new ObjectMapper();
   /** An answer that is one fenced code block, as models often write a file: the block's text is the file. */
   private static final Pattern FENCED = Pattern.compile("\\A\\s*```[^\\n]*\\n(.*?)\\n?```\\s*\\z", Pattern.DOTALL);
 
@@ -56,6 +59,10 @@ final class ApplyCommand implements Callable<Integer> {
   @Option(names = "--keep-fences", description = "Write an answer that is one ```fenced``` block as it is"
       + " (by default the block's content is the file).")
   boolean keepFences;
+
+  @Option(names = "--json", description = "Print which files were applied and refused as one JSON object"
+      + " (with --diff, the diff still goes to standard output first).")
+  boolean json;
 
   @Spec CommandSpec spec;
 
@@ -79,7 +86,7 @@ final class ApplyCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Path base = root.toAbsolutePath().normalize();
-    int applied = 0;
+    List<String> applied = new ArrayList<>();
     List<String> refused = new ArrayList<>();
     for (var entry : byPath.entrySet()) {
       String path = entry.getKey();
@@ -105,13 +112,21 @@ final class ApplyCommand implements Callable<Integer> {
           Files.writeString(tmp, next, StandardCharsets.UTF_8);
           Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
-        applied++;
+        applied.add(path);
       }
     }
+    if (json) {
+      ObjectNode o = JSON.createObjectNode().put("diff", diff);
+      applied.forEach(o.putArray("applied")::add);
+      refused.forEach(o.putArray("refused")::add);
+      out.println(o);
+    }
     out.flush();
-    err.printf("barge: %s %d of %d files%n", diff ? "diffed" : "applied", applied, byPath.size());
-    for (String r : refused) err.println("barge: refused " + r);
-    err.flush();
+    if (!json) {
+      err.printf("barge: %s %d of %d files%n", diff ? "diffed" : "applied", applied.size(), byPath.size());
+      for (String r : refused) err.println("barge: refused " + r);
+      err.flush();
+    }
     return refused.isEmpty() ? 0 : Cli.SOME_FAILED;
   }
 

@@ -102,6 +102,8 @@ final class PrepCommand implements Callable<Integer> {
   @Option(names = {"-o", "--output"}, paramLabel = "FILE", required = true, description = "The batch file to write.")
   Path output;
 
+  @Option(names = "--json", description = "Print what was written and skipped as one JSON object.") boolean json;
+
   @Spec CommandSpec spec;
 
   private final TokenCounter tokens = new TokenCounter(0);
@@ -159,10 +161,18 @@ final class PrepCommand implements Callable<Integer> {
       Files.deleteIfExists(output);
       throw Cli.badInput(e.getMessage());
     }
-    err.printf("barge: wrote %d requests to %s%s%n", written, output,
-        splitFiles > 0 ? " (" + splitFiles + " files split into parts)" : "");
-    for (String s : skipped) err.println("barge: skipped " + s);
-    err.flush();
+    if (json) {
+      ObjectNode o = JSON.createObjectNode().put("written", written).put("output", output.toString())
+          .put("split_files", splitFiles);
+      skipped.forEach(o.putArray("skipped")::add);
+      spec.commandLine().getOut().println(o);
+      spec.commandLine().getOut().flush();
+    } else {
+      err.printf("barge: wrote %d requests to %s%s%n", written, output,
+          splitFiles > 0 ? " (" + splitFiles + " files split into parts)" : "");
+      for (String s : skipped) err.println("barge: skipped " + s);
+      err.flush();
+    }
     return 0;
   }
 

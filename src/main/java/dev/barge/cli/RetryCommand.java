@@ -55,6 +55,9 @@ final class RetryCommand implements Callable<Integer> {
 
   @Mixin ServerOptions server;
 
+  @Option(names = "--json", description = "Print the new Batch object (with an input file: the run's summary) as JSON.")
+  boolean json;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -111,7 +114,7 @@ final class RetryCommand implements Callable<Integer> {
           .put("endpoint", batch.path("endpoint").asText()).put("completion_window", window);
       body.putObject("metadata").put("retry_of", source);
       JsonNode created = api.post("/batches", body);
-      out.println(created.get("id").asText());
+      out.println(json ? created.toString() : created.get("id").asText());
       spec.commandLine().getErr().printf("barge: %d lines of %s sent again as %s%n", count, source,
           created.get("id").asText());
       spec.commandLine().getErr().flush();
@@ -141,6 +144,7 @@ final class RetryCommand implements Callable<Integer> {
     err.flush();
     List<String> args = new ArrayList<>(List.of(retry.toString()));
     if (config != null) args.addAll(List.of("--config", config.toString()));
+    if (json) args.add("--json");
     int exit = new CommandLine(new RunCommand()).setOut(spec.commandLine().getOut()).setErr(err)
         .setExecutionExceptionHandler(spec.commandLine().getExecutionExceptionHandler()).execute(args.toArray(String[]::new));
     Path retryOutput = InputFiles.sibling(retry, ".output.jsonl");
@@ -149,8 +153,8 @@ final class RetryCommand implements Callable<Integer> {
     merge(output, errors, retryOutput, retryErrors);
     Files.deleteIfExists(retry);
     RunCommand.deleteRecursively(RunState.directoryFor(retry));
-    spec.commandLine().getOut().println("merged into " + output + (Files.exists(errors) ? " and " + errors : ""));
-    spec.commandLine().getOut().flush();
+    err.println("barge: merged into " + output + (Files.exists(errors) ? " and " + errors : ""));
+    err.flush();
     return exit;
   }
 

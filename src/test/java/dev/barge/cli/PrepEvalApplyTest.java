@@ -47,9 +47,11 @@ class PrepEvalApplyTest {
     Path out = dir.resolve("b.jsonl");
 
     RunCommandTest.Result skipped = barge("prep", "--files", "src/*.txt", "--root", dir.toString(), "--template",
-        "Fix: {{content}}", "--model", "m", "--max-prompt-tokens", "300", "-o", out.toString());
+        "Fix: {{content}}", "--model", "m", "--max-prompt-tokens", "300", "-o", out.toString(), "--json");
     assertThat(skipped.exit()).isZero();
-    assertThat(skipped.err()).contains("wrote 1 requests").contains("skipped src/big.txt (over 300 prompt tokens");
+    JsonNode report = JSON.readTree(skipped.out());
+    assertThat(report.get("written").asInt()).isEqualTo(1);
+    assertThat(report.at("/skipped/0").asText()).startsWith("src/big.txt (over 300 prompt tokens");
     assertThat(lines(out)).extracting(l -> l.at("/metadata/path").asText()).containsExactly("src/small.txt");
 
     RunCommandTest.Result split = barge("prep", "--files", "src/*.txt", "--root", dir.toString(), "--template",
@@ -71,8 +73,9 @@ class PrepEvalApplyTest {
       answers.add(result.toString());
     }
     Path output = Files.write(dir.resolve("b.output.jsonl"), answers, StandardCharsets.UTF_8);
-    RunCommandTest.Result apply = barge("apply", output.toString(), "--root", dir.toString());
+    RunCommandTest.Result apply = barge("apply", output.toString(), "--root", dir.toString(), "--json");
     assertThat(apply.exit()).as(apply.err()).isZero();
+    assertThat(JSON.readTree(apply.out()).get("applied")).hasSize(2);
     assertThat(Files.readString(dir.resolve("src/big.txt"))).isEqualTo(big.toString());
   }
 
