@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -52,6 +54,11 @@ final class ApiClient implements AutoCloseable {
     return send(post).get("id").asText();
   }
 
+  /** A path segment (an id) as it may stand in a URL. */
+  static String segment(String id) {
+    return URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
   JsonNode get(String path) {
     return send(new HttpGet(URI.create(base + path)));
   }
@@ -89,7 +96,7 @@ final class ApiClient implements AutoCloseable {
 
   /** Downloads a file's content to {@code target}, whole or not at all. */
   void download(String fileId, Path target) {
-    HttpGet get = new HttpGet(URI.create(base + "/files/" + fileId + "/content"));
+    HttpGet get = new HttpGet(URI.create(base + "/files/" + segment(fileId) + "/content"));
     authorize(get);
     try {
       http.execute(get, response -> {
@@ -131,7 +138,7 @@ final class ApiClient implements AutoCloseable {
   /** The server's own error message, from the OpenAI error envelope when there is one. */
   private static ApiError error(ClassicHttpResponse response) throws IOException {
     String text = response.getEntity() == null ? "" : new String(response.getEntity().getContent().readAllBytes(),
-        java.nio.charset.StandardCharsets.UTF_8);
+        StandardCharsets.UTF_8);
     String message = text;
     try {
       JsonNode error = JSON.readTree(text).path("error");

@@ -7,7 +7,9 @@ import com.github.difflib.DiffUtils;
 import com.github.difflib.UnifiedDiffUtils;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
@@ -79,8 +81,15 @@ final class ApplyCommand implements Callable<Integer> {
       if (!meta.path("path").isTextual() || !meta.path("sha256").isTextual()) return; // not from prep --files
       FileAnswers f = byPath.computeIfAbsent(meta.get("path").asText(), p -> new FileAnswers(
           meta.get("sha256").asText(), meta.path("parts").asInt(1), new LinkedHashMap<>(), new ArrayList<>()));
-      if (row.text() != null) f.texts().put(meta.path("part").asInt(1), row.text());
-      else f.problems().add("line " + row.line() + " has no answer (" + row.status() + ")");
+      if (row.text() == null) {
+        f.problems().add("line " + row.line() + " has no answer (" + row.status() + ")");
+      } else if (row.cutOff() != null) {
+        f.problems().add("line " + row.line() + "'s answer was cut off (" + row.cutOff() + "); raise --max-tokens");
+      } else if (row.text().isBlank()) {
+        f.problems().add("line " + row.line() + "'s answer is empty");
+      } else {
+        f.texts().put(meta.path("part").asInt(1), row.text());
+      }
     });
     if (byPath.isEmpty()) throw Cli.badInput(in + ": no line was made by 'barge prep --files' (metadata.path)");
     PrintWriter out = spec.commandLine().getOut();
@@ -96,23 +105,27 @@ final class ApplyCommand implements Callable<Integer> {
         refused.add(path + ": outside " + base);
       } else if (!f.problems().isEmpty() || f.texts().size() < f.parts()) {
         refused.add(path + ": " + (f.problems().isEmpty() ? "some parts have no answer" : String.join("; ", f.problems())));
-      } else if (!Files.isRegularFile(file)) {
-        refused.add(path + ": no longer exists");
-      } else if (!RunState.sha256(file).equals(f.sha256())) {
-        refused.add(path + ": changed since prep; its answer was made from the old text (prep and run it again)");
+      } else if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+        refused.add(path + ": no longer exists as a regular file");
+      } else if (!file.toRealPath().startsWith(base.toRealPath())) {
+        refused.add(path + ": outside " + base + " (through a symbolic link)");
       } else {
         String now = Files.readString(file, StandardCharsets.UTF_8);
         String next = newContent(f);
-        if (diff) {
-          List<String> old = now.lines().toList();
-          UnifiedDiffUtils.generateUnifiedDiff("a/" + path, "b/" + path, old, DiffUtils.diff(old, next.lines().toList()), 3)
-              .forEach(out::println);
+        if (now.equals(next)) {
+          applied.add(path); // applied before: nothing to do
+        } else if (!RunState.sha256(file).equals(f.sha256())) {
+          refused.add(path + ": changed since prep; its answer was made from the old text (prep and run it again)");
         } else {
-          Path tmp = file.resolveSibling(file.getFileName() + ".barge-apply.tmp");
-          Files.writeString(tmp, next, StandardCharsets.UTF_8);
-          Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+          if (diff) {
+            List<String> old = now.lines().toList();
+            UnifiedDiffUtils.generateUnifiedDiff("a/" + path, "b/" + path, old,
+                DiffUtils.diff(old, next.lines().toList()), 3).forEach(out::println);
+          } else {
+            replace(file, next);
+          }
+          applied.add(path);
         }
-        applied.add(path);
       }
     }
     if (json) {
@@ -128,6 +141,22 @@ final class ApplyCommand implements Callable<Integer> {
       err.flush();
     }
     return refused.isEmpty() ? 0 : Cli.SOME_FAILED;
+  }
+
+  /** Writes the file whole or not at all, keeping its permissions. */
+  private static void replace(Path file, String content) throws IOException {
+    Path tmp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".barge-apply.tmp");
+    try {
+      Files.writeString(tmp, content, StandardCharsets.UTF_8);
+      try {
+        Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(file));
+      } catch (UnsupportedOperationException notPosix) {
+        // nothing to keep on this file system
+      }
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
   }
 
   private String newContent(FileAnswers f) {

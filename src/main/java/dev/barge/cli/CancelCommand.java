@@ -26,7 +26,7 @@ final class CancelCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     try (ApiClient api = server.client()) {
-      JsonNode batch = api.post("/batches/" + id + "/cancel", api.emptyObject());
+      JsonNode batch = api.post("/batches/" + ApiClient.segment(id) + "/cancel", api.emptyObject());
       out.println(json ? batch.toString() : id + " " + batch.path("status").asText());
       out.flush();
       return 0;

@@ -2,11 +2,16 @@ package dev.barge.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.barge.config.BargeConfig;
+import dev.barge.config.ConfigLoader;
+import dev.barge.config.StorageConfig;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.io.Writer;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,6 +20,14 @@ final class InputFiles {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private InputFiles() {}
+
+  /**
+   * The configuration for an engine inside the CLI: its backends, prices and limits, but a database and
+   * blobs of its own in {@code dataDir}, never a shared one (it would take other batches' work).
+   */
+  static BargeConfig localConfig(Path config, Path dataDir) {
+    return new ConfigLoader(System.getenv()).load(config).withStorage(StorageConfig.privateTo(dataDir));
+  }
 
   /** Fails unless {@code input} is a readable file. */
   static Path existing(Path input) {
@@ -55,6 +68,36 @@ final class InputFiles {
     Path errorFile = errors != null ? existing(errors) : sibling(output, ".errors.jsonl");
     if (Files.isRegularFile(errorFile)) files.add(errorFile);
     return files;
+  }
+
+  /** Fails when writing {@code target} would overwrite one of {@code sources}. */
+  static void refuseOverwriting(Path target, Path... sources) throws IOException {
+    for (Path source : sources) {
+      if (source != null && Files.exists(target) && Files.exists(source) && Files.isSameFile(target, source)) {
+        throw Cli.badInput(target + " is also an input of this command; write somewhere else");
+      }
+    }
+  }
+
+  /** Writes what {@code content} produces to {@code target} whole or not at all (a temporary file moved in place). */
+  static void writeAtomically(Path target, TextWriter content) throws IOException {
+    Path parent = target.toAbsolutePath().getParent();
+    if (!Files.isDirectory(parent)) throw Cli.badInput(parent + ": no such directory");
+    if (Files.isDirectory(target)) throw Cli.badInput(target + " is a directory");
+    Path tmp = Files.createTempFile(parent, "." + target.getFileName(), ".tmp");
+    try {
+      try (Writer out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+        content.write(out);
+      }
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  /** What writes a file's text. */
+  interface TextWriter {
+    void write(Writer out) throws IOException;
   }
 
   /** {@code dir/name.jsonl} → {@code dir/name<suffix>} (a {@code .output.jsonl} name loses that part too). */

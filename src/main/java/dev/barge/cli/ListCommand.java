@@ -25,7 +25,7 @@ final class ListCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     try (ApiClient api = server.client()) {
-      JsonNode page = api.get("/batches?limit=" + limit + (after == null ? "" : "&after=" + after));
+      JsonNode page = api.get("/batches?limit=" + limit + (after == null ? "" : "&after=" + ApiClient.segment(after)));
       if (json) {
         out.println(page);
       } else {

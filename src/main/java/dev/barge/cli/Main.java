@@ -2,6 +2,13 @@ package dev.barge.cli;
 
 import dev.barge.batch.InvalidRequestException;
 import dev.barge.config.ConfigException;
+import dev.barge.store.StoreException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -23,6 +30,18 @@ public final class Main {
     System.exit(commandLine().execute(args));
   }
 
+  /** The message, with the file an I/O error is about (the JDK's messages are often the bare path). */
+  private static String describe(Exception e) {
+    Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
+    return switch (cause) {
+      case NoSuchFileException n -> n.getFile() + ": no such file or directory";
+      case AccessDeniedException a -> a.getFile() + ": permission denied";
+      case CharacterCodingException c -> "a file is not UTF-8 text" + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")");
+      case FileSystemException f -> f.getFile() + ": " + f.getReason();
+      default -> String.valueOf(e.getMessage());
+    };
+  }
+
   static CommandLine commandLine() {
     return new CommandLine(new Main()).setExecutionExceptionHandler((e, cmd, parsed) -> {
       // A user's mistake or an unreachable server: say what is wrong, no stack trace.
@@ -31,9 +50,15 @@ public final class Main {
         case Cli.Failure f -> f.exitCode;
         case ApiClient.ApiError a -> Cli.SERVER_ERROR;
         case InvalidRequestException i -> Cli.BAD_INPUT;
+        // Files that cannot be read or written, or are not what they should be: the user's to fix.
+        case IOException x -> Cli.BAD_INPUT;
+        case UncheckedIOException x -> Cli.BAD_INPUT;
+        case StoreException x -> Cli.BAD_INPUT;
+        case IllegalArgumentException x -> Cli.BAD_INPUT;
         default -> throw e;
       };
-      cmd.getErr().println("barge: " + e.getMessage());
+      if (System.getenv("BARGE_DEBUG") != null) e.printStackTrace(cmd.getErr());
+      cmd.getErr().println("barge: " + describe(e));
       cmd.getErr().flush();
       return code;
     });

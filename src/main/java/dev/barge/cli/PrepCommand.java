@@ -1,19 +1,22 @@
 package dev.barge.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.RuntimeJsonMappingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import dev.barge.cost.TokenCounter;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.Writer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.util.ArrayList;
@@ -21,7 +24,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.regex.PatternSyntaxException;
 import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -112,55 +117,28 @@ final class PrepCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     Template template = new Template(prompt.text != null ? prompt.text : Files.readString(InputFiles.existing(prompt.file)));
     PrintWriter err = spec.commandLine().getErr();
-    int written = 0;
+    InputFiles.refuseOverwriting(output, source.csv, source.jsonl, prompt.file);
     List<String> skipped = new ArrayList<>();
-    int splitFiles = 0;
-    try (BufferedWriter out = Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
-      if (source.files != null) {
-        for (Path file : matching(source.files)) {
-          String rel = root.relativize(file).toString().replace('\\', '/');
-          String content;
-          try {
-            content = Files.readString(file, StandardCharsets.UTF_8);
-          } catch (CharacterCodingException binary) {
-            skipped.add(rel + " (not UTF-8 text)");
-            continue;
-          }
-          List<String> parts = fit(template, rel, content);
-          if (parts.isEmpty()) {
-            skipped.add(rel + " (over " + maxPromptTokens + " prompt tokens; --split splits it)");
-            continue;
-          }
-          if (parts.size() > 1) splitFiles++;
-          String sha = RunState.sha256(file);
-          for (int k = 0; k < parts.size(); k++) {
-            Map<String, String> vars = fileVariables(rel, file, parts.get(k));
-            String id = parts.size() == 1 ? idFor(vars, rel) : idFor(vars, rel) + "#part-" + (k + 1);
-            ObjectNode meta = JSON.createObjectNode().put("path", rel).put("sha256", sha);
-            if (parts.size() > 1) meta.put("part", k + 1).put("parts", parts.size());
-            write(out, id, template.fill(vars), meta);
-            written++;
-          }
+    int[] counts = new int[2]; // requests written, files split
+    try {
+      // Everything is read and checked before the batch file is replaced: a failure leaves it as it was.
+      InputFiles.writeAtomically(output, out -> {
+        if (source.files != null) {
+          writeFiles(out, template, skipped, counts);
+        } else {
+          writeRows(out, template, counts);
         }
-      } else {
-        int n = 0;
-        for (Map<String, String> row : rows()) {
-          n++;
-          Map<String, String> vars = new LinkedHashMap<>(row);
-          vars.putIfAbsent("n", Integer.toString(n));
-          ObjectNode meta = null;
-          if (expected != null) {
-            if (!row.containsKey(expected)) throw Cli.badInput("row " + n + " has no column '" + expected + "'");
-            meta = JSON.createObjectNode().put("expected", row.get(expected));
-          }
-          write(out, idFor(vars, "row-" + n), template.fill(vars), meta);
-          written++;
+        if (counts[0] == 0) {
+          throw Cli.badInput(source.files != null ? "no file under " + root + " matched " + source.files
+              + (skipped.isEmpty() ? "" : " that could be used (" + String.join("; ", skipped) + ")")
+              : "the data has no rows");
         }
-      }
+      });
     } catch (Template.MissingVariable e) {
-      Files.deleteIfExists(output);
       throw Cli.badInput(e.getMessage());
     }
+    int written = counts[0];
+    int splitFiles = counts[1];
     if (json) {
       ObjectNode o = JSON.createObjectNode().put("written", written).put("output", output.toString())
           .put("split_files", splitFiles);
@@ -174,6 +152,59 @@ final class PrepCommand implements Callable<Integer> {
       err.flush();
     }
     return 0;
+  }
+
+  private void writeFiles(Writer out, Template template, List<String> skipped, int[] counts) throws IOException {
+    for (Path file : matching(source.files)) {
+      String rel = root.relativize(file).toString().replace('\\', '/');
+      String content;
+      try {
+        content = Files.readString(file, StandardCharsets.UTF_8);
+      } catch (CharacterCodingException binary) {
+        skipped.add(rel + " (not UTF-8 text)");
+        continue;
+      }
+      List<String> parts = fit(template, rel, content);
+      if (parts.isEmpty()) {
+        skipped.add(rel + " (over " + maxPromptTokens + " prompt tokens; --split splits it)");
+        continue;
+      }
+      if (parts.size() > 1) counts[1]++;
+      String sha = RunState.sha256(file);
+      for (int k = 0; k < parts.size(); k++) {
+        Map<String, String> vars = fileVariables(rel, file, parts.get(k));
+        String id = parts.size() == 1 ? idFor(vars, rel) : idFor(vars, rel) + "#part-" + (k + 1);
+        ObjectNode meta = JSON.createObjectNode().put("path", rel).put("sha256", sha);
+        if (parts.size() > 1) meta.put("part", k + 1).put("parts", parts.size());
+        write(out, id, fill(template, vars, rel), meta);
+        counts[0]++;
+      }
+    }
+  }
+
+  private void writeRows(Writer out, Template template, int[] counts) throws IOException {
+    int n = 0;
+    for (Map<String, String> row : rows()) {
+      n++;
+      Map<String, String> vars = new LinkedHashMap<>(row);
+      vars.putIfAbsent("n", Integer.toString(n));
+      ObjectNode meta = null;
+      if (expected != null) {
+        if (!row.containsKey(expected)) throw Cli.badInput("row " + n + " has no column '" + expected + "'");
+        meta = JSON.createObjectNode().put("expected", row.get(expected));
+      }
+      write(out, idFor(vars, "row-" + n), fill(template, vars, "row " + n), meta);
+      counts[0]++;
+    }
+  }
+
+  /** The template filled, or an error naming where the data lacks a variable. */
+  private static String fill(Template template, Map<String, String> vars, String where) {
+    try {
+      return template.fill(vars);
+    } catch (Template.MissingVariable e) {
+      throw Cli.badInput(where + ": " + e.getMessage());
+    }
   }
 
   private String idFor(Map<String, String> vars, String fallback) {
@@ -222,7 +253,7 @@ final class PrepCommand implements Callable<Integer> {
     return tokens.estimate(JSON.createObjectNode().put("input", text), false).prompt();
   }
 
-  private void write(BufferedWriter out, String id, String text, ObjectNode metadata) throws IOException {
+  private void write(Writer out, String id, String text, ObjectNode metadata) throws IOException {
     ObjectNode line = JSON.createObjectNode().put("custom_id", id).put("method", "POST").put("url", endpoint);
     ObjectNode body = line.putObject("body").put("model", model);
     switch (endpoint) {
@@ -247,27 +278,37 @@ final class PrepCommand implements Callable<Integer> {
     }
     if (metadata != null) line.set("metadata", metadata);
     out.write(line.toString());
-    out.newLine();
+    out.write('\n');
   }
 
-  /** The rows of --csv or --jsonl, each a map of variables. */
+  /** The rows of --csv or --jsonl, each a map of variables; a row that cannot be read is named. */
   private List<Map<String, String>> rows() throws IOException {
     List<Map<String, String>> rows = new ArrayList<>();
     if (source.csv != null) {
-      CsvMapper csv = new CsvMapper();
-      try (MappingIterator<Map<String, String>> it = csv.readerForMapOf(String.class)
+      try (MappingIterator<Map<String, String>> it = new CsvMapper().readerForMapOf(String.class)
           .with(CsvSchema.emptySchema().withHeader()).readValues(InputFiles.existing(source.csv).toFile())) {
         while (it.hasNext()) rows.add(it.next());
+      } catch (RuntimeJsonMappingException | JsonProcessingException e) {
+        throw Cli.badInput(source.csv + " row " + (rows.size() + 1) + ": " + firstLine(e.getMessage()));
+      } catch (RuntimeException e) {
+        // the CSV parser reports bad bytes (a file that is not UTF-8) as a plain RuntimeException
+        throw Cli.badInput(source.csv + " row " + (rows.size() + 1) + ": " + firstLine(e.getMessage()));
       }
       return rows;
     }
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(InputFiles.existing(source.jsonl), StandardCharsets.UTF_8);
+    } catch (CharacterCodingException e) {
+      throw Cli.badInput(source.jsonl + ": not UTF-8 text");
+    }
     int n = 0;
-    for (String line : Files.readAllLines(InputFiles.existing(source.jsonl), StandardCharsets.UTF_8)) {
+    for (String line : lines) {
       n++;
       if (line.isBlank()) continue;
       JsonNode row;
       try {
-        row = JSON.readTree(line);
+        row = JSON.readTree(n == 1 ? line.replace("\uFEFF", "") : line);
       } catch (IOException e) {
         throw Cli.badInput(source.jsonl + " line " + n + ": not JSON");
       }
@@ -280,15 +321,35 @@ final class PrepCommand implements Callable<Integer> {
     return rows;
   }
 
-  /** Regular files under --root whose path relative to it matches the glob, in path order. */
+  private static String firstLine(String message) {
+    return message == null ? "unreadable" : message.lines().findFirst().orElse(message);
+  }
+
+  /**
+   * Regular files under --root whose path relative to it matches the glob, in path order. {@code **}/
+   * also matches no directory at all ({@code docs/**}/{@code *.md} takes {@code docs/a.md}); hidden files
+   * and directories, symbolic links and the batch file itself are left out.
+   */
   private List<Path> matching(String glob) throws IOException {
-    PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + glob);
+    String pattern = glob.startsWith("./") ? glob.substring(2) : glob;
+    List<PathMatcher> matchers = new ArrayList<>();
+    try {
+      matchers.add(FileSystems.getDefault().getPathMatcher("glob:" + pattern));
+      if (pattern.contains("**/")) matchers.add(FileSystems.getDefault().getPathMatcher("glob:" + pattern.replace("**/", "")));
+    } catch (PatternSyntaxException e) {
+      throw Cli.badInput("--files " + glob + ": not a glob: " + e.getDescription());
+    }
     Path base = root.toAbsolutePath().normalize();
+    if (!Files.isDirectory(base)) throw Cli.badInput("--root " + root + ": no such directory");
     root = base;
+    Path batchFile = output.toAbsolutePath().normalize();
     try (Stream<Path> all = Files.walk(base)) {
-      return all.filter(Files::isRegularFile)
-          .filter(p -> !p.toString().contains("/.git/") && !p.toString().contains("/.barge-run/"))
-          .filter(p -> matcher.matches(base.relativize(p)))
+      return all.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
+          .filter(p -> !p.equals(batchFile))
+          .map(base::relativize)
+          .filter(rel -> StreamSupport.stream(rel.spliterator(), false).noneMatch(part -> part.toString().startsWith(".")))
+          .filter(rel -> matchers.stream().anyMatch(m -> m.matches(rel)))
+          .map(base::resolve)
           .sorted().toList();
     }
   }

@@ -1,6 +1,7 @@
 package dev.barge.cli;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -83,12 +84,13 @@ final class ResultJoin {
       byte[] chunk = new byte[1 << 16];
       long lineStart = 0;
       long position = 0;
+      int lineNumber = 0;
       for (int n; (n = in.read(chunk)) >= 0; ) {
         int from = 0;
         for (int i = 0; i < n; i++) {
           if (chunk[i] != '\n') continue;
           line.write(chunk, from, i - from);
-          add(line, lineStart, number, index);
+          add(line, lineStart, number, index, file, ++lineNumber);
           line.reset();
           lineStart = position + i + 1;
           from = i + 1;
@@ -96,13 +98,13 @@ final class ResultJoin {
         line.write(chunk, from, n - from);
         position += n;
       }
-      add(line, lineStart, number, index);
+      add(line, lineStart, number, index, file, ++lineNumber);
     }
   }
 
   /** Reads only as far as the line's custom_id (Barge writes it second, after the id). */
-  private static void add(ByteArrayOutputStream line, long offset, int file, Map<String, Where> index)
-      throws IOException {
+  private static void add(ByteArrayOutputStream line, long offset, int file, Map<String, Where> index, Path path,
+      int lineNumber) throws IOException {
     if (line.size() == 0) return;
     try (JsonParser p = JSON.getFactory().createParser(line.toByteArray())) {
       if (p.nextToken() != JsonToken.START_OBJECT) return;
@@ -110,11 +112,16 @@ final class ResultJoin {
         String key = p.currentName();
         p.nextToken();
         if ("custom_id".equals(key)) {
-          if (p.currentToken() == JsonToken.VALUE_STRING) index.put(p.getText(), new Where(file, offset, line.size()));
+          // The output file is indexed first: a success there stands over a stale failure in an error file.
+          if (p.currentToken() == JsonToken.VALUE_STRING) {
+            index.putIfAbsent(p.getText(), new Where(file, offset, line.size()));
+          }
           return;
         }
         p.skipChildren();
       }
+    } catch (JsonProcessingException e) {
+      throw Cli.badInput(path + " line " + lineNumber + ": not a result line (not JSON): " + e.getOriginalMessage());
     }
   }
 

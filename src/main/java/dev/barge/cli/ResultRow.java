@@ -17,9 +17,11 @@ import java.util.Map;
  * @param text the assistant's text (chat, completions, responses) or the moderation verdict; null otherwise
  * @param embedding the vector of an embeddings answer, as JSON text; null otherwise
  * @param cost at the batch price, when the price table knows the model; null otherwise
+ * @param cutOff why the answer stopped before it was done ({@code length}, {@code content_filter}, an
+ *     incomplete response), or null when it finished
  */
 record ResultRow(int line, String customId, String status, Integer statusCode, String text, String embedding,
-    Long inputTokens, Long outputTokens, BigDecimal cost, String error) {
+    Long inputTokens, Long outputTokens, BigDecimal cost, String error, String cutOff) {
   /** The columns, in order, as both formats name them. */
   static final List<String> COLUMNS = List.of("line", "custom_id", "status", "status_code", "text", "embedding",
       "input_tokens", "output_tokens", "cost", "error");
@@ -41,7 +43,7 @@ record ResultRow(int line, String customId, String status, Integer statusCode, S
   }
 
   static ResultRow missing(int line, String customId) {
-    return new ResultRow(line, customId, "missing", null, null, null, null, null, null, "no result for this line");
+    return new ResultRow(line, customId, "missing", null, null, null, null, null, null, "no result for this line", null);
   }
 
   /** The row of a result line of an output or error file. */
@@ -49,12 +51,13 @@ record ResultRow(int line, String customId, String status, Integer statusCode, S
     JsonNode response = result.path("response");
     JsonNode body = response.path("body");
     Integer code = response.path("status_code").isNumber() ? response.get("status_code").asInt() : null;
-    boolean ok = code != null && code >= 200 && code < 300 && result.path("error").isNull();
+    JsonNode fault = result.path("error");
+    boolean ok = code != null && code >= 200 && code < 300 && (fault.isMissingNode() || fault.isNull());
     if (!ok) {
       JsonNode error = result.path("error").isObject() ? result.get("error") : body.path("error");
       String message = (error.hasNonNull("code") ? error.get("code").asText() + ": " : "")
           + error.path("message").asText(code == null ? "no answer" : "status " + code);
-      return new ResultRow(line, customId, "failed", code, null, null, null, null, null, message);
+      return new ResultRow(line, customId, "failed", code, null, null, null, null, null, message, null);
     }
     JsonNode usage = body.path("usage");
     long in = usage.has("prompt_tokens") ? usage.path("prompt_tokens").asLong() : usage.path("input_tokens").asLong();
@@ -67,7 +70,17 @@ record ResultRow(int line, String customId, String status, Integer statusCode, S
         ? Money.usd(prices.cost(model, in, cached, out, Tier.BATCH)) : null;
     JsonNode vector = body.path("data").path(0).path("embedding");
     return new ResultRow(line, customId, "succeeded", code, text(body), vector.isArray() ? vector.toString() : null,
-        in, out, cost, null);
+        in, out, cost, null, cutOff(body));
+  }
+
+  /** Why the answer stopped early, or null when it is whole. */
+  private static String cutOff(JsonNode body) {
+    String reason = body.path("choices").path(0).path("finish_reason").asText("");
+    if (reason.equals("length") || reason.equals("content_filter")) return reason;
+    if ("incomplete".equals(body.path("status").asText())) {
+      return body.path("incomplete_details").path("reason").asText("incomplete");
+    }
+    return null;
   }
 
   /** The answer's text, whichever endpoint it came from. */

@@ -77,7 +77,7 @@ final class ResultsCommand implements Callable<Integer> {
     if (!source.startsWith("batch_")) throw Cli.badInput(source + ": no such file, and not a batch id");
     Path work = Files.createTempDirectory("barge-results");
     try (ApiClient api = server.client()) {
-      ApiClient.BatchFiles files = api.downloadFiles(api.get("/batches/" + source), work);
+      ApiClient.BatchFiles files = api.downloadFiles(api.get("/batches/" + ApiClient.segment(source)), work);
       return write(files.input(), files.results(), prices);
     } finally {
       RunCommand.deleteRecursively(work);
@@ -85,9 +85,26 @@ final class ResultsCommand implements Callable<Integer> {
   }
 
   private int write(Path in, List<Path> resultFiles, PriceTable prices) throws IOException {
-    Writer out = output != null ? Files.newBufferedWriter(output) : new NonClosing(spec.commandLine().getOut());
+    ResultJoin.Counts[] counts = new ResultJoin.Counts[1];
+    if (output != null) {
+      InputFiles.refuseOverwriting(output, resultFiles.toArray(Path[]::new));
+      InputFiles.refuseOverwriting(output, in);
+      InputFiles.writeAtomically(output, out -> counts[0] = writeRows(out, in, resultFiles, prices));
+    } else {
+      counts[0] = writeRows(new NonClosing(spec.commandLine().getOut()), in, resultFiles, prices);
+    }
+    ResultJoin.Counts c = counts[0];
+    PrintWriter err = spec.commandLine().getErr();
+    err.printf("%d lines: %d succeeded, %d failed, %d without a result%n", c.lines(), c.succeeded(), c.failed(),
+        c.missing());
+    err.flush();
+    return c.succeeded() == c.lines() ? 0 : Cli.SOME_FAILED;
+  }
+
+  private ResultJoin.Counts writeRows(Writer out, Path in, List<Path> resultFiles, PriceTable prices)
+      throws IOException {
     ResultJoin.Counts counts;
-    try (out; SequenceWriter rows = writer(out)) {
+    try (SequenceWriter rows = writer(out)) {
       counts = ResultJoin.join(in, resultFiles, prices, row -> {
         try {
           rows.write(row.fields());
@@ -98,11 +115,8 @@ final class ResultsCommand implements Callable<Integer> {
       rows.flush();
       if (format == Format.jsonl && counts.lines() > 0) out.write('\n'); // the separator comes only between rows
     }
-    PrintWriter err = spec.commandLine().getErr();
-    err.printf("%d lines: %d succeeded, %d failed, %d without a result%n", counts.lines(), counts.succeeded(),
-        counts.failed(), counts.missing());
-    err.flush();
-    return counts.succeeded() == counts.lines() ? 0 : Cli.SOME_FAILED;
+    out.flush();
+    return counts;
   }
 
   private SequenceWriter writer(Writer out) throws IOException {

@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -97,7 +96,7 @@ final class RetryCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Path work = Files.createTempDirectory("barge-retry");
     try (ApiClient api = server.client()) {
-      JsonNode batch = api.get("/batches/" + source);
+      JsonNode batch = api.get("/batches/" + ApiClient.segment(source));
       if (!BatchView.of(batch).ended()) {
         throw new Cli.Failure(source + " has not ended yet (" + batch.path("status").asText() + "); retry it once it"
             + " has", Cli.BAD_INPUT);
@@ -163,15 +162,25 @@ final class RetryCommand implements Callable<Integer> {
    * had failed was retried, so nothing else in it still stands).
    */
   private static void merge(Path output, Path errors, Path retryOutput, Path retryErrors) throws IOException {
+    // The output first, each file replaced whole: if this stops halfway, the successes are in the output,
+    // and a success there stands over a stale failure in the error file.
     if (Files.isRegularFile(retryOutput)) {
-      try (var in = Files.newInputStream(retryOutput);
-          var out = Files.newOutputStream(output, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-        in.transferTo(out);
-      }
+      InputFiles.writeAtomically(output, out -> {
+        for (Path part : List.of(output, retryOutput)) {
+          if (!Files.isRegularFile(part)) continue;
+          try (BufferedReader in = Files.newBufferedReader(part, StandardCharsets.UTF_8)) {
+            for (String line; (line = in.readLine()) != null; ) {
+              if (line.isBlank()) continue;
+              out.write(line);
+              out.write('\n');
+            }
+          }
+        }
+      });
       Files.delete(retryOutput);
     }
     if (Files.isRegularFile(retryErrors)) {
-      Files.move(retryErrors, errors, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(retryErrors, errors, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } else {
       Files.deleteIfExists(errors);
     }

@@ -5,9 +5,9 @@ import dev.barge.batch.Engine;
 import dev.barge.batch.FileService;
 import dev.barge.config.ApiKey;
 import dev.barge.config.BargeConfig;
-import dev.barge.config.ConfigLoader;
 import dev.barge.store.BatchRecord;
 import dev.barge.store.FileRecord;
+import dev.barge.store.StoreException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -74,9 +74,13 @@ final class RunCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     String batchEndpoint = InputFiles.endpoint(InputFiles.existing(input), endpoint);
+    Path outputFile = output != null ? output : InputFiles.sibling(input, ".output.jsonl");
+    Path errorsFile = InputFiles.sibling(outputFile, ".errors.jsonl");
+    InputFiles.refuseOverwriting(outputFile, input);
+    InputFiles.refuseOverwriting(errorsFile, input);
     System.setProperty("barge.log.level", System.getProperty("barge.log.level", "WARN"));
     Path state = RunState.directoryFor(input);
-    BargeConfig cfg = new ConfigLoader(System.getenv()).load(config).withDataDirectory(state);
+    BargeConfig cfg = InputFiles.localConfig(config, state);
     String sha = RunState.sha256(input);
     Optional<RunState> previous = RunState.load(state).filter(s -> !restart).filter(s -> {
       if (s.inputSha256().equals(sha)) return true;
@@ -86,7 +90,13 @@ final class RunCommand implements Callable<Integer> {
     if (previous.isEmpty()) deleteRecursively(state);
     Files.createDirectories(state);
 
-    Engine engine = Engine.start(cfg, Clock.systemUTC());
+    Engine engine;
+    try {
+      engine = Engine.start(cfg, Clock.systemUTC());
+    } catch (StoreException e) {
+      throw Cli.badInput("the state of an earlier run in " + state + " cannot be read (" + e.getMessage()
+          + "); --restart starts over");
+    }
     AtomicBoolean closed = new AtomicBoolean();
     Thread onInterrupt = new Thread(() -> {
       if (closed.compareAndSet(false, true)) {
@@ -99,17 +109,23 @@ final class RunCommand implements Callable<Integer> {
     try {
       String project = ApiKey.DEFAULT_PROJECT;
       Optional<BatchRecord> resumed = previous.flatMap(s -> find(engine, project, s.batchId()));
-      String id = resumed.isPresent() ? resumed.get().id() : start(engine, project, batchEndpoint, cfg, sha, state).id();
-      if (resumed.isPresent()) err.println("barge: resuming batch " + id);
+      RunState run = resumed.isPresent() ? previous.get() : start(engine, project, batchEndpoint, cfg, sha, state);
+      if (resumed.isPresent()) err.println("barge: resuming batch " + run.batchId());
       long started = System.currentTimeMillis();
-      BatchView ended = Summary.await(() -> BatchView.of(engine.batches().get(project, id)), err,
+      BatchView ended = Summary.await(() -> BatchView.of(engine.batches().get(project, run.batchId())), err,
           System.console() != null);
-      Path outputFile = output != null ? output : InputFiles.sibling(input, ".output.jsonl");
-      Path errorsFile = InputFiles.sibling(outputFile, ".errors.jsonl");
-      boolean wroteOutput = copy(engine, project, ended.outputFileId(), outputFile);
-      boolean wroteErrors = copy(engine, project, ended.errorFileId(), errorsFile);
-      Summary.print(out, ended, Duration.ofMillis(System.currentTimeMillis() - started), wroteOutput ? outputFile : null,
-          wroteErrors ? errorsFile : null, json);
+      boolean changedSince = run.outputSha256() != null && Files.isRegularFile(outputFile)
+          && !RunState.sha256(outputFile).equals(run.outputSha256());
+      if (changedSince) {
+        err.println("barge: " + outputFile + " changed since this run wrote it (merged by barge retry?); it is left"
+            + " as it is; --restart runs the whole batch again");
+      } else {
+        copy(engine, project, ended.outputFileId(), outputFile);
+        copy(engine, project, ended.errorFileId(), errorsFile);
+        run.delivered(Files.isRegularFile(outputFile) ? RunState.sha256(outputFile) : "").save(state);
+      }
+      Summary.print(out, ended, Duration.ofMillis(System.currentTimeMillis() - started),
+          Files.isRegularFile(outputFile) ? outputFile : null, Files.isRegularFile(errorsFile) ? errorsFile : null, json);
       return ended.allSucceeded() ? 0 : Cli.SOME_FAILED;
     } finally {
       if (closed.compareAndSet(false, true)) {
@@ -120,7 +136,7 @@ final class RunCommand implements Callable<Integer> {
   }
 
   /** Uploads the input and creates its batch, and notes it in the state directory for a resume. */
-  private BatchRecord start(Engine engine, String project, String batchEndpoint, BargeConfig cfg, String sha,
+  private RunState start(Engine engine, String project, String batchEndpoint, BargeConfig cfg, String sha,
       Path state) throws IOException {
     FileRecord file;
     try (InputStream in = Files.newInputStream(input)) {
@@ -129,8 +145,9 @@ final class RunCommand implements Callable<Integer> {
     // The longest window the engine allows: a local run should finish, not expire.
     BatchRecord batch = engine.batches().create(project, new CreateBatch(file.id(), batchEndpoint,
         cfg.batch().maxCompletionWindow(), null, null, null, List.of(), null, null));
-    new RunState(batch.id(), sha).save(state);
-    return batch;
+    RunState run = new RunState(batch.id(), sha, null);
+    run.save(state);
+    return run;
   }
 
   private static Optional<BatchRecord> find(Engine engine, String project, String id) {
@@ -148,11 +165,14 @@ final class RunCommand implements Callable<Integer> {
       return false;
     }
     Files.createDirectories(target.toAbsolutePath().getParent());
-    Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+    if (Files.isDirectory(target)) throw Cli.badInput(target + " is a directory");
+    Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName(), ".tmp");
     try (InputStream in = engine.files().content(project, fileId)) {
       Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(tmp);
     }
-    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     return true;
   }
 

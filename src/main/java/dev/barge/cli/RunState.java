@@ -16,9 +16,11 @@ import java.util.Optional;
 /**
  * What {@code barge run} keeps beside its input so the same command started again resumes: the engine's
  * data directory, and {@code run.json} naming the batch and the input it was made from (by content
- * hash, so an edited input starts over instead of resuming someone else's results).
+ * hash, so an edited input starts over instead of resuming someone else's results), and the hash of the
+ * output file it wrote (null before), so results changed since (merged by {@code retry}) are not
+ * overwritten.
  */
-record RunState(String batchId, String inputSha256) {
+record RunState(String batchId, String inputSha256, String outputSha256) {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String FILE = "run.json";
 
@@ -32,9 +34,10 @@ record RunState(String batchId, String inputSha256) {
     Path file = directory.resolve(FILE);
     if (!Files.isRegularFile(file)) return Optional.empty();
     try {
-      return Optional.of(JSON.readValue(file.toFile(), RunState.class));
+      RunState state = JSON.readValue(file.toFile(), RunState.class);
+      return state.batchId() == null || state.inputSha256() == null ? Optional.empty() : Optional.of(state);
     } catch (IOException e) {
-      return Optional.empty(); // a half-written state from a crash: start over
+      return Optional.empty(); // a half-written or foreign state: start over
     }
   }
 
@@ -46,6 +49,10 @@ record RunState(String batchId, String inputSha256) {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + directory.resolve(FILE), e);
     }
+  }
+
+  RunState delivered(String newOutputSha256) {
+    return new RunState(batchId, inputSha256, newOutputSha256);
   }
 
   static String sha256(Path file) {

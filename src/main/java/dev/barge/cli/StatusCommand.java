@@ -25,7 +25,7 @@ final class StatusCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     try (ApiClient api = server.client()) {
-      JsonNode batch = api.get("/batches/" + id);
+      JsonNode batch = api.get("/batches/" + ApiClient.segment(id));
       if (json) {
         out.println(batch);
       } else {

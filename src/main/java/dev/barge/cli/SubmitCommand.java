@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -82,11 +83,16 @@ final class SubmitCommand implements Callable<Integer> {
         return 0;
       }
       err.println("barge: batch " + id);
-      BatchView ended = Summary.await(() -> BatchView.of(api.get("/batches/" + id)), err, System.console() != null);
+      BatchView ended = Summary.await(() -> BatchView.of(api.get("/batches/" + ApiClient.segment(id))), err, System.console() != null);
       Path outputFile = output != null ? output : InputFiles.sibling(input, ".output.jsonl");
       Path errorsFile = InputFiles.sibling(outputFile, ".errors.jsonl");
+      InputFiles.refuseOverwriting(outputFile, input);
+      InputFiles.refuseOverwriting(errorsFile, input);
+      // A file left by an earlier batch of this input would tell of results that are not these.
       if (ended.outputFileId() != null) api.download(ended.outputFileId(), outputFile);
+      else Files.deleteIfExists(outputFile);
       if (ended.errorFileId() != null) api.download(ended.errorFileId(), errorsFile);
+      else Files.deleteIfExists(errorsFile);
       Summary.print(out, ended, Duration.ofMillis(System.currentTimeMillis() - started),
           ended.outputFileId() != null ? outputFile : null, ended.errorFileId() != null ? errorsFile : null, json);
       return ended.allSucceeded() ? 0 : Cli.SOME_FAILED;

@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
  * the row does not have is an error naming it, never an empty string in a prompt.
  */
 record Template(String text) {
-  private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*([A-Za-z0-9_.-]+)\\s*}}");
+  private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*([^{}]+?)\\s*}}");
 
   /** Thrown when a placeholder has no value. */
   static final class MissingVariable extends RuntimeException {

@@ -9,7 +9,6 @@ import dev.barge.batch.Engine;
 import dev.barge.batch.FileService;
 import dev.barge.config.ApiKey;
 import dev.barge.config.BargeConfig;
-import dev.barge.config.ConfigLoader;
 import dev.barge.store.FileRecord;
 import java.io.IOException;
 import java.io.InputStream;
@@ -89,7 +88,7 @@ final class ValidateCommand implements Callable<Integer> {
   private JsonNode checkHere(String batchEndpoint) throws IOException {
     System.setProperty("barge.log.level", System.getProperty("barge.log.level", "WARN"));
     Path data = Files.createTempDirectory("barge-validate");
-    BargeConfig cfg = new ConfigLoader(System.getenv()).load(config).withDataDirectory(data);
+    BargeConfig cfg = InputFiles.localConfig(config, data);
     try (Engine engine = Engine.start(cfg, Clock.systemUTC())) {
       String project = ApiKey.DEFAULT_PROJECT;
       FileRecord file;
@@ -112,7 +111,7 @@ final class ValidateCommand implements Callable<Integer> {
             .put("completion_window", window).put("dry_run", true);
         return api.post("/batches", body);
       } finally {
-        api.delete("/files/" + fileId);
+        api.delete("/files/" + ApiClient.segment(fileId));
       }
     }
   }

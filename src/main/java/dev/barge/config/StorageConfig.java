@@ -32,6 +32,11 @@ public record StorageConfig(String database, String blobs) {
     return new StorageConfig(db, dataDir.resolve("blobs").toString());
   }
 
+  /** Storage of its own in {@code dataDir}, whatever database the configuration names (the CLI's local engine). */
+  public static StorageConfig privateTo(Path dataDir) {
+    return new StorageConfig("sqlite:" + dataDir.resolve("barge.db"), dataDir.resolve("blobs").toString());
+  }
+
   public boolean postgres() {
     return !database.startsWith("sqlite:");
   }

@@ -60,6 +60,10 @@ class RetryCommandTest {
     assertThat(dir.resolve("p.retry.jsonl")).doesNotExist();
     assertThat(barge("results", output.toString(), "--input", input.toString()).exit()).isZero();
 
+    RunCommandTest.Result rerun = barge("run", input.toString(), "--config", flaky.toString());
+    assertThat(rerun.err()).contains("changed since this run wrote it");
+    assertThat(customIds(output)).hasSize(40); // the merged successes are still there
+
     RunCommandTest.Result nothing = barge("retry", input.toString(), "--config", healthy.toString());
     assertThat(nothing.exit()).isZero();
     assertThat(nothing.out()).contains("nothing to retry");
