@@ -77,21 +77,41 @@ final class ApiClient implements AutoCloseable {
     send(new HttpDelete(URI.create(base + path)));
   }
 
-  /** A batch's files downloaded: its input, and its output and error files as far as it has them. */
-  record BatchFiles(Path input, List<Path> results) {}
-
-  BatchFiles downloadFiles(JsonNode batch, Path dir) {
-    Path input = dir.resolve("input.jsonl");
-    download(batch.path("input_file_id").asText(), input);
-    List<Path> results = new ArrayList<>();
-    for (String key : List.of("output_file_id", "error_file_id")) {
-      if (batch.path(key).isTextual()) {
-        Path file = dir.resolve(key + ".jsonl");
-        download(batch.get(key).asText(), file);
-        results.add(file);
-      }
+  /** A batch's files downloaded: its input, and its output and error files (null when it has none). */
+  record BatchFiles(Path input, Path output, Path errors) {
+    /** The result files there are, the output first. */
+    List<Path> results() {
+      List<Path> files = new ArrayList<>();
+      if (output != null) files.add(output);
+      if (errors != null) files.add(errors);
+      return files;
     }
-    return new BatchFiles(input, results);
+  }
+
+  /** Downloads a batch's files into {@code dir}, their names starting with {@code prefix}. */
+  BatchFiles downloadFiles(JsonNode batch, Path dir, String prefix) {
+    Path input = dir.resolve(prefix + "input.jsonl");
+    download(batch.path("input_file_id").asText(), input);
+    return new BatchFiles(input, downloadIfAny(batch.get("output_file_id"), dir.resolve(prefix + "output.jsonl")),
+        downloadIfAny(batch.get("error_file_id"), dir.resolve(prefix + "errors.jsonl")));
+  }
+
+  private Path downloadIfAny(JsonNode fileId, Path target) {
+    if (fileId == null || !fileId.isTextual()) return null;
+    download(fileId.asText(), target);
+    return target;
+  }
+
+  /** Every batch of the caller's project, newest first (all pages). */
+  List<JsonNode> allBatches() {
+    List<JsonNode> all = new ArrayList<>();
+    String after = null;
+    while (true) {
+      JsonNode page = get("/batches?limit=100" + (after == null ? "" : "&after=" + segment(after)));
+      page.path("data").forEach(all::add);
+      if (!page.path("has_more").asBoolean() || page.path("data").isEmpty()) return all;
+      after = page.path("last_id").asText();
+    }
   }
 
   /** Downloads a file's content to {@code target}, whole or not at all. */

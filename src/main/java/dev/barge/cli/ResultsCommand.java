@@ -1,20 +1,25 @@
 package dev.barge.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SequenceWriter;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import dev.barge.config.ConfigLoader;
 import dev.barge.cost.PriceTable;
-import java.io.IOException;
 import java.io.FilterWriter;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -62,6 +67,10 @@ final class ResultsCommand implements Callable<Integer> {
   @Option(names = "--config", paramLabel = "FILE", description = "A configuration whose price table prices each row.")
   Path config;
 
+  @Option(names = "--with-retries", description = "With a batch id: merge in the results of the batches"
+      + " 'barge retry' made from it; a success in any of them stands.")
+  boolean withRetries;
+
   @Mixin ServerOptions server;
 
   @Spec CommandSpec spec;
@@ -77,11 +86,37 @@ final class ResultsCommand implements Callable<Integer> {
     if (!source.startsWith("batch_")) throw Cli.badInput(source + ": no such file, and not a batch id");
     Path work = Files.createTempDirectory("barge-results");
     try (ApiClient api = server.client()) {
-      ApiClient.BatchFiles files = api.downloadFiles(api.get("/batches/" + ApiClient.segment(source)), work);
-      return write(files.input(), files.results(), prices);
+      ApiClient.BatchFiles files = api.downloadFiles(api.get("/batches/" + ApiClient.segment(source)), work, "");
+      List<Path> results = files.results();
+      if (withRetries) results = withRetries(api, files, work);
+      return write(files.input(), results, prices);
     } finally {
       RunCommand.deleteRecursively(work);
     }
+  }
+
+  /**
+   * The batch's result files with those of the batches {@code barge retry} made from it (and from those):
+   * every output file before any error file, so a success anywhere stands; then the newest failures.
+   */
+  private List<Path> withRetries(ApiClient api, ApiClient.BatchFiles original, Path work) {
+    List<JsonNode> batches = api.allBatches();
+    List<ApiClient.BatchFiles> retries = new ArrayList<>();
+    Deque<String> parents = new ArrayDeque<>(List.of(source));
+    while (!parents.isEmpty()) {
+      String parent = parents.poll();
+      for (JsonNode b : batches) {
+        if (!parent.equals(b.at("/metadata/retry_of").asText(null))) continue;
+        retries.add(api.downloadFiles(b, work, "retry-" + retries.size() + "-"));
+        parents.add(b.get("id").asText());
+      }
+    }
+    List<Path> files = new ArrayList<>();
+    if (original.output() != null) files.add(original.output());
+    retries.stream().map(ApiClient.BatchFiles::output).filter(Objects::nonNull).forEach(files::add);
+    retries.reversed().stream().map(ApiClient.BatchFiles::errors).filter(Objects::nonNull).forEach(files::add);
+    if (original.errors() != null) files.add(original.errors());
+    return files;
   }
 
   private int write(Path in, List<Path> resultFiles, PriceTable prices) throws IOException {

@@ -101,7 +101,7 @@ final class RetryCommand implements Callable<Integer> {
         throw new Cli.Failure(source + " has not ended yet (" + batch.path("status").asText() + "); retry it once it"
             + " has", Cli.BAD_INPUT);
       }
-      ApiClient.BatchFiles files = api.downloadFiles(batch, work);
+      ApiClient.BatchFiles files = api.downloadFiles(batch, work, "");
       Path retry = work.resolve(source + ".retry.jsonl");
       int count = copyLines(files.input(), unfinished(files.input(), files.results()), retry);
       if (count == 0) {

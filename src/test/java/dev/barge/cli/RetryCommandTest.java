@@ -89,6 +89,11 @@ class RetryCommandTest {
       JsonNode retry = JSON.readTree(barge("status", retryId, "--url", url, "--json").out());
       assertThat(retry.at("/metadata/retry_of").asText()).isEqualTo(done.get("batch_id").asText());
       assertThat(retry.at("/request_counts/total").asInt()).isEqualTo(failed);
+
+      int rescued = retry.at("/request_counts/completed").asInt();
+      RunCommandTest.Result merged = barge("results", done.get("batch_id").asText(), "--url", url, "--with-retries");
+      assertThat(merged.err()).contains("30 lines: " + (30 - failed + rescued) + " succeeded");
+      assertThat(merged.out().lines().filter(l -> l.contains("\"status\":\"succeeded\""))).hasSize(30 - failed + rescued);
     }
   }
 }
