@@ -39,11 +39,16 @@ public final class ApiServer implements AutoCloseable {
       c.http.disableCompression(); // file downloads stream as they are
       c.http.maxRequestSize = 64L * 1024 * 1024;
     });
-    app.before(ctx -> ctx.header("x-request-id", Ids.request()));
+    app.before(ctx -> {
+      String requestId = Ids.request();
+      ctx.header("x-request-id", requestId);
+      if (AnthropicWire.isAnthropicPath(ctx.path())) ctx.header("request-id", requestId); // the Anthropic name
+    });
     app.before("/v1/*", auth::authenticate);
     new FilesRoutes(engine.files()).register(app);
     new BatchesRoutes(engine.batches(), config.batch().canary()).register(app);
     new SpendRoutes(engine).register(app);
+    new MessageBatchesRoutes(engine.messageBatches()).register(app);
     new InteractiveRoutes(engine).register(app);
     registerErrors(app);
     app.start(host, config.server().port());
@@ -78,7 +83,11 @@ public final class ApiServer implements AutoCloseable {
     if (status >= 400 && status < 500 && status != 408 && status != 409 && status != 429) {
       ctx.header("x-should-retry", "false"); // the SDKs would otherwise resend a request that cannot succeed
     }
-    ctx.json(Wire.error(type, message, param, code));
+    if (AnthropicWire.isAnthropicPath(ctx.path())) {
+      ctx.json(AnthropicWire.error(status, message, ctx.res().getHeader("x-request-id")));
+    } else {
+      ctx.json(Wire.error(type, message, param, code));
+    }
   }
 
   private static boolean isLoopback(String host) {

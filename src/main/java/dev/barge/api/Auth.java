@@ -27,10 +27,10 @@ final class Auth {
     }
     String header = ctx.header("Authorization");
     String presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
-        ? header.substring(7).trim() : null;
+        ? header.substring(7).trim() : ctx.header("x-api-key"); // the Anthropic SDKs' header
     if (presented == null || presented.isEmpty()) {
       throw new ApiException(401, "invalid_request_error", null, "invalid_api_key",
-          "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.");
+          "You didn't provide an API key. Send it as 'Authorization: Bearer <key>' or 'x-api-key: <key>'.");
     }
     for (ApiKey key : keys) {
       // Constant-time comparison: response timing must not reveal how much of a key was right.

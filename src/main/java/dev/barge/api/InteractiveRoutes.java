@@ -19,7 +19,7 @@ import java.util.Optional;
  */
 final class InteractiveRoutes {
   private static final List<Endpoint> PROXIED = List.of(Endpoint.CHAT_COMPLETIONS, Endpoint.COMPLETIONS,
-      Endpoint.EMBEDDINGS, Endpoint.RESPONSES, Endpoint.MODERATIONS);
+      Endpoint.EMBEDDINGS, Endpoint.RESPONSES, Endpoint.MODERATIONS, Endpoint.MESSAGES);
 
   private final Engine engine;
 

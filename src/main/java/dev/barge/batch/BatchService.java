@@ -59,13 +59,23 @@ public final class BatchService {
 
   /** Records the batch as {@code validating} and returns at once; its lines are checked in the background. */
   public BatchRecord create(String project, CreateBatch request) {
-    Accepted ok = accept(project, request);
+    return create(project, request, BatchRecord.OPENAI, 0);
+  }
+
+  /**
+   * The same for a batch that came through {@code api}: its id carries that API's prefix; {@code requests}
+   * is its number of requests when known before validation (0 otherwise).
+   */
+  BatchRecord create(String project, CreateBatch request, String api, int requests) {
+    Accepted ok = accept(project, request, api);
     checkCreationRate(project, ok.now());
-    BatchRecord batch = new BatchRecord(Ids.batch(), project, request.endpoint(), null, ok.input().id(),
-        request.completionWindow(), BatchStatus.VALIDATING, ok.now(), ok.expiresAt(), Map.of(), 0, 0, 0, null,
+    String id = BatchRecord.ANTHROPIC.equals(api) ? Ids.messageBatch() : Ids.batch();
+    BatchRecord batch = new BatchRecord(id, project, request.endpoint(), null, ok.input().id(),
+        request.completionWindow(), BatchStatus.VALIDATING, ok.now(), ok.expiresAt(), Map.of(), requests, 0, 0, null,
         null, null, metadataJson(request.metadata()), request.outputExpiresAfterSeconds(), Usage.ZERO,
         request.priority() == null ? 1 : request.priority(), request.windows(),
-        Spend.budget(request.maxCostUsd() == null ? null : Money.picos(request.maxCostUsd())), request.canary(), 0);
+        Spend.budget(request.maxCostUsd() == null ? null : Money.picos(request.maxCostUsd())), request.canary(), 0,
+        api);
     batches.insert(batch);
     log.info("batch {} created: {} on {} for project {}, window {}", batch.id(), ok.input().id(), request.endpoint(),
         project, request.completionWindow());
@@ -78,7 +88,7 @@ public final class BatchService {
    * cost and finishing time (extension {@code dry_run}).
    */
   public DryRun dryRun(String project, CreateBatch request) {
-    Accepted ok = accept(project, request);
+    Accepted ok = accept(project, request, BatchRecord.OPENAI);
     try {
       return dryRunner.run(project, ok.input(), Endpoint.ofPath(request.endpoint()).orElseThrow(), ok.expiresAt(),
           request.windows(), request.maxCostUsd() != null);
@@ -90,8 +100,11 @@ public final class BatchService {
   /** A create request that passed the checks done at once, with its file and deadline. */
   private record Accepted(FileRecord input, long now, long expiresAt) {}
 
-  private Accepted accept(String project, CreateBatch request) {
-    if (Endpoint.ofPath(request.endpoint()).isEmpty()) {
+  private Accepted accept(String project, CreateBatch request, String api) {
+    // Messages are the Anthropic door's endpoint; the OpenAI door does not serve them.
+    boolean served = Endpoint.ofPath(request.endpoint())
+        .filter(e -> (e == Endpoint.MESSAGES) == BatchRecord.ANTHROPIC.equals(api)).isPresent();
+    if (!served) {
       throw new InvalidRequestException("endpoint", UNSERVED_ENDPOINTS.contains(request.endpoint())
           ? "Barge does not serve the endpoint '" + request.endpoint() + "' in batches."
           : "Invalid endpoint '" + request.endpoint() + "'; use one of /v1/responses, /v1/chat/completions,"
@@ -161,12 +174,17 @@ public final class BatchService {
   }
 
   public BatchRecord get(String project, String id) {
-    return batches.find(project, id)
+    return get(project, BatchRecord.OPENAI, id);
+  }
+
+  /** A batch of the project that came through {@code api}; another API's batch is not found here. */
+  BatchRecord get(String project, String api, String id) {
+    return batches.find(project, id).filter(b -> b.api().equals(api))
         .orElseThrow(() -> new NotFoundException("batch_id", "No batch found with id '" + id + "'."));
   }
 
   public Page<BatchRecord> list(String project, String after, int limit) {
-    return batches.list(project, after, limit);
+    return batches.list(project, BatchRecord.OPENAI, after, limit);
   }
 
   /**
@@ -191,11 +209,15 @@ public final class BatchService {
 
   /** {@code validating | in_progress → cancelling}; a batch already cancelling is returned unchanged. */
   public BatchRecord cancel(String project, String id) {
-    BatchRecord batch = get(project, id);
+    return cancel(project, BatchRecord.OPENAI, id);
+  }
+
+  BatchRecord cancel(String project, String api, String id) {
+    BatchRecord batch = get(project, api, id);
     if (batch.status() == BatchStatus.CANCELLING) return batch;
     boolean moved = batches.transition(id, EnumSet.of(BatchStatus.VALIDATING, BatchStatus.IN_PROGRESS),
         BatchStatus.CANCELLING, clock.millis());
-    BatchRecord now = get(project, id);
+    BatchRecord now = get(project, api, id);
     if (!moved && now.status() != BatchStatus.CANCELLING) {
       throw new InvalidRequestException(null,
           "Cannot cancel a batch with status '" + now.status().wireName() + "'.");

@@ -44,6 +44,7 @@ public final class Engine implements AutoCloseable {
   private final Backends backends;
   private final FileService files;
   private final BatchService batches;
+  private final MessageBatches messageBatches;
   private final PriceTable prices;
   private final SpendStore spend;
   private final Clock clock;
@@ -86,6 +87,7 @@ public final class Engine implements AutoCloseable {
       lifecycle.wake();
       dispatcher.wake();
     });
+    this.messageBatches = new MessageBatches(batches, files, batchStore, requestStore);
   }
 
   /** Each project's daily budget in picodollars, for those that have one. */
@@ -111,6 +113,11 @@ public final class Engine implements AutoCloseable {
 
   public BatchService batches() {
     return batches;
+  }
+
+  /** The Anthropic Message Batches door to the same batches. */
+  public MessageBatches messageBatches() {
+    return messageBatches;
   }
 
   public Backends backends() {

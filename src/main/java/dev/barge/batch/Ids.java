@@ -21,6 +21,11 @@ public final class Ids {
     return "batch_" + random();
   }
 
+  /** A Message Batch's id, as Anthropic writes them. */
+  public static String messageBatch() {
+    return "msgbatch_" + random();
+  }
+
   public static String request() {
     return "req_" + random();
   }

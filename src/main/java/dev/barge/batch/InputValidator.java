@@ -70,6 +70,11 @@ final class InputValidator {
     // The server's default canary applies to files of more than above_lines lines: unknown until the end,
     // so the sample is drawn at the default size and dropped if the file turns out smaller.
     CanarySample sample = new CanarySample(askedSize != null ? askedSize : canary.size(), batch.id());
+    // Message Batches check each request on its own: a bad one ends failed, the others run (spec §2).
+    List<RequestStore.RefusedRequest> refused = new ArrayList<>();
+    RefusedLine perLine = checker.messages() ? (line, error) -> refused.add(new RequestStore.RefusedRequest(
+        new NewRequest(line.number(), checker.customId(), line.offset(), line.length()), "invalid_request",
+        error.message())) : null;
     Scan scan;
     try (RowInserter inserter = new RowInserter(requests, batch.id());
         InputStream in = blobs.open(input.get().blobKey())) {
@@ -77,9 +82,10 @@ final class InputValidator {
         inserter.add(new NewRequest(line.number(), checker.acceptedCustomId(), line.offset(), line.length()));
         enqueuedTokens[0] += Math.ceilDiv(checker.bodyBytes(), 4); // the spec's estimate: body bytes / 4
         sample.add(line.number());
-      });
+      }, perLine);
       if (scan.errors().isEmpty()) inserter.finish(); // every row is in, or the failed insert throws here
     }
+    if (scan.errors().isEmpty()) requests.insertRefused(batch.id(), refused, clock.millis());
     List<LineError> errors = new ArrayList<>(scan.errors());
     LineError unpriced = unpricedBudget(batch.spend().maxCost() != null, checker.model());
     if (errors.isEmpty() && unpriced != null) errors.add(unpriced);
@@ -90,7 +96,7 @@ final class InputValidator {
     boolean defaultCanary = askedSize == null;
     List<Integer> canaryLines = defaultCanary && scan.requests() <= canary.aboveLines() ? List.of() : sample.lines();
     Long tokenLimit = tokenLimit(batch.project(), checker.model());
-    switch (batches.startProcessing(batch.id(), checker.model(), scan.requests(), enqueuedTokens[0], canaryLines,
+    switch (batches.startProcessing(batch.id(), checker.model(), scan.requests(), refused.size(), enqueuedTokens[0], canaryLines,
         canary.maxFailureRate(), tokenLimit, clock.millis())) {
       case STARTED -> { }
       case NOT_VALIDATING -> requests.deleteUnstarted(batch.id()); // cancelled or expired while we read the file
@@ -126,6 +132,11 @@ final class InputValidator {
         + " cannot be counted.") : null;
   }
 
+  /** Receives a line refused on its own, when a batch's lines are checked one by one. */
+  interface RefusedLine {
+    void refuse(JsonlLines.Line line, LineError error);
+  }
+
   /** Receives each valid request line of a {@link #scan}. */
   interface AcceptedLine {
     void accept(JsonlLines.Line line) throws IOException;
@@ -139,6 +150,14 @@ final class InputValidator {
    * as long as no line has failed. Stops at the request limit or after the most errors worth reporting.
    */
   Scan scan(InputStream in, LineChecker checker, AcceptedLine accepted) throws IOException {
+    return scan(in, checker, accepted, null);
+  }
+
+  /**
+   * The same; with {@code perLine}, a line whose request breaks a rule is handed there instead of failing
+   * the batch (only lines that are not requests at all, e.g. no JSON or no custom_id, still do).
+   */
+  Scan scan(InputStream in, LineChecker checker, AcceptedLine accepted, RefusedLine perLine) throws IOException {
     List<LineError> errors = new ArrayList<>();
     int[] count = {0};
     JsonlLines.read(in, maxLineBytes, line -> {
@@ -149,6 +168,11 @@ final class InputValidator {
         return false;
       }
       LineError error = checker.check(line);
+      if (error != null && perLine != null && checker.customId() != null && !error.code().equals("duplicate_custom_id")
+          && !error.code().equals("invalid_json_line")) {
+        perLine.refuse(line, error);
+        return true;
+      }
       if (error != null) {
         errors.add(error);
         return errors.size() < maxReportedErrors;

@@ -23,6 +23,7 @@ final class LineChecker {
 
   private final String endpoint;
   private final boolean moderations;
+  private final boolean messages;
   private final Predicate<String> modelServed;
   private final int maxLineBytes;
   private final CustomIdIndex customIds = new CustomIdIndex();
@@ -44,10 +45,14 @@ final class LineChecker {
   private boolean bodyInput;
   private boolean bodyStreamOff; // body.stream absent, null or false
   private long bodyBytes;
+  private JsonToken bodyMaxTokens; // body.max_tokens: its token type, null when absent
+  private long bodyMaxTokensValue;
+  private boolean bodyMessagesArray;
 
   LineChecker(String endpoint, Predicate<String> modelServed, int maxLineBytes) {
     this.endpoint = endpoint;
     this.moderations = "/v1/moderations".equals(endpoint);
+    this.messages = "/v1/messages".equals(endpoint);
     this.maxLineBytes = maxLineBytes;
     this.modelServed = modelServed;
   }
@@ -55,6 +60,16 @@ final class LineChecker {
   /** The model of the file: the first one seen on a line. */
   String model() {
     return model;
+  }
+
+  /** Whether the batch's lines are Anthropic Messages requests (checked one by one, spec §2). */
+  boolean messages() {
+    return messages;
+  }
+
+  /** The custom_id of the line last checked when it has one (even if the line broke a rule). */
+  String customId() {
+    return customId;
   }
 
   /** The UTF-8 length of the {@code body} of the line last checked. */
@@ -103,6 +118,13 @@ final class LineChecker {
     }
     if (bodyModel == null) return missing(n, "body.model");
     if (moderations && !bodyInput) return missing(n, "body.input");
+    if (messages) {
+      if (bodyMaxTokens == null) return missing(n, "body.max_tokens");
+      if (bodyMaxTokens != JsonToken.VALUE_NUMBER_INT || bodyMaxTokensValue < 1) {
+        return LineError.at(n, "invalid_request", "body.max_tokens", "max_tokens: must be a whole number of at least 1.");
+      }
+      if (!bodyMessagesArray) return missing(n, "body.messages");
+    }
     if (!bodyStreamOff) {
       return LineError.at(n, "invalid_request", "body.stream",
           "Streaming is not available in a batch: 'body.stream' must be absent or false.");
@@ -195,6 +217,15 @@ final class LineChecker {
           bodyInput = v != JsonToken.VALUE_NULL;
           p.skipChildren();
         }
+        case "max_tokens" -> {
+          bodyMaxTokens = v == JsonToken.VALUE_NULL ? null : v;
+          if (v == JsonToken.VALUE_NUMBER_INT) bodyMaxTokensValue = p.getLongValue();
+          p.skipChildren();
+        }
+        case "messages" -> {
+          bodyMessagesArray = v == JsonToken.START_ARRAY;
+          p.skipChildren();
+        }
         default -> p.skipChildren();
       }
     }
@@ -202,6 +233,9 @@ final class LineChecker {
 
   private void resetBody() {
     bodyBytes = 0;
+    bodyMaxTokens = null;
+    bodyMaxTokensValue = 0;
+    bodyMessagesArray = false;
     bodyModel = null;
     bodyInput = false;
     bodyStreamOff = true;

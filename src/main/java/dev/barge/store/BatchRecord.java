@@ -34,13 +34,17 @@ public record BatchRecord(
     List<TimeWindow> windows,
     Spend spend,
     Canary canary,
-    long enqueuedTokens) {
+    long enqueuedTokens,
+    String api) {
+  public static final String OPENAI = "openai";
+  public static final String ANTHROPIC = "anthropic";
 
   public BatchRecord {
     statusTimes = Map.copyOf(statusTimes);
     windows = windows == null ? List.of() : List.copyOf(windows);
     if (spend == null) spend = Spend.budget(null);
     if (canary == null) canary = Canary.DEFAULT;
+    if (api == null) api = OPENAI;
   }
 
   public Long enteredAt(BatchStatus s) {

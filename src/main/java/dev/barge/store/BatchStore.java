@@ -25,7 +25,7 @@ public final class BatchStore {
       + " cancelled_at, total, completed, failed, output_file_id, error_file_id, errors, metadata,"
       + " output_expires_after, input_tokens, cached_tokens, output_tokens, reasoning_tokens, total_tokens, priority, run_windows,"
       + " cost, list_cost, max_cost, stopped_reason, stopped_at, canary_size, canary_max_failure_rate, canary_lines,"
-      + " canary_state, enqueued_tokens";
+      + " canary_state, enqueued_tokens, api";
   private static final TypeReference<List<Integer>> INTS = new TypeReference<>() {};
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -42,7 +42,7 @@ public final class BatchStore {
     db.write(c -> {
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO batches (id, project, endpoint, input_file_id,"
           + " completion_window, status, created_at, expires_at, metadata, output_expires_after, priority, run_windows,"
-          + " max_cost, canary_size, canary_max_failure_rate) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+          + " max_cost, canary_size, canary_max_failure_rate, api, total) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
         ps.setString(1, b.id());
         ps.setString(2, b.project());
         ps.setString(3, b.endpoint());
@@ -58,6 +58,8 @@ public final class BatchStore {
         Rows.setNullableLong(ps, 13, b.spend().maxCost());
         Rows.setNullableInt(ps, 14, b.canary().size());
         ps.setString(15, b.canary().maxFailureRate() == null ? null : b.canary().maxFailureRate().toPlainString());
+        ps.setString(16, b.api());
+        ps.setInt(17, b.total());
         ps.executeUpdate();
       }
       return null;
@@ -72,21 +74,63 @@ public final class BatchStore {
     return find(id).filter(b -> b.project().equals(project));
   }
 
-  /** Batches of a project, newest first (ties by id), strictly after {@code after} when given. */
-  public Page<BatchRecord> list(String project, String after, int limit) {
+  /** Batches of a project that came through {@code api}, newest first (ties by id), strictly after {@code after} when given. */
+  public Page<BatchRecord> list(String project, String api, String after, int limit) {
     return db.read(c -> {
-      String sql = "SELECT " + COLUMNS + " FROM batches b WHERE project = ?"
+      String sql = "SELECT " + COLUMNS + " FROM batches b WHERE project = ? AND api = ?"
           + (after == null ? "" : " AND EXISTS (SELECT 1 FROM batches a WHERE a.id = ? AND a.project = b.project"
               + " AND (b.created_at < a.created_at OR (b.created_at = a.created_at AND b.id < a.id)))")
           + " ORDER BY created_at DESC, id DESC LIMIT ?";
       try (PreparedStatement ps = c.prepareStatement(sql)) {
         int i = 1;
         ps.setString(i++, project);
+        ps.setString(i++, api);
         if (after != null) ps.setString(i++, after);
         ps.setInt(i, limit + 1);
         List<BatchRecord> out = readAll(ps);
         boolean more = out.size() > limit;
         return new Page<>(more ? out.subList(0, limit) : out, more);
+      }
+    });
+  }
+
+  /**
+   * The {@code limit} batches of a project and api immediately newer than {@code before}, newest first;
+   * {@code hasMore} says whether still newer ones exist.
+   */
+  public Page<BatchRecord> listNewer(String project, String api, String before, int limit) {
+    return db.read(c -> {
+      String sql = "SELECT " + COLUMNS + " FROM batches b WHERE project = ? AND api = ? AND EXISTS (SELECT 1 FROM"
+          + " batches a WHERE a.id = ? AND a.project = b.project"
+          + " AND (b.created_at > a.created_at OR (b.created_at = a.created_at AND b.id > a.id)))"
+          + " ORDER BY created_at ASC, id ASC LIMIT ?";
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        ps.setString(1, project);
+        ps.setString(2, api);
+        ps.setString(3, before);
+        ps.setInt(4, limit + 1);
+        List<BatchRecord> out = new ArrayList<>(readAll(ps));
+        boolean more = out.size() > limit;
+        List<BatchRecord> page = new ArrayList<>(more ? out.subList(0, limit) : out);
+        java.util.Collections.reverse(page);
+        return new Page<>(page, more);
+      }
+    });
+  }
+
+  /** Deletes a batch that has ended, with its request rows. False when it has not ended (or is gone). */
+  public boolean deleteEnded(String id) {
+    return db.write(c -> {
+      try (PreparedStatement rows = c.prepareStatement("DELETE FROM requests WHERE batch_id = ? AND EXISTS"
+          + " (SELECT 1 FROM batches WHERE id = ? AND status IN ('completed', 'failed', 'expired', 'cancelled'))")) {
+        rows.setString(1, id);
+        rows.setString(2, id);
+        rows.executeUpdate();
+      }
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM batches WHERE id = ?"
+          + " AND status IN ('completed', 'failed', 'expired', 'cancelled')")) {
+        ps.setString(1, id);
+        return ps.executeUpdate() == 1;
       }
     });
   }
@@ -170,13 +214,13 @@ public final class BatchStore {
 
   /**
    * {@code validating → in_progress} before the deadline, recording the file's model, line count and
-   * enqueued-token estimate, and the canary's sample (empty for none) with the failure rate it is held to
-   * unless the batch asked for its own. When {@code tokenLimit} is set and
+   * enqueued-token estimate, the lines refused on their own (already failed), and the canary's sample
+   * (empty for none) with the failure rate it is held to unless the batch asked for its own. When {@code tokenLimit} is set and
    * the project's batches of this model that have not ended would hold more than that with this one,
    * nothing changes and the answer is {@code OVER_QUOTA}.
    */
-  public StartResult startProcessing(String id, String model, int total, long enqueuedTokens, List<Integer> canaryLines,
-      BigDecimal canaryMaxFailureRate, Long tokenLimit, long now) {
+  public StartResult startProcessing(String id, String model, int total, int refused, long enqueuedTokens,
+      List<Integer> canaryLines, BigDecimal canaryMaxFailureRate, Long tokenLimit, long now) {
     return db.write(c -> {
       // A batch whose window closed while it was validated expires instead, with no files.
       try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM batches WHERE id = ? AND expires_at > ?")) {
@@ -194,16 +238,17 @@ public final class BatchStore {
       if (!transition(c, id, Set.of(BatchStatus.VALIDATING), BatchStatus.IN_PROGRESS, now)) {
         return StartResult.NOT_VALIDATING;
       }
-      try (PreparedStatement ps = c.prepareStatement("UPDATE batches SET model = ?, total = ?, enqueued_tokens = ?,"
-          + " canary_lines = ?, canary_state = ?, canary_max_failure_rate = COALESCE(canary_max_failure_rate, ?)"
-          + " WHERE id = ?")) {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE batches SET model = ?, total = ?, failed = ?,"
+          + " enqueued_tokens = ?, canary_lines = ?, canary_state = ?,"
+          + " canary_max_failure_rate = COALESCE(canary_max_failure_rate, ?) WHERE id = ?")) {
         ps.setString(1, model);
         ps.setInt(2, total);
-        ps.setLong(3, enqueuedTokens);
-        ps.setString(4, canaryLines.isEmpty() ? null : json(canaryLines));
-        ps.setString(5, canaryLines.isEmpty() ? null : Canary.State.RUNNING.column());
-        ps.setString(6, canaryLines.isEmpty() ? null : canaryMaxFailureRate.toPlainString());
-        ps.setString(7, id);
+        ps.setInt(3, refused);
+        ps.setLong(4, enqueuedTokens);
+        ps.setString(5, canaryLines.isEmpty() ? null : json(canaryLines));
+        ps.setString(6, canaryLines.isEmpty() ? null : Canary.State.RUNNING.column());
+        ps.setString(7, canaryLines.isEmpty() ? null : canaryMaxFailureRate.toPlainString());
+        ps.setString(8, id);
         ps.executeUpdate();
       }
       return StartResult.STARTED;
@@ -365,7 +410,7 @@ public final class BatchStore {
         new Spend(rs.getLong(32), rs.getLong(33), Rows.nullableLong(rs, 34), rs.getString(35), Rows.nullableLong(rs, 36)),
         new Canary(Rows.nullableInt(rs, 37), rs.getString(38) == null ? null : new BigDecimal(rs.getString(38)),
             lines(rs.getString(39)), Canary.State.ofColumn(rs.getString(40))),
-        rs.getLong(41));
+        rs.getLong(41), rs.getString(42));
   }
 
   private static String windowsJson(List<TimeWindow> windows) {

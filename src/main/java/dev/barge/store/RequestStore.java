@@ -42,6 +42,47 @@ public final class RequestStore {
     });
   }
 
+  /** A line refused on its own (its batch goes on without it): it ends failed with this error at once. */
+  public record RefusedRequest(NewRequest request, String errorCode, String errorMessage) {}
+
+  /** Inserts refused lines as failed results, in one transaction. */
+  public void insertRefused(String batchId, List<RefusedRequest> rows, long now) {
+    if (rows.isEmpty()) return;
+    db.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO requests (batch_id, line, custom_id, byte_offset,"
+          + " byte_length, state, error_code, error_message, finished_at) VALUES (?,?,?,?,?,'failed',?,?,?)")) {
+        for (RefusedRequest r : rows) {
+          ps.setString(1, batchId);
+          ps.setInt(2, r.request().line());
+          ps.setString(3, r.request().customId());
+          ps.setLong(4, r.request().offset());
+          ps.setInt(5, r.request().length());
+          ps.setString(6, r.errorCode());
+          ps.setString(7, r.errorMessage());
+          ps.setLong(8, now);
+          ps.addBatch();
+        }
+        ps.executeBatch();
+      }
+      return null;
+    });
+  }
+
+  /** How many requests of a batch are in each state. */
+  public Map<RequestState, Integer> countsByState(String batchId) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT state, COUNT(*) FROM requests WHERE batch_id = ? GROUP BY state")) {
+        ps.setString(1, batchId);
+        Map<RequestState, Integer> out = new java.util.EnumMap<>(RequestState.class);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) out.put(RequestState.ofColumn(rs.getString(1)), rs.getInt(2));
+        }
+        return out;
+      }
+    });
+  }
+
   /**
    * Deletes the rows of a batch that never started (validation left them, or it was cancelled before it
    * ran). Never the rows of a batch that entered {@code in_progress}: those are its results.

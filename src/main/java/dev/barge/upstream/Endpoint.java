@@ -3,13 +3,17 @@ package dev.barge.upstream;
 import java.util.Arrays;
 import java.util.Optional;
 
-/** The OpenAI-format endpoints a batch line may target. */
+/**
+ * The endpoints a batch line may target: the OpenAI-format ones, and Anthropic's Messages (the requests of
+ * Message Batches), which backends of OpenAI type serve by translation to chat completions.
+ */
 public enum Endpoint {
   CHAT_COMPLETIONS("/v1/chat/completions"),
   COMPLETIONS("/v1/completions"),
   EMBEDDINGS("/v1/embeddings"),
   RESPONSES("/v1/responses"),
-  MODERATIONS("/v1/moderations");
+  MODERATIONS("/v1/moderations"),
+  MESSAGES("/v1/messages");
 
   private final String path;
 
@@ -29,7 +33,7 @@ public enum Endpoint {
 
   /** Whether answers are generated text, whose length counts against token limits (not embeddings, moderations). */
   public boolean generatesText() {
-    return this == CHAT_COMPLETIONS || this == COMPLETIONS || this == RESPONSES;
+    return this == CHAT_COMPLETIONS || this == COMPLETIONS || this == RESPONSES || this == MESSAGES;
   }
 
   public static Optional<Endpoint> ofPath(String path) {

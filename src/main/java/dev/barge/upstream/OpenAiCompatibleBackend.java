@@ -75,6 +75,11 @@ public final class OpenAiCompatibleBackend implements Backend {
 
   @Override
   public Outcome send(Endpoint endpoint, byte[] body) {
+    if (endpoint == Endpoint.MESSAGES) return MessagesOverChat.send(body, chat -> post(Endpoint.CHAT_COMPLETIONS, chat));
+    return post(endpoint, body);
+  }
+
+  private Outcome post(Endpoint endpoint, byte[] body) {
     HttpPost post = new HttpPost(baseUrl + endpoint.pathBelowV1());
     post.setHeader("Accept", "application/json");
     if (config.apiKey() != null && !config.apiKey().isBlank()) {

@@ -68,6 +68,12 @@ record SimulatedRequest(
             : conversation(input, "input", instructions);
         yield generating(endpoint, model, c, maxTokens(root, "max_output_tokens"), hash);
       }
+      case MESSAGES -> {
+        // Anthropic Messages: max_tokens is required there, and the system prompt stands apart.
+        if (!root.path("max_tokens").canConvertToInt()) throw RequestRejected.missing("max_tokens");
+        Conversation c = conversation(required(root, "messages"), "messages", text(root.get("system")).length());
+        yield generating(endpoint, model, c, maxTokens(root, "max_tokens"), hash);
+      }
       case COMPLETIONS -> {
         List<String> prompts = strings(required(root, "prompt"), "prompt");
         yield new SimulatedRequest(endpoint, model, prompts, tokens(prompts), maxTokens(root, "max_tokens"), 0, false,

@@ -37,6 +37,7 @@ final class SimulatedResponses {
       case EMBEDDINGS -> embeddings(request);
       case RESPONSES -> response(request, createdEpochSecond);
       case MODERATIONS -> moderation(request);
+      case MESSAGES -> message(request);
     };
     return write(body);
   }
@@ -63,6 +64,21 @@ final class SimulatedResponses {
     usage.putObject("completion_tokens_details").put("reasoning_tokens", 0).put("audio_tokens", 0)
         .put("accepted_prediction_tokens", 0).put("rejected_prediction_tokens", 0);
     body.put("service_tier", "default").put("system_fingerprint", FINGERPRINT);
+    return body;
+  }
+
+  /** An Anthropic Message, with every key a strict client expects. */
+  private ObjectNode message(SimulatedRequest request) {
+    SimulatedContent.Reply reply = SimulatedContent.reply(request.hash(), request.texts().getFirst(),
+        request.replyBudget());
+    ObjectNode body = json.createObjectNode().put("id", id("msg_")).put("type", "message").put("role", "assistant")
+        .put("model", request.model());
+    body.putArray("content").addObject().put("type", "text").put("text", reply.text());
+    body.put("stop_reason", reply.truncated() ? "max_tokens" : "end_turn");
+    body.putNull("stop_sequence");
+    ObjectNode usage = body.putObject("usage").put("input_tokens", request.promptTokens())
+        .put("output_tokens", reply.tokens());
+    usage.putNull("cache_creation_input_tokens").putNull("cache_read_input_tokens");
     return body;
   }
 

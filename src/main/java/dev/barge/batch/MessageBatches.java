@@ -1,0 +1,89 @@
+package dev.barge.batch;
+
+import dev.barge.store.BatchRecord;
+import dev.barge.store.BatchStore;
+import dev.barge.store.Canary;
+import dev.barge.store.FileRecord;
+import dev.barge.store.Page;
+import dev.barge.store.RequestState;
+import dev.barge.store.RequestStore;
+import dev.barge.store.ResultRow;
+import java.io.ByteArrayInputStream;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Anthropic Message Batches door to the same engine: a message batch is a batch of
+ * {@code /v1/messages} requests whose input file Barge writes itself from the inline requests. Its lines
+ * are checked one by one (a bad request fails alone), and its ids start with {@code msgbatch_}.
+ */
+public final class MessageBatches {
+  private static final Logger log = LoggerFactory.getLogger(MessageBatches.class);
+  /** Message batches run for 24 hours, as the hosted API's do. */
+  private static final String WINDOW = "24h";
+
+  private final BatchService batches;
+  private final FileService files;
+  private final BatchStore store;
+  private final RequestStore requests;
+
+  MessageBatches(BatchService batches, FileService files, BatchStore store, RequestStore requests) {
+    this.batches = batches;
+    this.files = files;
+    this.store = store;
+    this.requests = requests;
+  }
+
+  /** Creates a batch from its requests, already written as batch lines ({@code url: /v1/messages}). */
+  public BatchRecord create(String project, byte[] lines, int requests) {
+    FileRecord input = files.upload(project, "message_batch.jsonl", FileService.PURPOSE_BATCH,
+        new ByteArrayInputStream(lines), null);
+    return batches.create(project, new CreateBatch(input.id(), "/v1/messages", WINDOW, null, null, null, List.of(),
+        null, Canary.DEFAULT), BatchRecord.ANTHROPIC, requests);
+  }
+
+  public BatchRecord get(String project, String id) {
+    return batches.get(project, BatchRecord.ANTHROPIC, id);
+  }
+
+  /** Newest first: older than {@code afterId}, newer than {@code beforeId}, or from the newest. */
+  public Page<BatchRecord> list(String project, String afterId, String beforeId, int limit) {
+    if (beforeId != null) return store.listNewer(project, BatchRecord.ANTHROPIC, beforeId, limit);
+    return store.list(project, BatchRecord.ANTHROPIC, afterId, limit);
+  }
+
+  public BatchRecord cancel(String project, String id) {
+    return batches.cancel(project, BatchRecord.ANTHROPIC, id);
+  }
+
+  /** Deletes an ended batch with its results and files; one still running must be canceled first. */
+  public void delete(String project, String id) {
+    BatchRecord batch = get(project, id);
+    if (!batch.status().terminal() || !store.deleteEnded(id)) {
+      throw new InvalidRequestException(null, "Batch " + id + " has not ended; cancel it first, then delete it once"
+          + " it has ended.");
+    }
+    for (String fileId : new String[] {batch.inputFileId(), batch.outputFileId(), batch.errorFileId()}) {
+      if (fileId == null) continue;
+      try {
+        files.delete(project, fileId);
+      } catch (NotFoundException gone) {
+        // already expired or deleted: nothing to do
+      }
+    }
+    log.info("message batch {} deleted", id);
+  }
+
+  /** How many of its requests are in each state. */
+  public Map<RequestState, Integer> counts(String id) {
+    return requests.countsByState(id);
+  }
+
+  /** Every request's result, in line order. */
+  public void forEachResult(String id, Consumer<ResultRow> sink) {
+    requests.forEachResult(id, sink);
+  }
+}

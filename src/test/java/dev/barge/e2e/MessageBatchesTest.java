@@ -1,0 +1,183 @@
+package dev.barge.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.anthropic.client.AnthropicClient;
+import com.anthropic.client.okhttp.AnthropicOkHttpClient;
+import com.anthropic.core.http.StreamResponse;
+import com.anthropic.errors.BadRequestException;
+import com.anthropic.errors.NotFoundException;
+import com.anthropic.models.messages.batches.BatchCreateParams;
+import com.anthropic.models.messages.batches.BatchListParams;
+import com.anthropic.models.messages.batches.MessageBatch;
+import com.anthropic.models.messages.batches.MessageBatchIndividualResponse;
+import dev.barge.config.BackendConfig;
+import dev.barge.config.BargeConfig;
+import dev.barge.config.LimitsConfig;
+import dev.barge.config.SimulatorConfig;
+import dev.barge.upstream.simulator.SimulatorServer;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Anthropic Message Batches API driven by the official Anthropic Java SDK, on a backend of OpenAI type
+ * (the simulator over HTTP): each Messages request is translated to a chat completion and back.
+ */
+class MessageBatchesTest {
+  private static final String MODEL = "sim-chat";
+
+  @TempDir Path dir;
+  private SimulatorServer upstream;
+  private TestBarge barge;
+
+  @AfterEach
+  void stop() {
+    if (barge != null) barge.close();
+    if (upstream != null) upstream.close();
+  }
+
+  private AnthropicClient start(int latencyMs, int concurrency, Clock clock) {
+    upstream = SimulatorServer.start("127.0.0.1", 0,
+        new SimulatorConfig(latencyMs, 0, 0.0, 0.0, null, null, null, 1L), Set.of());
+    BackendConfig backend = TestBarge.simulatorBackend(upstream, MODEL, new LimitsConfig(null, null, concurrency));
+    barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(backend)), dir.resolve("data"), clock);
+    return AnthropicOkHttpClient.builder().baseUrl(barge.baseUrl.replace("/v1", "")).apiKey("unused")
+        .maxRetries(0).build();
+  }
+
+  private static BatchCreateParams.Request request(String customId, String model) {
+    return BatchCreateParams.Request.builder().customId(customId).params(BatchCreateParams.Request.Params.builder()
+        .model(model).maxTokens(32).addUserMessage("Say something about " + customId).build()).build();
+  }
+
+  private static MessageBatch awaitEnded(AnthropicClient client, String id) {
+    MessageBatch[] last = new MessageBatch[1];
+    Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+      last[0] = client.messages().batches().retrieve(id);
+      return last[0].processingStatus().equals(MessageBatch.ProcessingStatus.ENDED);
+    });
+    return last[0];
+  }
+
+  private static Map<String, MessageBatchIndividualResponse> results(AnthropicClient client, String id) {
+    try (StreamResponse<MessageBatchIndividualResponse> lines = client.messages().batches().resultsStreaming(id)) {
+      return lines.stream().collect(Collectors.toMap(MessageBatchIndividualResponse::customId, r -> r));
+    }
+  }
+
+  @Test
+  void aBatchRunsOnAnOpenAiTypeBackendAndEachBadRequestFailsAlone() {
+    AnthropicClient client = start(0, 4, Clock.systemUTC());
+    MessageBatch created = client.messages().batches().create(BatchCreateParams.builder()
+        .addRequest(request("first", MODEL)).addRequest(request("second", MODEL))
+        .addRequest(request("unknown-model", "no-such-model")).build());
+    assertThat(created.id()).startsWith("msgbatch_");
+    assertThat(created.processingStatus()).isEqualTo(MessageBatch.ProcessingStatus.IN_PROGRESS);
+    assertThat(created.requestCounts().processing()).isEqualTo(3);
+
+    MessageBatch ended = awaitEnded(client, created.id());
+    assertThat(ended.requestCounts().succeeded()).isEqualTo(2);
+    assertThat(ended.requestCounts().errored()).isEqualTo(1);
+    assertThat(ended.requestCounts().processing()).isZero();
+    assertThat(ended.endedAt()).isPresent();
+    assertThat(ended.resultsUrl().orElseThrow()).isEqualTo(barge.baseUrl + "/messages/batches/" + ended.id() + "/results");
+
+    Map<String, MessageBatchIndividualResponse> results = results(client, created.id());
+    assertThat(results).hasSize(3);
+    var message = results.get("first").result().succeeded().orElseThrow().message();
+    assertThat(message.content().getFirst().text().orElseThrow().text()).isNotBlank();
+    assertThat(message.usage().outputTokens()).isPositive();
+    assertThat(message.model().asString()).isEqualTo(MODEL);
+    var error = results.get("unknown-model").result().errored().orElseThrow().error().error();
+    assertThat(error.isInvalidRequestError()).isTrue();
+    assertThat(upstream.answersByStatus()).containsEntry(200, 2L); // the bad request was never sent
+  }
+
+  @Test
+  void cancelEndsTheUnsentRequestsAsCanceledAndDeleteRemovesAnEndedBatch() {
+    AnthropicClient client = start(300, 1, Clock.systemUTC());
+    BatchCreateParams.Builder params = BatchCreateParams.builder();
+    for (int i = 0; i < 8; i++) params.addRequest(request("r" + i, MODEL));
+    MessageBatch batch = client.messages().batches().create(params.build());
+    Awaitility.await().atMost(Duration.ofSeconds(10))
+        .until(() -> client.messages().batches().retrieve(batch.id()).requestCounts().succeeded() >= 1);
+
+    MessageBatch canceling = client.messages().batches().cancel(batch.id());
+    assertThat(canceling.processingStatus()).isIn(MessageBatch.ProcessingStatus.CANCELING,
+        MessageBatch.ProcessingStatus.ENDED);
+    assertThat(canceling.cancelInitiatedAt()).isPresent();
+    assertThatThrownBy(() -> client.messages().batches().delete(batch.id())).isInstanceOf(BadRequestException.class);
+
+    MessageBatch ended = awaitEnded(client, batch.id());
+    assertThat(ended.requestCounts().canceled()).isPositive();
+    long canceled = results(client, batch.id()).values().stream().filter(r -> r.result().isCanceled()).count();
+    assertThat(canceled).isEqualTo(ended.requestCounts().canceled());
+    assertThatThrownBy(() -> client.messages().batches().cancel(batch.id())).isInstanceOf(BadRequestException.class);
+
+    assertThat(client.messages().batches().delete(batch.id()).id()).isEqualTo(batch.id());
+    assertThatThrownBy(() -> client.messages().batches().retrieve(batch.id())).isInstanceOf(NotFoundException.class);
+  }
+
+  @Test
+  void requestsStillWaitingAtTheDeadlineExpire() {
+    FileExpiryTest.MovableClock clock = new FileExpiryTest.MovableClock();
+    AnthropicClient client = start(2_000, 1, clock);
+    MessageBatch batch = client.messages().batches().create(BatchCreateParams.builder()
+        .addRequest(request("a", MODEL)).addRequest(request("b", MODEL)).addRequest(request("c", MODEL)).build());
+    // Two seconds per call, one at a time: when the deadline passes, at most the first has finished.
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> barge.engine.messageBatches()
+        .get("default", batch.id()).status() == dev.barge.store.BatchStatus.IN_PROGRESS);
+    clock.advance(Duration.ofHours(25));
+
+    MessageBatch ended = awaitEnded(client, batch.id());
+    assertThat(ended.requestCounts().expired()).isPositive();
+    assertThat(results(client, batch.id()).values().stream().filter(r -> r.result().isExpired()).count())
+        .isEqualTo(ended.requestCounts().expired());
+  }
+
+  @Test
+  void listPagesNewestFirstAndEndsOnAnEmptyPage() {
+    AnthropicClient client = start(0, 4, Clock.systemUTC());
+    List<String> created = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      created.add(0, client.messages().batches().create(BatchCreateParams.builder().addRequest(request("x", MODEL))
+          .build()).id());
+    }
+    List<String> walked = new ArrayList<>();
+    client.messages().batches().list(BatchListParams.builder().limit(2).build()).autoPager()
+        .forEach(b -> walked.add(b.id()));
+    assertThat(walked).containsExactlyElementsOf(created);
+
+    var newer = client.messages().batches().list(BatchListParams.builder().beforeId(created.get(3)).limit(2).build());
+    assertThat(newer.data()).extracting(MessageBatch::id).containsExactly(created.get(1), created.get(2));
+    assertThat(newer.hasMore()).contains(true);
+    var past = client.messages().batches().list(BatchListParams.builder().afterId(created.get(4)).build());
+    assertThat(past.data()).isEmpty();
+    assertThat(past.hasMore()).contains(false);
+  }
+
+  @Test
+  void badRequestsAreRefusedAtOnceWithTheAnthropicErrorAndNothingIsCreated() {
+    AnthropicClient client = start(0, 4, Clock.systemUTC());
+    assertThatThrownBy(() -> client.messages().batches().create(BatchCreateParams.builder()
+        .addRequest(request("same", MODEL)).addRequest(request("same", MODEL)).build()))
+        .isInstanceOf(BadRequestException.class).hasMessageContaining("requests.1.custom_id");
+    assertThatThrownBy(() -> client.messages().batches().create(BatchCreateParams.builder()
+        .addRequest(request("no spaces allowed", MODEL)).build()))
+        .isInstanceOf(BadRequestException.class).hasMessageContaining("pattern");
+    assertThatThrownBy(() -> client.messages().batches().retrieve("msgbatch_nope"))
+        .isInstanceOf(NotFoundException.class);
+    assertThat(client.messages().batches().list().data()).isEmpty();
+  }
+}
