@@ -22,9 +22,13 @@ public record BackendConfig(
 
   public BackendConfig {
     if (name == null || name.isBlank()) throw new IllegalArgumentException("name: required");
-    if (type == null) throw new IllegalArgumentException("type: required (openai, embeddings-local or simulator)");
-    if (type == BackendType.OPENAI) {
-      if (baseUrl == null || baseUrl.isBlank()) throw new IllegalArgumentException("base_url: required for type openai");
+    if (type == null) {
+      throw new IllegalArgumentException("type: required (openai, anthropic, embeddings-local or simulator)");
+    }
+    if (type == BackendType.OPENAI || type == BackendType.ANTHROPIC) {
+      if (baseUrl == null || baseUrl.isBlank()) {
+        throw new IllegalArgumentException("base_url: required for type " + type.yamlName());
+      }
       requireHttpUrl(baseUrl);
     }
     if (type == BackendType.EMBEDDINGS_LOCAL && (models == null || models.isEmpty())) {

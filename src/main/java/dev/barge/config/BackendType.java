@@ -8,6 +8,7 @@ import java.util.stream.Collectors;
 /** The kinds of model backend Barge can send work to. */
 public enum BackendType {
   OPENAI("openai"),
+  ANTHROPIC("anthropic"),
   EMBEDDINGS_LOCAL("embeddings-local"),
   SIMULATOR("simulator");
 

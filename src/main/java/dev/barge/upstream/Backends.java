@@ -25,6 +25,7 @@ public final class Backends implements AutoCloseable {
     for (BackendConfig c : configs) {
       backends.add(switch (c.type()) {
         case OPENAI -> new OpenAiCompatibleBackend(c, clock);
+        case ANTHROPIC -> new AnthropicBackend(c, clock);
         case EMBEDDINGS_LOCAL -> new LocalEmbeddingsBackend(c);
         case SIMULATOR -> new SimulatorBackend(c, clock);
       });

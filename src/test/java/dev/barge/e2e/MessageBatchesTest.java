@@ -4,15 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.anthropic.client.AnthropicClient;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.openai.client.OpenAIClient;
 import com.anthropic.client.okhttp.AnthropicOkHttpClient;
 import com.anthropic.core.http.StreamResponse;
 import com.anthropic.errors.BadRequestException;
 import com.anthropic.errors.NotFoundException;
+import com.anthropic.models.messages.Message;
+import com.anthropic.models.messages.MessageCreateParams;
 import com.anthropic.models.messages.batches.BatchCreateParams;
 import com.anthropic.models.messages.batches.BatchListParams;
 import com.anthropic.models.messages.batches.MessageBatch;
 import com.anthropic.models.messages.batches.MessageBatchIndividualResponse;
 import dev.barge.config.BackendConfig;
+import dev.barge.config.BackendType;
 import dev.barge.config.BargeConfig;
 import dev.barge.config.LimitsConfig;
 import dev.barge.config.SimulatorConfig;
@@ -45,15 +51,87 @@ class MessageBatchesTest {
   void stop() {
     if (barge != null) barge.close();
     if (upstream != null) upstream.close();
+    barge = null;
+    upstream = null;
   }
 
   private AnthropicClient start(int latencyMs, int concurrency, Clock clock) {
+    return start(latencyMs, concurrency, clock, BackendType.OPENAI);
+  }
+
+  /** Barge with one backend of {@code type} in front of the simulator over HTTP. */
+  private AnthropicClient start(int latencyMs, int concurrency, Clock clock, BackendType type) {
     upstream = SimulatorServer.start("127.0.0.1", 0,
         new SimulatorConfig(latencyMs, 0, 0.0, 0.0, null, null, null, 1L), Set.of());
-    BackendConfig backend = TestBarge.simulatorBackend(upstream, MODEL, new LimitsConfig(null, null, concurrency));
+    BackendConfig backend = new BackendConfig("sim-" + type.yamlName(), type, upstream.baseUrl(), "sim-key",
+        List.of(MODEL), new LimitsConfig(null, null, concurrency), "10s", null);
     barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(backend)), dir.resolve("data"), clock);
     return AnthropicOkHttpClient.builder().baseUrl(barge.baseUrl.replace("/v1", "")).apiKey("unused")
         .maxRetries(0).build();
+  }
+
+  @Test
+  void aBatchRunsOnAnAnthropicTypeBackendAsItIs() {
+    AnthropicClient client = start(0, 4, Clock.systemUTC(), BackendType.ANTHROPIC);
+    MessageBatch batch = client.messages().batches().create(BatchCreateParams.builder()
+        .addRequest(request("one", MODEL)).addRequest(request("two", MODEL)).build());
+    MessageBatch ended = awaitEnded(client, batch.id());
+    assertThat(ended.requestCounts().succeeded()).isEqualTo(2);
+    var message = results(client, batch.id()).get("one").result().succeeded().orElseThrow().message();
+    assertThat(message.id()).startsWith("msg_");
+    assertThat(message.usage().inputTokens()).isPositive();
+  }
+
+  @Test
+  void aSynchronousMessageIsProxiedToABackendOfEitherType() {
+    for (BackendType type : List.of(BackendType.OPENAI, BackendType.ANTHROPIC)) {
+      AnthropicClient client = start(0, 4, Clock.systemUTC(), type);
+      Message answer = client.messages().create(MessageCreateParams.builder().model(MODEL).maxTokens(32)
+          .system("Answer briefly.").addUserMessage("What is a barge?").build());
+      assertThat(answer.content().getFirst().text().orElseThrow().text()).as(type.yamlName()).isNotBlank();
+      assertThat(answer.usage().outputTokens()).isPositive();
+      stop();
+      dir = dir.resolve("again"); // a fresh data directory for the next backend type
+    }
+  }
+
+  @Test
+  void anOpenAiChatBatchRunsOnAnAnthropicBackend() throws Exception {
+    start(0, 4, Clock.systemUTC(), BackendType.ANTHROPIC);
+    OpenAIClient openai = barge.client();
+    var batch = TestBarge.create(openai, TestBarge.upload(openai, dir, "chat.jsonl", Lines.chat(6, MODEL)),
+        com.openai.models.batches.BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h");
+    var done = TestBarge.awaitEnd(openai, batch.id(), Duration.ofSeconds(30));
+    assertThat(done.requestCounts().orElseThrow().completed()).isEqualTo(6);
+    for (String line : TestBarge.contentLines(openai, done.outputFileId().orElseThrow())) {
+      JsonNode body = new ObjectMapper().readTree(line).at("/response/body");
+      assertThat(body.at("/choices/0/message/content").asText()).isNotBlank();
+      assertThat(body.at("/usage/completion_tokens").asLong()).isPositive();
+    }
+  }
+
+  @Test
+  void everyParamsRuleFailsItsOwnRequestAsInvalidRequestError() {
+    AnthropicClient client = start(0, 4, Clock.systemUTC());
+    String ok = "{\"model\": \"" + MODEL + "\", \"max_tokens\": 16, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}";
+    JsonNode created = barge.postJson("/messages/batches", "{\"requests\": ["
+        + "{\"custom_id\": \"ok\", \"params\": " + ok + "},"
+        + "{\"custom_id\": \"no-max-tokens\", \"params\": {\"model\": \"" + MODEL + "\", \"messages\": []}},"
+        + "{\"custom_id\": \"zero-max-tokens\", \"params\": " + ok.replace("16", "0") + "},"
+        + "{\"custom_id\": \"no-messages\", \"params\": {\"model\": \"" + MODEL + "\", \"max_tokens\": 5}},"
+        + "{\"custom_id\": \"no-model\", \"params\": {\"max_tokens\": 5, \"messages\": []}},"
+        + "{\"custom_id\": \"streaming\", \"params\": " + ok.substring(0, ok.length() - 1) + ", \"stream\": true}" + "},"
+        + "{\"custom_id\": \"tools\", \"params\": " + ok.replaceFirst("\\{", "{\"tools\": [{\"name\": \"t\"}], ") + "}"
+        + "]}");
+    String id = created.get("id").asText();
+    MessageBatch ended = awaitEnded(client, id);
+    assertThat(ended.requestCounts().succeeded()).isEqualTo(1);
+    assertThat(ended.requestCounts().errored()).isEqualTo(6);
+    Map<String, MessageBatchIndividualResponse> results = results(client, id);
+    for (String bad : List.of("no-max-tokens", "zero-max-tokens", "no-messages", "no-model", "streaming", "tools")) {
+      var error = results.get(bad).result().errored().orElseThrow().error().error();
+      assertThat(error.isInvalidRequestError()).as(bad).isTrue();
+    }
   }
 
   private static BatchCreateParams.Request request(String customId, String model) {
