@@ -11,12 +11,15 @@ import com.anthropic.client.okhttp.AnthropicOkHttpClient;
 import com.anthropic.core.http.StreamResponse;
 import com.anthropic.errors.BadRequestException;
 import com.anthropic.errors.NotFoundException;
+import com.anthropic.errors.UnauthorizedException;
 import com.anthropic.models.messages.Message;
 import com.anthropic.models.messages.MessageCreateParams;
 import com.anthropic.models.messages.batches.BatchCreateParams;
 import com.anthropic.models.messages.batches.BatchListParams;
 import com.anthropic.models.messages.batches.MessageBatch;
 import com.anthropic.models.messages.batches.MessageBatchIndividualResponse;
+import dev.barge.config.ApiKey;
+import dev.barge.config.AuthConfig;
 import dev.barge.config.BackendConfig;
 import dev.barge.config.BackendType;
 import dev.barge.config.BargeConfig;
@@ -111,6 +114,60 @@ class MessageBatchesTest {
   }
 
   @Test
+  void keysGoInXApiKeyAndAnotherProjectsBatchIsNotFound() {
+    upstream = SimulatorServer.start("127.0.0.1", 0, SimulatorConfig.defaults(), Set.of());
+    BackendConfig backend = TestBarge.simulatorBackend(upstream, MODEL, new LimitsConfig(null, null, 4));
+    barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(backend)).withAuth(new AuthConfig(
+        List.of(new ApiKey("key-a", "a"), new ApiKey("key-b", "b")))), dir.resolve("data"));
+    String base = barge.baseUrl.replace("/v1", "");
+    AnthropicClient alice = AnthropicOkHttpClient.builder().baseUrl(base).apiKey("key-a").maxRetries(0).build();
+    AnthropicClient bob = AnthropicOkHttpClient.builder().baseUrl(base).apiKey("key-b").maxRetries(0).build();
+    AnthropicClient stranger = AnthropicOkHttpClient.builder().baseUrl(base).apiKey("nope").maxRetries(0).build();
+
+    MessageBatch mine = alice.messages().batches().create(BatchCreateParams.builder().addRequest(request("x", MODEL))
+        .build());
+    assertThatThrownBy(() -> bob.messages().batches().retrieve(mine.id())).isInstanceOf(NotFoundException.class);
+    assertThat(bob.messages().batches().list().data()).isEmpty();
+    assertThatThrownBy(() -> stranger.messages().batches().list()).isInstanceOf(UnauthorizedException.class);
+  }
+
+  @Test
+  void theBetaClientWorksToo() {
+    AnthropicClient client = start(0, 4, Clock.systemUTC());
+    var batches = client.beta().messages().batches();
+    var created = batches.create(com.anthropic.models.beta.messages.batches.BatchCreateParams.builder()
+        .addRequest(com.anthropic.models.beta.messages.batches.BatchCreateParams.Request.builder().customId("b1")
+            .params(com.anthropic.models.beta.messages.batches.BatchCreateParams.Request.Params.builder()
+                .model(MODEL).maxTokens(16).addUserMessage("hi").build()).build()).build());
+    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> batches.retrieve(created.id()).processingStatus()
+        .equals(com.anthropic.models.beta.messages.batches.BetaMessageBatch.ProcessingStatus.ENDED));
+    try (var lines = batches.resultsStreaming(created.id())) {
+      assertThat(lines.stream().toList()).singleElement().satisfies(r -> assertThat(r.result().isSucceeded()).isTrue());
+    }
+  }
+
+  @Test
+  void everyCreateRuleAnswers400NamingThePath() {
+    start(0, 4, Clock.systemUTC());
+    Map<String, String> cases = Map.of(
+        "{}", "requests: Field required",
+        "{\"requests\": {}}", "requests: Input should be a valid list",
+        "{\"requests\": []}", "List should have between 1 and 100000 items",
+        "{\"requests\": [{\"params\": {}}]}", "requests.0.custom_id: Field required",
+        "{\"requests\": [{\"custom_id\": \"a\"}]}", "requests.0.params: Field required",
+        "{\"requests\": [{\"custom_id\": \"a\", \"params\": 5}]}", "requests.0.params: Input should be a valid dictionary",
+        "{\"requests\": [{\"custom_id\": \"" + "x".repeat(65) + "\", \"params\": {}}]}", "requests.0.custom_id: String should match",
+        "not json", "not valid JSON");
+    cases.forEach((body, message) -> {
+      JsonNode answer = barge.postJson("/messages/batches", body);
+      assertThat(answer.get("type").asText()).as(body).isEqualTo("error");
+      assertThat(answer.at("/error/type").asText()).as(body).isEqualTo("invalid_request_error");
+      assertThat(answer.at("/error/message").asText()).as(body).contains(message);
+      assertThat(answer.get("request_id").asText()).as(body).startsWith("req_");
+    });
+  }
+
+  @Test
   void everyParamsRuleFailsItsOwnRequestAsInvalidRequestError() {
     AnthropicClient client = start(0, 4, Clock.systemUTC());
     String ok = "{\"model\": \"" + MODEL + "\", \"max_tokens\": 16, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}";
@@ -162,7 +219,10 @@ class MessageBatchesTest {
         .addRequest(request("unknown-model", "no-such-model")).build());
     assertThat(created.id()).startsWith("msgbatch_");
     assertThat(created.processingStatus()).isEqualTo(MessageBatch.ProcessingStatus.IN_PROGRESS);
-    assertThat(created.requestCounts().processing()).isEqualTo(3);
+    var counts = created.requestCounts();
+    // Counts are live: the bad request may already be counted as errored, but the sum is always all three.
+    assertThat(counts.processing() + counts.succeeded() + counts.errored() + counts.canceled() + counts.expired())
+        .isEqualTo(3);
 
     MessageBatch ended = awaitEnded(client, created.id());
     assertThat(ended.requestCounts().succeeded()).isEqualTo(2);
