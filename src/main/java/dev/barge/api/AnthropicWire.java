@@ -106,6 +106,7 @@ final class AnthropicWire {
             case "invalid_request" -> "invalid_request_error";
             case "request_timeout" -> "timeout_error";
             case "budget_exceeded" -> "billing_error";
+            case "token_limit_exceeded" -> "rate_limit_error";
             default -> "api_error";
           };
           error.putObject("error").put("type", type).put("message", r.errorMessage());

@@ -111,7 +111,7 @@ final class MessageBatchesRoutes {
     }
     ctx.contentType("application/x-jsonl");
     OutputStream out = ctx.res().getOutputStream();
-    batches.forEachResult(batch.id(), row -> {
+    batches.forEachResult(batch, row -> {
       try {
         out.write(AnthropicWire.resultLine(row).toString().getBytes(StandardCharsets.UTF_8));
         out.write('\n');
@@ -125,6 +125,6 @@ final class MessageBatchesRoutes {
   private ObjectNode render(Context ctx, BatchRecord b) {
     // Barge's own absolute URL, from the host the caller used: never another host (the key goes there).
     String resultsUrl = ctx.scheme() + "://" + ctx.host() + BASE + "/" + b.id() + "/results";
-    return AnthropicWire.batch(b, batches.counts(b.id()), resultsUrl);
+    return AnthropicWire.batch(b, batches.counts(b), resultsUrl);
   }
 }

@@ -8,7 +8,15 @@ import dev.barge.store.Page;
 import dev.barge.store.RequestState;
 import dev.barge.store.RequestStore;
 import dev.barge.store.ResultRow;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -22,6 +30,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class MessageBatches {
   private static final Logger log = LoggerFactory.getLogger(MessageBatches.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
   /** Message batches run for 24 hours, as the hosted API's do. */
   private static final String WINDOW = "24h";
 
@@ -77,13 +86,58 @@ public final class MessageBatches {
     log.info("message batch {} deleted", id);
   }
 
-  /** How many of its requests are in each state. */
-  public Map<RequestState, Integer> counts(String id) {
-    return requests.countsByState(id);
+  /**
+   * How many of its requests are in each state. A batch that ended before its requests were queued
+   * (cancelled or expired while validating, or over its quota) has no rows: all its requests count as
+   * ended that way.
+   */
+  public Map<RequestState, Integer> counts(BatchRecord batch) {
+    Map<RequestState, Integer> counts = requests.countsByState(batch.id());
+    if (counts.isEmpty() && batch.status().terminal() && batch.total() > 0) {
+      return Map.of(endedUnqueued(batch), batch.total());
+    }
+    return counts;
   }
 
-  /** Every request's result, in line order. */
-  public void forEachResult(String id, Consumer<ResultRow> sink) {
-    requests.forEachResult(id, sink);
+  /**
+   * Every request's result, in line order. For a batch that ended before its requests were queued, each
+   * request of its input ends the way the batch did, with the batch's reason.
+   */
+  public void forEachResult(BatchRecord batch, Consumer<ResultRow> sink) {
+    if (!requests.countsByState(batch.id()).isEmpty() || batch.total() == 0) {
+      requests.forEachResult(batch.id(), sink);
+      return;
+    }
+    RequestState state = endedUnqueued(batch);
+    JsonNode why = batch.errors() == null ? JSON.createObjectNode() : readTree(batch.errors()).path("data").path(0);
+    String code = state == RequestState.FAILED ? why.path("code").asText("batch_failed") : null;
+    String reason = state == RequestState.FAILED ? why.path("message").asText("The batch failed.") : null;
+    try (InputStream in = files.content(batch.project(), batch.inputFileId());
+        BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+      int number = 0;
+      for (String line; (line = lines.readLine()) != null; ) {
+        number++;
+        String customId = JSON.readTree(line).path("custom_id").asText();
+        sink.accept(new ResultRow(number, customId, state, null, null, null, code, reason));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading the requests of " + batch.id(), e);
+    }
+  }
+
+  private static JsonNode readTree(String json) {
+    try {
+      return JSON.readTree(json);
+    } catch (IOException e) {
+      throw new UncheckedIOException("stored errors are JSON", e);
+    }
+  }
+
+  private static RequestState endedUnqueued(BatchRecord batch) {
+    return switch (batch.status()) {
+      case CANCELLED -> RequestState.CANCELLED;
+      case EXPIRED -> RequestState.EXPIRED;
+      default -> RequestState.FAILED;
+    };
   }
 }

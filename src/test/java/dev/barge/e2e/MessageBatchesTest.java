@@ -24,6 +24,7 @@ import dev.barge.config.BackendConfig;
 import dev.barge.config.BackendType;
 import dev.barge.config.BargeConfig;
 import dev.barge.config.LimitsConfig;
+import dev.barge.config.ProjectConfig;
 import dev.barge.config.SimulatorConfig;
 import dev.barge.upstream.simulator.SimulatorServer;
 import java.nio.file.Path;
@@ -129,6 +130,27 @@ class MessageBatchesTest {
     assertThatThrownBy(() -> bob.messages().batches().retrieve(mine.id())).isInstanceOf(NotFoundException.class);
     assertThat(bob.messages().batches().list().data()).isEmpty();
     assertThatThrownBy(() -> stranger.messages().batches().list()).isInstanceOf(UnauthorizedException.class);
+  }
+
+  @Test
+  void aBatchRefusedAsAWholeStillAnswersForEachRequest() {
+    upstream = SimulatorServer.start("127.0.0.1", 0, SimulatorConfig.defaults(), Set.of());
+    BackendConfig backend = TestBarge.simulatorBackend(upstream, MODEL, new LimitsConfig(null, null, 4));
+    barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(backend)).withProjects(
+        Map.of("default", new ProjectConfig(null, Map.of(MODEL, 1L)))), dir.resolve("data"));
+    AnthropicClient client = AnthropicOkHttpClient.builder().baseUrl(barge.baseUrl.replace("/v1", ""))
+        .apiKey("unused").maxRetries(0).build();
+
+    MessageBatch batch = client.messages().batches().create(BatchCreateParams.builder()
+        .addRequest(request("a", MODEL)).addRequest(request("b", MODEL)).build());
+    MessageBatch ended = awaitEnded(client, batch.id());
+
+    assertThat(ended.requestCounts().errored()).isEqualTo(2);
+    assertThat(ended.requestCounts().processing()).isZero();
+    Map<String, MessageBatchIndividualResponse> results = results(client, batch.id());
+    assertThat(results.keySet()).containsExactlyInAnyOrder("a", "b");
+    var error = results.get("a").result().errored().orElseThrow().error().error();
+    assertThat(error.isRateLimitError()).isTrue();
   }
 
   @Test
