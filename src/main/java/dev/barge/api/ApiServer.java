@@ -7,6 +7,7 @@ import dev.barge.batch.NotFoundException;
 import dev.barge.batch.TooManyRequestsException;
 import dev.barge.config.BargeConfig;
 import dev.barge.config.ConfigException;
+import dev.barge.config.ServerConfig;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -48,10 +49,12 @@ public final class ApiServer implements AutoCloseable {
     new FilesRoutes(engine.files()).register(app);
     new BatchesRoutes(engine.batches(), config.batch().canary()).register(app);
     new SpendRoutes(engine).register(app);
-    new MessageBatchesRoutes(engine.messageBatches()).register(app);
+    String[] publicBase = {""};
+    new MessageBatchesRoutes(engine.messageBatches(), config.batch().maxRequests(), () -> publicBase[0]).register(app);
     new InteractiveRoutes(engine).register(app);
     registerErrors(app);
     app.start(host, config.server().port());
+    publicBase[0] = publicBase(config.server(), host, app.port());
     log.info("Barge API listening on http://{}:{}/v1", host, app.port());
     return new ApiServer(app);
   }
@@ -88,6 +91,16 @@ public final class ApiServer implements AutoCloseable {
     } else {
       ctx.json(Wire.error(type, message, param, code));
     }
+  }
+
+  /**
+   * Where clients reach this server, for URLs it hands out: {@code server.public_base_url}, else its own
+   * listening address; empty (relative URLs) when it listens on every address and so has no one name.
+   */
+  private static String publicBase(ServerConfig server, String host, int port) {
+    if (server.publicBaseUrl() != null) return server.publicBaseUrl();
+    if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) return "";
+    return "http://" + (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
   }
 
   private static boolean isLoopback(String host) {

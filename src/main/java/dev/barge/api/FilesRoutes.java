@@ -22,7 +22,7 @@ final class FilesRoutes {
   void register(Javalin app) {
     app.post("/v1/files", this::upload);
     app.get("/v1/files", this::list);
-    app.get("/v1/files/{file_id}", ctx -> ctx.json(Wire.file(files.get(Auth.project(ctx), ctx.pathParam("file_id")))));
+    app.get("/v1/files/{file_id}", ctx -> ctx.json(Wire.file(files.getVisible(Auth.project(ctx), ctx.pathParam("file_id")))));
     app.delete("/v1/files/{file_id}", this::delete);
     app.get("/v1/files/{file_id}/content", this::content);
   }
@@ -74,6 +74,7 @@ final class FilesRoutes {
 
   private void delete(Context ctx) {
     String id = ctx.pathParam("file_id");
+    files.getVisible(Auth.project(ctx), id);
     files.delete(Auth.project(ctx), id);
     ctx.json(Wire.deletedFile(id));
   }
@@ -81,7 +82,7 @@ final class FilesRoutes {
   private void content(Context ctx) {
     String project = Auth.project(ctx);
     String id = ctx.pathParam("file_id");
-    FileRecord file = files.get(project, id);
+    FileRecord file = files.getVisible(project, id);
     ctx.contentType("application/octet-stream");
     ctx.header("Content-Length", Long.toString(file.bytes()));
     ctx.result(files.content(project, id));

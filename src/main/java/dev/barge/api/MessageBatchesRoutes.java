@@ -1,20 +1,27 @@
 package dev.barge.api;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.barge.batch.MessageBatches;
 import dev.barge.store.BatchRecord;
 import dev.barge.store.Page;
+import dev.barge.store.RequestState;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import java.io.ByteArrayOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -24,38 +31,70 @@ import java.util.regex.Pattern;
  */
 final class MessageBatchesRoutes {
   private static final String BASE = "/v1/messages/batches";
-  private static final int MAX_REQUESTS = 100_000;
+  private static final long MAX_BODY_BYTES = 256L * 1024 * 1024;
   private static final Pattern CUSTOM_ID = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
 
   private final MessageBatches batches;
+  private final int maxRequests;
+  private final Supplier<String> publicBase;
 
-  MessageBatchesRoutes(MessageBatches batches) {
+  /**
+   * @param maxRequests the most requests a batch may hold (at most 100,000, as hosted)
+   * @param publicBase where clients reach this server, for {@code results_url}; empty for a relative URL
+   */
+  MessageBatchesRoutes(MessageBatches batches, int maxRequests, Supplier<String> publicBase) {
     this.batches = batches;
+    this.maxRequests = Math.min(100_000, maxRequests);
+    this.publicBase = publicBase;
   }
 
   void register(Javalin app) {
     app.post(BASE, this::create);
     app.get(BASE, this::list);
-    app.get(BASE + "/{id}", ctx -> ctx.json(render(ctx, batches.get(Auth.project(ctx), ctx.pathParam("id")))));
-    app.post(BASE + "/{id}/cancel", ctx -> ctx.json(render(ctx, batches.cancel(Auth.project(ctx), ctx.pathParam("id")))));
+    app.get(BASE + "/{id}", ctx -> ctx.json(render(batches.get(Auth.project(ctx), ctx.pathParam("id")))));
+    app.post(BASE + "/{id}/cancel", ctx -> ctx.json(render(batches.cancel(Auth.project(ctx), ctx.pathParam("id")))));
     app.delete(BASE + "/{id}", this::delete);
     app.get(BASE + "/{id}/results", this::results);
   }
 
-  /** Checks what must be right at once (spec §2) and writes the requests as batch lines; params are checked later. */
-  private void create(Context ctx) {
-    JsonNode body = BatchesRoutes.jsonObject(ctx);
-    JsonNode requests = body.get("requests");
-    if (requests == null || requests.isNull()) throw ApiException.badRequest("requests", "requests: Field required");
-    if (!requests.isArray()) throw ApiException.badRequest("requests", "requests: Input should be a valid list");
-    if (requests.isEmpty() || requests.size() > MAX_REQUESTS) {
-      throw ApiException.badRequest("requests", "requests: List should have between 1 and " + MAX_REQUESTS
-          + " items, not " + requests.size());
+  /**
+   * Checks what must be right at once (spec §2) while the body streams in, each request written to the
+   * batch's input as it is read; {@code params} are checked later, one request at a time.
+   */
+  private void create(Context ctx) throws IOException {
+    long announced = ctx.contentLength();
+    if (announced > MAX_BODY_BYTES) throw tooLarge();
+    String project = Auth.project(ctx);
+    try (MessageBatches.Draft draft = batches.draft(project);
+        JsonParser p = Wire.JSON.getFactory().createParser(new Bounded(ctx.req().getInputStream(), MAX_BODY_BYTES))) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw ApiException.badRequest(null, "The request body must be a JSON object.");
+      }
+      boolean sawRequests = false;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        if (!field.equals("requests") || value == JsonToken.VALUE_NULL) {
+          p.skipChildren();
+          continue;
+        }
+        if (value != JsonToken.START_ARRAY) throw ApiException.badRequest("requests", "requests: Input should be a valid list");
+        sawRequests = true;
+        readRequests(p, draft);
+      }
+      if (!sawRequests) throw ApiException.badRequest("requests", "requests: Field required");
+      ctx.json(render(draft.create()));
+    } catch (JsonProcessingException e) {
+      throw ApiException.badRequest(null, "The request body is not valid JSON: " + e.getOriginalMessage());
     }
-    ByteArrayOutputStream lines = new ByteArrayOutputStream();
+  }
+
+  private void readRequests(JsonParser p, MessageBatches.Draft draft) throws IOException {
     Set<String> seen = new HashSet<>();
-    for (int i = 0; i < requests.size(); i++) {
-      JsonNode item = requests.get(i);
+    int i = 0;
+    while (p.nextToken() != JsonToken.END_ARRAY) {
+      if (i == maxRequests) throw countError(i + 1);
+      JsonNode item = Wire.JSON.readTree(p);
       String at = "requests." + i;
       if (!item.isObject()) throw ApiException.badRequest(at, at + ": Input should be a valid dictionary");
       JsonNode customId = item.get("custom_id");
@@ -70,13 +109,50 @@ final class MessageBatchesRoutes {
         throw ApiException.badRequest(at, at + ".custom_id: Duplicate custom_id '" + customId.textValue()
             + "'; each request in a batch needs its own.");
       }
-      ObjectNode line = Wire.JSON.createObjectNode().put("custom_id", customId.textValue()).put("method", "POST")
-          .put("url", "/v1/messages");
-      line.set("body", params);
-      lines.writeBytes(line.toString().getBytes(StandardCharsets.UTF_8));
-      lines.write('\n');
+      draft.add(customId.textValue(), params);
+      i++;
     }
-    ctx.json(render(ctx, batches.create(Auth.project(ctx), lines.toByteArray(), requests.size())));
+    if (i == 0) throw countError(0);
+  }
+
+  private ApiException countError(int count) {
+    return ApiException.badRequest("requests", "requests: List should have between 1 and " + maxRequests
+        + " items, not " + (count == 0 ? "0" : "more"));
+  }
+
+  private static ApiException tooLarge() {
+    return new ApiException(413, "invalid_request_error", null, "request_too_large",
+        "Request body is larger than " + MAX_BODY_BYTES / (1024 * 1024) + " MB.");
+  }
+
+  /** The body as it arrives, up to a limit: past it, the request is too large (413), not read further. */
+  private static final class Bounded extends FilterInputStream {
+    private final long limit;
+    private long read;
+
+    Bounded(InputStream in, long limit) {
+      super(in);
+      this.limit = limit;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) count(1);
+      return b;
+    }
+
+    @Override
+    public int read(byte[] buf, int off, int len) throws IOException {
+      int n = super.read(buf, off, len);
+      if (n > 0) count(n);
+      return n;
+    }
+
+    private void count(long n) {
+      read += n;
+      if (read > limit) throw tooLarge();
+    }
   }
 
   private void list(Context ctx) {
@@ -87,9 +163,10 @@ final class MessageBatchesRoutes {
       throw ApiException.badRequest("before_id", "Give after_id or before_id, not both.");
     }
     Page<BatchRecord> page = batches.list(Auth.project(ctx), after, before, limit);
+    var counts = batches.counts(page.items());
     ObjectNode o = Wire.JSON.createObjectNode();
     ArrayNode data = o.putArray("data");
-    page.items().forEach(b -> data.add(render(ctx, b)));
+    page.items().forEach(b -> data.add(render(b, counts.get(b.id()))));
     o.put("has_more", page.hasMore());
     o.put("first_id", page.items().isEmpty() ? null : page.items().getFirst().id());
     o.put("last_id", page.items().isEmpty() ? null : page.items().getLast().id());
@@ -122,9 +199,13 @@ final class MessageBatchesRoutes {
     out.flush();
   }
 
-  private ObjectNode render(Context ctx, BatchRecord b) {
-    // Barge's own absolute URL, from the host the caller used: never another host (the key goes there).
-    String resultsUrl = ctx.scheme() + "://" + ctx.host() + BASE + "/" + b.id() + "/results";
-    return AnthropicWire.batch(b, batches.counts(b), resultsUrl);
+  private ObjectNode render(BatchRecord b) {
+    return render(b, batches.counts(b));
+  }
+
+  private ObjectNode render(BatchRecord b, Map<RequestState, Integer> counts) {
+    // Barge's own URL, never one a request could choose: the SDKs send the key there.
+    String resultsUrl = publicBase.get() + BASE + "/" + b.id() + "/results";
+    return AnthropicWire.batch(b, counts, resultsUrl);
   }
 }

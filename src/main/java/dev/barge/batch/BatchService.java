@@ -114,7 +114,8 @@ public final class BatchService {
     FileRecord input = files.find(project, request.inputFileId(), clock.millis())
         .orElseThrow(() -> new InvalidRequestException("file_id", "Cannot find file " + request.inputFileId()
             + ", or project " + project + " does not have access to it."));
-    if (!FileService.PURPOSE_BATCH.equals(input.purpose())) {
+    String purpose = BatchRecord.ANTHROPIC.equals(api) ? FileService.PURPOSE_MESSAGE_BATCH : FileService.PURPOSE_BATCH;
+    if (!purpose.equals(input.purpose())) {
       throw new InvalidRequestException("input_file_id", "File " + input.id() + " has purpose '"
           + input.purpose() + "'; a batch reads a file uploaded with purpose 'batch'.");
     }

@@ -17,6 +17,8 @@ import org.slf4j.LoggerFactory;
 /** Files: uploaded batch inputs and the output/error files Barge writes. */
 public final class FileService {
   public static final String PURPOSE_BATCH = "batch";
+  /** The input Barge writes for a message batch: never shown or served by the Files API. */
+  public static final String PURPOSE_MESSAGE_BATCH = "message_batch";
   public static final String PURPOSE_BATCH_OUTPUT = "batch_output";
   static final Duration DEFAULT_EXPIRY = Duration.ofDays(30);
   private static final Logger log = LoggerFactory.getLogger(FileService.class);
@@ -47,7 +49,7 @@ public final class FileService {
    */
   public FileRecord upload(String project, String filename, String purpose, InputStream content,
       Long expiresAfterSeconds) {
-    checkFields(filename, purpose);
+    if (!PURPOSE_MESSAGE_BATCH.equals(purpose)) checkFields(filename, purpose);
     try (Upload upload = receive()) {
       byte[] buf = new byte[1 << 16];
       for (int n; (n = content.read(buf)) >= 0; ) upload.write(buf, 0, n);
@@ -99,6 +101,11 @@ public final class FileService {
      */
     public FileRecord commit(String project, String filename, String purpose, Long expiresAfterSeconds) {
       checkFields(filename, purpose);
+      return store(project, filename, purpose, expiresAfterSeconds);
+    }
+
+    /** Makes the file visible without the checks of a caller's upload (for files Barge writes itself). */
+    FileRecord store(String project, String filename, String purpose, Long expiresAfterSeconds) {
       String key;
       try {
         key = writer.commit();
@@ -156,6 +163,13 @@ public final class FileService {
   public FileRecord get(String project, String id) {
     return files.find(project, id, clock.millis())
         .orElseThrow(() -> new NotFoundException("file_id", "No such File object: " + id));
+  }
+
+  /** A file of the caller's own, as the Files API shows them: not the inputs Barge writes for message batches. */
+  public FileRecord getVisible(String project, String id) {
+    FileRecord file = get(project, id);
+    if (PURPOSE_MESSAGE_BATCH.equals(file.purpose())) throw new NotFoundException("file_id", "No such File object: " + id);
+    return file;
   }
 
   public Page<FileRecord> list(String project, String purpose, String after, int limit, boolean ascending) {

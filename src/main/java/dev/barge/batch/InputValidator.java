@@ -95,7 +95,8 @@ final class InputValidator {
     }
     boolean defaultCanary = askedSize == null;
     List<Integer> canaryLines = defaultCanary && scan.requests() <= canary.aboveLines() ? List.of() : sample.lines();
-    Long tokenLimit = tokenLimit(batch.project(), checker.model());
+    // A message batch whose every request was refused has no model: it starts with nothing to send.
+    Long tokenLimit = checker.model() == null ? null : tokenLimit(batch.project(), checker.model());
     switch (batches.startProcessing(batch.id(), checker.model(), scan.requests(), refused.size(), enqueuedTokens[0], canaryLines,
         canary.maxFailureRate(), tokenLimit, clock.millis())) {
       case STARTED -> { }
@@ -168,8 +169,8 @@ final class InputValidator {
         return false;
       }
       LineError error = checker.check(line);
-      if (error != null && perLine != null && checker.customId() != null && !error.code().equals("duplicate_custom_id")
-          && !error.code().equals("invalid_json_line")) {
+      // Barge wrote a message batch's lines itself: whatever is wrong with one is that request's alone.
+      if (error != null && perLine != null && checker.customId() != null && !error.code().equals("duplicate_custom_id")) {
         perLine.refuse(line, error);
         return true;
       }

@@ -7,6 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.function.Predicate;
 
 /**
@@ -48,6 +53,8 @@ final class LineChecker {
   private JsonToken bodyMaxTokens; // body.max_tokens: its token type, null when absent
   private long bodyMaxTokensValue;
   private boolean bodyMessagesArray;
+  private boolean bodySpeed;
+  private final Map<String, Boolean> servedModels = new HashMap<>();
 
   LineChecker(String endpoint, Predicate<String> modelServed, int maxLineBytes) {
     this.endpoint = endpoint;
@@ -85,12 +92,15 @@ final class LineChecker {
   /** Checks one request line; returns its error, or null when the line is a valid request. */
   LineError check(JsonlLines.Line line) {
     acceptedCustomId = null;
+    customId = null;
     int n = line.number();
     if (line.tooLong()) {
+      if (messages) customId = leadingCustomId(line); // Barge wrote the line: its custom_id comes first
       return LineError.at(n, "invalid_request", null, "This line is longer than " + maxLineBytes
           + " bytes, the limit for one request.");
     }
     if (!read(line.bytes(), line.length())) {
+      if (messages && customId == null) customId = leadingCustomId(line);
       return LineError.at(n, "invalid_json_line", null, "This line is not parseable as valid JSON.");
     }
     if (!customIdPresent) return missing(n, "custom_id");
@@ -124,6 +134,15 @@ final class LineChecker {
         return LineError.at(n, "invalid_request", "body.max_tokens", "max_tokens: must be a whole number of at least 1.");
       }
       if (!bodyMessagesArray) return missing(n, "body.messages");
+      if (bodySpeed) {
+        return LineError.at(n, "invalid_request", "body.speed", "speed: not available in a batch.");
+      }
+      // A request's own model must be served before it may become the batch's model: a typo in the
+      // first request must not fail the others.
+      if (!servedModels.computeIfAbsent(bodyModel, modelServed::test)) {
+        return LineError.at(n, "model_not_found", "body.model",
+            "The model '" + bodyModel + "' is not served by any configured backend.");
+      }
     }
     if (!bodyStreamOff) {
       return LineError.at(n, "invalid_request", "body.stream",
@@ -144,6 +163,15 @@ final class LineChecker {
     }
     acceptedCustomId = customId;
     return null;
+  }
+
+  private static final Pattern LEADING_CUSTOM_ID = Pattern.compile("\\A\\{\"custom_id\":\"([a-zA-Z0-9_-]{1,64})\"");
+
+  /** The custom_id at the very start of a line Barge wrote itself; null when it is not there. */
+  private static String leadingCustomId(JsonlLines.Line line) {
+    int n = Math.min(line.length(), 100);
+    Matcher m = LEADING_CUSTOM_ID.matcher(new String(line.bytes(), 0, n, StandardCharsets.UTF_8));
+    return m.find() ? m.group(1) : null;
   }
 
   /** One pass over the line; false when it is not exactly one JSON object. */
@@ -219,7 +247,14 @@ final class LineChecker {
         }
         case "max_tokens" -> {
           bodyMaxTokens = v == JsonToken.VALUE_NULL ? null : v;
-          if (v == JsonToken.VALUE_NUMBER_INT) bodyMaxTokensValue = p.getLongValue();
+          // A number beyond a long is as wrong as 0: refused as "at least 1", not as unreadable JSON.
+          if (v == JsonToken.VALUE_NUMBER_INT) {
+            bodyMaxTokensValue = p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? -1 : p.getLongValue();
+          }
+          p.skipChildren();
+        }
+        case "speed" -> {
+          bodySpeed = v != JsonToken.VALUE_NULL;
           p.skipChildren();
         }
         case "messages" -> {
@@ -236,6 +271,7 @@ final class LineChecker {
     bodyMaxTokens = null;
     bodyMaxTokensValue = 0;
     bodyMessagesArray = false;
+    bodySpeed = false;
     bodyModel = null;
     bodyInput = false;
     bodyStreamOff = true;

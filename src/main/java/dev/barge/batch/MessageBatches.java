@@ -10,8 +10,8 @@ import dev.barge.store.RequestStore;
 import dev.barge.store.ResultRow;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -46,12 +46,51 @@ public final class MessageBatches {
     this.requests = requests;
   }
 
-  /** Creates a batch from its requests, already written as batch lines ({@code url: /v1/messages}). */
-  public BatchRecord create(String project, byte[] lines, int requests) {
-    FileRecord input = files.upload(project, "message_batch.jsonl", FileService.PURPOSE_BATCH,
-        new ByteArrayInputStream(lines), null);
-    return batches.create(project, new CreateBatch(input.id(), "/v1/messages", WINDOW, null, null, null, List.of(),
-        null, Canary.DEFAULT), BatchRecord.ANTHROPIC, requests);
+  /**
+   * Starts a message batch: its requests are added one by one, straight to its input file (a large batch
+   * is never held in memory), then {@link Draft#create} makes it. Closing an uncreated draft discards it.
+   */
+  public Draft draft(String project) {
+    return new Draft(project, files.receive());
+  }
+
+  /** A message batch being written. */
+  public final class Draft implements AutoCloseable {
+    private final String project;
+    private final FileService.Upload upload;
+    private int requests;
+
+    private Draft(String project, FileService.Upload upload) {
+      this.project = project;
+      this.upload = upload;
+    }
+
+    /** Adds one request as a batch line ({@code url: /v1/messages}, its params as the body). */
+    public void add(String customId, JsonNode params) {
+      ObjectNode line = JSON.createObjectNode().put("custom_id", customId).put("method", "POST")
+          .put("url", "/v1/messages");
+      line.set("body", params);
+      byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
+      upload.write(bytes, 0, bytes.length);
+      requests++;
+    }
+
+    public BatchRecord create() {
+      FileRecord input = upload.store(project, "message_batch.jsonl", FileService.PURPOSE_MESSAGE_BATCH, null);
+      try {
+        // No canary: a message batch's requests stand alone, and a failed sample would end good ones unsent.
+        return batches.create(project, new CreateBatch(input.id(), "/v1/messages", WINDOW, null, null, null,
+            List.of(), null, Canary.OFF), BatchRecord.ANTHROPIC, requests);
+      } catch (RuntimeException e) {
+        files.delete(project, input.id()); // nothing will read it
+        throw e;
+      }
+    }
+
+    @Override
+    public void close() {
+      upload.close();
+    }
   }
 
   public BatchRecord get(String project, String id) {
@@ -92,11 +131,19 @@ public final class MessageBatches {
    * ended that way.
    */
   public Map<RequestState, Integer> counts(BatchRecord batch) {
-    Map<RequestState, Integer> counts = requests.countsByState(batch.id());
-    if (counts.isEmpty() && batch.status().terminal() && batch.total() > 0) {
-      return Map.of(endedUnqueued(batch), batch.total());
+    return counts(List.of(batch)).get(batch.id());
+  }
+
+  /** The same for a page of batches, in one query. */
+  public Map<String, Map<RequestState, Integer>> counts(List<BatchRecord> page) {
+    Map<String, Map<RequestState, Integer>> byBatch = requests.countsByState(page.stream().map(BatchRecord::id).toList());
+    Map<String, Map<RequestState, Integer>> out = new java.util.HashMap<>();
+    for (BatchRecord b : page) {
+      Map<RequestState, Integer> counts = byBatch.getOrDefault(b.id(), Map.of());
+      boolean unqueued = counts.isEmpty() && b.status().terminal() && b.total() > 0;
+      out.put(b.id(), unqueued ? Map.of(endedUnqueued(b), b.total()) : counts);
     }
-    return counts;
+    return out;
   }
 
   /**
@@ -105,7 +152,7 @@ public final class MessageBatches {
    */
   public void forEachResult(BatchRecord batch, Consumer<ResultRow> sink) {
     if (!requests.countsByState(batch.id()).isEmpty() || batch.total() == 0) {
-      requests.forEachResult(batch.id(), sink);
+      requests.forEachResultPaged(batch.id(), sink);
       return;
     }
     RequestState state = endedUnqueued(batch);

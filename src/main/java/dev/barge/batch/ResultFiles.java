@@ -34,6 +34,8 @@ final class ResultFiles {
   }
 
   Written write(BatchRecord batch) throws IOException {
+    // A message batch's results are served from its rows, in the Anthropic format: no files.
+    if (BatchRecord.ANTHROPIC.equals(batch.api())) return new Written(null, null);
     try (Sink output = new Sink(batch, "output"); Sink errors = new Sink(batch, "error")) {
       requests.forEachResult(batch.id(), row -> {
         if (row.state() == RequestState.QUEUED || row.state() == RequestState.LEASED) {

@@ -9,9 +9,11 @@ import java.time.Duration;
  * @param interactiveWait how long a synchronous request waits for a free slot before 503 (default 1m)
  * @param flexWait how long a {@code "service_tier": "flex"} request waits before 429 (default 2m)
  * @param flexDiscount price reduction of flex requests against real-time prices (default 0.5, as hosted APIs)
+ * @param publicBaseUrl where clients reach this server (e.g. {@code https://barge.example.com} behind a proxy),
+ *     for URLs Barge hands out; null: its own listening address
  */
 public record ServerConfig(String host, Integer port, String interactiveWait, String flexWait,
-    BigDecimal flexDiscount) {
+    BigDecimal flexDiscount, String publicBaseUrl) {
   public ServerConfig {
     if (host == null || host.isBlank()) host = "127.0.0.1";
     if (port == null) port = 8080;
@@ -22,10 +24,16 @@ public record ServerConfig(String host, Integer port, String interactiveWait, St
     Durations.require("flex_wait", flexWait);
     if (flexDiscount == null) flexDiscount = new BigDecimal("0.5");
     Fractions.require("flex_discount", flexDiscount);
+    if (publicBaseUrl != null) {
+      if (!publicBaseUrl.matches("https?://[^/\\s?#]+/?")) {
+        throw new IllegalArgumentException("public_base_url: must be http(s)://host[:port], was '" + publicBaseUrl + "'");
+      }
+      publicBaseUrl = publicBaseUrl.replaceAll("/+$", "");
+    }
   }
 
   public ServerConfig(String host, Integer port) {
-    this(host, port, null, null, null);
+    this(host, port, null, null, null, null);
   }
 
   public static ServerConfig defaults() {

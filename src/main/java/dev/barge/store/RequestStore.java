@@ -17,6 +17,8 @@ import java.util.function.Consumer;
  * batch's counters and usage change in the same transaction as its rows, so they never disagree.
  */
 public final class RequestStore {
+  private static final int PAGE = 1000;
+
   private final Database db;
 
   public RequestStore(Database db) {
@@ -65,6 +67,25 @@ public final class RequestStore {
         ps.executeBatch();
       }
       return null;
+    });
+  }
+
+  /** For each of {@code batchIds}, how many of its requests are in each state (one query for all). */
+  public Map<String, Map<RequestState, Integer>> countsByState(List<String> batchIds) {
+    if (batchIds.isEmpty()) return Map.of();
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT batch_id, state, COUNT(*) FROM requests WHERE batch_id IN ("
+          + String.join(",", Collections.nCopies(batchIds.size(), "?")) + ") GROUP BY batch_id, state")) {
+        for (int i = 0; i < batchIds.size(); i++) ps.setString(i + 1, batchIds.get(i));
+        Map<String, Map<RequestState, Integer>> out = new HashMap<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.computeIfAbsent(rs.getString(1), k -> new java.util.EnumMap<>(RequestState.class))
+                .put(RequestState.ofColumn(rs.getString(2)), rs.getInt(3));
+          }
+        }
+        return out;
+      }
     });
   }
 
@@ -349,6 +370,38 @@ public final class RequestStore {
     });
   }
 
+  /**
+   * The same, a page of rows per read: {@code sink} may be slow (a client downloading), and no database
+   * connection or snapshot is held while it waits.
+   */
+  public void forEachResultPaged(String batchId, Consumer<ResultRow> sink) {
+    int after = 0;
+    while (true) {
+      int from = after;
+      List<ResultRow> page = db.read(c -> {
+        try (PreparedStatement ps = c.prepareStatement("SELECT line, custom_id, state, status_code, request_id,"
+            + " response, error_code, error_message FROM requests WHERE batch_id = ? AND line > ? ORDER BY line LIMIT ?")) {
+          ps.setString(1, batchId);
+          ps.setInt(2, from);
+          ps.setInt(3, PAGE);
+          List<ResultRow> rows = new ArrayList<>();
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) rows.add(resultRow(rs));
+          }
+          return rows;
+        }
+      });
+      page.forEach(sink);
+      if (page.size() < PAGE) return;
+      after = page.getLast().line();
+    }
+  }
+
+  private static ResultRow resultRow(ResultSet rs) throws SQLException {
+    return new ResultRow(rs.getInt(1), rs.getString(2), RequestState.ofColumn(rs.getString(3)),
+        Rows.nullableInt(rs, 4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8));
+  }
+
   /** Streams a batch's settled requests in line order to {@code sink}. */
   public void forEachResult(String batchId, Consumer<ResultRow> sink) {
     db.read(c -> {
@@ -358,8 +411,7 @@ public final class RequestStore {
         ps.setFetchSize(1000);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            sink.accept(new ResultRow(rs.getInt(1), rs.getString(2), RequestState.ofColumn(rs.getString(3)),
-                Rows.nullableInt(rs, 4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8)));
+            sink.accept(resultRow(rs));
           }
         }
       }

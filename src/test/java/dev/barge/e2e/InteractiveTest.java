@@ -112,7 +112,7 @@ class InteractiveTest {
     upstream = SimulatorServer.start("127.0.0.1", 0, new SimulatorConfig(1_000, 0, 0.0, 0.0, null, null, null, 1L),
         Set.of());
     BackendConfig backend = TestBarge.simulatorBackend(upstream, MODEL, new LimitsConfig(null, null, 1));
-    barge = TestBarge.start(new BargeConfig(new ServerConfig("127.0.0.1", 0, null, "100ms", null), null, null,
+    barge = TestBarge.start(new BargeConfig(new ServerConfig("127.0.0.1", 0, null, "100ms", null, null), null, null,
         List.of(backend), null, null, null), dir.resolve("data"));
     OpenAIClient client = barge.client();
     String batchId = TestBarge.create(client, TestBarge.upload(client, dir, "in.jsonl", Lines.chat(20, MODEL)),

@@ -190,6 +190,53 @@ class MessageBatchesTest {
   }
 
   @Test
+  void resultsUrlNamesTheConfiguredPublicAddressWhateverHostTheRequestNamed() throws Exception {
+    upstream = SimulatorServer.start("127.0.0.1", 0, SimulatorConfig.defaults(), Set.of());
+    BackendConfig backend = TestBarge.simulatorBackend(upstream, MODEL, new LimitsConfig(null, null, 4));
+    BargeConfig config = new dev.barge.config.ConfigLoader(Map.of()).parse(
+        "server: {public_base_url: \"https://barge.example.com\"}", "test").withBackends(List.of(backend));
+    barge = TestBarge.start(config, dir.resolve("data"));
+    AnthropicClient client = AnthropicOkHttpClient.builder().baseUrl(barge.baseUrl.replace("/v1", ""))
+        .apiKey("unused").maxRetries(0).build();
+    MessageBatch batch = client.messages().batches().create(BatchCreateParams.builder().addRequest(request("a", MODEL))
+        .build());
+    assertThat(awaitEnded(client, batch.id()).resultsUrl())
+        .contains("https://barge.example.com/v1/messages/batches/" + batch.id() + "/results");
+  }
+
+  @Test
+  void aBadFirstRequestOrAllBadRequestsFailOnlyThemselves() {
+    upstream = SimulatorServer.start("127.0.0.1", 0, SimulatorConfig.defaults(), Set.of());
+    BackendConfig backend = TestBarge.simulatorBackend(upstream, MODEL, new LimitsConfig(null, null, 4));
+    // A server default canary for anything over 2 lines must not apply: requests stand alone.
+    barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(backend))
+        .withBatch(TestBarge.batch("canary: {above_lines: 2, size: 2}")), dir.resolve("data"));
+    AnthropicClient client = AnthropicOkHttpClient.builder().baseUrl(barge.baseUrl.replace("/v1", ""))
+        .apiKey("unused").maxRetries(0).build();
+
+    MessageBatch mixed = client.messages().batches().create(BatchCreateParams.builder()
+        .addRequest(request("typo", "no-such-model")).addRequest(request("bad-2", "no-such-model"))
+        .addRequest(request("bad-3", "no-such-model")).addRequest(request("good", MODEL)).build());
+    MessageBatch ended = awaitEnded(client, mixed.id());
+    assertThat(ended.requestCounts().succeeded()).isEqualTo(1);
+    assertThat(ended.requestCounts().errored()).isEqualTo(3);
+
+    JsonNode allBad = barge.postJson("/messages/batches", "{\"requests\": ["
+        + "{\"custom_id\": \"a\", \"params\": {}},"
+        + "{\"custom_id\": \"b\", \"params\": {\"model\": \"" + MODEL + "\", \"max_tokens\": 99999999999999999999,"
+        + " \"messages\": []}},"
+        + "{\"custom_id\": \"c\", \"params\": {\"model\": \"" + MODEL + "\", \"max_tokens\": 5, \"messages\": [],"
+        + " \"speed\": \"fast\"}}]}");
+    MessageBatch none = awaitEnded(client, allBad.get("id").asText());
+    assertThat(none.requestCounts().errored()).isEqualTo(3);
+    Map<String, MessageBatchIndividualResponse> results = results(client, none.id());
+    assertThat(results.keySet()).containsExactlyInAnyOrder("a", "b", "c");
+    assertThat(results.values()).allSatisfy(r ->
+        assertThat(r.result().errored().orElseThrow().error().error().isInvalidRequestError()).isTrue());
+    assertThat(barge.getJson("/files").get("data")).isEmpty(); // Barge's own input files stay out of sight
+  }
+
+  @Test
   void everyParamsRuleFailsItsOwnRequestAsInvalidRequestError() {
     AnthropicClient client = start(0, 4, Clock.systemUTC());
     String ok = "{\"model\": \"" + MODEL + "\", \"max_tokens\": 16, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}";
