@@ -52,6 +52,13 @@ public final class ApiServer implements AutoCloseable {
     String[] publicBase = {""};
     new MessageBatchesRoutes(engine.messageBatches(), config.batch().maxRequests(), () -> publicBase[0]).register(app);
     new InteractiveRoutes(engine).register(app);
+    // For load balancers and Prometheus, outside /v1 and its keys; Barge listens on loopback unless keys are set.
+    app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(engine.scrapeMetrics()));
+    app.get("/healthz", ctx -> ctx.result("ok"));
+    app.get("/readyz", ctx -> {
+      boolean ready = engine.ready();
+      ctx.status(ready ? 200 : 503).result(ready ? "ready" : "the database does not answer");
+    });
     registerErrors(app);
     app.start(host, config.server().port());
     publicBase[0] = publicBase(config.server(), host, app.port());

@@ -7,6 +7,7 @@ import dev.barge.config.BargeConfig;
 import dev.barge.config.BatchConfig;
 import dev.barge.cost.Money;
 import dev.barge.cost.PriceTable;
+import dev.barge.dispatch.DispatchMetrics;
 import dev.barge.dispatch.Dispatcher;
 import dev.barge.dispatch.NodeHeartbeat;
 import dev.barge.dispatch.Priority;
@@ -48,6 +49,7 @@ public final class Engine implements AutoCloseable {
   private final PriceTable prices;
   private final SpendStore spend;
   private final Clock clock;
+  private final EngineMetrics metrics;
   private final Dispatcher dispatcher;
   private final BatchLifecycle lifecycle;
   private final String nodeId = "node-" + UUID.randomUUID().toString().substring(0, 8);
@@ -74,8 +76,10 @@ public final class Engine implements AutoCloseable {
     this.files = new FileService(fileStore, batchStore, blobs, batch.maxFileBytes(), clock);
     this.prices = PriceTable.of(config);
     this.spend = new SpendStore(database);
+    this.metrics = new EngineMetrics(batchStore, requestStore, clock);
     this.dispatcher = new Dispatcher(batchStore, fileStore, requestStore, blobs, backends, retry, clock, nodeId,
-        lease, heartbeat::peersAlive, prices, spend, dailyBudgets(config)::get);
+        lease, heartbeat::peersAlive, prices, spend, dailyBudgets(config)::get, new DispatchMetrics(metrics.registry()));
+    dispatcher.registerGauges(metrics.registry());
     InputValidator validator = new InputValidator(fileStore, batchStore, requestStore, blobs,
         model -> !backends.serving(model).isEmpty(), batch.maxRequests(), batch.maxReportedErrors(),
         batch.maxLineBytes(), batch.canary(), config::project, prices::prices, clock);
@@ -113,6 +117,16 @@ public final class Engine implements AutoCloseable {
 
   public BatchService batches() {
     return batches;
+  }
+
+  /** Every metric in the Prometheus text format. */
+  public String scrapeMetrics() {
+    return metrics.scrape();
+  }
+
+  /** Whether the engine can take work: its database answers. */
+  public boolean ready() {
+    return database.answers();
   }
 
   /** The Anthropic Message Batches door to the same batches. */

@@ -232,6 +232,21 @@ final class BackendGate {
    * A synchronous caller starts ({@code +1}) or stops ({@code -1}) waiting for a slot here: while any
    * waits, batch work claims nothing (and flex gives way to interactive).
    */
+  /** Synchronous requests of {@code priority} waiting for a slot of this backend. */
+  int waiting(Priority priority) {
+    return (priority == Priority.FLEX ? flexWaiting : interactiveWaiting).get();
+  }
+
+  /** Calls in flight, batch and synchronous. */
+  int inFlight() {
+    return inFlight.get();
+  }
+
+  /** The adaptive concurrency limit as it stands. */
+  int concurrencyLimit() {
+    return concurrency.current();
+  }
+
   void waiting(Priority priority, int delta) {
     (priority == Priority.FLEX ? flexWaiting : interactiveWaiting).addAndGet(delta);
   }

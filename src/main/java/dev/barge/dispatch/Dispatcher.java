@@ -21,6 +21,8 @@ import dev.barge.upstream.Backend;
 import dev.barge.upstream.Backends;
 import dev.barge.upstream.Endpoint;
 import dev.barge.upstream.Outcome;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,6 +33,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -68,6 +71,7 @@ public final class Dispatcher implements AutoCloseable {
   private final PriceTable prices;
   private final SpendStore spend;
   private final BudgetGuard budgets;
+  private final DispatchMetrics metrics;
   private final Map<Backend, BackendGate> gates = new HashMap<>();
   private final Map<Backend, FairShare> fairShares = new HashMap<>();
   private final Map<Backend, List<TimeWindow>> batchWindows = new HashMap<>();
@@ -81,7 +85,7 @@ public final class Dispatcher implements AutoCloseable {
 
   public Dispatcher(BatchStore batches, FileStore files, RequestStore requests, BlobStore blobs, Backends backends,
       RetryPolicy retry, Clock clock, String nodeId, Duration lease, IntSupplier nodesAlive, PriceTable prices,
-      SpendStore spend, Function<String, Long> dailyBudget) {
+      SpendStore spend, Function<String, Long> dailyBudget, DispatchMetrics metrics) {
     this.batches = batches;
     this.files = files;
     this.requests = requests;
@@ -95,6 +99,7 @@ public final class Dispatcher implements AutoCloseable {
     this.prices = prices;
     this.spend = spend;
     this.budgets = new BudgetGuard(dailyBudget, spend, requests, batches);
+    this.metrics = metrics;
     for (Backend b : backends.all()) {
       gates.put(b, new BackendGate(b.name(), b.maxConcurrency(), b.config().limits(), clock.millis()));
       batchWindows.put(b, b.config().batchWindowList());
@@ -252,8 +257,8 @@ public final class Dispatcher implements AutoCloseable {
       while (true) {
         for (Backend backend : byWeightedChance(serving)) {
           if (gates.get(backend).tryStart(priority, clock.millis())) {
-            Outcome outcome = callNow(backend, endpoint, body);
-            charge(project, priority, model, outcome);
+            Outcome outcome = callNow(backend, endpoint, body, priority);
+            charge(project, priority, backend, model, outcome);
             return Optional.of(outcome);
           }
         }
@@ -280,11 +285,14 @@ public final class Dispatcher implements AutoCloseable {
     return order;
   }
 
-  private Outcome callNow(Backend backend, Endpoint endpoint, byte[] body) {
+  private Outcome callNow(Backend backend, Endpoint endpoint, byte[] body, Priority priority) {
     BackendGate gate = gates.get(backend);
     boolean observed = false;
     try {
+      long start = System.nanoTime();
       Outcome outcome = backend.send(endpoint, body);
+      metrics.called(backend.name(), endpoint.path(), priority.name().toLowerCase(Locale.ROOT), outcome,
+          Duration.ofNanos(System.nanoTime() - start));
       gate.observe(outcome, null, Usage.ZERO, clock.millis());
       observed = true;
       return outcome;
@@ -295,13 +303,14 @@ public final class Dispatcher implements AutoCloseable {
   }
 
   /** A synchronous answer that was billed (a success) adds to its project's spend at its tier's price. */
-  private void charge(String project, Priority priority, String model, Outcome outcome) {
+  private void charge(String project, Priority priority, Backend backend, String model, Outcome outcome) {
     if (!(outcome instanceof Outcome.Success success)) return;
     Usage u = ResponseUsage.ofObject(success.body());
     if (u == null) return;
     Tier tier = priority == Priority.FLEX ? Tier.FLEX : Tier.STANDARD;
     long cost = prices.cost(model, u.inputTokens(), u.cachedTokens(), u.outputTokens(), tier);
     long listCost = prices.cost(model, u.inputTokens(), u.cachedTokens(), u.outputTokens(), Tier.STANDARD);
+    metrics.used(backend.name(), u.inputTokens(), u.outputTokens(), tier.wireName(), cost);
     long day = SpendStore.dayOf(clock.millis());
     // Written beside the answer, not before it: the caller must not wait for the database.
     Thread.ofVirtual().name("barge-spend").start(() -> {
@@ -311,6 +320,23 @@ public final class Dispatcher implements AutoCloseable {
         log.error("could not record the spend of a {} request of project {}: {}", tier.wireName(), project,
             e.toString());
       }
+    });
+  }
+
+  /**
+   * Gauges of the dispatcher for {@code /metrics}: synchronous requests waiting per priority, and per
+   * backend its calls in flight and current concurrency limit.
+   */
+  public void registerGauges(MeterRegistry registry) {
+    for (Priority p : Priority.values()) {
+      Gauge.builder("queue.depth", gates, g -> g.values().stream().mapToInt(gate -> gate.waiting(p)).sum())
+          .description("Synchronous requests waiting for a backend").tag("priority", p.name().toLowerCase(Locale.ROOT))
+          .register(registry);
+    }
+    gates.forEach((backend, gate) -> {
+      Gauge.builder("backend.in_flight", gate, BackendGate::inFlight).tag("backend", backend.name()).register(registry);
+      Gauge.builder("backend.concurrency_limit", gate, BackendGate::concurrencyLimit).tag("backend", backend.name())
+          .register(registry);
     });
   }
 
@@ -336,9 +362,14 @@ public final class Dispatcher implements AutoCloseable {
       }
       TokenEstimate estimate = gate.countsTokens()
           ? gate.charge(body, endpoint.generatesText(), heldTokens, clock.millis()) : null;
+      long start = System.nanoTime();
       Outcome outcome = backend.send(endpoint, body);
       RequestUpdate update = settle(batch, r, outcome);
       recorder.add(update); // first: the answer is what matters most if anything below fails
+      metrics.called(backend.name(), endpoint.path(), "batch", outcome, Duration.ofNanos(System.nanoTime() - start));
+      if (update instanceof RequestUpdate.Finished f) {
+        metrics.used(backend.name(), f.usage().inputTokens(), f.usage().outputTokens(), Tier.BATCH.wireName(), f.cost());
+      }
       gate.observe(outcome, estimate, update instanceof RequestUpdate.Finished f ? f.usage() : Usage.ZERO,
           clock.millis());
       observed = true;

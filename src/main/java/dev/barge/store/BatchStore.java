@@ -151,6 +151,19 @@ public final class BatchStore {
     });
   }
 
+  /** How many batches are in each status. */
+  public Map<BatchStatus, Integer> countByStatus() {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT status, COUNT(*) FROM batches GROUP BY status")) {
+        Map<BatchStatus, Integer> out = new EnumMap<>(BatchStatus.class);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) out.put(BatchStatus.ofWireName(rs.getString(1)), rs.getInt(2));
+        }
+        return out;
+      }
+    });
+  }
+
   /** Batches that still have work for the engine: not in a terminal status. */
   public List<BatchRecord> active() {
     return db.read(c -> {

@@ -94,6 +94,19 @@ public final class Database implements AutoCloseable {
   }
 
   /** Whether only one Barge process can use this database (SQLite): leases of earlier processes are void. */
+  /** Whether the database answers a trivial query now. */
+  public boolean answers() {
+    try {
+      return read(c -> {
+        try (var st = c.createStatement(); var rs = st.executeQuery("SELECT 1")) {
+          return rs.next();
+        }
+      });
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
   public boolean singleNode() {
     return dialect == Dialect.SQLITE;
   }

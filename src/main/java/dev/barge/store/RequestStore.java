@@ -330,6 +330,17 @@ public final class RequestStore {
     });
   }
 
+  /** Requests queued in every batch. */
+  public long queuedCount() {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM requests WHERE state = 'queued'");
+          ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    });
+  }
+
   /** Requests of running batches on {@code model} that are still queued or in flight. */
   public long unfinishedOfModel(String model) {
     return db.read(c -> {
