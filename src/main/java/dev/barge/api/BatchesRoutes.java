@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.barge.batch.BatchService;
 import dev.barge.batch.CreateBatch;
+import dev.barge.batch.PartialResults;
 import dev.barge.config.CanaryConfig;
 import dev.barge.config.ProjectConfig;
 import dev.barge.config.TimeWindow;
@@ -12,6 +13,8 @@ import dev.barge.store.Canary;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,6 +32,8 @@ final class BatchesRoutes {
   private static final long MAX_OUTPUT_EXPIRY = 2_592_000;
 
   private static final int MAX_CANARY = CanaryConfig.MAX_SIZE;
+  private static final long EVENT_POLL_MS = 500;
+  private static final long KEEP_ALIVE_MS = 15_000;
   private static final BigDecimal MAX_USD = ProjectConfig.MAX_USD;
 
   private final BatchService batches;
@@ -45,6 +50,8 @@ final class BatchesRoutes {
     app.get("/v1/batches/{batch_id}", ctx -> ctx.json(render(batches.get(Auth.project(ctx),
         ctx.pathParam("batch_id")))));
     app.post("/v1/batches/{batch_id}/budget", this::setBudget);
+    app.get("/v1/batches/{batch_id}/events", this::events);
+    app.get("/v1/batches/{batch_id}/partial", this::partial);
     app.post("/v1/batches/{batch_id}/cancel", ctx -> ctx.json(render(batches.cancel(Auth.project(ctx),
         ctx.pathParam("batch_id")))));
   }
@@ -74,6 +81,64 @@ final class BatchesRoutes {
     if (node == null || node.isNull()) return false;
     if (!node.isBoolean()) throw ApiException.badRequest("dry_run", "'dry_run' must be true or false.");
     return node.booleanValue();
+  }
+
+  /**
+   * Extension: the batch's progress as server-sent events: a {@code progress} event with the Batch object
+   * at once and whenever it changes, an {@code end} event when it ends (then the stream closes), and a
+   * comment line every 15 s so proxies keep the connection open.
+   */
+  private void events(Context ctx) throws IOException, InterruptedException {
+    String project = Auth.project(ctx);
+    String id = ctx.pathParam("batch_id");
+    BatchRecord batch = batches.get(project, id); // a 404 before the stream starts
+    ctx.contentType("text/event-stream").header("Cache-Control", "no-cache").header("X-Accel-Buffering", "no");
+    OutputStream out = ctx.res().getOutputStream();
+    String last = null;
+    long quietSince = System.currentTimeMillis();
+    while (true) {
+      String json = render(batch).toString();
+      boolean ended = batch.status().terminal();
+      if (!json.equals(last) || ended) {
+        out.write(("event: " + (ended ? "end" : "progress") + "\ndata: " + json + "\n\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        last = json;
+        quietSince = System.currentTimeMillis();
+      } else if (System.currentTimeMillis() - quietSince >= KEEP_ALIVE_MS) {
+        out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        quietSince = System.currentTimeMillis();
+      }
+      if (ended) return;
+      Thread.sleep(EVENT_POLL_MS);
+      batch = batches.get(project, id);
+    }
+  }
+
+  /**
+   * Extension: results finished so far, as output lines (JSONL), after line {@code after_line}; the header
+   * {@code barge-next-after-line} is where to ask next, {@code barge-has-more} whether lines follow.
+   */
+  private void partial(Context ctx) throws IOException {
+    int after = nonNegative(ctx, "after_line");
+    int limit = Params.limit(ctx, 1000, 10_000);
+    String id = ctx.pathParam("batch_id");
+    PartialResults page = batches.partial(Auth.project(ctx), id, after, limit);
+    ctx.contentType("application/jsonl").header("barge-next-after-line", Integer.toString(page.nextAfterLine()))
+        .header("barge-has-more", Boolean.toString(page.more()));
+    page.writeTo(id, ctx.res().getOutputStream());
+  }
+
+  private static int nonNegative(Context ctx, String name) {
+    String raw = ctx.queryParam(name);
+    if (raw == null) return 0;
+    try {
+      int value = Integer.parseInt(raw.trim());
+      if (value >= 0) return value;
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw ApiException.badRequest(name, "Invalid '" + name + "': '" + raw + "'; use a line number (0 or more).");
   }
 
   /** Extension: {@code {"max_cost_usd": "12.50"}} sets a batch's budget, {@code null} removes it. */

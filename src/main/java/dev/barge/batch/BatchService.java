@@ -11,6 +11,7 @@ import dev.barge.store.BatchStore;
 import dev.barge.store.FileRecord;
 import dev.barge.store.FileStore;
 import dev.barge.store.Page;
+import dev.barge.store.RequestStore;
 import dev.barge.store.Spend;
 import dev.barge.store.Usage;
 import dev.barge.upstream.Endpoint;
@@ -42,17 +43,19 @@ public final class BatchService {
   private final int maxCreationsPerHour;
   private final Predicate<String> pricedModel;
   private final DryRunner dryRunner;
+  private final RequestStore requests;
   private final Clock clock;
   private final Runnable onChange;
 
   BatchService(BatchStore batches, FileStore files, Duration maxWindow, int maxCreationsPerHour,
-      Predicate<String> pricedModel, DryRunner dryRunner, Clock clock, Runnable onChange) {
+      Predicate<String> pricedModel, DryRunner dryRunner, RequestStore requests, Clock clock, Runnable onChange) {
     this.batches = batches;
     this.files = files;
     this.maxWindow = maxWindow;
     this.maxCreationsPerHour = maxCreationsPerHour;
     this.pricedModel = pricedModel;
     this.dryRunner = dryRunner;
+    this.requests = requests;
     this.clock = clock;
     this.onChange = onChange;
   }
@@ -186,6 +189,11 @@ public final class BatchService {
 
   public Page<BatchRecord> list(String project, String after, int limit) {
     return batches.list(project, BatchRecord.OPENAI, after, limit);
+  }
+
+  /** The results finished so far after line {@code afterLine}, at most {@code limit}. */
+  public PartialResults partial(String project, String id, int afterLine, int limit) {
+    return PartialResults.read(requests, get(project, id).id(), afterLine, limit);
   }
 
   /**

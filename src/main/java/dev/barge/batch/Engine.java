@@ -87,7 +87,7 @@ public final class Engine implements AutoCloseable {
         new ResultFiles(requestStore, blobs, clock), files, batch.cancelGraceDuration(), batch.budgetHoldDuration(),
         clock, dispatcher::wake, dispatcher::abort, nodeId, heartbeat);
     this.batches = new BatchService(batchStore, fileStore, batch.maxWindow(), batch.maxCreationsPerHour(),
-        prices::prices, new DryRunner(validator, blobs, backends, prices, requestStore, clock), clock, () -> {
+        prices::prices, new DryRunner(validator, blobs, backends, prices, requestStore, clock), requestStore, clock, () -> {
       lifecycle.wake();
       dispatcher.wake();
     });

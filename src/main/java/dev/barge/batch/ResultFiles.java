@@ -55,6 +55,30 @@ final class ResultFiles {
     }
   }
 
+  /** One result in the output-line format (spec §6), followed by a newline. */
+  static void writeLine(JsonGenerator json, String batchId, ResultRow row) throws IOException {
+    json.writeStartObject();
+    json.writeStringField("id", Ids.batchRequest(batchId, row.line()));
+    json.writeStringField("custom_id", row.customId());
+    if (row.statusCode() != null) {
+      json.writeObjectFieldStart("response");
+      json.writeNumberField("status_code", row.statusCode());
+      json.writeStringField("request_id", row.requestId());
+      json.writeFieldName("body");
+      json.writeRawValue(row.response()); // the backend's JSON, byte for byte
+      json.writeEndObject();
+      json.writeNullField("error");
+    } else {
+      json.writeNullField("response");
+      json.writeObjectFieldStart("error");
+      json.writeStringField("code", row.errorCode());
+      json.writeStringField("message", row.errorMessage());
+      json.writeEndObject();
+    }
+    json.writeEndObject();
+    json.writeRaw('\n');
+  }
+
   /** Deletes the bytes of files that were written but never became visible. */
   void discard(Written written) throws IOException {
     if (written.output() != null) blobs.delete(written.output().blobKey());
@@ -80,26 +104,7 @@ final class ResultFiles {
         json.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
         json.setRootValueSeparator(null);
       }
-      json.writeStartObject();
-      json.writeStringField("id", Ids.batchRequest(batch.id(), row.line()));
-      json.writeStringField("custom_id", row.customId());
-      if (row.statusCode() != null) {
-        json.writeObjectFieldStart("response");
-        json.writeNumberField("status_code", row.statusCode());
-        json.writeStringField("request_id", row.requestId());
-        json.writeFieldName("body");
-        json.writeRawValue(row.response()); // the backend's JSON, byte for byte
-        json.writeEndObject();
-        json.writeNullField("error");
-      } else {
-        json.writeNullField("response");
-        json.writeObjectFieldStart("error");
-        json.writeStringField("code", row.errorCode());
-        json.writeStringField("message", row.errorMessage());
-        json.writeEndObject();
-      }
-      json.writeEndObject();
-      json.writeRaw('\n');
+      writeLine(json, batch.id(), row);
     }
 
     FileRecord commit() throws IOException {

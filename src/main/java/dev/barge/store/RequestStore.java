@@ -413,6 +413,23 @@ public final class RequestStore {
         Rows.nullableInt(rs, 4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8));
   }
 
+  /** Up to {@code limit} rows of a batch after line {@code afterLine}, in line order, whatever their state. */
+  public List<ResultRow> rowsAfter(String batchId, int afterLine, int limit) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT line, custom_id, state, status_code, request_id,"
+          + " response, error_code, error_message FROM requests WHERE batch_id = ? AND line > ? ORDER BY line LIMIT ?")) {
+        ps.setString(1, batchId);
+        ps.setInt(2, afterLine);
+        ps.setInt(3, limit);
+        List<ResultRow> rows = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) rows.add(resultRow(rs));
+        }
+        return rows;
+      }
+    });
+  }
+
   /** Streams a batch's settled requests in line order to {@code sink}. */
   public void forEachResult(String batchId, Consumer<ResultRow> sink) {
     db.read(c -> {
