@@ -18,9 +18,11 @@ import dev.barge.store.FileStore;
 import dev.barge.store.NodeStore;
 import dev.barge.store.RequestStore;
 import dev.barge.store.SpendStore;
+import dev.barge.store.WebhookStore;
 import dev.barge.upstream.Backends;
 import dev.barge.upstream.Endpoint;
 import dev.barge.upstream.Outcome;
+import dev.barge.webhook.WebhookSender;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
@@ -50,6 +52,7 @@ public final class Engine implements AutoCloseable {
   private final SpendStore spend;
   private final Clock clock;
   private final EngineMetrics metrics;
+  private final WebhookSender webhooks;
   private final Dispatcher dispatcher;
   private final BatchLifecycle lifecycle;
   private final String nodeId = "node-" + UUID.randomUUID().toString().substring(0, 8);
@@ -92,6 +95,7 @@ public final class Engine implements AutoCloseable {
       dispatcher.wake();
     });
     this.messageBatches = new MessageBatches(batches, files, batchStore, requestStore);
+    this.webhooks = new WebhookSender(new WebhookStore(database), config.webhooks(), clock);
   }
 
   /** Each project's daily budget in picodollars, for those that have one. */
@@ -160,6 +164,7 @@ public final class Engine implements AutoCloseable {
 
   @Override
   public void close() {
+    webhooks.close();
     lifecycle.close();
     dispatcher.close();
     heartbeat.close();

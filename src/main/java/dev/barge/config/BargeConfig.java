@@ -14,7 +14,8 @@ public record BargeConfig(
     List<BackendConfig> backends,
     Map<String, ModelPrice> pricing,
     BatchConfig batch,
-    Map<String, ProjectConfig> projects) {
+    Map<String, ProjectConfig> projects,
+    List<WebhookConfig> webhooks) {
 
   public BargeConfig {
     if (server == null) server = ServerConfig.defaults();
@@ -24,6 +25,7 @@ public record BargeConfig(
     pricing = pricing == null ? Map.of() : Map.copyOf(pricing);
     if (batch == null) batch = BatchConfig.defaults();
     projects = projects == null ? Map.of() : Map.copyOf(projects);
+    webhooks = webhooks == null ? List.of() : List.copyOf(webhooks);
     Set<String> names = new HashSet<>();
     for (BackendConfig b : backends) {
       if (!names.add(b.name())) throw new IllegalArgumentException("backends: name '" + b.name() + "' is used twice");
@@ -32,37 +34,41 @@ public record BargeConfig(
 
   /** The embedded default: SQLite and blobs under ./barge-data, the local embeddings model, no keys. */
   public static BargeConfig embeddedDefault() {
-    return new BargeConfig(null, null, null, List.of(BackendConfig.localEmbeddings()), null, null, null);
+    return new BargeConfig(null, null, null, List.of(BackendConfig.localEmbeddings()), null, null, null, null);
   }
 
   public BargeConfig withServer(String host, Integer port) {
     ServerConfig s = new ServerConfig(host != null ? host : server.host(), port != null ? port : server.port(),
         server.interactiveWait(), server.flexWait(), server.flexDiscount(), server.publicBaseUrl());
-    return new BargeConfig(s, storage, auth, backends, pricing, batch, projects);
+    return new BargeConfig(s, storage, auth, backends, pricing, batch, projects, webhooks);
   }
 
   public BargeConfig withDataDirectory(Path dir) {
-    return new BargeConfig(server, storage.under(dir), auth, backends, pricing, batch, projects);
+    return new BargeConfig(server, storage.under(dir), auth, backends, pricing, batch, projects, webhooks);
   }
 
   public BargeConfig withStorage(StorageConfig newStorage) {
-    return new BargeConfig(server, newStorage, auth, backends, pricing, batch, projects);
+    return new BargeConfig(server, newStorage, auth, backends, pricing, batch, projects, webhooks);
   }
 
   public BargeConfig withBackends(List<BackendConfig> newBackends) {
-    return new BargeConfig(server, storage, auth, newBackends, pricing, batch, projects);
+    return new BargeConfig(server, storage, auth, newBackends, pricing, batch, projects, webhooks);
   }
 
   public BargeConfig withBatch(BatchConfig newBatch) {
-    return new BargeConfig(server, storage, auth, backends, pricing, newBatch, projects);
+    return new BargeConfig(server, storage, auth, backends, pricing, newBatch, projects, webhooks);
   }
 
   public BargeConfig withPricing(Map<String, ModelPrice> newPricing) {
-    return new BargeConfig(server, storage, auth, backends, newPricing, batch, projects);
+    return new BargeConfig(server, storage, auth, backends, newPricing, batch, projects, webhooks);
   }
 
   public BargeConfig withProjects(Map<String, ProjectConfig> newProjects) {
-    return new BargeConfig(server, storage, auth, backends, pricing, batch, newProjects);
+    return new BargeConfig(server, storage, auth, backends, pricing, batch, newProjects, webhooks);
+  }
+
+  public BargeConfig withWebhooks(List<WebhookConfig> newWebhooks) {
+    return new BargeConfig(server, storage, auth, backends, pricing, batch, projects, newWebhooks);
   }
 
   /** The limits of {@code project}; none when the config names none. */
@@ -71,6 +77,6 @@ public record BargeConfig(
   }
 
   public BargeConfig withAuth(AuthConfig newAuth) {
-    return new BargeConfig(server, storage, newAuth, backends, pricing, batch, projects);
+    return new BargeConfig(server, storage, newAuth, backends, pricing, batch, projects, webhooks);
   }
 }

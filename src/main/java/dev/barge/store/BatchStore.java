@@ -213,13 +213,17 @@ public final class BatchStore {
   static boolean transition(Connection c, String id, Set<BatchStatus> from, BatchStatus to, long now)
       throws SQLException {
     String in = from.stream().map(s -> "'" + s.wireName() + "'").collect(Collectors.joining(","));
+    boolean moved;
     try (PreparedStatement ps = c.prepareStatement("UPDATE batches SET status = ?, " + to.timestampColumn()
         + " = ? WHERE id = ? AND status IN (" + in + ")")) {
       ps.setString(1, to.wireName());
       ps.setLong(2, now);
       ps.setString(3, id);
-      return ps.executeUpdate() == 1;
+      moved = ps.executeUpdate() == 1;
     }
+    // Ending an OpenAI batch is an event for webhooks, recorded in the same transaction: none is lost.
+    if (moved && to.terminal()) WebhookStore.recordEnd(c, id, to, now);
+    return moved;
   }
 
   /** How {@link #startProcessing} went. */

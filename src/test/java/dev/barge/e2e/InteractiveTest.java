@@ -113,7 +113,7 @@ class InteractiveTest {
         Set.of());
     BackendConfig backend = TestBarge.simulatorBackend(upstream, MODEL, new LimitsConfig(null, null, 1));
     barge = TestBarge.start(new BargeConfig(new ServerConfig("127.0.0.1", 0, null, "100ms", null, null), null, null,
-        List.of(backend), null, null, null), dir.resolve("data"));
+        List.of(backend), null, null, null, null), dir.resolve("data"));
     OpenAIClient client = barge.client();
     String batchId = TestBarge.create(client, TestBarge.upload(client, dir, "in.jsonl", Lines.chat(20, MODEL)),
         BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h").id();

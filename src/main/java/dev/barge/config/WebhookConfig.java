@@ -1,0 +1,46 @@
+package dev.barge.config;
+
+import java.net.URI;
+import java.util.Base64;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One entry of {@code webhooks:}: where batch events go and the secret they are signed with (Standard
+ * Webhooks: {@code whsec_} and base64, or any other text used as it is).
+ *
+ * @param events the event types wanted; default all four ({@code batch.completed}, {@code batch.failed},
+ *     {@code batch.expired}, {@code batch.cancelled})
+ */
+public record WebhookConfig(String url, String secret, List<String> events) {
+  public static final List<String> EVENTS = List.of("batch.completed", "batch.failed", "batch.expired",
+      "batch.cancelled");
+
+  public WebhookConfig {
+    if (url == null || !url.matches("https?://\\S+")) throw new IllegalArgumentException("url: must be an http(s) URL");
+    URI.create(url);
+    if (secret == null || secret.isBlank()) throw new IllegalArgumentException("secret: required (e.g. whsec_…)");
+    if (secret.startsWith("whsec_")) {
+      try {
+        Base64.getDecoder().decode(secret.substring(6));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("secret: after 'whsec_' must come base64");
+      }
+    }
+    events = events == null ? EVENTS : List.copyOf(events);
+    for (String e : events) {
+      if (!Set.copyOf(EVENTS).contains(e)) throw new IllegalArgumentException("events: unknown event '" + e + "'; use " + EVENTS);
+    }
+  }
+
+  /** The signing key: the base64 after {@code whsec_}, or the secret's own bytes. */
+  public byte[] key() {
+    return secret.startsWith("whsec_") ? Base64.getDecoder().decode(secret.substring(6))
+        : secret.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public String toString() {
+    return "WebhookConfig[url=" + url + ", events=" + events + "]"; // never print the secret
+  }
+}

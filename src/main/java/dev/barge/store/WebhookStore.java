@@ -1,0 +1,127 @@
+package dev.barge.store;
+
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The webhook outbox: an event per OpenAI batch that ended ({@code batch.completed} and so on), and one
+ * delivery per event and endpoint, with its attempts.
+ */
+public final class WebhookStore {
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final Database db;
+
+  public WebhookStore(Database db) {
+    this.db = db;
+  }
+
+  /** A delivery due now: what to send, and how many attempts it has had. */
+  public record Due(String eventId, String endpoint, String type, String batchId, long createdAt, int attempts,
+      long nextAttemptAt) {}
+
+  /** Records the end of a batch as an event, in the caller's transaction (only for the OpenAI door's batches). */
+  static void recordEnd(Connection c, String batchId, BatchStatus status, long now) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO webhook_events (id, batch_id, type, created_at)"
+        + " SELECT ?, id, ?, ? FROM batches WHERE id = ? AND api = 'openai'")) {
+      byte[] random = new byte[12];
+      RANDOM.nextBytes(random);
+      ps.setString(1, "evt_" + HexFormat.of().formatHex(random));
+      ps.setString(2, "batch." + status.wireName());
+      ps.setLong(3, now);
+      ps.setString(4, batchId);
+      ps.executeUpdate();
+    }
+  }
+
+  /** Creates the deliveries to {@code endpoint} of events of {@code types} since {@code since} it has none of yet. */
+  public int fanOut(String endpoint, List<String> types, long since) {
+    if (types.isEmpty()) return 0;
+    return db.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO webhook_deliveries (event_id, endpoint, attempts,"
+          + " next_attempt_at) SELECT id, ?, 0, created_at FROM webhook_events e WHERE created_at >= ? AND type IN ("
+          + String.join(",", Collections.nCopies(types.size(), "?")) + ") AND NOT EXISTS"
+          + " (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id AND d.endpoint = ?)")) {
+        int i = 1;
+        ps.setString(i++, endpoint);
+        ps.setLong(i++, since);
+        for (String type : types) ps.setString(i++, type);
+        ps.setString(i, endpoint);
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  /** Deliveries due at {@code now}, oldest first. */
+  public List<Due> due(long now, int limit) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT d.event_id, d.endpoint, e.type, e.batch_id, e.created_at,"
+          + " d.attempts, d.next_attempt_at FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id"
+          + " WHERE d.delivered_at IS NULL AND d.given_up_at IS NULL AND d.next_attempt_at <= ?"
+          + " ORDER BY d.next_attempt_at LIMIT ?")) {
+        ps.setLong(1, now);
+        ps.setInt(2, limit);
+        List<Due> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(new Due(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5),
+                rs.getInt(6), rs.getLong(7)));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  /**
+   * Takes a due delivery for one attempt, pushing its next attempt to {@code retryAt} in case this one never
+   * reports back (a crash); false when another node took it first.
+   */
+  public boolean take(Due d, long retryAt) {
+    return db.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE webhook_deliveries SET next_attempt_at = ?,"
+          + " attempts = attempts + 1 WHERE event_id = ? AND endpoint = ? AND next_attempt_at = ?"
+          + " AND delivered_at IS NULL")) {
+        ps.setLong(1, retryAt);
+        ps.setString(2, d.eventId());
+        ps.setString(3, d.endpoint());
+        ps.setLong(4, d.nextAttemptAt());
+        return ps.executeUpdate() == 1;
+      }
+    });
+  }
+
+  public void delivered(Due d, long now) {
+    update(d, "delivered_at = ?, last_error = NULL", now);
+  }
+
+  /** The attempt failed: the next comes at {@code retryAt}. */
+  public void failed(Due d, String error, long retryAt) {
+    update(d, "next_attempt_at = ?, last_error = ?", retryAt, error);
+  }
+
+  public void gaveUp(Due d, String error, long now) {
+    update(d, "given_up_at = ?, last_error = ?", now, error);
+  }
+
+  private void update(Due d, String set, Object... values) {
+    db.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE webhook_deliveries SET " + set
+          + " WHERE event_id = ? AND endpoint = ?")) {
+        int i = 1;
+        for (Object v : values) ps.setObject(i++, v);
+        ps.setString(i++, d.eventId());
+        ps.setString(i, d.endpoint());
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+}
