@@ -11,6 +11,7 @@ import dev.barge.config.ServerConfig;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import io.javalin.http.staticfiles.Location;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import org.slf4j.Logger;
@@ -39,6 +40,12 @@ public final class ApiServer implements AutoCloseable {
       c.showJavalinBanner = false;
       c.http.disableCompression(); // file downloads stream as they are
       c.http.maxRequestSize = 64L * 1024 * 1024;
+      // The dashboard: static files bundled in the jar, nothing fetched from elsewhere.
+      c.staticFiles.add(files -> {
+        files.hostedPath = "/";
+        files.directory = "/web";
+        files.location = Location.CLASSPATH;
+      });
     });
     app.before(ctx -> {
       String requestId = Ids.request();
@@ -49,6 +56,7 @@ public final class ApiServer implements AutoCloseable {
     new FilesRoutes(engine.files()).register(app);
     new BatchesRoutes(engine.batches(), config.batch().canary()).register(app);
     new SpendRoutes(engine).register(app);
+    app.get("/v1/barge/backends", ctx -> ctx.json(Wire.backends(engine.backendStatuses())));
     String[] publicBase = {""};
     new MessageBatchesRoutes(engine.messageBatches(), config.batch().maxRequests(), () -> publicBase[0]).register(app);
     new InteractiveRoutes(engine).register(app);

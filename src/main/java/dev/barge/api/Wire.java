@@ -10,6 +10,7 @@ import dev.barge.batch.DryRun;
 import dev.barge.batch.Estimate;
 import dev.barge.batch.LineError;
 import dev.barge.cost.Money;
+import dev.barge.dispatch.Dispatcher;
 import dev.barge.store.BatchRecord;
 import dev.barge.store.BatchStatus;
 import dev.barge.store.Canary;
@@ -135,6 +136,22 @@ public final class Wire {
     putSeconds(o, "estimated_completion_at", d.completionAt() == null ? null : d.completionAt().toEpochMilli());
     if (d.fitsBeforeExpiry() == null) o.putNull("fits_before_expiry");
     else o.put("fits_before_expiry", d.fitsBeforeExpiry());
+    return o;
+  }
+
+  /** The backends as the dashboard shows them (extension {@code GET /v1/barge/backends}). */
+  static ObjectNode backends(List<Dispatcher.BackendStatus> backends) {
+    ObjectNode o = JSON.createObjectNode().put("object", "list");
+    ArrayNode data = o.putArray("data");
+    for (Dispatcher.BackendStatus b : backends) {
+      ObjectNode item = data.addObject().put("name", b.name()).put("type", b.type());
+      b.models().forEach(item.putArray("models")::add);
+      item.put("requests_per_minute", b.requestsPerMinute()).put("tokens_per_minute", b.tokensPerMinute())
+          .put("max_concurrency", b.maxConcurrency()).put("concurrency_limit", b.concurrencyLimit())
+          .put("in_flight", b.inFlight()).put("circuit", b.circuit());
+      ObjectNode outcomes = item.putObject("answers");
+      b.outcomes().forEach(outcomes::put);
+    }
     return o;
   }
 

@@ -123,6 +123,11 @@ public final class Engine implements AutoCloseable {
     return batches;
   }
 
+  /** How each backend stands now: limits, calls in flight, adaptive limit, circuit, answers by outcome. */
+  public List<Dispatcher.BackendStatus> backendStatuses() {
+    return dispatcher.backendStatuses();
+  }
+
   /** Every metric in the Prometheus text format. */
   public String scrapeMetrics() {
     return metrics.scrape();

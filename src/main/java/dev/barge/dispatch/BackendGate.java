@@ -242,6 +242,11 @@ final class BackendGate {
     return inFlight.get();
   }
 
+  /** The circuit breaker's state: {@code closed}, {@code open} or {@code half_open}. */
+  String circuit(long now) {
+    return breaker.state(now).name().toLowerCase(java.util.Locale.ROOT);
+  }
+
   /** The adaptive concurrency limit as it stands. */
   int concurrencyLimit() {
     return concurrency.current();

@@ -50,6 +50,18 @@ public final class DispatchMetrics {
     }
   }
 
+  /** Upstream calls of {@code backend} so far, by outcome. */
+  Map<String, Long> outcomes(String backend) {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    counters.forEach((key, counter) -> {
+      // key: "requests", "backend", name, "endpoint", e, "source", s, "outcome", o
+      if (key.getFirst().equals("requests") && key.get(2).equals(backend)) {
+        out.merge(key.get(8), (long) counter.count(), Long::sum);
+      }
+    });
+    return out;
+  }
+
   private Counter counter(String name, String description, String... tags) {
     List<String> key = new ArrayList<>(List.of(tags));
     key.addFirst(name);

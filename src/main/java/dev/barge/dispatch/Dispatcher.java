@@ -323,6 +323,21 @@ public final class Dispatcher implements AutoCloseable {
     });
   }
 
+  /** How a backend stands now, for the dashboard. */
+  public record BackendStatus(String name, String type, List<String> models, Integer requestsPerMinute,
+      Integer tokensPerMinute, int maxConcurrency, int concurrencyLimit, int inFlight, String circuit,
+      Map<String, Long> outcomes) {}
+
+  public List<BackendStatus> backendStatuses() {
+    long now = clock.millis();
+    return backends.all().stream().map(b -> {
+      BackendGate gate = gates.get(b);
+      return new BackendStatus(b.name(), b.config().type().yamlName(), b.models(),
+          b.config().limits().requestsPerMinute(), b.config().limits().tokensPerMinute(), b.maxConcurrency(),
+          gate.concurrencyLimit(), gate.inFlight(), gate.circuit(now), metrics.outcomes(b.name()));
+    }).toList();
+  }
+
   /**
    * Gauges of the dispatcher for {@code /metrics}: synchronous requests waiting per priority, and per
    * backend its calls in flight and current concurrency limit.

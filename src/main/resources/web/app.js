@@ -1,0 +1,176 @@
+// The Barge dashboard: plain JavaScript over Barge's own API (the same keys), nothing loaded from elsewhere.
+'use strict';
+
+const state = { key: localStorage.getItem('barge-key') || '', timer: null, samples: {} };
+const view = document.getElementById('view');
+const errorBox = document.getElementById('error');
+
+async function api(path, options = {}) {
+  const headers = Object.assign({}, options.headers || {});
+  if (state.key) headers.Authorization = 'Bearer ' + state.key;
+  const response = await fetch('/v1' + path, Object.assign({}, options, { headers }));
+  if (response.status === 401) {
+    document.getElementById('key-form').hidden = false;
+    throw new Error('This server needs an API key.');
+  }
+  if (!response.ok) {
+    const body = await response.json().catch(() => ({}));
+    throw new Error((body.error && body.error.message) || ('HTTP ' + response.status));
+  }
+  return response;
+}
+
+const json = async path => (await api(path)).json();
+const esc = s => String(s == null ? '' : s).replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+const time = seconds => seconds ? new Date(seconds * 1000).toLocaleString() : '';
+const money = v => v == null ? '' : '$' + Number(v).toFixed(4);
+
+function rate(batch) {
+  // Requests finished per second, from what this page has seen of the batch.
+  const done = batch.request_counts.completed + batch.request_counts.failed;
+  const now = Date.now() / 1000;
+  const seen = state.samples[batch.id] || (state.samples[batch.id] = []);
+  seen.push([now, done]);
+  while (seen.length > 30) seen.shift();
+  const [t0, d0] = seen[0];
+  return now - t0 > 0.5 ? (done - d0) / (now - t0) : 0;
+}
+
+function progress(batch) {
+  const c = batch.request_counts;
+  const share = c.total ? (c.completed + c.failed) / c.total : 0;
+  return `<span class="bar"><span style="width:${(share * 100).toFixed(1)}%"></span></span> ${c.completed + c.failed}/${c.total}`;
+}
+
+async function listView() {
+  const page = await json('/batches?limit=100');
+  const rows = page.data.map(b => {
+    const r = rate(b);
+    const eta = b.barge && b.barge.estimated_completion_at ? time(b.barge.estimated_completion_at) : '';
+    return `<tr class="row" data-id="${esc(b.id)}">
+      <td>${esc(b.id)}</td><td class="status-${esc(b.status)}">${esc(b.status)}</td>
+      <td class="progress">${progress(b)}</td>
+      <td>${b.request_counts.completed}</td><td>${b.request_counts.failed}</td>
+      <td>${r ? r.toFixed(1) + '/s' : ''}</td><td>${esc(eta)}</td>
+      <td>${money(b.barge && b.barge.cost)}</td><td>${money(b.barge && b.barge.saved)}</td>
+      <td>${esc(b.endpoint)}</td><td>${time(b.created_at)}</td></tr>`;
+  }).join('');
+  view.innerHTML = page.data.length ? `<table id="batches"><thead><tr><th>Batch</th><th>Status</th><th>Progress</th>
+      <th>Succeeded</th><th>Failed</th><th>Rate</th><th>ETA</th><th>Cost</th><th>Saved</th><th>Endpoint</th><th>Created</th>
+      </tr></thead><tbody>${rows}</tbody></table>` : '<p class="muted">No batches yet.</p>';
+  view.querySelectorAll('tr.row').forEach(tr => tr.onclick = () => { location.hash = '#/batch/' + tr.dataset.id; });
+}
+
+const STEPS = ['created', 'in_progress', 'finalizing', 'completed', 'failed', 'expired', 'cancelling', 'cancelled'];
+
+async function batchView(id) {
+  const b = await json('/batches/' + encodeURIComponent(id));
+  const r = rate(b);
+  const timeline = STEPS.filter(s => s === 'created' || b[s + '_at'] || ['in_progress', 'finalizing', 'completed'].includes(s))
+    .map(s => `<li class="${b[s + '_at'] ? 'done' : ''}">${s.replace('_', ' ')}<br><small>${time(b[s + '_at'])}</small></li>`).join('');
+  const ended = ['completed', 'failed', 'expired', 'cancelled'].includes(b.status);
+  view.innerHTML = `<h2>${esc(b.id)} <span id="status" class="status-${esc(b.status)}">${esc(b.status)}</span></h2>
+    <ol class="timeline">${timeline}</ol>
+    <div class="grid">
+      <div class="card"><h3>Progress</h3><div class="big" id="progress">${progress(b)}</div></div>
+      <div class="card"><h3>Rate</h3><div class="big">${r ? r.toFixed(1) + '/s' : '–'}</div></div>
+      <div class="card"><h3>Cost / saved</h3><div class="big">${money(b.barge.cost)} / ${money(b.barge.saved)}</div></div>
+      <div class="card"><h3>Estimated end</h3><div class="big">${esc(time(b.barge.estimated_completion_at) || '–')}</div></div>
+    </div>
+    <h3>Throughput</h3><canvas id="chart" width="640" height="140"></canvas>
+    <h3>Errors by code</h3><div id="errors" class="muted">…</div>
+    <p>${b.output_file_id ? `<button data-file="${esc(b.output_file_id)}" id="download-output">Download output</button>` : ''}
+       ${b.error_file_id ? `<button data-file="${esc(b.error_file_id)}" id="download-errors">Download errors</button>` : ''}
+       ${ended ? '' : '<button class="danger" id="cancel">Cancel batch</button>'}</p>`;
+  drawChart(state.samples[b.id] || []);
+  view.querySelectorAll('button[data-file]').forEach(button => button.onclick = () => download(button.dataset.file));
+  const cancel = document.getElementById('cancel');
+  if (cancel) cancel.onclick = async () => { await api('/batches/' + encodeURIComponent(id) + '/cancel', { method: 'POST' }); render(); };
+  errorsByCode(id);
+}
+
+async function errorsByCode(id) {
+  const text = await (await api('/batches/' + encodeURIComponent(id) + '/partial?limit=2000')).text();
+  const groups = {};
+  for (const line of text.split('\n').filter(Boolean)) {
+    const r = JSON.parse(line);
+    const code = r.error ? r.error.code : (r.response.status_code >= 300 ? 'http_' + r.response.status_code : null);
+    if (!code) continue;
+    const message = r.error ? r.error.message : JSON.stringify(r.response.body).slice(0, 200);
+    (groups[code] = groups[code] || { count: 0, sample: message }).count++;
+  }
+  const box = document.getElementById('errors');
+  if (!box) return;
+  const codes = Object.keys(groups);
+  box.innerHTML = codes.length ? '<table><tr><th>Code</th><th>Lines</th><th>Example</th></tr>' + codes.map(c =>
+    `<tr><td>${esc(c)}</td><td>${groups[c].count}</td><td class="muted">${esc(groups[c].sample)}</td></tr>`).join('') + '</table>'
+    : 'None so far.';
+}
+
+function drawChart(samples) {
+  const canvas = document.getElementById('chart');
+  if (!canvas || samples.length < 2) return;
+  const g = canvas.getContext('2d');
+  const rates = samples.slice(1).map(([t, d], i) => (d - samples[i][1]) / Math.max(0.001, t - samples[i][0]));
+  const max = Math.max(1, ...rates);
+  g.clearRect(0, 0, canvas.width, canvas.height);
+  g.strokeStyle = '#3b82f6';
+  g.beginPath();
+  rates.forEach((v, i) => {
+    const x = i * canvas.width / Math.max(1, rates.length - 1);
+    const y = canvas.height - 10 - v / max * (canvas.height - 20);
+    i ? g.lineTo(x, y) : g.moveTo(x, y);
+  });
+  g.stroke();
+  g.fillStyle = '#6b7483';
+  g.fillText(max.toFixed(1) + ' req/s', 4, 12);
+}
+
+async function download(fileId) {
+  const blob = await (await api('/files/' + encodeURIComponent(fileId) + '/content')).blob();
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = fileId + '.jsonl';
+  a.click();
+  URL.revokeObjectURL(a.href);
+}
+
+async function backendsView() {
+  const page = await json('/barge/backends');
+  view.innerHTML = `<table id="backends"><thead><tr><th>Backend</th><th>Type</th><th>Models</th><th>RPM</th><th>TPM</th>
+    <th>In flight</th><th>Adaptive limit</th><th>Circuit</th><th>Answers</th></tr></thead><tbody>` +
+    page.data.map(b => {
+      const total = Object.values(b.answers).reduce((a, n) => a + n, 0);
+      const share = k => total ? ((b.answers[k] || 0) / total * 100).toFixed(1) + '%' : '–';
+      return `<tr><td>${esc(b.name)}</td><td>${esc(b.type)}</td><td>${esc(b.models.join(', '))}</td>
+        <td>${b.requests_per_minute ?? '–'}</td><td>${b.tokens_per_minute ?? '–'}</td>
+        <td>${b.in_flight}</td><td>${b.concurrency_limit} of ${b.max_concurrency}</td><td>${esc(b.circuit)}</td>
+        <td>${total} (429: ${share('rate_limited')}, 5xx: ${share('server_error')})</td></tr>`;
+    }).join('') + '</tbody></table>';
+}
+
+async function render() {
+  const hash = location.hash || '#/';
+  document.getElementById('nav-batches').classList.toggle('active', !hash.startsWith('#/backends'));
+  document.getElementById('nav-backends').classList.toggle('active', hash.startsWith('#/backends'));
+  try {
+    if (hash.startsWith('#/batch/')) await batchView(decodeURIComponent(hash.slice(8)));
+    else if (hash.startsWith('#/backends')) await backendsView();
+    else await listView();
+    errorBox.hidden = true;
+  } catch (e) {
+    errorBox.textContent = e.message;
+    errorBox.hidden = false;
+  }
+}
+
+document.getElementById('key-form').onsubmit = event => {
+  event.preventDefault();
+  state.key = document.getElementById('key').value.trim();
+  localStorage.setItem('barge-key', state.key);
+  document.getElementById('key-form').hidden = true;
+  render();
+};
+window.addEventListener('hashchange', render);
+render();
+state.timer = setInterval(render, 1000); // live: everything is read again every second

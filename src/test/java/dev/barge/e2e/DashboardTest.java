@@ -1,0 +1,99 @@
+package dev.barge.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.openai.client.OpenAIClient;
+import com.openai.models.batches.Batch;
+import com.openai.models.batches.BatchCreateParams;
+import dev.barge.config.BackendConfig;
+import dev.barge.config.BargeConfig;
+import dev.barge.config.LimitsConfig;
+import dev.barge.config.SimulatorConfig;
+import dev.barge.upstream.simulator.SimulatorServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The dashboard in a real headless Chromium (Debian's {@code chromium} and {@code chromium-driver}, which
+ * {@code .ci/run} installs): it lists a running batch, its progress advances, and its cancel button cancels it.
+ */
+class DashboardTest {
+  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  private static final String MODEL = "sim-chat";
+
+  @TempDir Path dir;
+  private SimulatorServer upstream;
+  private TestBarge barge;
+  private WebDriver browser;
+
+  @AfterEach
+  void stop() {
+    if (browser != null) browser.quit();
+    if (barge != null) barge.close();
+    if (upstream != null) upstream.close();
+  }
+
+  private WebDriver browser() {
+    assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+        "needs Debian's chromium and chromium-driver (.ci/run installs them)");
+    ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
+        .addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,900");
+    ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
+        .usingAnyFreePort().build();
+    return new ChromeDriver(service, options);
+  }
+
+  @Test
+  void theDashboardShowsARunningBatchAdvancingAndCancelsIt() throws Exception {
+    browser = browser();
+    upstream = SimulatorServer.start("127.0.0.1", 0, new SimulatorConfig(300, 0, 0.0, 0.0, null, null, null, 1L),
+        Set.of());
+    BackendConfig backend = TestBarge.simulatorBackend(upstream, MODEL, new LimitsConfig(null, null, 1));
+    barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(backend)), dir.resolve("data"));
+    OpenAIClient client = barge.client();
+    Batch batch = TestBarge.create(client, TestBarge.upload(client, dir, "in.jsonl", Lines.chat(40, MODEL)),
+        BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h");
+
+    browser.get(barge.baseUrl.replace("/v1", "") + "/");
+    WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+    By row = By.cssSelector("tr.row[data-id='" + batch.id() + "']");
+    wait.until(d -> !d.findElements(row).isEmpty());
+    int first = done(browser.findElement(row).findElement(By.cssSelector("td.progress")).getText());
+    wait.until(d -> done(d.findElement(row).findElement(By.cssSelector("td.progress")).getText()) > first);
+
+    browser.findElement(row).click();
+    wait.until(d -> !d.findElements(By.id("cancel")).isEmpty());
+    Path screenshot = Path.of("target", "dashboard-batch.png");
+    Files.createDirectories(screenshot.getParent());
+    Files.write(screenshot, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+    browser.findElement(By.id("cancel")).click();
+    wait.until(d -> d.findElement(By.id("status")).getText().startsWith("cancel"));
+    assertThat(client.batches().retrieve(batch.id()).status().asString()).isIn("cancelling", "cancelled");
+
+    browser.get(barge.baseUrl.replace("/v1", "") + "/#/backends");
+    wait.until(d -> d.findElement(By.id("backends")).getText().contains("sim-http"));
+    assertThat(browser.findElement(By.id("backends")).getText()).contains(MODEL).contains("closed");
+  }
+
+  /** The number of finished requests in a progress cell such as "7/40". */
+  private static int done(String progressText) {
+    String[] parts = progressText.trim().split("/");
+    return Integer.parseInt(parts[0].replaceAll("\\D", ""));
+  }
+}
