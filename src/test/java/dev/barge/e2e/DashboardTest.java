@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -71,24 +72,33 @@ class DashboardTest {
         BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h");
 
     browser.get(barge.baseUrl.replace("/v1", "") + "/");
+    // The page redraws every second: an element found a moment ago may be gone; the waits look again.
     WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+    wait.ignoring(StaleElementReferenceException.class);
     By row = By.cssSelector("tr.row[data-id='" + batch.id() + "']");
-    wait.until(d -> !d.findElements(row).isEmpty());
-    int first = done(browser.findElement(row).findElement(By.cssSelector("td.progress")).getText());
-    wait.until(d -> done(d.findElement(row).findElement(By.cssSelector("td.progress")).getText()) > first);
+    By progress = By.cssSelector("tr.row[data-id='" + batch.id() + "'] td.progress");
+    int first = wait.until(d -> (Integer) done(d.findElement(progress).getText()));
+    wait.until(d -> done(d.findElement(progress).getText()) > first);
 
-    browser.findElement(row).click();
+    wait.until(d -> {
+      d.findElement(row).click();
+      return true;
+    });
     wait.until(d -> !d.findElements(By.id("cancel")).isEmpty());
     Path screenshot = Path.of("target", "dashboard-batch.png");
     Files.createDirectories(screenshot.getParent());
     Files.write(screenshot, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
-    browser.findElement(By.id("cancel")).click();
+    wait.until(d -> {
+      d.findElement(By.id("cancel")).click();
+      return true;
+    });
     wait.until(d -> d.findElement(By.id("status")).getText().startsWith("cancel"));
     assertThat(client.batches().retrieve(batch.id()).status().asString()).isIn("cancelling", "cancelled");
 
     browser.get(barge.baseUrl.replace("/v1", "") + "/#/backends");
     wait.until(d -> d.findElement(By.id("backends")).getText().contains("sim-http"));
-    assertThat(browser.findElement(By.id("backends")).getText()).contains(MODEL).contains("closed");
+    String backends = wait.until(d -> d.findElement(By.id("backends")).getText());
+    assertThat(backends).contains(MODEL).contains("closed");
   }
 
   /** The number of finished requests in a progress cell such as "7/40". */
