@@ -21,6 +21,14 @@ async function api(path, options = {}) {
 }
 
 const json = async path => (await api(path)).json();
+
+/** Replaces the view only when it changed: a redraw under the pointer would swallow a click. */
+function show(html) {
+  if (view.dataset.html !== html) {
+    view.innerHTML = html;
+    view.dataset.html = html;
+  }
+}
 const esc = s => String(s == null ? '' : s).replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
 const time = seconds => seconds ? new Date(seconds * 1000).toLocaleString() : '';
 const money = v => v == null ? '' : '$' + Number(v).toFixed(4);
@@ -55,9 +63,9 @@ async function listView() {
       <td>${money(b.barge && b.barge.cost)}</td><td>${money(b.barge && b.barge.saved)}</td>
       <td>${esc(b.endpoint)}</td><td>${time(b.created_at)}</td></tr>`;
   }).join('');
-  view.innerHTML = page.data.length ? `<table id="batches"><thead><tr><th>Batch</th><th>Status</th><th>Progress</th>
+  show(page.data.length ? `<table id="batches"><thead><tr><th>Batch</th><th>Status</th><th>Progress</th>
       <th>Succeeded</th><th>Failed</th><th>Rate</th><th>ETA</th><th>Cost</th><th>Saved</th><th>Endpoint</th><th>Created</th>
-      </tr></thead><tbody>${rows}</tbody></table>` : '<p class="muted">No batches yet.</p>';
+      </tr></thead><tbody>${rows}</tbody></table>` : '<p class="muted">No batches yet.</p>');
   view.querySelectorAll('tr.row').forEach(tr => tr.onclick = () => { location.hash = '#/batch/' + tr.dataset.id; });
 }
 
@@ -69,42 +77,43 @@ async function batchView(id) {
   const timeline = STEPS.filter(s => s === 'created' || b[s + '_at'] || ['in_progress', 'finalizing', 'completed'].includes(s))
     .map(s => `<li class="${b[s + '_at'] ? 'done' : ''}">${s.replace('_', ' ')}<br><small>${time(b[s + '_at'])}</small></li>`).join('');
   const ended = ['completed', 'failed', 'expired', 'cancelled'].includes(b.status);
-  view.innerHTML = `<h2>${esc(b.id)} <span id="status" class="status-${esc(b.status)}">${esc(b.status)}</span></h2>
+  show(`<h2>${esc(b.id)} <span id="status" class="status-${esc(b.status)}">${esc(b.status)}</span></h2>
     <ol class="timeline">${timeline}</ol>
     <div class="grid">
-      <div class="card"><h3>Progress</h3><div class="big" id="progress">${progress(b)}</div></div>
-      <div class="card"><h3>Rate</h3><div class="big">${r ? r.toFixed(1) + '/s' : '–'}</div></div>
-      <div class="card"><h3>Cost / saved</h3><div class="big">${money(b.barge.cost)} / ${money(b.barge.saved)}</div></div>
-      <div class="card"><h3>Estimated end</h3><div class="big">${esc(time(b.barge.estimated_completion_at) || '–')}</div></div>
+      <div class="card"><h3>Progress</h3><div class="big" id="progress"></div></div>
+      <div class="card"><h3>Rate</h3><div class="big" id="rate"></div></div>
+      <div class="card"><h3>Cost / saved</h3><div class="big" id="cost"></div></div>
+      <div class="card"><h3>Estimated end</h3><div class="big" id="eta"></div></div>
     </div>
     <h3>Throughput</h3><canvas id="chart" width="640" height="140"></canvas>
     <h3>Errors by code</h3><div id="errors" class="muted">…</div>
     <p>${b.output_file_id ? `<button data-file="${esc(b.output_file_id)}" id="download-output">Download output</button>` : ''}
        ${b.error_file_id ? `<button data-file="${esc(b.error_file_id)}" id="download-errors">Download errors</button>` : ''}
-       ${ended ? '' : '<button class="danger" id="cancel">Cancel batch</button>'}</p>`;
+       ${ended ? '' : '<button class="danger" id="cancel">Cancel batch</button>'}</p>`);
+  // The numbers change every second; the page around them (and its buttons) only when the batch does.
+  document.getElementById('progress').innerHTML = progress(b);
+  document.getElementById('rate').textContent = r ? r.toFixed(1) + '/s' : '–';
+  document.getElementById('cost').textContent = money(b.barge.cost) + ' / ' + money(b.barge.saved);
+  document.getElementById('eta').textContent = time(b.barge.estimated_completion_at) || '–';
   drawChart(state.samples[b.id] || []);
   view.querySelectorAll('button[data-file]').forEach(button => button.onclick = () => download(button.dataset.file));
   const cancel = document.getElementById('cancel');
-  if (cancel) cancel.onclick = async () => { await api('/batches/' + encodeURIComponent(id) + '/cancel', { method: 'POST' }); render(); };
+  if (cancel) cancel.onclick = async () => {
+    if (!confirm('Cancel batch ' + id + '? Calls in flight finish; the rest ends unsent.')) return;
+    await api('/batches/' + encodeURIComponent(id) + '/cancel', { method: 'POST' });
+    render();
+  };
   errorsByCode(id);
 }
 
 async function errorsByCode(id) {
-  const text = await (await api('/batches/' + encodeURIComponent(id) + '/partial?limit=2000')).text();
-  const groups = {};
-  for (const line of text.split('\n').filter(Boolean)) {
-    const r = JSON.parse(line);
-    const code = r.error ? r.error.code : (r.response.status_code >= 300 ? 'http_' + r.response.status_code : null);
-    if (!code) continue;
-    const message = r.error ? r.error.message : JSON.stringify(r.response.body).slice(0, 200);
-    (groups[code] = groups[code] || { count: 0, sample: message }).count++;
-  }
+  const page = await json('/batches/' + encodeURIComponent(id) + '/errors');
   const box = document.getElementById('errors');
   if (!box) return;
-  const codes = Object.keys(groups);
-  box.innerHTML = codes.length ? '<table><tr><th>Code</th><th>Lines</th><th>Example</th></tr>' + codes.map(c =>
-    `<tr><td>${esc(c)}</td><td>${groups[c].count}</td><td class="muted">${esc(groups[c].sample)}</td></tr>`).join('') + '</table>'
+  const html = page.data.length ? '<table><tr><th>Code</th><th>Lines</th><th>Example</th></tr>' + page.data.map(g =>
+    `<tr><td>${esc(g.code)}</td><td>${g.count}</td><td class="muted">${esc(g.example)}</td></tr>`).join('') + '</table>'
     : 'None so far.';
+  if (box.innerHTML !== html) box.innerHTML = html;
 }
 
 function drawChart(samples) {
@@ -137,7 +146,7 @@ async function download(fileId) {
 
 async function backendsView() {
   const page = await json('/barge/backends');
-  view.innerHTML = `<table id="backends"><thead><tr><th>Backend</th><th>Type</th><th>Models</th><th>RPM</th><th>TPM</th>
+  show(`<table id="backends"><thead><tr><th>Backend</th><th>Type</th><th>Models</th><th>RPM</th><th>TPM</th>
     <th>In flight</th><th>Adaptive limit</th><th>Circuit</th><th>Answers</th></tr></thead><tbody>` +
     page.data.map(b => {
       const total = Object.values(b.answers).reduce((a, n) => a + n, 0);
@@ -146,7 +155,7 @@ async function backendsView() {
         <td>${b.requests_per_minute ?? '–'}</td><td>${b.tokens_per_minute ?? '–'}</td>
         <td>${b.in_flight}</td><td>${b.concurrency_limit} of ${b.max_concurrency}</td><td>${esc(b.circuit)}</td>
         <td>${total} (429: ${share('rate_limited')}, 5xx: ${share('server_error')})</td></tr>`;
-    }).join('') + '</tbody></table>';
+    }).join('') + '</tbody></table>');
 }
 
 async function render() {

@@ -53,6 +53,11 @@ public final class ApiServer implements AutoCloseable {
       if (AnthropicWire.isAnthropicPath(ctx.path())) ctx.header("request-id", requestId); // the Anthropic name
     });
     app.before("/v1/*", auth::authenticate);
+    app.before("/metrics", auth::authenticate); // with keys configured, a scraper sends one as a bearer token
+    app.before(ctx -> {
+      // The dashboard is never shown inside another site's page (its key is in this browser).
+      if (!ctx.path().startsWith("/v1")) ctx.header("X-Frame-Options", "DENY").header("Content-Security-Policy", "frame-ancestors 'none'");
+    });
     new FilesRoutes(engine.files()).register(app);
     new BatchesRoutes(engine.batches(), config.batch().canary()).register(app);
     new SpendRoutes(engine).register(app);
@@ -60,7 +65,7 @@ public final class ApiServer implements AutoCloseable {
     String[] publicBase = {""};
     new MessageBatchesRoutes(engine.messageBatches(), config.batch().maxRequests(), () -> publicBase[0]).register(app);
     new InteractiveRoutes(engine).register(app);
-    // For load balancers and Prometheus, outside /v1 and its keys; Barge listens on loopback unless keys are set.
+    // For load balancers (no key) and Prometheus (the API's keys, when there are any).
     app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(engine.scrapeMetrics()));
     app.get("/healthz", ctx -> ctx.result("ok"));
     app.get("/readyz", ctx -> {

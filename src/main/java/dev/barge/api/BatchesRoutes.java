@@ -1,6 +1,7 @@
 package dev.barge.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.barge.batch.BatchService;
 import dev.barge.batch.CreateBatch;
@@ -52,6 +53,13 @@ final class BatchesRoutes {
     app.post("/v1/batches/{batch_id}/budget", this::setBudget);
     app.get("/v1/batches/{batch_id}/events", this::events);
     app.get("/v1/batches/{batch_id}/partial", this::partial);
+    app.get("/v1/batches/{batch_id}/errors", ctx -> {
+      ObjectNode o = Wire.JSON.createObjectNode().put("object", "list");
+      ArrayNode data = o.putArray("data");
+      batches.errorGroups(Auth.project(ctx), ctx.pathParam("batch_id")).forEach(g ->
+          data.addObject().put("code", g.code()).put("count", g.count()).put("example", g.example()));
+      ctx.json(o);
+    });
     app.post("/v1/batches/{batch_id}/cancel", ctx -> ctx.json(render(batches.cancel(Auth.project(ctx),
         ctx.pathParam("batch_id")))));
   }

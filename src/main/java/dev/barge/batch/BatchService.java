@@ -191,6 +191,11 @@ public final class BatchService {
     return batches.list(project, BatchRecord.OPENAI, after, limit);
   }
 
+  /** The batch's failed lines grouped by error code, largest group first. */
+  public List<RequestStore.ErrorGroup> errorGroups(String project, String id) {
+    return requests.errorGroups(get(project, id).id());
+  }
+
   /** The results finished so far after line {@code afterLine}, at most {@code limit}. */
   public PartialResults partial(String project, String id, int afterLine, int limit) {
     return PartialResults.read(requests, get(project, id).id(), afterLine, limit);

@@ -18,7 +18,7 @@ import java.util.List;
  *
  * @param rows the finished results after the asked line, in line order
  * @param nextAfterLine where to ask from next time
- * @param more whether lines after this page exist (finished or not)
+ * @param more whether lines after the cursor exist (finished or not): ask again while it is true
  */
 public record PartialResults(List<ResultRow> rows, int nextAfterLine, boolean more) {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -34,8 +34,10 @@ public record PartialResults(List<ResultRow> rows, int nextAfterLine, boolean mo
       contiguous &= finished;
       if (contiguous) cursor = row.line();
     }
+    int next = cursor;
+    boolean waiting = more || page.stream().anyMatch(r -> r.line() > next);
     return new PartialResults(page.stream().filter(r -> r.state() != RequestState.QUEUED
-        && r.state() != RequestState.LEASED).toList(), cursor, more);
+        && r.state() != RequestState.LEASED).toList(), cursor, waiting);
   }
 
   /** Writes the rows as JSONL. */

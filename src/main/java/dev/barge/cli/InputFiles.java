@@ -26,7 +26,9 @@ final class InputFiles {
    * blobs of its own in {@code dataDir}, never a shared one (it would take other batches' work).
    */
   static BargeConfig localConfig(Path config, Path dataDir) {
-    return new ConfigLoader(System.getenv()).load(config).withStorage(StorageConfig.privateTo(dataDir));
+    // Its batches are the user's own: no webhooks announce them.
+    return new ConfigLoader(System.getenv()).load(config).withStorage(StorageConfig.privateTo(dataDir))
+        .withWebhooks(List.of());
   }
 
   /** Fails unless {@code input} is a readable file. */

@@ -21,11 +21,13 @@ public record WebhookConfig(String url, String secret, List<String> events) {
     URI.create(url);
     if (secret == null || secret.isBlank()) throw new IllegalArgumentException("secret: required (e.g. whsec_…)");
     if (secret.startsWith("whsec_")) {
+      byte[] key;
       try {
-        Base64.getDecoder().decode(secret.substring(6));
+        key = Base64.getDecoder().decode(secret.substring(6));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("secret: after 'whsec_' must come base64");
       }
+      if (key.length == 0) throw new IllegalArgumentException("secret: the key after 'whsec_' is empty");
     }
     events = events == null ? EVENTS : List.copyOf(events);
     for (String e : events) {

@@ -38,7 +38,8 @@ public final class DispatchMetrics {
         "backend", backend, "endpoint", endpoint, "source", source, "outcome", result).increment();
     timers.computeIfAbsent(List.of(backend, endpoint), k -> Timer.builder("upstream.latency")
         .description("Time to the upstream's answer").tags("backend", backend, "endpoint", endpoint)
-        .publishPercentileHistogram().register(registry)).record(took);
+        .publishPercentileHistogram().maximumExpectedValue(Duration.ofMinutes(10)) // LLM calls can be long
+        .register(registry)).record(took);
   }
 
   /** Tokens a backend reported, and what they cost in picodollars at {@code tier}'s price. */

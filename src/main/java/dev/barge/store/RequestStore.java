@@ -413,6 +413,29 @@ public final class RequestStore {
         Rows.nullableInt(rs, 4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8));
   }
 
+  /** Failed lines of a batch grouped by error: its code (or {@code http_<status>}), how many, and one message. */
+  public record ErrorGroup(String code, int count, String example) {}
+
+  public List<ErrorGroup> errorGroups(String batchId) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(error_code, 'http_' || status_code) AS code,"
+          + " COUNT(*), MIN(COALESCE(error_message, response)) FROM requests WHERE batch_id = ?"
+          + " AND state IN ('failed', 'expired', 'cancelled') GROUP BY COALESCE(error_code, 'http_' || status_code)"
+          + " ORDER BY COUNT(*) DESC")) {
+        ps.setString(1, batchId);
+        List<ErrorGroup> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            String example = rs.getString(3);
+            out.add(new ErrorGroup(rs.getString(1), rs.getInt(2),
+                example == null || example.length() <= 300 ? example : example.substring(0, 300) + "…"));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
   /** Up to {@code limit} rows of a batch after line {@code afterLine}, in line order, whatever their state. */
   public List<ResultRow> rowsAfter(String batchId, int afterLine, int limit) {
     return db.read(c -> {

@@ -59,15 +59,18 @@ public final class WebhookStore {
     });
   }
 
-  /** Deliveries due at {@code now}, oldest first. */
-  public List<Due> due(long now, int limit) {
+  /** Deliveries to {@code endpoints} due at {@code now}, oldest first (an endpoint no longer configured waits). */
+  public List<Due> due(List<String> endpoints, long now, int limit) {
+    if (endpoints.isEmpty()) return List.of();
     return db.read(c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT d.event_id, d.endpoint, e.type, e.batch_id, e.created_at,"
           + " d.attempts, d.next_attempt_at FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id"
-          + " WHERE d.delivered_at IS NULL AND d.given_up_at IS NULL AND d.next_attempt_at <= ?"
-          + " ORDER BY d.next_attempt_at LIMIT ?")) {
-        ps.setLong(1, now);
-        ps.setInt(2, limit);
+          + " WHERE d.delivered_at IS NULL AND d.given_up_at IS NULL AND d.next_attempt_at <= ? AND d.endpoint IN ("
+          + String.join(",", Collections.nCopies(endpoints.size(), "?")) + ") ORDER BY d.next_attempt_at LIMIT ?")) {
+        int i = 1;
+        ps.setLong(i++, now);
+        for (String endpoint : endpoints) ps.setString(i++, endpoint);
+        ps.setInt(i, limit);
         List<Due> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {

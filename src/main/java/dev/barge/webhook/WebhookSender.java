@@ -60,9 +60,8 @@ public final class WebhookSender implements AutoCloseable {
         for (WebhookConfig endpoint : endpoints.values()) {
           store.fanOut(endpoint.url(), endpoint.events(), now - GIVE_UP_AFTER.toMillis());
         }
-        for (WebhookStore.Due due : store.due(now, 100)) {
+        for (WebhookStore.Due due : store.due(List.copyOf(endpoints.keySet()), now, 100)) {
           WebhookConfig endpoint = endpoints.get(due.endpoint());
-          if (endpoint == null) continue; // an endpoint no longer configured
           // Taken with a fallback time: if this attempt never reports (a crash), it comes again then.
           if (store.take(due, now + TIMEOUT.toMillis() * 3)) sending.submit(() -> deliver(endpoint, due));
         }

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
@@ -74,7 +75,7 @@ class DashboardTest {
     browser.get(barge.baseUrl.replace("/v1", "") + "/");
     // The page redraws every second: an element found a moment ago may be gone; the waits look again.
     WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
-    wait.ignoring(StaleElementReferenceException.class);
+    wait.ignoring(StaleElementReferenceException.class).ignoring(NoAlertPresentException.class);
     By row = By.cssSelector("tr.row[data-id='" + batch.id() + "']");
     By progress = By.cssSelector("tr.row[data-id='" + batch.id() + "'] td.progress");
     int first = wait.until(d -> (Integer) done(d.findElement(progress).getText()));
@@ -90,6 +91,10 @@ class DashboardTest {
     Files.write(screenshot, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
     wait.until(d -> {
       d.findElement(By.id("cancel")).click();
+      return true;
+    });
+    wait.until(d -> {
+      d.switchTo().alert().accept(); // "Cancel batch …?"
       return true;
     });
     wait.until(d -> d.findElement(By.id("status")).getText().startsWith("cancel"));

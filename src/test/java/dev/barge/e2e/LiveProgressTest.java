@@ -97,6 +97,7 @@ class LiveProgressTest {
         seen.add(result.get("custom_id").asText());
       }
       int next = Integer.parseInt(page.headers().firstValue("barge-next-after-line").orElseThrow());
+      if (seen.size() < 10) assertThat(page.headers().firstValue("barge-has-more")).contains("true");
       assertThat(next).isGreaterThanOrEqualTo(after);
       after = next;
       String status = client.batches().retrieve(batch.id()).status().asString();

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.openai.client.OpenAIClient;
 import com.openai.models.batches.Batch;
 import com.openai.models.batches.BatchCreateParams;
+import dev.barge.config.ApiKey;
+import dev.barge.config.AuthConfig;
 import dev.barge.config.BackendConfig;
 import dev.barge.config.BargeConfig;
 import dev.barge.config.LimitsConfig;
@@ -74,6 +76,20 @@ class MetricsTest {
     Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
         value(get("/metrics").body(), "barge_batches{status=\"completed\"}") == 1);
     assertThat(value(metrics, "barge_queue_depth{priority=\"interactive\"}")).isZero();
+  }
+
+  @Test
+  void withKeysConfiguredMetricsNeedOneAndHealthDoesNot() throws Exception {
+    barge = TestBarge.start(BargeConfig.embeddedDefault().withAuth(new AuthConfig(List.of(new ApiKey("scrape-key",
+        "ops")))), dir.resolve("data"));
+    assertThat(get("/metrics").statusCode()).isEqualTo(401);
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      HttpResponse<String> scraped = http.send(HttpRequest.newBuilder(URI.create(barge.baseUrl.replace("/v1", "")
+          + "/metrics")).header("Authorization", "Bearer scrape-key").build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(scraped.statusCode()).isEqualTo(200);
+    }
+    assertThat(get("/healthz").statusCode()).isEqualTo(200);
+    assertThat(get("/readyz").statusCode()).isEqualTo(200);
   }
 
   @Test
