@@ -226,6 +226,8 @@ public final class RequestStore {
         for (var e : deltas.entrySet()) {
           Delta d = e.getValue();
           d.apply(c, e.getKey());
+          // Spend is money: results of a model without a price add none, and cost the writer nothing.
+          if (d.cost == 0 && d.listCost == 0) continue;
           spend.computeIfAbsent(new SpendKey(SpendStore.projectOf(c, e.getKey()), SpendStore.dayOf(d.finishedAt)),
               k -> new Delta()).add(d);
         }
