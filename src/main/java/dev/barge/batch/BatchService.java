@@ -198,7 +198,8 @@ public final class BatchService {
 
   /** The results finished so far after line {@code afterLine}, at most {@code limit}. */
   public PartialResults partial(String project, String id, int afterLine, int limit) {
-    return PartialResults.read(requests, get(project, id).id(), afterLine, limit);
+    BatchRecord batch = get(project, id);
+    return PartialResults.read(requests, batch.id(), batch.status().terminal(), afterLine, limit);
   }
 
   /**

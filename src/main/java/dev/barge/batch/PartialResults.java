@@ -18,12 +18,14 @@ import java.util.List;
  *
  * @param rows the finished results after the asked line, in line order
  * @param nextAfterLine where to ask from next time
- * @param more whether lines after the cursor exist (finished or not): ask again while it is true
+ * @param more whether anything after the cursor is still to come (the batch runs, or lines after it
+ *     exist): ask again while it is true
  */
 public record PartialResults(List<ResultRow> rows, int nextAfterLine, boolean more) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  static PartialResults read(RequestStore requests, String batchId, int afterLine, int limit) {
+  /** @param ended whether the batch has ended (before that, more lines may still come) */
+  static PartialResults read(RequestStore requests, String batchId, boolean ended, int afterLine, int limit) {
     List<ResultRow> page = requests.rowsAfter(batchId, afterLine, limit + 1);
     boolean more = page.size() > limit;
     if (more) page = page.subList(0, limit);
@@ -35,7 +37,7 @@ public record PartialResults(List<ResultRow> rows, int nextAfterLine, boolean mo
       if (contiguous) cursor = row.line();
     }
     int next = cursor;
-    boolean waiting = more || page.stream().anyMatch(r -> r.line() > next);
+    boolean waiting = !ended || more || page.stream().anyMatch(r -> r.line() > next);
     return new PartialResults(page.stream().filter(r -> r.state() != RequestState.QUEUED
         && r.state() != RequestState.LEASED).toList(), cursor, waiting);
   }
