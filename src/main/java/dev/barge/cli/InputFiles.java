@@ -72,6 +72,21 @@ final class InputFiles {
     return files;
   }
 
+  /** Where a batch's output and error files go for {@code input}. */
+  record ResultPaths(Path output, Path errors) {}
+
+  /**
+   * {@code output} (default {@code INPUT.output.jsonl}) and the {@code .errors.jsonl} beside it; fails
+   * when either would overwrite the input.
+   */
+  static ResultPaths resultPaths(Path input, Path output) throws IOException {
+    Path out = output != null ? output : sibling(input, ".output.jsonl");
+    ResultPaths paths = new ResultPaths(out, sibling(out, ".errors.jsonl"));
+    refuseOverwriting(paths.output(), input);
+    refuseOverwriting(paths.errors(), input);
+    return paths;
+  }
+
   /** Fails when writing {@code target} would overwrite one of {@code sources}. */
   static void refuseOverwriting(Path target, Path... sources) throws IOException {
     for (Path source : sources) {

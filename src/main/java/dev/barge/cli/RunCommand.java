@@ -74,10 +74,9 @@ final class RunCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     String batchEndpoint = InputFiles.endpoint(InputFiles.existing(input), endpoint);
-    Path outputFile = output != null ? output : InputFiles.sibling(input, ".output.jsonl");
-    Path errorsFile = InputFiles.sibling(outputFile, ".errors.jsonl");
-    InputFiles.refuseOverwriting(outputFile, input);
-    InputFiles.refuseOverwriting(errorsFile, input);
+    InputFiles.ResultPaths paths = InputFiles.resultPaths(input, output);
+    Path outputFile = paths.output();
+    Path errorsFile = paths.errors();
     System.setProperty("barge.log.level", System.getProperty("barge.log.level", "WARN"));
     Path state = RunState.directoryFor(input);
     BargeConfig cfg = InputFiles.localConfig(config, state);

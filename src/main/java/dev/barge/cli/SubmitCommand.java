@@ -84,10 +84,9 @@ final class SubmitCommand implements Callable<Integer> {
       }
       err.println("barge: batch " + id);
       BatchView ended = Summary.await(() -> BatchView.of(api.get("/batches/" + ApiClient.segment(id))), err, System.console() != null);
-      Path outputFile = output != null ? output : InputFiles.sibling(input, ".output.jsonl");
-      Path errorsFile = InputFiles.sibling(outputFile, ".errors.jsonl");
-      InputFiles.refuseOverwriting(outputFile, input);
-      InputFiles.refuseOverwriting(errorsFile, input);
+      InputFiles.ResultPaths paths = InputFiles.resultPaths(input, output);
+      Path outputFile = paths.output();
+      Path errorsFile = paths.errors();
       // A file left by an earlier batch of this input would tell of results that are not these.
       if (ended.outputFileId() != null) api.download(ended.outputFileId(), outputFile);
       else Files.deleteIfExists(outputFile);

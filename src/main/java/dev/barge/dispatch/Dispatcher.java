@@ -162,17 +162,18 @@ public final class Dispatcher implements AutoCloseable {
    * and lifts a stop that no longer holds (a new day for a project budget).
    */
   private boolean withinBudget(BatchRecord b, long now) {
+    boolean allowed = budgets.allowance(b) > 0;
     String stoppedBy = budgets.stoppedBy(b);
     String recorded = b.spend().stoppedReason();
     if (stoppedBy != null && !stoppedBy.equals(recorded)) {
       batches.stop(b.id(), stoppedBy, b.spend().maxCost(), now);
       log.info("batch {} stopped: the next request would pass its {}", b.id(),
           stoppedBy.equals(Spend.BATCH_BUDGET) ? "budget" : "project's daily budget");
-    } else if (stoppedBy == null && recorded != null && budgets.allowance(b) > 0) {
+    } else if (stoppedBy == null && recorded != null && allowed) {
       batches.resume(b.id());
       log.info("batch {} goes on: its budget allows more work again", b.id());
     }
-    return budgets.allowance(b) > 0;
+    return allowed;
   }
 
   private int dispatch(Backend backend, List<BatchRecord> candidates) {

@@ -91,18 +91,9 @@ public final class RequestStore {
 
   /** How many requests of a batch are in each state. */
   public Map<RequestState, Integer> countsByState(String batchId) {
-    return db.read(c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT state, COUNT(*) FROM requests WHERE batch_id = ? GROUP BY state")) {
-        ps.setString(1, batchId);
-        Map<RequestState, Integer> out = new java.util.EnumMap<>(RequestState.class);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) out.put(RequestState.ofColumn(rs.getString(1)), rs.getInt(2));
-        }
-        return out;
-      }
-    });
+    return countsByState(List.of(batchId)).getOrDefault(batchId, Map.of());
   }
+
 
   /**
    * Deletes the rows of a batch that never started (validation left them, or it was cancelled before it
@@ -390,25 +381,13 @@ public final class RequestStore {
   public void forEachResultPaged(String batchId, Consumer<ResultRow> sink) {
     int after = 0;
     while (true) {
-      int from = after;
-      List<ResultRow> page = db.read(c -> {
-        try (PreparedStatement ps = c.prepareStatement("SELECT line, custom_id, state, status_code, request_id,"
-            + " response, error_code, error_message FROM requests WHERE batch_id = ? AND line > ? ORDER BY line LIMIT ?")) {
-          ps.setString(1, batchId);
-          ps.setInt(2, from);
-          ps.setInt(3, PAGE);
-          List<ResultRow> rows = new ArrayList<>();
-          try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) rows.add(resultRow(rs));
-          }
-          return rows;
-        }
-      });
+      List<ResultRow> page = rowsAfter(batchId, after, PAGE);
       page.forEach(sink);
       if (page.size() < PAGE) return;
       after = page.getLast().line();
     }
   }
+
 
   private static ResultRow resultRow(ResultSet rs) throws SQLException {
     return new ResultRow(rs.getInt(1), rs.getString(2), RequestState.ofColumn(rs.getString(3)),
