@@ -64,6 +64,7 @@ final class BatchLifecycle implements AutoCloseable {
   private volatile boolean running = true;
   private long lastSweep;
   private long lastRecovery = Long.MIN_VALUE / 2;
+  private Set<String> aliveAtLastRelease;
 
   BatchLifecycle(BatchStore batches, RequestStore requests, InputValidator validator, ResultFiles resultFiles,
       FileService files, Duration cancelGrace, Duration budgetHold, Clock clock,
@@ -103,7 +104,14 @@ final class BatchLifecycle implements AutoCloseable {
     long aliveSince = heartbeat.aliveSince();
     if (now - lastRecovery >= RECOVER_EVERY_MS) {
       lastRecovery = now;
-      int orphaned = requests.releaseExpiredLeases(now) + requests.releaseLeasesOfDeadNodes(aliveSince);
+      int orphaned = requests.releaseExpiredLeases(now);
+      // A node's leases are orphaned only when it leaves the live set: looking at every leased row is
+      // needed then (and once at start, for the nodes that stopped before), not every time.
+      Set<String> alive = heartbeat.alive();
+      if (!alive.equals(aliveAtLastRelease)) {
+        orphaned += requests.releaseLeasesOfDeadNodes(aliveSince, now);
+        aliveAtLastRelease = alive;
+      }
       if (orphaned > 0) log.info("{} requests leased by stopped nodes went back to the queue", orphaned);
     }
     for (BatchRecord b : batches.active()) {

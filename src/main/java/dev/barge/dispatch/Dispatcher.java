@@ -9,6 +9,7 @@ import dev.barge.store.BatchRecord;
 import dev.barge.store.BatchStatus;
 import dev.barge.store.BatchStore;
 import dev.barge.store.Canary;
+import dev.barge.store.ClaimCursor;
 import dev.barge.store.ClaimedRequest;
 import dev.barge.store.FileRecord;
 import dev.barge.store.FileStore;
@@ -76,6 +77,7 @@ public final class Dispatcher implements AutoCloseable {
   private final Map<Backend, FairShare> fairShares = new HashMap<>();
   private final Map<Backend, List<TimeWindow>> batchWindows = new HashMap<>();
   private final Map<String, String> inputBlobs = new ConcurrentHashMap<>();
+  private final Map<String, ClaimCursor> claimCursors = new HashMap<>();
   private final Map<String, Set<Thread>> inFlight = new ConcurrentHashMap<>();
   private final Wakeup wakeup = new Wakeup();
   private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
@@ -209,7 +211,8 @@ public final class Dispatcher implements AutoCloseable {
     Endpoint endpoint = Endpoint.ofPath(batch.endpoint()).orElseThrow();
     // While the canary runs, only its sample may be sent.
     List<Integer> onlyLines = batch.canary().running() ? batch.canary().lines() : List.of();
-    List<ClaimedRequest> claimed = requests.claim(batch.id(), limit, now, nodeId, now + lease.toMillis(), onlyLines);
+    List<ClaimedRequest> claimed = requests.claim(batch.id(), limit, now, nodeId, now + lease.toMillis(), onlyLines,
+        claimCursors.computeIfAbsent(batch.id(), id -> new ClaimCursor()));
     if (claimed.isEmpty()) return 0;
     budgets.claimed(batch, claimed.size());
     long heldTokens = gate.started(claimed.size(), now);
@@ -234,6 +237,7 @@ public final class Dispatcher implements AutoCloseable {
   /** Forgets the input files of batches that no longer run, so their handles close. */
   private void forgetEnded(Set<String> running) {
     inFlight.entrySet().removeIf(e -> e.getValue().isEmpty() && !running.contains(e.getKey()));
+    claimCursors.keySet().retainAll(running);
     for (var it = inputBlobs.entrySet().iterator(); it.hasNext(); ) {
       var entry = it.next();
       if (!running.contains(entry.getKey())) {

@@ -3,6 +3,7 @@ package dev.barge.dispatch;
 import dev.barge.store.NodeStore;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +23,7 @@ public final class NodeHeartbeat implements AutoCloseable {
   private final Wakeup stop = new Wakeup();
   private final Thread thread;
   private volatile boolean running = true;
-  private volatile int alive;
+  private volatile Set<String> alive;
 
   /** Registers the node before returning, so its first leases already belong to a live node. */
   public NodeHeartbeat(NodeStore nodes, String nodeId, Clock clock) {
@@ -30,8 +31,8 @@ public final class NodeHeartbeat implements AutoCloseable {
     this.nodeId = nodeId;
     this.clock = clock;
     nodes.heartbeat(nodeId, clock.millis());
-    alive = nodes.countAlive(aliveSince());
-    log.info("node {} joined; {} node(s) alive", nodeId, alive);
+    alive = nodes.alive(aliveSince());
+    log.info("node {} joined; {} node(s) alive", nodeId, alive.size());
     this.thread = Thread.ofPlatform().name("barge-heartbeat").daemon().start(this::run);
   }
 
@@ -40,8 +41,8 @@ public final class NodeHeartbeat implements AutoCloseable {
       try {
         if (running) {
           nodes.heartbeat(nodeId, clock.millis());
-          int now = nodes.countAlive(aliveSince());
-          if (now != alive) log.info("{} node(s) alive", now);
+          Set<String> now = nodes.alive(aliveSince());
+          if (now.size() != alive.size()) log.info("{} node(s) alive", now.size());
           alive = now;
         }
       } catch (RuntimeException e) {
@@ -57,7 +58,12 @@ public final class NodeHeartbeat implements AutoCloseable {
 
   /** How many nodes, this one included, were alive at the last heartbeat (at least 1). */
   public int peersAlive() {
-    return Math.max(1, alive);
+    return Math.max(1, alive.size());
+  }
+
+  /** The nodes alive at the last heartbeat. */
+  public Set<String> alive() {
+    return alive;
   }
 
   /** Leaves the cluster: the others can take over at once instead of waiting for the silence. */

@@ -2,6 +2,8 @@ package dev.barge.store;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.util.HashSet;
+import java.util.Set;
 
 /** The {@code nodes} table: which Barge processes share this database, and which are alive. */
 public final class NodeStore {
@@ -25,15 +27,16 @@ public final class NodeStore {
     });
   }
 
-  /** Nodes whose last heartbeat is at or after {@code aliveSince}. */
-  public int countAlive(long aliveSince) {
+  /** The ids of the nodes whose last heartbeat is at or after {@code aliveSince}. */
+  public Set<String> alive(long aliveSince) {
     return db.read(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM nodes WHERE heartbeat_at >= ?")) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT id FROM nodes WHERE heartbeat_at >= ?")) {
         ps.setLong(1, aliveSince);
+        Set<String> ids = new HashSet<>();
         try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          return rs.getInt(1);
+          while (rs.next()) ids.add(rs.getString(1));
         }
+        return Set.copyOf(ids);
       }
     });
   }

@@ -112,43 +112,81 @@ public final class RequestStore {
   }
 
   /**
-   * Leases up to {@code limit} due requests of a batch that is in progress, earliest due first; only
-   * those of {@code onlyLines} when that is not empty (a canary's sample).
+   * Leases up to {@code limit} due requests of a batch that is in progress: never-tried lines in line
+   * order first, then retries by due time; only lines of {@code onlyLines} when that is not empty (a
+   * canary's sample). {@code cursor} is this caller's position in the batch (see {@link ClaimCursor}).
    */
   public List<ClaimedRequest> claim(String batchId, int limit, long now, String owner, long leaseUntil,
-      List<Integer> onlyLines) {
-    String lines = onlyLines.isEmpty() ? ""
-        : " AND line IN (" + String.join(",", Collections.nCopies(onlyLines.size(), "?")) + ")";
-    return db.write(c -> {
-      // The rows are picked once, in a CTE: a LIMIT subquery inside IN may be run again per row by
-      // PostgreSQL, and with SKIP LOCKED each run can pick different rows.
-      try (PreparedStatement ps = c.prepareStatement("WITH picked AS (SELECT line FROM requests"
-          + " WHERE batch_id = ? AND state = 'queued' AND next_attempt_at <= ?" + lines
-          + " AND EXISTS (SELECT 1 FROM batches WHERE id = ? AND status = 'in_progress')"
-          + " ORDER BY next_attempt_at, line LIMIT ?" + db.dialect().skipLocked + ")"
-          + " UPDATE requests SET state = 'leased', attempts = attempts + 1, lease_owner = ?, lease_until = ?"
-          + " FROM picked WHERE requests.batch_id = ? AND requests.line = picked.line"
-          + " RETURNING requests.line, requests.custom_id, requests.byte_offset, requests.byte_length,"
-          + " requests.attempts")) {
-        int i = 1;
-        ps.setString(i++, batchId);
-        ps.setLong(i++, now);
-        for (int line : onlyLines) ps.setInt(i++, line);
-        ps.setString(i++, batchId);
-        ps.setInt(i++, limit);
-        ps.setString(i++, owner);
-        ps.setLong(i++, leaseUntil);
-        ps.setString(i, batchId);
-        List<ClaimedRequest> out = new ArrayList<>();
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            out.add(new ClaimedRequest(batchId, rs.getInt(1), rs.getString(2), rs.getLong(3), rs.getInt(4),
-                rs.getInt(5)));
-          }
-        }
-        return out;
+      List<Integer> onlyLines, ClaimCursor cursor) {
+    Lease lease = new Lease(batchId, owner, leaseUntil);
+    if (!onlyLines.isEmpty()) {
+      return db.writeLeased(c -> claimWhere(c, lease, limit, " AND next_attempt_at <= ? AND line IN ("
+          + String.join(",", Collections.nCopies(onlyLines.size(), "?")) + ")", now, onlyLines));
+    }
+    List<ClaimedRequest> out = db.writeLeased(c -> {
+      List<ClaimedRequest> claimed = new ArrayList<>(limit);
+      if (!cursor.freshDone) {
+        claimed.addAll(claimWhere(c, lease, limit, " AND next_attempt_at = 0 AND line >= ?", cursor.freshFrom,
+            List.of()));
       }
+      if (claimed.size() < limit) {
+        claimed.addAll(claimWhere(c, lease, limit - claimed.size(), " AND next_attempt_at > 0 AND next_attempt_at <= ?",
+            now, List.of()));
+      }
+      return claimed;
     });
+    // Cursor moves only once the claim committed: a claim that rolled back took nothing.
+    int freshTaken = 0;
+    for (ClaimedRequest r : out) {
+      if (r.attempts() == 1) {
+        cursor.freshFrom = Math.max(cursor.freshFrom, r.line() + 1);
+        freshTaken++;
+      }
+    }
+    if (!cursor.freshDone && freshTaken < limit) cursor.freshDone = true;
+    if (out.isEmpty() && now - cursor.lastFullClaim >= ClaimCursor.FULL_CLAIM_EVERY_MS) {
+      cursor.lastFullClaim = now;
+      out = db.writeLeased(c -> claimWhere(c, lease, limit, " AND next_attempt_at <= ?", now, List.of()));
+    }
+    return out;
+  }
+
+  private record Lease(String batchId, String owner, long until) {}
+
+  /**
+   * Leases up to {@code limit} queued rows of a batch in progress that also match {@code condition}
+   * (whose first parameter is {@code first}, then {@code more}), in the claim index's order.
+   */
+  private List<ClaimedRequest> claimWhere(Connection c, Lease lease, int limit, String condition, long first,
+      List<Integer> more) throws SQLException {
+    // The rows are picked once, in a CTE: a LIMIT subquery inside IN may be run again per row by
+    // PostgreSQL, and with SKIP LOCKED each run can pick different rows.
+    try (PreparedStatement ps = c.prepareStatement("WITH picked AS (SELECT line FROM requests"
+        + " WHERE batch_id = ? AND state = 'queued'" + condition
+        + " AND EXISTS (SELECT 1 FROM batches WHERE id = ? AND status = 'in_progress')"
+        + " ORDER BY next_attempt_at, line LIMIT ?" + db.dialect().skipLocked + ")"
+        + " UPDATE requests SET state = 'leased', attempts = attempts + 1, lease_owner = ?, lease_until = ?"
+        + " FROM picked WHERE requests.batch_id = ? AND requests.line = picked.line"
+        + " RETURNING requests.line, requests.custom_id, requests.byte_offset, requests.byte_length,"
+        + " requests.attempts")) {
+      int i = 1;
+      ps.setString(i++, lease.batchId());
+      ps.setLong(i++, first);
+      for (int line : more) ps.setInt(i++, line);
+      ps.setString(i++, lease.batchId());
+      ps.setInt(i++, limit);
+      ps.setString(i++, lease.owner());
+      ps.setLong(i++, lease.until());
+      ps.setString(i, lease.batchId());
+      List<ClaimedRequest> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new ClaimedRequest(lease.batchId(), rs.getInt(1), rs.getString(2), rs.getLong(3), rs.getInt(4),
+              rs.getInt(5)));
+        }
+      }
+      return out;
+    }
   }
 
   /**
@@ -157,17 +195,21 @@ public final class RequestStore {
    * written once. Returns how many were applied.
    */
   public int record(List<? extends RequestUpdate> updates) {
-    return db.write(c -> {
+    return db.writeLeased(c -> {
       List<RequestUpdate.Finished> finished = new ArrayList<>();
       int requeued = 0;
       // Sent as JDBC batches (one round trip each on PostgreSQL); the per-row counts say which applied.
+      // A row has a lease owner exactly while it is leased (every step out of 'leased' clears it), so the
+      // owner alone says the lease still holds. Naming the state as well would let PostgreSQL's planner
+      // pick the small in-flight index over the primary key, and walk its dead entries (all the rows
+      // leased since the last VACUUM): fifty times slower, on a table analysed while its rows were queued.
       try (PreparedStatement finish = c.prepareStatement("UPDATE requests SET state = ?, status_code = ?,"
               + " request_id = ?, response = ?, error_code = ?, error_message = ?, input_tokens = ?,"
               + " output_tokens = ?, finished_at = ?, cached_tokens = ?, cost = ?, lease_owner = NULL, lease_until = NULL"
-              + " WHERE batch_id = ? AND line = ? AND state = 'leased' AND lease_owner = ?");
+              + " WHERE batch_id = ? AND line = ? AND lease_owner = ?");
           PreparedStatement requeue = c.prepareStatement("UPDATE requests SET state = 'queued',"
               + " next_attempt_at = ?, lease_owner = NULL, lease_until = NULL"
-              + " WHERE batch_id = ? AND line = ? AND state = 'leased' AND lease_owner = ?")) {
+              + " WHERE batch_id = ? AND line = ? AND lease_owner = ?")) {
         for (RequestUpdate u : updates) {
           switch (u) {
             case RequestUpdate.Finished f -> {
@@ -348,12 +390,25 @@ public final class RequestStore {
     });
   }
 
-  /** Puts requests whose lease ran out (their worker died) back in the queue. */
+  /**
+   * Puts requests whose lease ran out (their worker died) back in the queue, due now: among the retries,
+   * not back among the never-tried lines, which claims take in line order (see {@link ClaimCursor}).
+   */
   public int releaseExpiredLeases(long now) {
+    return release(" AND lease_until < ?", now, now);
+  }
+
+  /** Puts every leased request back in the queue, due now: its lease belongs to a process that is gone. */
+  public int releaseAllLeases(long now) {
+    return release("", null, now);
+  }
+
+  private int release(String condition, Long conditionValue, long now) {
     return db.write(c -> {
-      try (PreparedStatement ps = c.prepareStatement("UPDATE requests SET state = 'queued', lease_owner = NULL,"
-          + " lease_until = NULL WHERE state = 'leased' AND lease_until < ?")) {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE requests SET state = 'queued', next_attempt_at = ?,"
+          + " lease_owner = NULL, lease_until = NULL WHERE state = 'leased'" + condition)) {
         ps.setLong(1, now);
+        if (conditionValue != null) ps.setLong(2, conditionValue);
         return ps.executeUpdate();
       }
     });
@@ -361,14 +416,15 @@ public final class RequestStore {
 
   /**
    * Puts requests leased by nodes that stopped heartbeating (no beat since {@code aliveSince}) back in
-   * the queue, without waiting for their leases to run out.
+   * the queue, due now, without waiting for their leases to run out.
    */
-  public int releaseLeasesOfDeadNodes(long aliveSince) {
+  public int releaseLeasesOfDeadNodes(long aliveSince, long now) {
     return db.write(c -> {
-      try (PreparedStatement ps = c.prepareStatement("UPDATE requests SET state = 'queued', lease_owner = NULL,"
-          + " lease_until = NULL WHERE state = 'leased' AND NOT EXISTS (SELECT 1 FROM nodes"
+      try (PreparedStatement ps = c.prepareStatement("UPDATE requests SET state = 'queued', next_attempt_at = ?,"
+          + " lease_owner = NULL, lease_until = NULL WHERE state = 'leased' AND NOT EXISTS (SELECT 1 FROM nodes"
           + " WHERE nodes.id = requests.lease_owner AND nodes.heartbeat_at >= ?)")) {
-        ps.setLong(1, aliveSince);
+        ps.setLong(1, now);
+        ps.setLong(2, aliveSince);
         return ps.executeUpdate();
       }
     });

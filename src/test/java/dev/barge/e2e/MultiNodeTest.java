@@ -44,7 +44,7 @@ class MultiNodeTest {
     for (int i = 0; i < 3; i++) nodes.add(BargeProcess.start(config, dir.resolve("node-" + i + ".log")));
     try (Database db = Database.open(storage)) {
       NodeStore registry = new NodeStore(db);
-      assertThat(registry.countAlive(System.currentTimeMillis() - NodeHeartbeat.DEAD_AFTER.toMillis())).isEqualTo(3);
+      assertThat(registry.alive(System.currentTimeMillis() - NodeHeartbeat.DEAD_AFTER.toMillis()).size()).isEqualTo(3);
 
       // Submitted to one node, the batch is visible and worked on by all of them.
       OpenAIClient first = nodes.get(0).client();
@@ -56,7 +56,7 @@ class MultiNodeTest {
 
       nodes.get(1).kill();
       Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
-          registry.countAlive(System.currentTimeMillis() - NodeHeartbeat.DEAD_AFTER.toMillis()) == 2);
+          registry.alive(System.currentTimeMillis() - NodeHeartbeat.DEAD_AFTER.toMillis()).size() == 2);
 
       Batch done = TestBarge.awaitEnd(third, batchId, Duration.ofMinutes(3));
       assertThat(done.status()).isEqualTo(Batch.Status.COMPLETED);

@@ -1,6 +1,7 @@
 package dev.barge.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.barge.config.StorageConfig;
 import java.nio.file.Path;
@@ -42,7 +43,7 @@ class RequestStoreTest {
 
   @Test
   void settlingACancelReportsWorkThatCameBackToTheQueue() {
-    requests.claim(BATCH, 1, now, "node", now + 60_000, List.of()); // line 1 in flight
+    requests.claim(BATCH, 1, now, "node", now + 60_000, List.of(), new ClaimCursor()); // line 1 in flight
     batches.transition(BATCH, Set.of(BatchStatus.IN_PROGRESS), BatchStatus.CANCELLING, now);
 
     RequestStore.Settled first = requests.settleUnfinished(BATCH, BatchStatus.CANCELLING, RequestState.CANCELLED,
@@ -67,9 +68,9 @@ class RequestStoreTest {
 
   @Test
   void aResultIsRecordedOnceEvenIfTheCallWasMadeTwice() {
-    requests.claim(BATCH, 2, now, "node-1", now - 1, List.of()); // a lease that has already run out
+    requests.claim(BATCH, 2, now, "node-1", now - 1, List.of(), new ClaimCursor()); // a lease that has already run out
     assertThat(requests.releaseExpiredLeases(now)).isEqualTo(2);
-    requests.claim(BATCH, 2, now, "node-2", now + 60_000, List.of());
+    requests.claim(BATCH, 2, now, "node-2", now + 60_000, List.of(), new ClaimCursor());
     var late = new RequestUpdate.Finished(BATCH, 1, "node-1", true, 200, "r1", "{}", null, null, Usage.ZERO, now, 0, 0);
     var current = new RequestUpdate.Finished(BATCH, 1, "node-2", true, 200, "r2", "{}", null, null, Usage.ZERO, now, 0, 0);
 
@@ -79,9 +80,34 @@ class RequestStoreTest {
   }
 
   @Test
+  void aRowLeftBehindTheCursorIsClaimedOnceNothingElseIsLeft() {
+    ClaimCursor cursor = new ClaimCursor();
+    assertThat(requests.claim(BATCH, 1, now, "n", now + 60_000, List.of(), cursor)).extracting(ClaimedRequest::line)
+        .containsExactly(1);
+    // Line 1 back as never tried, behind the cursor: what another node's claim that rolled back leaves.
+    db.write(c -> c.createStatement().executeUpdate(
+        "UPDATE requests SET state = 'queued', attempts = 0, lease_owner = NULL, lease_until = NULL WHERE line = 1"));
+
+    assertThat(requests.claim(BATCH, 5, now, "n", now + 60_000, List.of(), cursor)).extracting(ClaimedRequest::line)
+        .containsExactly(2);
+    assertThat(requests.claim(BATCH, 5, now, "n", now + 60_000, List.of(), cursor)).extracting(ClaimedRequest::line)
+        .containsExactly(1);
+  }
+
+  @Test
+  void aLeaseGivenBackIsClaimedAgainBeforeTheCursorsEnd() {
+    ClaimCursor cursor = new ClaimCursor();
+    requests.claim(BATCH, 1, now, "node-1", now - 1, List.of(), cursor); // line 1, a lease that has already run out
+    assertThat(requests.releaseExpiredLeases(now)).isEqualTo(1);
+
+    assertThat(requests.claim(BATCH, 5, now, "node-1", now + 60_000, List.of(), cursor))
+        .extracting(ClaimedRequest::line, ClaimedRequest::attempts).containsExactlyInAnyOrder(tuple(1, 2), tuple(2, 1));
+  }
+
+  @Test
   void claimsTakeDueRowsInLineOrderOnlyWhileTheBatchRuns() {
-    assertThat(requests.claim(BATCH, 1, now, "n", now + 1000, List.of())).extracting(ClaimedRequest::line).containsExactly(1);
+    assertThat(requests.claim(BATCH, 1, now, "n", now + 1000, List.of(), new ClaimCursor())).extracting(ClaimedRequest::line).containsExactly(1);
     batches.transition(BATCH, Set.of(BatchStatus.IN_PROGRESS), BatchStatus.CANCELLING, now);
-    assertThat(requests.claim(BATCH, 5, now, "n", now + 1000, List.of())).isEmpty();
+    assertThat(requests.claim(BATCH, 5, now, "n", now + 1000, List.of(), new ClaimCursor())).isEmpty();
   }
 }
