@@ -107,10 +107,10 @@ final class BatchLifecycle implements AutoCloseable {
       int orphaned = requests.releaseExpiredLeases(now);
       // A node's leases are orphaned only when it leaves the live set: looking at every leased row is
       // needed then (and once at start, for the nodes that stopped before), not every time.
-      Set<String> alive = heartbeat.alive();
-      if (!alive.equals(aliveAtLastRelease)) {
-        orphaned += requests.releaseLeasesOfDeadNodes(aliveSince, now);
-        aliveAtLastRelease = alive;
+      NodeHeartbeat.LiveNodes live = heartbeat.live();
+      if (!live.ids().equals(aliveAtLastRelease)) {
+        orphaned += requests.releaseLeasesOfDeadNodes(live.since()); // the cut-off that made this set
+        aliveAtLastRelease = live.ids();
       }
       if (orphaned > 0) log.info("{} requests leased by stopped nodes went back to the queue", orphaned);
     }

@@ -67,7 +67,7 @@ public final class Engine implements AutoCloseable {
     RequestStore requestStore = new RequestStore(database);
     this.backends = Backends.fromConfig(config.backends(), clock);
     // SQLite has one node: leases left by an earlier process belong to nobody now.
-    if (database.singleNode()) requestStore.releaseAllLeases(clock.millis());
+    if (database.singleNode()) requestStore.releaseAllLeases();
     this.interactiveWait = config.server().interactiveWaitDuration();
     this.flexWait = config.server().flexWaitDuration();
     this.heartbeat = new NodeHeartbeat(new NodeStore(database), nodeId, clock);

@@ -23,7 +23,7 @@ public final class NodeHeartbeat implements AutoCloseable {
   private final Wakeup stop = new Wakeup();
   private final Thread thread;
   private volatile boolean running = true;
-  private volatile Set<String> alive;
+  private volatile LiveNodes live;
 
   /** Registers the node before returning, so its first leases already belong to a live node. */
   public NodeHeartbeat(NodeStore nodes, String nodeId, Clock clock) {
@@ -31,8 +31,8 @@ public final class NodeHeartbeat implements AutoCloseable {
     this.nodeId = nodeId;
     this.clock = clock;
     nodes.heartbeat(nodeId, clock.millis());
-    alive = nodes.alive(aliveSince());
-    log.info("node {} joined; {} node(s) alive", nodeId, alive.size());
+    live = LiveNodes.read(nodes, aliveSince());
+    log.info("node {} joined; {} node(s) alive", nodeId, live.ids().size());
     this.thread = Thread.ofPlatform().name("barge-heartbeat").daemon().start(this::run);
   }
 
@@ -41,9 +41,9 @@ public final class NodeHeartbeat implements AutoCloseable {
       try {
         if (running) {
           nodes.heartbeat(nodeId, clock.millis());
-          Set<String> now = nodes.alive(aliveSince());
-          if (now.size() != alive.size()) log.info("{} node(s) alive", now.size());
-          alive = now;
+          LiveNodes now = LiveNodes.read(nodes, aliveSince());
+          if (!now.ids().equals(live.ids())) log.info("{} node(s) alive", now.ids().size());
+          live = now;
         }
       } catch (RuntimeException e) {
         log.error("heartbeat of node {} failed: {}", nodeId, e.toString());
@@ -58,12 +58,19 @@ public final class NodeHeartbeat implements AutoCloseable {
 
   /** How many nodes, this one included, were alive at the last heartbeat (at least 1). */
   public int peersAlive() {
-    return Math.max(1, alive.size());
+    return Math.max(1, live.ids().size());
   }
 
   /** The nodes alive at the last heartbeat. */
-  public Set<String> alive() {
-    return alive;
+  public LiveNodes live() {
+    return live;
+  }
+
+  /** The nodes with a heartbeat at or after {@code since}, read together so that the two agree. */
+  public record LiveNodes(Set<String> ids, long since) {
+    static LiveNodes read(NodeStore nodes, long since) {
+      return new LiveNodes(nodes.alive(since), since);
+    }
   }
 
   /** Leaves the cluster: the others can take over at once instead of waiting for the silence. */

@@ -6,17 +6,30 @@ package dev.barge.store;
  * (autovacuum looks once a minute), and claims that always started at the beginning of a batch would
  * walk every row claimed so far: each claim of a large batch would cost more than the one before.
  *
- * <p>Never-tried rows are claimed in line order from {@code freshFrom}; due retries (and leases given
- * back, which are made due again) sort by their due time after them. Rows a claim can leave behind the
- * cursor (another node's claim that rolled back) are found by a full claim, at most every
- * {@link #FULL_CLAIM_EVERY_MS} per batch, once nothing else is left. Used by one thread at a time.
+ * <p>Never-tried rows are claimed in line order from after the last one taken, then due retries in
+ * order of due time from after the last one taken. A row can come back behind the cursor: a lease given
+ * back, a claim of another node that rolled back or was lost in a database crash, a retry due earlier
+ * than one already taken (clocks of two nodes). So the cursor starts over every
+ * {@link #RESTART_EVERY_MS}: such a row waits that long at most. Used by one thread at a time.
  */
 public final class ClaimCursor {
-  static final long FULL_CLAIM_EVERY_MS = 5_000;
+  static final long RESTART_EVERY_MS = 5_000;
 
-  /** Never-tried rows before this line were claimed already (by this node or another). */
+  /** Never-tried rows before this line were taken. */
   int freshFrom;
-  /** No never-tried row was left after {@code freshFrom} at the last claim. */
+  /** The last claim found no never-tried row from {@code freshFrom} on. */
   boolean freshDone;
-  long lastFullClaim = Long.MIN_VALUE / 2; // "long ago", without overflowing now - lastFullClaim
+  /** Retries up to this due time and line were taken. */
+  long dueFrom;
+  int dueLineFrom = -1;
+  private long restartedAt = Long.MIN_VALUE / 2; // "long ago", without overflowing now - restartedAt
+
+  void restartIfDue(long now) {
+    if (now - restartedAt < RESTART_EVERY_MS) return;
+    restartedAt = now;
+    freshFrom = 0;
+    freshDone = false;
+    dueFrom = 0;
+    dueLineFrom = -1;
+  }
 }

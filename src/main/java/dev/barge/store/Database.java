@@ -129,12 +129,12 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * Runs {@code work} as one write transaction whose loss in a crash of the database itself a lease
-   * repairs: a claim or a result that vanishes is claimed and sent again (upstream calls are
-   * at-least-once anyway). PostgreSQL then commits without waiting for its log to reach the disk
-   * ({@code synchronous_commit = off}): still atomic and in order, and the next ordinary commit
-   * (a status change, a finalize) flushes everything before it. SQLite in WAL mode with
-   * {@code synchronous = NORMAL} commits that way already.
+   * Runs {@code work} as one write transaction whose loss in a crash of the database itself is harmless:
+   * a claim that vanishes leaves its rows queued, and they are claimed and sent again (upstream calls
+   * are at-least-once anyway; the first call's result matches no lease and is dropped). PostgreSQL then
+   * commits without waiting for its log to reach the disk ({@code synchronous_commit = off}): still
+   * atomic and in order. Results are not written this way: once visible (partial results, progress,
+   * spend) they must stay. SQLite in WAL mode with {@code synchronous = NORMAL} needs no such switch.
    */
   public <T> T writeLeased(Work<T> work) {
     if (dialect == Dialect.SQLITE) return write(work);

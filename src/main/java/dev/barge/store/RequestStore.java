@@ -120,45 +120,49 @@ public final class RequestStore {
       List<Integer> onlyLines, ClaimCursor cursor) {
     Lease lease = new Lease(batchId, owner, leaseUntil);
     if (!onlyLines.isEmpty()) {
+      List<Long> params = new ArrayList<>(List.of(now));
+      onlyLines.forEach(line -> params.add((long) line));
       return db.writeLeased(c -> claimWhere(c, lease, limit, " AND next_attempt_at <= ? AND line IN ("
-          + String.join(",", Collections.nCopies(onlyLines.size(), "?")) + ")", now, onlyLines));
+          + String.join(",", Collections.nCopies(onlyLines.size(), "?")) + ")", params)).rows();
     }
-    List<ClaimedRequest> out = db.writeLeased(c -> {
-      List<ClaimedRequest> claimed = new ArrayList<>(limit);
-      if (!cursor.freshDone) {
-        claimed.addAll(claimWhere(c, lease, limit, " AND next_attempt_at = 0 AND line >= ?", cursor.freshFrom,
-            List.of()));
-      }
-      if (claimed.size() < limit) {
-        claimed.addAll(claimWhere(c, lease, limit - claimed.size(), " AND next_attempt_at > 0 AND next_attempt_at <= ?",
-            now, List.of()));
-      }
-      return claimed;
+    cursor.restartIfDue(now);
+    Claimed[] both = db.writeLeased(c -> {
+      Claimed fresh = cursor.freshDone ? Claimed.NONE : claimWhere(c, lease, limit,
+          " AND next_attempt_at = 0 AND line >= ?", List.of((long) cursor.freshFrom));
+      int left = limit - fresh.rows().size();
+      Claimed due = left == 0 ? Claimed.NONE : claimWhere(c, lease, left, " AND next_attempt_at > 0"
+          + " AND next_attempt_at <= ? AND (next_attempt_at, line) > (?, ?)",
+          List.of(now, cursor.dueFrom, (long) cursor.dueLineFrom));
+      return new Claimed[] {fresh, due};
     });
-    // Cursor moves only once the claim committed: a claim that rolled back took nothing.
-    int freshTaken = 0;
-    for (ClaimedRequest r : out) {
-      if (r.attempts() == 1) {
-        cursor.freshFrom = Math.max(cursor.freshFrom, r.line() + 1);
-        freshTaken++;
-      }
+    Claimed fresh = both[0];
+    Claimed due = both[1];
+    // The cursor moves only past claims that committed: one that rolled back took nothing.
+    if (fresh.last() != null) cursor.freshFrom = fresh.last().line() + 1;
+    if (!cursor.freshDone && fresh.rows().size() < limit) cursor.freshDone = true;
+    if (due.last() != null) {
+      cursor.dueFrom = due.lastDue();
+      cursor.dueLineFrom = due.last().line();
     }
-    if (!cursor.freshDone && freshTaken < limit) cursor.freshDone = true;
-    if (out.isEmpty() && now - cursor.lastFullClaim >= ClaimCursor.FULL_CLAIM_EVERY_MS) {
-      cursor.lastFullClaim = now;
-      out = db.writeLeased(c -> claimWhere(c, lease, limit, " AND next_attempt_at <= ?", now, List.of()));
-    }
-    return out;
+    if (due.rows().isEmpty()) return fresh.rows();
+    List<ClaimedRequest> all = new ArrayList<>(fresh.rows());
+    all.addAll(due.rows());
+    return all;
   }
 
   private record Lease(String batchId, String owner, long until) {}
 
+  /** What one claim statement took, and the last of it in claim order (due time, then line). */
+  private record Claimed(List<ClaimedRequest> rows, ClaimedRequest last, long lastDue) {
+    static final Claimed NONE = new Claimed(List.of(), null, 0);
+  }
+
   /**
    * Leases up to {@code limit} queued rows of a batch in progress that also match {@code condition}
-   * (whose first parameter is {@code first}, then {@code more}), in the claim index's order.
+   * (with {@code params} for its placeholders), in the claim index's order.
    */
-  private List<ClaimedRequest> claimWhere(Connection c, Lease lease, int limit, String condition, long first,
-      List<Integer> more) throws SQLException {
+  private Claimed claimWhere(Connection c, Lease lease, int limit, String condition, List<Long> params)
+      throws SQLException {
     // The rows are picked once, in a CTE: a LIMIT subquery inside IN may be run again per row by
     // PostgreSQL, and with SKIP LOCKED each run can pick different rows.
     try (PreparedStatement ps = c.prepareStatement("WITH picked AS (SELECT line FROM requests"
@@ -168,24 +172,31 @@ public final class RequestStore {
         + " UPDATE requests SET state = 'leased', attempts = attempts + 1, lease_owner = ?, lease_until = ?"
         + " FROM picked WHERE requests.batch_id = ? AND requests.line = picked.line"
         + " RETURNING requests.line, requests.custom_id, requests.byte_offset, requests.byte_length,"
-        + " requests.attempts")) {
+        + " requests.attempts, requests.next_attempt_at")) {
       int i = 1;
       ps.setString(i++, lease.batchId());
-      ps.setLong(i++, first);
-      for (int line : more) ps.setInt(i++, line);
+      for (long p : params) ps.setLong(i++, p);
       ps.setString(i++, lease.batchId());
       ps.setInt(i++, limit);
       ps.setString(i++, lease.owner());
       ps.setLong(i++, lease.until());
       ps.setString(i, lease.batchId());
-      List<ClaimedRequest> out = new ArrayList<>();
+      List<ClaimedRequest> rows = new ArrayList<>();
+      ClaimedRequest last = null;
+      long lastDue = 0;
       try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(new ClaimedRequest(lease.batchId(), rs.getInt(1), rs.getString(2), rs.getLong(3), rs.getInt(4),
-              rs.getInt(5)));
+        while (rs.next()) { // RETURNING comes in no particular order
+          ClaimedRequest r = new ClaimedRequest(lease.batchId(), rs.getInt(1), rs.getString(2), rs.getLong(3),
+              rs.getInt(4), rs.getInt(5));
+          long due = rs.getLong(6);
+          rows.add(r);
+          if (last == null || due > lastDue || (due == lastDue && r.line() > last.line())) {
+            last = r;
+            lastDue = due;
+          }
         }
       }
-      return out;
+      return new Claimed(rows, last, lastDue);
     }
   }
 
@@ -195,7 +206,7 @@ public final class RequestStore {
    * written once. Returns how many were applied.
    */
   public int record(List<? extends RequestUpdate> updates) {
-    return db.writeLeased(c -> {
+    return db.write(c -> {
       List<RequestUpdate.Finished> finished = new ArrayList<>();
       int requeued = 0;
       // Sent as JDBC batches (one round trip each on PostgreSQL); the per-row counts say which applied.
@@ -390,25 +401,21 @@ public final class RequestStore {
     });
   }
 
-  /**
-   * Puts requests whose lease ran out (their worker died) back in the queue, due now: among the retries,
-   * not back among the never-tried lines, which claims take in line order (see {@link ClaimCursor}).
-   */
+  /** Puts requests whose lease ran out (their worker died) back in the queue. */
   public int releaseExpiredLeases(long now) {
-    return release(" AND lease_until < ?", now, now);
+    return release(" AND lease_until < ?", now);
   }
 
-  /** Puts every leased request back in the queue, due now: its lease belongs to a process that is gone. */
-  public int releaseAllLeases(long now) {
-    return release("", null, now);
+  /** Puts every leased request back in the queue: its lease belongs to a process that is gone. */
+  public int releaseAllLeases() {
+    return release("", null);
   }
 
-  private int release(String condition, Long conditionValue, long now) {
+  private int release(String condition, Long conditionValue) {
     return db.write(c -> {
-      try (PreparedStatement ps = c.prepareStatement("UPDATE requests SET state = 'queued', next_attempt_at = ?,"
-          + " lease_owner = NULL, lease_until = NULL WHERE state = 'leased'" + condition)) {
-        ps.setLong(1, now);
-        if (conditionValue != null) ps.setLong(2, conditionValue);
+      try (PreparedStatement ps = c.prepareStatement("UPDATE requests SET state = 'queued', lease_owner = NULL,"
+          + " lease_until = NULL WHERE state = 'leased'" + condition)) {
+        if (conditionValue != null) ps.setLong(1, conditionValue);
         return ps.executeUpdate();
       }
     });
@@ -416,15 +423,14 @@ public final class RequestStore {
 
   /**
    * Puts requests leased by nodes that stopped heartbeating (no beat since {@code aliveSince}) back in
-   * the queue, due now, without waiting for their leases to run out.
+   * the queue, without waiting for their leases to run out.
    */
-  public int releaseLeasesOfDeadNodes(long aliveSince, long now) {
+  public int releaseLeasesOfDeadNodes(long aliveSince) {
     return db.write(c -> {
-      try (PreparedStatement ps = c.prepareStatement("UPDATE requests SET state = 'queued', next_attempt_at = ?,"
-          + " lease_owner = NULL, lease_until = NULL WHERE state = 'leased' AND NOT EXISTS (SELECT 1 FROM nodes"
+      try (PreparedStatement ps = c.prepareStatement("UPDATE requests SET state = 'queued', lease_owner = NULL,"
+          + " lease_until = NULL WHERE state = 'leased' AND NOT EXISTS (SELECT 1 FROM nodes"
           + " WHERE nodes.id = requests.lease_owner AND nodes.heartbeat_at >= ?)")) {
-        ps.setLong(1, now);
-        ps.setLong(2, aliveSince);
+        ps.setLong(1, aliveSince);
         return ps.executeUpdate();
       }
     });

@@ -12,22 +12,22 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Where an end-to-end test keeps its data. By default SQLite in the test's directory; with
+ * Where a test of the engine keeps its data. By default SQLite in the test's directory; with
  * {@code -Dbarge.test.database=postgresql}, a database of its own in one private PostgreSQL that this
  * test JVM starts (own data directory and port) and stops when it exits.
  */
-final class TestStorage {
+public final class TestStorage {
   private static final Map<Path, String> DATABASES = new ConcurrentHashMap<>();
   private static EmbeddedPostgres postgres;
 
   private TestStorage() {}
 
-  static boolean onPostgres() {
+  public static boolean onPostgres() {
     return "postgresql".equals(System.getProperty("barge.test.database"));
   }
 
   /** Storage under {@code dataDir}; the same directory always gets the same database (a restart finds its data). */
-  static StorageConfig under(Path dataDir) {
+  public static StorageConfig under(Path dataDir) {
     if (!onPostgres()) return StorageConfig.defaults().under(dataDir);
     String database = DATABASES.computeIfAbsent(dataDir.toAbsolutePath(), dir -> createDatabase());
     return new StorageConfig("postgresql://postgres@localhost:" + postgres().getPort() + "/" + database,

@@ -3,7 +3,7 @@ package dev.barge.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
-import dev.barge.config.StorageConfig;
+import dev.barge.e2e.TestStorage;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The request rows' guarantees that exactly-once output rests on. */
+/** The request rows' guarantees that exactly-once output rests on (on SQLite, and on PostgreSQL in the second pass). */
 class RequestStoreTest {
   private static final String BATCH = "batch_t";
 
@@ -25,7 +25,7 @@ class RequestStoreTest {
 
   @BeforeEach
   void open() {
-    db = Database.open(StorageConfig.defaults().under(dir));
+    db = Database.open(TestStorage.under(dir));
     batches = new BatchStore(db);
     requests = new RequestStore(db);
     now = System.currentTimeMillis();
@@ -80,28 +80,45 @@ class RequestStoreTest {
   }
 
   @Test
-  void aRowLeftBehindTheCursorIsClaimedOnceNothingElseIsLeft() {
+  void aRowBackBehindTheCursorIsClaimedWhenTheCursorStartsOver() {
     ClaimCursor cursor = new ClaimCursor();
     assertThat(requests.claim(BATCH, 1, now, "n", now + 60_000, List.of(), cursor)).extracting(ClaimedRequest::line)
         .containsExactly(1);
-    // Line 1 back as never tried, behind the cursor: what another node's claim that rolled back leaves.
+    // Line 1 back as never tried, behind the cursor: what a claim lost in a database crash leaves.
     db.write(c -> c.createStatement().executeUpdate(
         "UPDATE requests SET state = 'queued', attempts = 0, lease_owner = NULL, lease_until = NULL WHERE line = 1"));
 
     assertThat(requests.claim(BATCH, 5, now, "n", now + 60_000, List.of(), cursor)).extracting(ClaimedRequest::line)
         .containsExactly(2);
-    assertThat(requests.claim(BATCH, 5, now, "n", now + 60_000, List.of(), cursor)).extracting(ClaimedRequest::line)
-        .containsExactly(1);
+    assertThat(requests.claim(BATCH, 5, now + 1, "n", now + 60_000, List.of(), cursor)).isEmpty();
+    assertThat(requests.claim(BATCH, 5, now + ClaimCursor.RESTART_EVERY_MS, "n", now + 60_000, List.of(), cursor))
+        .extracting(ClaimedRequest::line).containsExactly(1);
   }
 
   @Test
-  void aLeaseGivenBackIsClaimedAgainBeforeTheCursorsEnd() {
+  void aLeaseGivenBackIsClaimedAgainAsItWas() {
     ClaimCursor cursor = new ClaimCursor();
     requests.claim(BATCH, 1, now, "node-1", now - 1, List.of(), cursor); // line 1, a lease that has already run out
     assertThat(requests.releaseExpiredLeases(now)).isEqualTo(1);
 
-    assertThat(requests.claim(BATCH, 5, now, "node-1", now + 60_000, List.of(), cursor))
+    assertThat(requests.claim(BATCH, 5, now + ClaimCursor.RESTART_EVERY_MS, "node-1", now + 60_000, List.of(), cursor))
         .extracting(ClaimedRequest::line, ClaimedRequest::attempts).containsExactlyInAnyOrder(tuple(1, 2), tuple(2, 1));
+  }
+
+  @Test
+  void retriesAreClaimedOnceDueInOrderOfDueTimeAfterTheNeverTriedLines() {
+    requests.insert(BATCH, List.of(new NewRequest(3, "c", 2, 1)));
+    ClaimCursor cursor = new ClaimCursor();
+    requests.claim(BATCH, 2, now, "n", now + 60_000, List.of(), cursor); // lines 1 and 2
+    requests.record(List.of(new RequestUpdate.Requeued(BATCH, 2, "n", now + 100),
+        new RequestUpdate.Requeued(BATCH, 1, "n", now + 200)));
+
+    assertThat(requests.claim(BATCH, 5, now + 50, "n", now + 60_000, List.of(), cursor))
+        .extracting(ClaimedRequest::line).containsExactly(3);
+    assertThat(requests.claim(BATCH, 5, now + 150, "n", now + 60_000, List.of(), cursor))
+        .extracting(ClaimedRequest::line).containsExactly(2);
+    assertThat(requests.claim(BATCH, 5, now + 250, "n", now + 60_000, List.of(), cursor))
+        .extracting(ClaimedRequest::line).containsExactly(1);
   }
 
   @Test
