@@ -187,11 +187,11 @@ public final class Dispatcher implements AutoCloseable {
     FairShare fair = fairShares.computeIfAbsent(backend, k -> new FairShare());
     int started = 0;
     List<BatchRecord> hungry = new ArrayList<>();
-    for (var share : fair.split(admissible, candidates).entrySet()) {
-      int n = claim(backend, gate, share.getKey(), share.getValue(), now);
-      fair.used(share.getKey(), n);
+    for (FairShare.Allotment share : fair.split(admissible, candidates)) {
+      int n = claim(backend, gate, share.batch(), share.calls(), now);
+      fair.used(share.batch(), n);
       started += n;
-      if (n == share.getValue()) hungry.add(share.getKey());
+      if (n == share.calls()) hungry.add(share.batch());
     }
     // What batches with less work than their share left over goes to the others, nearest deadline first.
     hungry.sort(Comparator.comparingLong(BatchRecord::expiresAt));

@@ -20,9 +20,14 @@ final class FairShare {
   private final Map<String, Double> credit = new HashMap<>();
   private int lastCapacity = 1;
 
+  /** A batch and how many calls it may claim now. */
+  record Allotment(BatchRecord batch, int calls) {}
+
   /** How many calls each batch may claim now, in the order they should claim them. */
-  LinkedHashMap<BatchRecord, Integer> split(int capacity, List<BatchRecord> batches) {
+  List<Allotment> split(int capacity, List<BatchRecord> batches) {
     lastCapacity = Math.max(1, capacity);
+    // Keyed by id, never by the record: hashing a record hashes every field, lists and maps included,
+    // and this runs hundreds of times a second.
     credit.keySet().retainAll(batches.stream().map(BatchRecord::id).collect(Collectors.toSet()));
     Map<String, Double> shares = shares(batches);
     for (BatchRecord b : batches) {
@@ -33,18 +38,15 @@ final class FairShare {
     List<BatchRecord> order = new ArrayList<>(batches);
     order.sort(Comparator.<BatchRecord>comparingDouble(b -> -credit.get(b.id()))
         .thenComparingLong(BatchRecord::expiresAt));
-    LinkedHashMap<BatchRecord, Integer> allotted = new LinkedHashMap<>();
+    int[] calls = new int[order.size()];
     int left = capacity;
-    for (BatchRecord b : order) {
-      int n = Math.max(0, Math.min(left, (int) Math.floor(credit.get(b.id()))));
-      allotted.put(b, n);
-      left -= n;
+    for (int i = 0; i < order.size(); i++) {
+      calls[i] = Math.max(0, Math.min(left, (int) Math.floor(credit.get(order.get(i).id()))));
+      left -= calls[i];
     }
-    for (BatchRecord b : order) { // what rounding left over goes to the most owed first
-      if (left == 0) break;
-      allotted.merge(b, 1, Integer::sum);
-      left--;
-    }
+    for (int i = 0; i < order.size() && left > 0; i++, left--) calls[i]++; // rounding's leftovers, most owed first
+    List<Allotment> allotted = new ArrayList<>(order.size());
+    for (int i = 0; i < order.size(); i++) allotted.add(new Allotment(order.get(i), calls[i]));
     return allotted;
   }
 

@@ -20,10 +20,10 @@ class FairShareTest {
   private static Map<String, Integer> run(FairShare fair, List<BatchRecord> batches, int capacity, int rounds) {
     Map<String, Integer> got = new HashMap<>();
     for (int r = 0; r < rounds; r++) {
-      fair.split(capacity, batches).forEach((b, n) -> {
-        fair.used(b, n);
-        got.merge(b.id(), n, Integer::sum);
-      });
+      for (FairShare.Allotment a : fair.split(capacity, batches)) {
+        fair.used(a.batch(), a.calls());
+        got.merge(a.batch().id(), a.calls(), Integer::sum);
+      }
     }
     return got;
   }
@@ -46,7 +46,7 @@ class FairShareTest {
   @Test
   void onTheSameCreditTheNearerDeadlineGoesFirst() {
     List<BatchRecord> batches = List.of(batch("later", "p", 1, 2_000), batch("sooner", "p", 1, 1_000));
-    assertThat(new FairShare().split(1, batches).entrySet().iterator().next().getKey().id()).isEqualTo("sooner");
+    assertThat(new FairShare().split(1, batches).getFirst().batch().id()).isEqualTo("sooner");
   }
 
   @Test
@@ -54,7 +54,7 @@ class FairShareTest {
     List<BatchRecord> batches = List.of(batch("x", "p", 7, 9), batch("y", "q", 2, 9), batch("z", "q", 5, 9));
     FairShare fair = new FairShare();
     for (int capacity : new int[] {0, 1, 2, 3, 17, 64}) {
-      assertThat(fair.split(capacity, batches).values().stream().mapToInt(Integer::intValue).sum())
+      assertThat(fair.split(capacity, batches).stream().mapToInt(FairShare.Allotment::calls).sum())
           .isLessThanOrEqualTo(capacity);
     }
   }
@@ -67,7 +67,7 @@ class FairShareTest {
     fair.split(10, List.of(a, b));
     fair.used(b, 20); // b took its share and a's leftovers, twice over
     var allotted = fair.split(10, List.of(a, b, batch("c", "p", 1, 9)));
-    assertThat(allotted.values()).allMatch(n -> n >= 0);
-    assertThat(allotted.values().stream().mapToInt(Integer::intValue).sum()).isLessThanOrEqualTo(10);
+    assertThat(allotted).allMatch(share -> share.calls() >= 0);
+    assertThat(allotted.stream().mapToInt(FairShare.Allotment::calls).sum()).isLessThanOrEqualTo(10);
   }
 }
