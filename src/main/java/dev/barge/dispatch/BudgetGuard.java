@@ -93,7 +93,8 @@ final class BudgetGuard {
     projectLeft.computeIfPresent(b.project(), (p, left) -> left - n * perCall);
   }
 
-  private BatchRecord current(BatchRecord read) {
+  /** The batch as read this round when it is budgeted (read afresh every round), else {@code read}. */
+  BatchRecord current(BatchRecord read) {
     return fresh.getOrDefault(read.id(), read);
   }
 

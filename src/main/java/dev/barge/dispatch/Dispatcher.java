@@ -58,6 +58,7 @@ import org.slf4j.LoggerFactory;
 public final class Dispatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
   private static final long IDLE_WAIT_MS = 50;
+  private static final long BATCHES_FRESH_FOR_MS = 20;
 
   private final BatchStore batches;
   private final FileStore files;
@@ -78,6 +79,9 @@ public final class Dispatcher implements AutoCloseable {
   private final Map<Backend, List<TimeWindow>> batchWindows = new HashMap<>();
   private final Map<String, String> inputBlobs = new ConcurrentHashMap<>();
   private final Map<String, ClaimCursor> claimCursors = new HashMap<>();
+  private List<BatchRecord> inProgress = List.of();
+  private long inProgressReadAt = Long.MIN_VALUE / 2;
+  private volatile boolean batchesChanged = true;
   private final Map<String, Set<Thread>> inFlight = new ConcurrentHashMap<>();
   private final Wakeup wakeup = new Wakeup();
   private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
@@ -110,8 +114,9 @@ public final class Dispatcher implements AutoCloseable {
     this.loop = Thread.ofPlatform().name("barge-dispatcher").daemon().start(this::run);
   }
 
-  /** There may be new work: a batch started, or capacity came free. */
+  /** There may be new work: a batch was created, started or changed. The next round reads the batches again. */
   public void wake() {
+    batchesChanged = true;
     wakeup.signal();
   }
 
@@ -134,9 +139,8 @@ public final class Dispatcher implements AutoCloseable {
   private int dispatchOnce() {
     Map<Backend, List<BatchRecord>> byBackend = new LinkedHashMap<>();
     Set<String> running = new HashSet<>();
-    List<BatchRecord> inProgress = batches.active().stream()
-        .filter(b -> b.status() == BatchStatus.IN_PROGRESS && b.model() != null).toList();
     Instant now = clock.instant();
+    List<BatchRecord> inProgress = inProgress(now.toEpochMilli());
     budgets.newRound(inProgress, now.toEpochMilli());
     for (BatchRecord b : inProgress) {
       running.add(b.id());
@@ -160,18 +164,37 @@ public final class Dispatcher implements AutoCloseable {
   }
 
   /**
+   * The batches in progress, as read at most {@link #BATCHES_FRESH_FOR_MS} ago or since the last change
+   * announced by {@link #wake()}. A round runs every time a few calls finish (a thousand times a second at
+   * full speed), and reading every batch each time cost more than the rest of the round. A list a few
+   * milliseconds old is safe: claims check the batch's status in the database, and budgeted batches are
+   * read afresh every round by the budget guard.
+   */
+  private List<BatchRecord> inProgress(long now) {
+    if (batchesChanged || now - inProgressReadAt >= BATCHES_FRESH_FOR_MS) {
+      batchesChanged = false;
+      inProgressReadAt = now;
+      inProgress = batches.active().stream()
+          .filter(b -> b.status() == BatchStatus.IN_PROGRESS && b.model() != null).toList();
+    }
+    return inProgress;
+  }
+
+  /**
    * Whether the batch's budgets let it start calls now; records a stop when they hold it back for good,
    * and lifts a stop that no longer holds (a new day for a project budget).
    */
   private boolean withinBudget(BatchRecord b, long now) {
     boolean allowed = budgets.allowance(b) > 0;
     String stoppedBy = budgets.stoppedBy(b);
-    String recorded = b.spend().stoppedReason();
+    String recorded = budgets.current(b).spend().stoppedReason();
     if (stoppedBy != null && !stoppedBy.equals(recorded)) {
+      batchesChanged = true;
       batches.stop(b.id(), stoppedBy, b.spend().maxCost(), now);
       log.info("batch {} stopped: the next request would pass its {}", b.id(),
           stoppedBy.equals(Spend.BATCH_BUDGET) ? "budget" : "project's daily budget");
     } else if (stoppedBy == null && recorded != null && allowed) {
+      batchesChanged = true;
       batches.resume(b.id());
       log.info("batch {} goes on: its budget allows more work again", b.id());
     }
@@ -399,7 +422,7 @@ public final class Dispatcher implements AutoCloseable {
       Thread.interrupted(); // an abort must not leak into the next task of this thread
       gate.ended();
       long now = clock.millis();
-      if (gate.worthClaiming(gate.admissible(now), now)) wake();
+      if (gate.worthClaiming(gate.admissible(now), now)) wakeup.signal();
     }
   }
 
