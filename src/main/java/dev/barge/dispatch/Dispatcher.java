@@ -58,7 +58,7 @@ import org.slf4j.LoggerFactory;
 public final class Dispatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
   private static final long IDLE_WAIT_MS = 50;
-  private static final long BATCHES_FRESH_FOR_MS = 20;
+  private static final long BATCHES_FRESH_FOR_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
   private final BatchStore batches;
   private final FileStore files;
@@ -80,7 +80,7 @@ public final class Dispatcher implements AutoCloseable {
   private final Map<String, String> inputBlobs = new ConcurrentHashMap<>();
   private final Map<String, ClaimCursor> claimCursors = new HashMap<>();
   private List<BatchRecord> inProgress = List.of();
-  private long inProgressReadAt = Long.MIN_VALUE / 2;
+  private long inProgressReadAt;
   private volatile boolean batchesChanged = true;
   private final Map<String, Set<Thread>> inFlight = new ConcurrentHashMap<>();
   private final Wakeup wakeup = new Wakeup();
@@ -140,7 +140,7 @@ public final class Dispatcher implements AutoCloseable {
     Map<Backend, List<BatchRecord>> byBackend = new LinkedHashMap<>();
     Set<String> running = new HashSet<>();
     Instant now = clock.instant();
-    List<BatchRecord> inProgress = inProgress(now.toEpochMilli());
+    List<BatchRecord> inProgress = inProgress();
     budgets.newRound(inProgress, now.toEpochMilli());
     for (BatchRecord b : inProgress) {
       running.add(b.id());
@@ -164,14 +164,17 @@ public final class Dispatcher implements AutoCloseable {
   }
 
   /**
-   * The batches in progress, as read at most {@link #BATCHES_FRESH_FOR_MS} ago or since the last change
-   * announced by {@link #wake()}. A round runs every time a few calls finish (a thousand times a second at
-   * full speed), and reading every batch each time cost more than the rest of the round. A list a few
-   * milliseconds old is safe: claims check the batch's status in the database, and budgeted batches are
-   * read afresh every round by the budget guard.
+   * The batches in progress, as read at most {@link #BATCHES_FRESH_FOR_NANOS} ago or since the last change
+   * announced by {@link #wake()} on this node. A round runs every time a few calls finish (a thousand
+   * times a second at full speed), and reading every batch each time cost more than the rest of the
+   * round. A list a few milliseconds old is safe: claims check the batch's status in the database, and
+   * the budget guard reads batches with a budget afresh every round. A budget set on another node on a
+   * batch that had none is seen here up to 20 ms late: the calls started meanwhile are within what the
+   * budget already allows to pass it (the calls in flight when it is reached).
    */
-  private List<BatchRecord> inProgress(long now) {
-    if (batchesChanged || now - inProgressReadAt >= BATCHES_FRESH_FOR_MS) {
+  private List<BatchRecord> inProgress() {
+    long now = System.nanoTime(); // not the wall clock: a clock set back must not freeze the list
+    if (batchesChanged || now - inProgressReadAt >= BATCHES_FRESH_FOR_NANOS) {
       batchesChanged = false;
       inProgressReadAt = now;
       inProgress = batches.active().stream()
@@ -190,7 +193,7 @@ public final class Dispatcher implements AutoCloseable {
     String recorded = budgets.current(b).spend().stoppedReason();
     if (stoppedBy != null && !stoppedBy.equals(recorded)) {
       batchesChanged = true;
-      batches.stop(b.id(), stoppedBy, b.spend().maxCost(), now);
+      batches.stop(b.id(), stoppedBy, budgets.current(b).spend().maxCost(), now);
       log.info("batch {} stopped: the next request would pass its {}", b.id(),
           stoppedBy.equals(Spend.BATCH_BUDGET) ? "budget" : "project's daily budget");
     } else if (stoppedBy == null && recorded != null && allowed) {

@@ -324,7 +324,7 @@ public final class BatchStore {
     boolean ownBudget = Spend.BATCH_BUDGET.equals(reason) && maxCostSeen != null;
     db.write(c -> {
       try (PreparedStatement ps = c.prepareStatement("UPDATE batches SET stopped_reason = ?, stopped_at = ?"
-          + " WHERE id = ? AND (stopped_reason IS NULL OR stopped_reason <> ?)"
+          + " WHERE id = ? AND status = 'in_progress' AND (stopped_reason IS NULL OR stopped_reason <> ?)"
           + (ownBudget ? " AND max_cost = ?" : ""))) {
         ps.setString(1, reason);
         ps.setLong(2, now);
@@ -337,11 +337,11 @@ public final class BatchStore {
     });
   }
 
-  /** Dispatch takes the batch's work again. */
+  /** Dispatch takes the batch's work again (a batch that has moved on keeps its record of the stop). */
   public void resume(String id) {
     db.write(c -> {
       try (PreparedStatement ps = c.prepareStatement(
-          "UPDATE batches SET stopped_reason = NULL, stopped_at = NULL WHERE id = ?")) {
+          "UPDATE batches SET stopped_reason = NULL, stopped_at = NULL WHERE id = ? AND status = 'in_progress'")) {
         ps.setString(1, id);
         ps.executeUpdate();
       }
