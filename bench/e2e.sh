@@ -2,7 +2,7 @@
 # End-to-end benchmark of one chat batch through Barge against its simulator (a simulated model,
 # not a real one), with zero simulated latency so Barge itself is the bottleneck.
 #
-#   bench/e2e.sh [LINES] [--concurrency N] [--ceiling] [--postgres] [--priced]
+#   bench/e2e.sh [LINES] [--concurrency N] [--ceiling] [--postgres] [--priced] [--error-rate P]
 #
 #   LINES          request lines in the batch (default 100000)
 #   --concurrency  the backend's limits.max_concurrency (default 64)
@@ -10,6 +10,8 @@
 #   --postgres     store in a private PostgreSQL started for the run (Debian: apt-get install postgresql)
 #   --priced       give the model a price (2.50 / 10.00 USD per million input / output tokens), so every
 #                  result is priced and summed; prints the batch's cost
+#   --error-rate   the simulator answers this fraction of requests with a 500 (default 0), so that
+#                  many lines are retried: measures the retry path
 #
 # Steps, each timed on this side with curl: upload the JSONL (POST /v1/files), create the batch, poll
 # GET /v1/batches/{id} every 0.1 s until completed, download the output file. Everything lives in a
@@ -26,12 +28,14 @@ concurrency=64
 ceiling=0
 postgres=0
 priced=0
+error_rate=0
 while (($#)); do
   case $1 in
     --concurrency) concurrency=${2:?--concurrency needs a value}; shift 2 ;;
     --ceiling) ceiling=1; shift ;;
     --postgres) postgres=1; shift ;;
     --priced) priced=1; shift ;;
+    --error-rate) error_rate=${2:?--error-rate needs a fraction}; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) [[ $1 =~ ^[1-9][0-9]*$ ]] && { lines=$1; shift; continue; }
        echo "e2e.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
@@ -50,14 +54,15 @@ work_dir e2e
 "$barge" --version >/dev/null
 
 machine_line
-echo "run: $lines lines, max_concurrency $concurrency, simulator latency 0 ms; work dir $tmp"
+echo "run: $lines lines, max_concurrency $concurrency, simulator latency 0 ms, error rate $error_rate; work dir $tmp"
 
 echo "generating $lines lines…"
 python3 "$here/gen_chat.py" "$lines" "$tmp/input.jsonl" sim-chat
 input_bytes=$(stat -c %s "$tmp/input.jsonl")
 
 # --- the simulator, a separate process ---------------------------------------------------------------
-"$barge" mock-upstream --host 127.0.0.1 --port 0 --latency-ms 0 --models sim-chat >"$tmp/sim.log" 2>&1 &
+"$barge" mock-upstream --host 127.0.0.1 --port 0 --latency-ms 0 --models sim-chat --error-rate "$error_rate" --seed 1 \
+  >"$tmp/sim.log" 2>&1 &
 sim_pid=$!
 sim_url=$(wait_for_line "$tmp/sim.log" 'listening on (http://[^ ]+/v1)' "$sim_pid" "the simulator")
 
@@ -158,8 +163,15 @@ print(" ".join(f"{n / 4 / (b - a):.0f}" if b > a else "-" for a, b in zip(marks,
 PY
 )
 
+# Every line answered once: all 200 in the output file; with injected errors, a line whose every attempt
+# failed may end in the error file instead.
+error_lines=0
+if [[ $error_file_id != null ]]; then
+  error_lines=$(curl -sS --fail-with-body "$api/files/$error_file_id/content" | wc -l) || die "error file download failed"
+fi
 check=ok
-if [[ $output_lines -ne $lines || $output_ok -ne $lines || $error_file_id != null ]]; then check=MISMATCH; fi
+if [[ $output_lines -ne $output_ok || $((output_lines + error_lines)) -ne $lines ]] \
+  || { [[ $error_rate == 0 ]] && ((error_lines > 0)); }; then check=MISMATCH; fi
 
 echo
 echo "input          $lines lines, $((input_bytes / 1024)) KiB"
@@ -170,7 +182,7 @@ echo "run            ${run_s} s  (batch created → completed), of which in_prog
 echo "end to end     ${e2e_rate} requests/s  (in_progress → completed alone: ${dispatch_rate} requests/s)"
 echo "pace           ${quarters// / \/ } requests/s over the 1st / 2nd / 3rd / 4th quarter of the requests"
 echo "download       ${download_s} s, $((output_bytes / 1024)) KiB"
-echo "output check   $output_lines lines, $output_ok with status 200, error file $error_file_id, counts $counts: $check"
+echo "output check   $output_lines lines, $output_ok with status 200, error file $error_file_id ($error_lines lines), counts $counts: $check"
 echo "cost           $cost"
 echo "barge server   peak RSS (VmHWM) ${rss_mb} MiB, CPU ${server_cpu} s; ${log_errors} WARN/ERROR log lines"
 echo "simulator      peak RSS ${sim_rss_mb} MiB, CPU ${sim_cpu} s"
@@ -194,6 +206,6 @@ fi
 
 echo
 echo "SUMMARY lines=$lines concurrency=$concurrency upload_s=$upload_s validate_s=$validate_s" \
-  "ingest_lines_per_s=$ingest_rate run_s=$run_s e2e_rps=$e2e_rate download_s=$download_s" \
-  "quarters_rps=${quarters// //} output_lines=$output_lines check=$check peak_rss_mib=$rss_mb server_cpu_s=$server_cpu${ceiling_part}"
+  "error_rate=$error_rate ingest_lines_per_s=$ingest_rate run_s=$run_s e2e_rps=$e2e_rate download_s=$download_s" \
+  "quarters_rps=${quarters// //} output_lines=$output_lines error_lines=$error_lines check=$check peak_rss_mib=$rss_mb server_cpu_s=$server_cpu${ceiling_part}"
 [[ $check == ok ]]
