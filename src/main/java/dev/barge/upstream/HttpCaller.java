@@ -82,7 +82,7 @@ final class HttpCaller implements AutoCloseable {
         : new String(EntityUtils.toByteArray(response.getEntity()), StandardCharsets.UTF_8);
     Duration retryAfter = RetryAfter.from(name -> value(response.getFirstHeader(name)), clock);
     return Outcome.classify(response.getCode(), text, value(response.getFirstHeader(requestIdHeader)), retryAfter,
-        RateLimitHeaders.from(name -> value(response.getFirstHeader(name))));
+        RateLimitHeaders.from(name -> value(response.getFirstHeader(name)), clock.instant()));
   }
 
   private static String value(Header header) {

@@ -39,8 +39,14 @@ class RateLimitsTest {
   }
 
   private OpenAIClient start(SimulatorConfig simulator, LimitsConfig limits) {
+    return start(simulator, limits, BackendType.OPENAI);
+  }
+
+  /** Barge with one backend of {@code type} in front of the simulator, which speaks that type's dialect. */
+  private OpenAIClient start(SimulatorConfig simulator, LimitsConfig limits, BackendType type) {
     upstream = SimulatorServer.start("127.0.0.1", 0, simulator, Set.of());
-    BackendConfig backend = TestBarge.simulatorBackend(upstream, MODEL, limits);
+    BackendConfig backend = new BackendConfig("sim-" + type.yamlName(), type, upstream.baseUrl(), "sim-key",
+        List.of(MODEL), limits, "10s", null);
     barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(backend))
         .withBatch(TestBarge.batch("max_attempts: 20, initial_backoff: 5ms, max_backoff: 50ms")), dir.resolve("data"));
     return barge.client();
@@ -84,6 +90,16 @@ class RateLimitsTest {
     // once the first answers are in (up to about 30 lines go before and in the first second's burst).
     OpenAIClient client = start(new SimulatorConfig(0, 0, 0.0, 0.0, null, 600, null, 1L),
         new LimitsConfig(null, null, 16));
+    assertThat(runSeconds(client, 80)).isGreaterThan(4.0);
+    assertThat(upstream.answersByStatus()).containsOnlyKeys(200);
+  }
+
+  @Test
+  void limitsAnnouncedInAnthropicsHeadersAreKeptToo() {
+    // The same on an Anthropic-type backend: the simulator answers /v1/messages with
+    // anthropic-ratelimit-* headers (resets as times), and Barge paces itself by them instead of meeting 429s.
+    OpenAIClient client = start(new SimulatorConfig(0, 0, 0.0, 0.0, null, 600, null, 1L),
+        new LimitsConfig(null, null, 16), BackendType.ANTHROPIC);
     assertThat(runSeconds(client, 80)).isGreaterThan(4.0);
     assertThat(upstream.answersByStatus()).containsOnlyKeys(200);
   }

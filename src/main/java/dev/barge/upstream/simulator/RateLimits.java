@@ -3,10 +3,16 @@ package dev.barge.upstream.simulator;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.Map;
 
-/** The requests- and tokens-per-minute limits the simulator enforces, answered the way OpenAI answers them. */
+/**
+ * The requests- and tokens-per-minute limits the simulator enforces, announced in headers the way OpenAI
+ * announces them ({@code x-ratelimit-*}, resets as durations) or, on the Messages API, the way Anthropic
+ * does ({@code anthropic-ratelimit-*}, resets as RFC 3339 times).
+ */
 final class RateLimits {
   private static final Decision UNLIMITED = new Decision(true, null, null, Duration.ZERO, false, Map.of());
 
@@ -18,7 +24,7 @@ final class RateLimits {
    * @param limitType {@code requests} or {@code tokens} when refused, else null
    * @param retryAfter how long until the request would fit; zero when admitted
    * @param tooLarge the request needs more tokens than a whole minute allows, so it never fits
-   * @param headers the {@code x-ratelimit-*} headers of the configured limits
+   * @param headers the rate-limit headers of the configured limits
    */
   record Decision(boolean admitted, String limitType, String message, Duration retryAfter, boolean tooLarge,
       Map<String, String> headers) {}
@@ -31,8 +37,11 @@ final class RateLimits {
     this.tokens = tokensPerMinute == null ? null : new TokenBucket(tokensPerMinute, now);
   }
 
-  /** Admits a request costing one request and {@code tokenCost} tokens if both fit, taking them from the buckets. */
-  Decision acquire(long tokenCost) {
+  /**
+   * Admits a request costing one request and {@code tokenCost} tokens if both fit, taking them from the
+   * buckets; {@code anthropic} picks Anthropic's headers.
+   */
+  Decision acquire(long tokenCost, boolean anthropic) {
     if (requests == null && tokens == null) return UNLIMITED;
     synchronized (this) {
       Instant now = clock.instant();
@@ -43,14 +52,14 @@ final class RateLimits {
       if (requestWait.isZero() && tokenWait.isZero()) {
         if (requests != null) requests.take(1);
         if (tokens != null) tokens.take(tokenCost);
-        return new Decision(true, null, null, Duration.ZERO, false, headers());
+        return new Decision(true, null, null, Duration.ZERO, false, headers(now, anthropic));
       }
       if (tokens != null && tokenCost > tokens.capacity()) {
         // Waiting never helps; a minute is what OpenAI's clients would wait before giving up on it anyway.
         String message = "Request too large for the Barge simulator on tokens per min (TPM): Limit "
             + tokens.capacity() + ", Requested " + tokenCost
             + ". The input or output tokens must be reduced in order to run successfully.";
-        return new Decision(false, "tokens", message, Duration.ofMinutes(1), true, headers());
+        return new Decision(false, "tokens", message, Duration.ofMinutes(1), true, headers(now, anthropic));
       }
       // Report the limit that keeps the request out longest: retrying earlier would fail again.
       boolean byTokens = tokenWait.compareTo(requestWait) > 0;
@@ -60,21 +69,34 @@ final class RateLimits {
           : "requests per min (RPM)") + ": Limit " + bucket.capacity() + ", Used "
           + (bucket.capacity() - bucket.remaining()) + ", Requested " + (byTokens ? tokenCost : 1)
           + ". Please try again in " + goDuration(wait) + ".";
-      return new Decision(false, byTokens ? "tokens" : "requests", message, wait, false, headers());
+      return new Decision(false, byTokens ? "tokens" : "requests", message, wait, false, headers(now, anthropic));
     }
   }
 
-  private Map<String, String> headers() {
+  private Map<String, String> headers(Instant now, boolean anthropic) {
     Map<String, String> headers = new HashMap<>(8);
-    if (requests != null) put(headers, "requests", requests);
-    if (tokens != null) put(headers, "tokens", tokens);
+    if (requests != null) put(headers, "requests", requests, now, anthropic);
+    if (tokens != null) put(headers, "tokens", tokens, now, anthropic);
     return headers;
   }
 
-  private static void put(Map<String, String> headers, String kind, TokenBucket bucket) {
-    headers.put("x-ratelimit-limit-" + kind, Long.toString(bucket.capacity()));
-    headers.put("x-ratelimit-remaining-" + kind, Long.toString(bucket.remaining()));
-    headers.put("x-ratelimit-reset-" + kind, goDuration(bucket.timeUntilFull()));
+  private static void put(Map<String, String> headers, String kind, TokenBucket bucket, Instant now,
+      boolean anthropic) {
+    String limit = Long.toString(bucket.capacity());
+    String remaining = Long.toString(bucket.remaining());
+    if (anthropic) {
+      String prefix = "anthropic-ratelimit-" + kind;
+      headers.put(prefix + "-limit", limit);
+      headers.put(prefix + "-remaining", remaining);
+      // Whole seconds, as Anthropic sends them: rounded up, so the bucket is full by then.
+      Instant full = now.plusMillis(ceilMillis(bucket.timeUntilFull()));
+      headers.put(prefix + "-reset", DateTimeFormatter.ISO_INSTANT.format(
+          full.getNano() == 0 ? full : full.truncatedTo(ChronoUnit.SECONDS).plusSeconds(1)));
+    } else {
+      headers.put("x-ratelimit-limit-" + kind, limit);
+      headers.put("x-ratelimit-remaining-" + kind, remaining);
+      headers.put("x-ratelimit-reset-" + kind, goDuration(bucket.timeUntilFull()));
+    }
   }
 
   /** A reset time as OpenAI writes it, in Go's style: {@code 12ms}, {@code 1s}, {@code 2s81ms}, {@code 6m0s}. */

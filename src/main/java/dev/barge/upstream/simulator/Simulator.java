@@ -77,7 +77,7 @@ public final class Simulator {
       return new SimulatedAnswer(e.status(), headers, error, Duration.ZERO);
     }
 
-    RateLimits.Decision decision = limits.acquire(request.tokenCost());
+    RateLimits.Decision decision = limits.acquire(request.tokenCost(), endpoint == Endpoint.MESSAGES);
     headers.putAll(decision.headers());
     if (!decision.admitted()) {
       putRetryAfter(headers, decision.retryAfter());

@@ -51,6 +51,6 @@ public final class SimulatorBackend implements Backend {
       simulator.delivered();
     }
     return Outcome.classify(answer.status(), answer.body(), answer.headers().get("x-request-id"),
-        RetryAfter.from(answer.headers()::get, clock), RateLimitHeaders.from(answer.headers()::get));
+        RetryAfter.from(answer.headers()::get, clock), RateLimitHeaders.from(answer.headers()::get, clock.instant()));
   }
 }
