@@ -103,12 +103,16 @@ async function batchView(id) {
     await api('/batches/' + encodeURIComponent(id) + '/cancel', { method: 'POST' });
     render();
   };
-  errorsByCode(id);
+  errorsByCode(id, b.barge.archived_at);
 }
 
-async function errorsByCode(id) {
-  const page = await json('/batches/' + encodeURIComponent(id) + '/errors');
+async function errorsByCode(id, archivedAt) {
   const box = document.getElementById('errors');
+  if (box && archivedAt) {
+    box.textContent = 'Archived: per-request results are no longer kept (batch.results_retention).';
+    return;
+  }
+  const page = await json('/batches/' + encodeURIComponent(id) + '/errors');
   if (!box) return;
   const html = page.data.length ? '<table><tr><th>Code</th><th>Lines</th><th>Example</th></tr>' + page.data.map(g =>
     `<tr><td>${esc(g.code)}</td><td>${g.count}</td><td class="muted">${esc(g.example)}</td></tr>`).join('') + '</table>'

@@ -68,7 +68,8 @@ final class AnthropicWire {
     o.put("ended_at", ended == null ? null : time(ended));
     o.put("created_at", time(b.createdAt()));
     o.put("expires_at", time(b.expiresAt()));
-    o.putNull("archived_at");
+    Long archived = b.archive().at();
+    o.put("archived_at", archived == null ? null : time(archived));
     Long cancelling = b.enteredAt(BatchStatus.CANCELLING);
     o.put("cancel_initiated_at", cancelling == null ? null : time(cancelling));
     o.put("results_url", ended == null ? null : resultsUrl);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.barge.batch.BatchService;
 import dev.barge.batch.MessageBatches;
 import dev.barge.store.BatchRecord;
 import dev.barge.store.Page;
@@ -186,6 +187,7 @@ final class MessageBatchesRoutes {
       throw ApiException.badRequest(null, "Batch " + batch.id() + " has not ended yet; its results are available"
           + " once processing_status is 'ended'.");
     }
+    BatchService.requireResults(batch); // before the answer starts: a 404, not a cut stream
     ctx.contentType("application/x-jsonl");
     OutputStream out = ctx.res().getOutputStream();
     batches.forEachResult(batch, row -> {

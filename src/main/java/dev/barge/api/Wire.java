@@ -98,6 +98,7 @@ public final class Wire {
     barge.put("saved", Money.usd(spend.saved()));
     barge.put("max_cost_usd", spend.maxCost() == null ? null : Money.usd(spend.maxCost()));
     barge.put("stopped_by", spend.stoppedReason());
+    putSeconds(barge, "archived_at", b.archive().at()); // results retention ended: partial and errors are gone
     Canary canary = b.canary();
     if (canary.state() == null) {
       barge.putNull("canary");

@@ -78,7 +78,7 @@ public final class BatchService {
         null, null, metadataJson(request.metadata()), request.outputExpiresAfterSeconds(), Usage.ZERO,
         request.priority() == null ? 1 : request.priority(), request.windows(),
         Spend.budget(request.maxCostUsd() == null ? null : Money.picos(request.maxCostUsd())), request.canary(), 0,
-        api);
+        api, null);
     batches.insert(batch);
     log.info("batch {} created: {} on {} for project {}, window {}", batch.id(), ok.input().id(), request.endpoint(),
         project, request.completionWindow());
@@ -193,12 +193,23 @@ public final class BatchService {
 
   /** The batch's failed lines grouped by error code, largest group first. */
   public List<RequestStore.ErrorGroup> errorGroups(String project, String id) {
-    return requests.errorGroups(get(project, id).id());
+    BatchRecord batch = get(project, id);
+    requireResults(batch);
+    return requests.errorGroups(batch.id());
+  }
+
+  /** Refuses a batch whose results were archived: they are gone (the spec's 404 after {@code archived_at}). */
+  public static void requireResults(BatchRecord batch) {
+    if (batch.archive().archived()) {
+      throw new NotFoundException(null, "The results of batch " + batch.id() + " were archived at "
+          + Instant.ofEpochMilli(batch.archive().at()) + " (batch.results_retention) and are no longer available.");
+    }
   }
 
   /** The results finished so far after line {@code afterLine}, at most {@code limit}. */
   public PartialResults partial(String project, String id, int afterLine, int limit) {
     BatchRecord batch = get(project, id);
+    requireResults(batch);
     return PartialResults.read(requests, batch.id(), batch.status().terminal(), afterLine, limit);
   }
 

@@ -88,7 +88,8 @@ public final class Engine implements AutoCloseable {
         batch.maxLineBytes(), batch.canary(), config::project, prices::prices, clock);
     this.lifecycle = new BatchLifecycle(batchStore, requestStore, validator,
         new ResultFiles(requestStore, blobs, clock), files, batch.cancelGraceDuration(), batch.budgetHoldDuration(),
-        clock, dispatcher::wake, dispatcher::abort, nodeId, heartbeat);
+        new ResultsArchiver(batchStore, requestStore, batch.resultsRetentionDuration()), clock, dispatcher::wake,
+        dispatcher::abort, nodeId, heartbeat);
     this.batches = new BatchService(batchStore, fileStore, batch.maxWindow(), batch.maxCreationsPerHour(),
         prices::prices, new DryRunner(validator, blobs, backends, prices, requestStore, clock), requestStore, clock, () -> {
       lifecycle.wake();

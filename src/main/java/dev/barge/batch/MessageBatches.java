@@ -139,6 +139,10 @@ public final class MessageBatches {
     Map<String, Map<RequestState, Integer>> byBatch = requests.countsByState(page.stream().map(BatchRecord::id).toList());
     Map<String, Map<RequestState, Integer>> out = new java.util.HashMap<>();
     for (BatchRecord b : page) {
+      if (b.archive().archived()) { // its rows are gone; the batch kept their counts
+        out.put(b.id(), b.archive().counts());
+        continue;
+      }
       Map<RequestState, Integer> counts = byBatch.getOrDefault(b.id(), Map.of());
       boolean unqueued = counts.isEmpty() && b.status().terminal() && b.total() > 0;
       out.put(b.id(), unqueued ? Map.of(endedUnqueued(b), b.total()) : counts);
@@ -151,6 +155,7 @@ public final class MessageBatches {
    * request of its input ends the way the batch did, with the batch's reason.
    */
   public void forEachResult(BatchRecord batch, Consumer<ResultRow> sink) {
+    BatchService.requireResults(batch);
     if (!requests.countsByState(batch.id()).isEmpty() || batch.total() == 0) {
       requests.forEachResultPaged(batch.id(), sink);
       return;

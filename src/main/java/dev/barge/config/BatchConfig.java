@@ -20,6 +20,9 @@ import java.time.Duration;
  * @param canary the sample a batch runs before the rest of its lines, unless it says otherwise
  * @param budgetHold how long a batch stopped by its own budget waits for the budget to be raised before
  *     its remaining lines end with {@code budget_exceeded}
+ * @param resultsRetention how long after its creation an ended batch keeps its per-request results (partial
+ *     results, error groups, message batch results); then they are archived (deleted). Files keep their own
+ *     expiry.
  */
 public record BatchConfig(
     BigDecimal discount,
@@ -34,7 +37,8 @@ public record BatchConfig(
     Integer maxCreationsPerHour,
     Integer maxLineBytes,
     CanaryConfig canary,
-    String budgetHold) {
+    String budgetHold,
+    String resultsRetention) {
 
   public BatchConfig {
     if (discount == null) discount = new BigDecimal("0.5");
@@ -62,10 +66,12 @@ public record BatchConfig(
     if (canary == null) canary = CanaryConfig.defaults();
     if (budgetHold == null) budgetHold = "1h";
     Durations.require("budget_hold", budgetHold);
+    if (resultsRetention == null) resultsRetention = "29d";
+    Durations.require("results_retention", resultsRetention);
   }
 
   public static BatchConfig defaults() {
-    return new BatchConfig(null, null, null, null, null, null, null, null, null, null, null, null, null);
+    return new BatchConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   public Duration maxWindow() {
@@ -82,6 +88,10 @@ public record BatchConfig(
 
   public Duration budgetHoldDuration() {
     return Durations.parse(budgetHold);
+  }
+
+  public Duration resultsRetentionDuration() {
+    return Durations.parse(resultsRetention);
   }
 
   public Duration cancelGraceDuration() {

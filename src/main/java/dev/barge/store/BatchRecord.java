@@ -35,7 +35,8 @@ public record BatchRecord(
     Spend spend,
     Canary canary,
     long enqueuedTokens,
-    String api) {
+    String api,
+    Archive archive) {
   public static final String OPENAI = "openai";
   public static final String ANTHROPIC = "anthropic";
 
@@ -45,6 +46,23 @@ public record BatchRecord(
     if (spend == null) spend = Spend.budget(null);
     if (canary == null) canary = Canary.DEFAULT;
     if (api == null) api = OPENAI;
+    if (archive == null) archive = Archive.NONE;
+  }
+
+  /**
+   * When the batch's per-request results were archived (deleted after the retention), and how many
+   * requests had ended in each state then; {@code at} is null while they are kept.
+   */
+  public record Archive(Long at, Map<RequestState, Integer> counts) {
+    public static final Archive NONE = new Archive(null, Map.of());
+
+    public Archive {
+      counts = Map.copyOf(counts);
+    }
+
+    public boolean archived() {
+      return at != null;
+    }
   }
 
   public Long enteredAt(BatchStatus s) {

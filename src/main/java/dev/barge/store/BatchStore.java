@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /** The {@code batches} table. Every status change is one conditional update, so racing writers cannot both win. */
@@ -25,7 +26,7 @@ public final class BatchStore {
       + " cancelled_at, total, completed, failed, output_file_id, error_file_id, errors, metadata,"
       + " output_expires_after, input_tokens, cached_tokens, output_tokens, reasoning_tokens, total_tokens, priority, run_windows,"
       + " cost, list_cost, max_cost, stopped_reason, stopped_at, canary_size, canary_max_failure_rate, canary_lines,"
-      + " canary_state, enqueued_tokens, api";
+      + " canary_state, enqueued_tokens, api, archived_at, final_counts";
   private static final TypeReference<List<Integer>> INTS = new TypeReference<>() {};
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -427,7 +428,7 @@ public final class BatchStore {
         new Spend(rs.getLong(32), rs.getLong(33), Rows.nullableLong(rs, 34), rs.getString(35), Rows.nullableLong(rs, 36)),
         new Canary(Rows.nullableInt(rs, 37), rs.getString(38) == null ? null : new BigDecimal(rs.getString(38)),
             lines(rs.getString(39)), Canary.State.ofColumn(rs.getString(40))),
-        rs.getLong(41), rs.getString(42));
+        rs.getLong(41), rs.getString(42), new BatchRecord.Archive(Rows.nullableLong(rs, 43), counts(rs.getString(44))));
   }
 
   private static String windowsJson(List<TimeWindow> windows) {
@@ -440,6 +441,65 @@ public final class BatchStore {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("a list of strings or numbers always serializes", e);
     }
+  }
+
+  private static final TypeReference<Map<String, Integer>> COUNTS = new TypeReference<>() {};
+
+  private static Map<RequestState, Integer> counts(String json) throws SQLException {
+    if (json == null) return Map.of();
+    try {
+      Map<RequestState, Integer> counts = new EnumMap<>(RequestState.class);
+      JSON.readValue(json, COUNTS).forEach((state, n) -> counts.put(RequestState.ofColumn(state), n));
+      return counts;
+    } catch (JsonProcessingException | IllegalArgumentException e) {
+      throw new SQLException("batches.final_counts holds '" + json + "': " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Ended batches created before {@code createdBefore} whose results are not archived yet, and archived
+   * ones that still have request rows (an archive that a stop interrupted): up to {@code limit} ids.
+   */
+  public List<String> dueForArchive(long createdBefore, int limit) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT id FROM batches WHERE (archived_at IS NULL"
+          + " AND created_at < ? AND status IN ('completed', 'failed', 'expired', 'cancelled'))"
+          + " OR (archived_at IS NOT NULL AND EXISTS (SELECT 1 FROM requests WHERE requests.batch_id = batches.id))"
+          + " ORDER BY created_at LIMIT ?")) {
+        ps.setLong(1, createdBefore);
+        ps.setInt(2, limit);
+        List<String> ids = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) ids.add(rs.getString(1));
+        }
+        return ids;
+      }
+    });
+  }
+
+  /**
+   * Marks an ended batch's results archived at {@code now}, keeping {@code counts} (requests per final
+   * state) in their place; a batch archived already keeps its first record. The request rows go after.
+   */
+  public void archive(String id, Map<RequestState, Integer> counts, long now) {
+    Map<String, Integer> byColumn = new TreeMap<>();
+    counts.forEach((state, n) -> byColumn.put(state.column(), n));
+    String json;
+    try {
+      json = JSON.writeValueAsString(byColumn);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a map of strings to numbers always serializes", e);
+    }
+    db.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE batches SET archived_at = ?, final_counts = ?"
+          + " WHERE id = ? AND archived_at IS NULL AND status IN ('completed', 'failed', 'expired', 'cancelled')")) {
+        ps.setLong(1, now);
+        ps.setString(2, json);
+        ps.setString(3, id);
+        ps.executeUpdate();
+      }
+      return null;
+    });
   }
 
   private static List<Integer> lines(String json) throws SQLException {

@@ -96,6 +96,24 @@ public final class RequestStore {
 
 
   /**
+   * Deletes up to {@code limit} request rows of a batch whose results are archived; returns how many went.
+   * In steps, so that archiving a large batch holds no long transaction.
+   */
+  public int deleteArchived(String batchId, int limit) {
+    return db.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM requests WHERE batch_id = ? AND line IN"
+          + " (SELECT line FROM requests WHERE batch_id = ? ORDER BY line LIMIT ?)"
+          + " AND EXISTS (SELECT 1 FROM batches WHERE id = ? AND archived_at IS NOT NULL)")) {
+        ps.setString(1, batchId);
+        ps.setString(2, batchId);
+        ps.setInt(3, limit);
+        ps.setString(4, batchId);
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  /**
    * Deletes the rows of a batch that never started (validation left them, or it was cancelled before it
    * ran). Never the rows of a batch that entered {@code in_progress}: those are its results.
    */

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class FairShareTest {
   private static BatchRecord batch(String id, String project, int priority, long expiresAt) {
     return new BatchRecord(id, project, "/v1/chat/completions", "m", "file", "24h", BatchStatus.IN_PROGRESS, 0,
-        expiresAt, Map.of(), 10, 0, 0, null, null, null, null, null, Usage.ZERO, priority, List.of(), null, null, 0, null);
+        expiresAt, Map.of(), 10, 0, 0, null, null, null, null, null, Usage.ZERO, priority, List.of(), null, null, 0, null, null);
   }
 
   /** Calls each batch gets over {@code rounds} rounds of {@code capacity}, every batch using all it is given. */

@@ -354,6 +354,26 @@ class MessageBatchesTest {
   }
 
   @Test
+  void resultsAreArchivedWhenTheirRetentionEndsAndTheCountsStay() {
+    FileExpiryTest.MovableClock clock = new FileExpiryTest.MovableClock();
+    AnthropicClient client = start(0, 4, clock);
+    MessageBatch batch = client.messages().batches().create(BatchCreateParams.builder()
+        .addRequest(request("a", MODEL)).addRequest(request("b", MODEL)).build());
+    MessageBatch ended = awaitEnded(client, batch.id());
+    assertThat(ended.archivedAt()).isEmpty();
+    assertThat(results(client, batch.id())).hasSize(2);
+
+    clock.advance(Duration.ofDays(29).plusMinutes(2)); // the default batch.results_retention, and a sweep
+
+    MessageBatch archived = Awaitility.await().atMost(Duration.ofSeconds(10))
+        .until(() -> client.messages().batches().retrieve(batch.id()), b -> b.archivedAt().isPresent());
+    assertThat(archived.requestCounts().succeeded()).isEqualTo(2);
+    assertThat(archived.requestCounts().processing()).isZero();
+    assertThatThrownBy(() -> results(client, batch.id())).isInstanceOf(NotFoundException.class);
+    assertThat(client.messages().batches().list().data()).extracting(MessageBatch::id).contains(batch.id());
+  }
+
+  @Test
   void listPagesNewestFirstAndEndsOnAnEmptyPage() {
     AnthropicClient client = start(0, 4, Clock.systemUTC());
     List<String> created = new ArrayList<>();

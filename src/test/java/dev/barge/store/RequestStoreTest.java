@@ -30,7 +30,7 @@ class RequestStoreTest {
     requests = new RequestStore(db);
     now = System.currentTimeMillis();
     batches.insert(new BatchRecord(BATCH, "p", "/v1/chat/completions", null, "file-x", "24h", BatchStatus.VALIDATING,
-        now, now + 86_400_000, Map.of(), 0, 0, 0, null, null, null, null, null, Usage.ZERO, 1, List.of(), null, null, 0, null));
+        now, now + 86_400_000, Map.of(), 0, 0, 0, null, null, null, null, null, Usage.ZERO, 1, List.of(), null, null, 0, null, null));
     requests.insert(BATCH, List.of(new NewRequest(1, "a", 0, 1), new NewRequest(2, "b", 1, 1)));
     assertThat(batches.startProcessing(BATCH, "m", 2, 0, 0, List.of(), null, null, now))
         .isEqualTo(BatchStore.StartResult.STARTED);
