@@ -139,11 +139,9 @@ public final class MessageBatches {
     Map<String, Map<RequestState, Integer>> byBatch = requests.countsByState(page.stream().map(BatchRecord::id).toList());
     Map<String, Map<RequestState, Integer>> out = new java.util.HashMap<>();
     for (BatchRecord b : page) {
-      if (b.archive().archived()) { // its rows are gone; the batch kept their counts
-        out.put(b.id(), b.archive().counts());
-        continue;
-      }
-      Map<RequestState, Integer> counts = byBatch.getOrDefault(b.id(), Map.of());
+      // An archived batch's rows are gone; it kept their counts.
+      Map<RequestState, Integer> counts = b.archive().archived() ? b.archive().counts()
+          : byBatch.getOrDefault(b.id(), Map.of());
       boolean unqueued = counts.isEmpty() && b.status().terminal() && b.total() > 0;
       out.put(b.id(), unqueued ? Map.of(endedUnqueued(b), b.total()) : counts);
     }
