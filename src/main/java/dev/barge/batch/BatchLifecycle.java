@@ -51,7 +51,6 @@ final class BatchLifecycle implements AutoCloseable {
   private final FileService files;
   private final Duration cancelGrace;
   private final Duration budgetHold;
-  private final ResultsArchiver archiver;
   private final Clock clock;
   private final Runnable onStarted;
   private final Consumer<String> abortCalls;
@@ -68,7 +67,7 @@ final class BatchLifecycle implements AutoCloseable {
   private Set<String> aliveAtLastRelease;
 
   BatchLifecycle(BatchStore batches, RequestStore requests, InputValidator validator, ResultFiles resultFiles,
-      FileService files, Duration cancelGrace, Duration budgetHold, ResultsArchiver archiver, Clock clock,
+      FileService files, Duration cancelGrace, Duration budgetHold, Clock clock,
       Runnable onStarted, Consumer<String> abortCalls, String nodeId, NodeHeartbeat heartbeat) {
     this.batches = batches;
     this.requests = requests;
@@ -77,7 +76,6 @@ final class BatchLifecycle implements AutoCloseable {
     this.files = files;
     this.cancelGrace = cancelGrace;
     this.budgetHold = budgetHold;
-    this.archiver = archiver;
     this.clock = clock;
     this.onStarted = onStarted;
     this.abortCalls = abortCalls;
@@ -136,7 +134,6 @@ final class BatchLifecycle implements AutoCloseable {
       lastSweep = now;
       int removed = files.deleteExpired();
       if (removed > 0) log.info("deleted {} expired files", removed);
-      archiver.archiveDue(now);
     }
   }
 

@@ -55,6 +55,7 @@ public final class Engine implements AutoCloseable {
   private final WebhookSender webhooks;
   private final Dispatcher dispatcher;
   private final BatchLifecycle lifecycle;
+  private final ResultsArchiver archiver;
   private final String nodeId = "node-" + UUID.randomUUID().toString().substring(0, 8);
 
   private Engine(BargeConfig config, Clock clock) throws IOException {
@@ -88,8 +89,8 @@ public final class Engine implements AutoCloseable {
         batch.maxLineBytes(), batch.canary(), config::project, prices::prices, clock);
     this.lifecycle = new BatchLifecycle(batchStore, requestStore, validator,
         new ResultFiles(requestStore, blobs, clock), files, batch.cancelGraceDuration(), batch.budgetHoldDuration(),
-        new ResultsArchiver(batchStore, requestStore, batch.resultsRetentionDuration()), clock, dispatcher::wake,
-        dispatcher::abort, nodeId, heartbeat);
+        clock, dispatcher::wake, dispatcher::abort, nodeId, heartbeat);
+    this.archiver = new ResultsArchiver(batchStore, requestStore, batch.resultsRetentionDuration(), clock);
     this.batches = new BatchService(batchStore, fileStore, batch.maxWindow(), batch.maxCreationsPerHour(),
         prices::prices, new DryRunner(validator, blobs, backends, prices, requestStore, clock), requestStore, clock, () -> {
       lifecycle.wake();
@@ -171,6 +172,7 @@ public final class Engine implements AutoCloseable {
   @Override
   public void close() {
     webhooks.close();
+    archiver.close();
     lifecycle.close();
     dispatcher.close();
     heartbeat.close();

@@ -1,41 +1,95 @@
 package dev.barge.batch;
 
+import dev.barge.dispatch.Wakeup;
 import dev.barge.store.BatchStore;
 import dev.barge.store.RequestStore;
+import java.time.Clock;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Ends the retention of batch results: once an ended batch is older than {@code batch.results_retention},
- * its per-request results (partial results, error groups, message batch results) are deleted and the
- * batch records when, keeping its counts per final state. Without this the request table would grow with
- * every batch ever run. The batch itself stays; its files keep their own expiry.
+ * Ends the retention of batch results: once an ended batch is older than {@code batch.results_retention}
+ * (and has been ended for a day at least, whatever its completion window), its per-request results
+ * (partial results, error groups, message batch results) are archived, the batch keeping its counts per
+ * final state; {@link #READERS_GRACE} later its request rows are deleted, in small steps. Without this the
+ * request table would grow with every batch ever run. The batch itself stays; its files keep their own
+ * expiry. A thread of its own: deleting a million rows must not hold up the batches' lifecycle.
  */
-final class ResultsArchiver {
+final class ResultsArchiver implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ResultsArchiver.class);
-  private static final int BATCHES_PER_SWEEP = 100;
-  private static final int ROWS_PER_DELETE = 10_000;
+  /** Results stay at least this long after their batch ended. */
+  static final Duration AFTER_END = Duration.ofDays(1);
+  /** Between archiving and deleting: a reader that saw the batch before it was archived finishes first. */
+  static final Duration READERS_GRACE = Duration.ofMinutes(5);
+  private static final long ROUND_EVERY_MS = 60_000;
+  private static final int BATCHES_PER_ROUND = 100;
+  /** Small deletes: on SQLite each holds the one write lock that results are waiting for. */
+  private static final int ROWS_PER_DELETE = 2_000;
 
   private final BatchStore batches;
   private final RequestStore requests;
   private final Duration retention;
+  private final Clock clock;
+  private final Wakeup stop = new Wakeup();
+  private final Thread thread;
+  private volatile boolean running = true;
+  private long lastRound = Long.MIN_VALUE / 2;
 
-  ResultsArchiver(BatchStore batches, RequestStore requests, Duration retention) {
+  ResultsArchiver(BatchStore batches, RequestStore requests, Duration retention, Clock clock) {
     this.batches = batches;
     this.requests = requests;
     this.retention = retention;
+    this.clock = clock;
+    this.thread = Thread.ofPlatform().name("barge-archiver").daemon().start(this::run);
   }
 
-  /** Archives the results of the batches whose retention has ended by {@code now}. */
-  void archiveDue(long now) {
-    for (String id : batches.dueForArchive(now - retention.toMillis(), BATCHES_PER_SWEEP)) {
-      // The counts first, in the batch, so that it reports them once its rows are gone; an archive that
-      // a stop interrupted keeps its first counts and only goes on deleting.
-      batches.archive(id, requests.countsByState(id), now);
-      long deleted = 0;
-      for (int n; (n = requests.deleteArchived(id, ROWS_PER_DELETE)) > 0; ) deleted += n;
-      log.info("batch {}: results archived after {} ({} request rows deleted)", id, retention, deleted);
+  private void run() {
+    // Rounds go by the engine's clock (tests move it); the thread looks every second.
+    while (running && stop.pause(1_000)) {
+      long now = clock.millis();
+      if (!running || now - lastRound < ROUND_EVERY_MS) continue;
+      lastRound = now;
+      archiveDue(now);
+      purgeDue(now);
+    }
+  }
+
+  private void archiveDue(long now) {
+    for (String id : batches.dueForArchive(now - retention.toMillis(), now - AFTER_END.toMillis(), BATCHES_PER_ROUND)) {
+      try {
+        // The counts go into the batch with the mark, so that it reports them once its rows are gone.
+        if (batches.archive(id, requests.countsByState(id), now)) {
+          log.info("batch {}: results archived, {} after its creation", id, retention);
+        }
+      } catch (RuntimeException e) {
+        log.error("batch {}: archiving its results failed: {}", id, e.toString());
+      }
+    }
+  }
+
+  private void purgeDue(long now) {
+    for (String id : batches.dueForPurge(now - READERS_GRACE.toMillis(), BATCHES_PER_ROUND)) {
+      try {
+        long deleted = 0;
+        for (int n; running && (n = requests.deleteArchived(id, ROWS_PER_DELETE)) > 0; ) deleted += n;
+        if (!running) return; // the next start goes on where this stopped
+        batches.purged(id, clock.millis());
+        log.info("batch {}: {} archived request rows deleted", id, deleted);
+      } catch (RuntimeException e) {
+        log.error("batch {}: deleting its archived results failed: {}", id, e.toString());
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    stop.signal();
+    try {
+      thread.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }

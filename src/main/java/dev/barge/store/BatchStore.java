@@ -457,17 +457,26 @@ public final class BatchStore {
   }
 
   /**
-   * Ended batches created before {@code createdBefore} whose results are not archived yet, and archived
-   * ones that still have request rows (an archive that a stop interrupted): up to {@code limit} ids.
+   * Up to {@code limit} ids of batches whose results are due for archiving: created before {@code createdBefore},
+   * ended before {@code endedBefore}, not archived yet; oldest first.
    */
-  public List<String> dueForArchive(long createdBefore, int limit) {
+  public List<String> dueForArchive(long createdBefore, long endedBefore, int limit) {
+    return ids("SELECT id FROM batches WHERE archived_at IS NULL AND created_at < ?"
+        + " AND status IN ('completed', 'failed', 'expired', 'cancelled')"
+        + " AND COALESCE(completed_at, failed_at, expired_at, cancelled_at) < ? ORDER BY created_at LIMIT ?",
+        createdBefore, endedBefore, limit);
+  }
+
+  /** Up to {@code limit} ids of batches archived before {@code archivedBefore} whose request rows are not deleted yet. */
+  public List<String> dueForPurge(long archivedBefore, int limit) {
+    return ids("SELECT id FROM batches WHERE archived_at IS NOT NULL AND purged_at IS NULL AND archived_at < ?"
+        + " ORDER BY archived_at LIMIT ?", archivedBefore, limit);
+  }
+
+  private List<String> ids(String sql, long... params) {
     return db.read(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT id FROM batches WHERE (archived_at IS NULL"
-          + " AND created_at < ? AND status IN ('completed', 'failed', 'expired', 'cancelled'))"
-          + " OR (archived_at IS NOT NULL AND EXISTS (SELECT 1 FROM requests WHERE requests.batch_id = batches.id))"
-          + " ORDER BY created_at LIMIT ?")) {
-        ps.setLong(1, createdBefore);
-        ps.setInt(2, limit);
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        for (int i = 0; i < params.length; i++) ps.setLong(i + 1, params[i]);
         List<String> ids = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) ids.add(rs.getString(1));
@@ -477,11 +486,25 @@ public final class BatchStore {
     });
   }
 
+  /** Records that an archived batch's request rows are all deleted. */
+  public void purged(String id, long now) {
+    db.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "UPDATE batches SET purged_at = ? WHERE id = ? AND archived_at IS NOT NULL AND purged_at IS NULL")) {
+        ps.setLong(1, now);
+        ps.setString(2, id);
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
   /**
    * Marks an ended batch's results archived at {@code now}, keeping {@code counts} (requests per final
    * state) in their place; a batch archived already keeps its first record. The request rows go after.
+   * Whether this call archived it.
    */
-  public void archive(String id, Map<RequestState, Integer> counts, long now) {
+  public boolean archive(String id, Map<RequestState, Integer> counts, long now) {
     Map<String, Integer> byColumn = new TreeMap<>();
     counts.forEach((state, n) -> byColumn.put(state.column(), n));
     String json;
@@ -490,15 +513,14 @@ public final class BatchStore {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("a map of strings to numbers always serializes", e);
     }
-    db.write(c -> {
+    return db.write(c -> {
       try (PreparedStatement ps = c.prepareStatement("UPDATE batches SET archived_at = ?, final_counts = ?"
           + " WHERE id = ? AND archived_at IS NULL AND status IN ('completed', 'failed', 'expired', 'cancelled')")) {
         ps.setLong(1, now);
         ps.setString(2, json);
         ps.setString(3, id);
-        ps.executeUpdate();
+        return ps.executeUpdate() == 1;
       }
-      return null;
     });
   }
 

@@ -122,6 +122,35 @@ class RequestStoreTest {
   }
 
   @Test
+  void anEndedBatchIsArchivedOnceWithItsCountsAndItsRowsDeletedAfterwards() {
+    ClaimCursor cursor = new ClaimCursor();
+    requests.claim(BATCH, 2, now, "n", now + 60_000, List.of(), cursor);
+    for (int line : List.of(1, 2)) {
+      requests.record(List.of(new RequestUpdate.Finished(BATCH, line, "n", true, 200, "r", "{}", null, null,
+          Usage.ZERO, now, 0, 0)));
+    }
+    assertThat(batches.dueForArchive(now + 1, now + 1, 10)).isEmpty(); // still running
+    batches.transition(BATCH, Set.of(BatchStatus.IN_PROGRESS), BatchStatus.FINALIZING, now);
+    batches.transition(BATCH, Set.of(BatchStatus.FINALIZING), BatchStatus.COMPLETED, now);
+    assertThat(batches.dueForArchive(now + 1, now - 1, 10)).isEmpty(); // not ended long enough
+    assertThat(batches.dueForArchive(now + 1, now + 1, 10)).containsExactly(BATCH);
+
+    assertThat(batches.archive(BATCH, requests.countsByState(BATCH), now)).isTrue();
+    assertThat(batches.archive(BATCH, Map.of(), now + 5)).isFalse(); // the first record stays
+    assertThat(batches.dueForArchive(now + 1, now + 1, 10)).isEmpty();
+    assertThat(batches.find(BATCH).orElseThrow().archive())
+        .isEqualTo(new BatchRecord.Archive(now, Map.of(RequestState.SUCCEEDED, 2)));
+
+    assertThat(batches.dueForPurge(now, 10)).isEmpty(); // readers' grace
+    assertThat(batches.dueForPurge(now + 1, 10)).containsExactly(BATCH);
+    assertThat(requests.deleteArchived(BATCH, 1)).isEqualTo(1);
+    assertThat(requests.deleteArchived(BATCH, 5)).isEqualTo(1);
+    assertThat(requests.deleteArchived(BATCH, 5)).isZero();
+    batches.purged(BATCH, now);
+    assertThat(batches.dueForPurge(now + 1, 10)).isEmpty();
+  }
+
+  @Test
   void claimsTakeDueRowsInLineOrderOnlyWhileTheBatchRuns() {
     assertThat(requests.claim(BATCH, 1, now, "n", now + 1000, List.of(), new ClaimCursor())).extracting(ClaimedRequest::line).containsExactly(1);
     batches.transition(BATCH, Set.of(BatchStatus.IN_PROGRESS), BatchStatus.CANCELLING, now);
