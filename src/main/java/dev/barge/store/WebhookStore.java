@@ -41,6 +41,24 @@ public final class WebhookStore {
     }
   }
 
+  /**
+   * Deletes the events created before {@code before} with their deliveries: past the give-up time nothing
+   * is sent any more, and without this every batch ever ended would stay here (events are written whether
+   * or not a webhook is configured). Returns how many events went.
+   */
+  public int prune(long before) {
+    return db.write(c -> {
+      try (PreparedStatement deliveries = c.prepareStatement("DELETE FROM webhook_deliveries WHERE event_id IN"
+              + " (SELECT id FROM webhook_events WHERE created_at < ?)");
+          PreparedStatement events = c.prepareStatement("DELETE FROM webhook_events WHERE created_at < ?")) {
+        deliveries.setLong(1, before);
+        deliveries.executeUpdate();
+        events.setLong(1, before);
+        return events.executeUpdate();
+      }
+    });
+  }
+
   /** Creates the deliveries to {@code endpoint} of events of {@code types} since {@code since} it has none of yet. */
   public int fanOut(String endpoint, List<String> types, long since) {
     if (types.isEmpty()) return 0;

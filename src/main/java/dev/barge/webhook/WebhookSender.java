@@ -37,6 +37,9 @@ public final class WebhookSender implements AutoCloseable {
   private static final Duration GIVE_UP_AFTER = Duration.ofHours(72);
   private static final Duration FIRST_RETRY = Duration.ofSeconds(5);
   private static final Duration LONGEST_WAIT = Duration.ofHours(1);
+  /** Events (and their deliveries) are kept this long: well past the give-up time, for a look afterwards. */
+  private static final Duration KEEP_EVENTS = Duration.ofDays(7);
+  private static final long PRUNE_EVERY_MS = Duration.ofHours(1).toMillis();
 
   private final WebhookStore store;
   private final Map<String, WebhookConfig> endpoints;
@@ -45,6 +48,7 @@ public final class WebhookSender implements AutoCloseable {
   private final ExecutorService sending = Executors.newVirtualThreadPerTaskExecutor();
   private final Thread loop;
   private volatile boolean running = true;
+  private long lastPrune = Long.MIN_VALUE / 2;
 
   public WebhookSender(WebhookStore store, List<WebhookConfig> endpoints, Clock clock) {
     this.store = store;
@@ -64,6 +68,11 @@ public final class WebhookSender implements AutoCloseable {
           WebhookConfig endpoint = endpoints.get(due.endpoint());
           // Taken with a fallback time: if this attempt never reports (a crash), it comes again then.
           if (store.take(due, now + TIMEOUT.toMillis() * 3)) sending.submit(() -> deliver(endpoint, due));
+        }
+        if (now - lastPrune >= PRUNE_EVERY_MS) {
+          lastPrune = now;
+          int pruned = store.prune(now - KEEP_EVENTS.toMillis());
+          if (pruned > 0) log.info("deleted {} webhook events older than {}", pruned, KEEP_EVENTS);
         }
       } catch (RuntimeException e) {
         log.error("webhook round failed: {}", e.toString());

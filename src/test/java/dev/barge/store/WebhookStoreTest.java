@@ -1,0 +1,54 @@
+package dev.barge.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.barge.e2e.TestStorage;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The webhook outbox: an ended batch's event, its delivery, and its removal once it is old (both databases). */
+class WebhookStoreTest {
+  private static final String BATCH = "batch_w";
+  private static final String ENDPOINT = "http://127.0.0.1:9/hook";
+
+  @TempDir Path dir;
+  private Database db;
+  private BatchStore batches;
+  private WebhookStore webhooks;
+  private long now;
+
+  @BeforeEach
+  void open() {
+    db = Database.open(TestStorage.under(dir));
+    batches = new BatchStore(db);
+    webhooks = new WebhookStore(db);
+    now = System.currentTimeMillis();
+    batches.insert(new BatchRecord(BATCH, "p", "/v1/chat/completions", null, "file-x", "24h", BatchStatus.VALIDATING,
+        now, now + 86_400_000, Map.of(), 0, 0, 0, null, null, null, null, null, Usage.ZERO, 1, List.of(), null, null, 0,
+        null, null));
+    batches.transition(BATCH, Set.of(BatchStatus.VALIDATING), BatchStatus.CANCELLING, now);
+    batches.transition(BATCH, Set.of(BatchStatus.CANCELLING), BatchStatus.CANCELLED, now);
+  }
+
+  @AfterEach
+  void close() {
+    db.close();
+  }
+
+  @Test
+  void eventsOlderThanTheCutOffGoWithTheirDeliveriesAndNewerOnesStay() {
+    assertThat(webhooks.fanOut(ENDPOINT, List.of("batch.cancelled"), 0)).isEqualTo(1);
+    assertThat(webhooks.prune(now)).isZero(); // created at now: not before it
+    assertThat(webhooks.due(List.of(ENDPOINT), now, 10)).extracting(WebhookStore.Due::batchId).containsExactly(BATCH);
+
+    assertThat(webhooks.prune(now + 1)).isEqualTo(1);
+    assertThat(webhooks.due(List.of(ENDPOINT), now, 10)).isEmpty();
+    assertThat(webhooks.fanOut(ENDPOINT, List.of("batch.cancelled"), 0)).isZero(); // the event is gone too
+  }
+}
