@@ -144,17 +144,17 @@ public final class RequestStore {
           + String.join(",", Collections.nCopies(onlyLines.size(), "?")) + ")", params)).rows();
     }
     cursor.restartIfDue(now);
-    Claimed[] both = db.writeLeased(c -> {
+    FreshAndDue taken = db.writeLeased(c -> {
       Claimed fresh = cursor.freshDone ? Claimed.NONE : claimWhere(c, lease, limit,
           " AND next_attempt_at = 0 AND line >= ?", List.of((long) cursor.freshFrom));
       int left = limit - fresh.rows().size();
       Claimed due = left == 0 ? Claimed.NONE : claimWhere(c, lease, left, " AND next_attempt_at > 0"
           + " AND next_attempt_at <= ? AND (next_attempt_at, line) > (?, ?)",
           List.of(now, cursor.dueFrom, (long) cursor.dueLineFrom));
-      return new Claimed[] {fresh, due};
+      return new FreshAndDue(fresh, due);
     });
-    Claimed fresh = both[0];
-    Claimed due = both[1];
+    Claimed fresh = taken.fresh();
+    Claimed due = taken.due();
     // The cursor moves only past claims that committed: one that rolled back took nothing.
     if (fresh.last() != null) cursor.freshFrom = fresh.last().line() + 1;
     if (!cursor.freshDone && fresh.rows().size() < limit) cursor.freshDone = true;
@@ -169,6 +169,8 @@ public final class RequestStore {
   }
 
   private record Lease(String batchId, String owner, long until) {}
+
+  private record FreshAndDue(Claimed fresh, Claimed due) {}
 
   /** What one claim statement took, and the last of it in claim order (due time, then line). */
   private record Claimed(List<ClaimedRequest> rows, ClaimedRequest last, long lastDue) {

@@ -13,14 +13,12 @@ import dev.barge.config.BargeConfig;
 import dev.barge.config.LimitsConfig;
 import dev.barge.config.ModelPrice;
 import dev.barge.config.ProjectConfig;
-import dev.barge.config.SimulatorConfig;
 import dev.barge.upstream.simulator.SimulatorServer;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -45,8 +43,7 @@ class BudgetTest {
   }
 
   private OpenAIClient start(String batchYaml, Map<String, ProjectConfig> projects) {
-    upstream = SimulatorServer.start("127.0.0.1", 0, new SimulatorConfig(30, 0, 0.0, 0.0, null, null, null, 1L),
-        Set.of());
+    upstream = TestBarge.simulator(30);
     BackendConfig backend = TestBarge.simulatorBackend(upstream, MODEL, new LimitsConfig(null, null, CONCURRENCY));
     barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(backend))
         .withPricing(Map.of(MODEL, PRICE)).withBatch(TestBarge.batch(batchYaml)).withProjects(projects),

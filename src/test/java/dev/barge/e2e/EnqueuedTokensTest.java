@@ -9,13 +9,11 @@ import dev.barge.config.BackendConfig;
 import dev.barge.config.BargeConfig;
 import dev.barge.config.LimitsConfig;
 import dev.barge.config.ProjectConfig;
-import dev.barge.config.SimulatorConfig;
 import dev.barge.upstream.simulator.SimulatorServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,8 +35,7 @@ class EnqueuedTokensTest {
   @Test
   void aBatchOverTheQuotaFailsAndTheQuotaFreesWhenBatchesEnd() {
     // One slow call at a time keeps the first batch running; each line's body is about 25 tokens (bytes / 4).
-    upstream = SimulatorServer.start("127.0.0.1", 0, new SimulatorConfig(500, 0, 0.0, 0.0, null, null, null, 1L),
-        Set.of());
+    upstream = TestBarge.simulator(500);
     BackendConfig backend = TestBarge.simulatorBackend(upstream, MODEL, new LimitsConfig(null, null, 1));
     barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(backend))
         .withProjects(Map.of("default", new ProjectConfig(null, Map.of(MODEL, 800L)))), dir.resolve("data"));

@@ -47,8 +47,7 @@ class InteractiveTest {
   }
 
   private OpenAIClient start(int latencyMs, int concurrency) {
-    upstream = SimulatorServer.start("127.0.0.1", 0, new SimulatorConfig(latencyMs, 0, 0.0, 0.0, null, null, null, 1L),
-        Set.of());
+    upstream = TestBarge.simulator(latencyMs);
     BackendConfig backend = TestBarge.simulatorBackend(upstream, MODEL, new LimitsConfig(null, null, concurrency));
     barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(backend)), dir.resolve("data"));
     return barge.client();
@@ -109,8 +108,7 @@ class InteractiveTest {
   @Test
   void aFlexRequestWaitsBehindAndIsTurnedAwayWith429WhenNothingComesFree() throws Exception {
     // One slot, 1 s per call, a batch keeping it busy; flex waits at most 100 ms.
-    upstream = SimulatorServer.start("127.0.0.1", 0, new SimulatorConfig(1_000, 0, 0.0, 0.0, null, null, null, 1L),
-        Set.of());
+    upstream = TestBarge.simulator(1_000);
     BackendConfig backend = TestBarge.simulatorBackend(upstream, MODEL, new LimitsConfig(null, null, 1));
     barge = TestBarge.start(new BargeConfig(new ServerConfig("127.0.0.1", 0, null, "100ms", null, null), null, null,
         List.of(backend), null, null, null, null), dir.resolve("data"));

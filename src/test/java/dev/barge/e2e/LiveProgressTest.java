@@ -10,7 +10,6 @@ import com.openai.models.batches.BatchCreateParams;
 import dev.barge.config.BackendConfig;
 import dev.barge.config.BargeConfig;
 import dev.barge.config.LimitsConfig;
-import dev.barge.config.SimulatorConfig;
 import dev.barge.upstream.simulator.SimulatorServer;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -42,8 +41,7 @@ class LiveProgressTest {
   }
 
   private OpenAIClient start(int latencyMs, int concurrency) {
-    upstream = SimulatorServer.start("127.0.0.1", 0, new SimulatorConfig(latencyMs, 0, 0.0, 0.0, null, null, null, 1L),
-        Set.of());
+    upstream = TestBarge.simulator(latencyMs);
     BackendConfig backend = TestBarge.simulatorBackend(upstream, MODEL, new LimitsConfig(null, null, concurrency));
     barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(backend)), dir.resolve("data"));
     return barge.client();

@@ -65,8 +65,7 @@ class MessageBatchesTest {
 
   /** Barge with one backend of {@code type} in front of the simulator over HTTP. */
   private AnthropicClient start(int latencyMs, int concurrency, Clock clock, BackendType type) {
-    upstream = SimulatorServer.start("127.0.0.1", 0,
-        new SimulatorConfig(latencyMs, 0, 0.0, 0.0, null, null, null, 1L), Set.of());
+    upstream = TestBarge.simulator(latencyMs);
     BackendConfig backend = new BackendConfig("sim-" + type.yamlName(), type, upstream.baseUrl(), "sim-key",
         List.of(MODEL), new LimitsConfig(null, null, concurrency), "10s", null);
     barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(backend)), dir.resolve("data"), clock);

@@ -119,7 +119,7 @@ class RateLimitsTest {
     try (ServerSocket s = new ServerSocket(0)) {
       closedPort = s.getLocalPort();
     }
-    upstream = SimulatorServer.start("127.0.0.1", 0, new SimulatorConfig(2, 0, 0.0, 0.0, null, null, null, 1L), Set.of());
+    upstream = TestBarge.simulator(2);
     BackendConfig down = new BackendConfig("down", BackendType.OPENAI, "http://127.0.0.1:" + closedPort + "/v1", null,
         List.of(MODEL), new LimitsConfig(null, null, 4), "2s", null);
     BackendConfig up = new BackendConfig("up", BackendType.OPENAI, upstream.baseUrl(), null,

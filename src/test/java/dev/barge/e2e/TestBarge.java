@@ -16,6 +16,7 @@ import dev.barge.config.BargeConfig;
 import dev.barge.config.BatchConfig;
 import dev.barge.config.ConfigLoader;
 import dev.barge.config.LimitsConfig;
+import dev.barge.config.SimulatorConfig;
 import dev.barge.upstream.simulator.SimulatorServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -57,6 +58,12 @@ final class TestBarge implements AutoCloseable {
   }
 
   /** An {@code openai} backend "sim-http" at a simulator over HTTP, serving {@code model} with {@code limits}. */
+  /** The simulator on a free local port, answering every request after {@code latencyMs}, no faults, seeded. */
+  static SimulatorServer simulator(int latencyMs) {
+    return SimulatorServer.start("127.0.0.1", 0, new SimulatorConfig(latencyMs, 0, 0.0, 0.0, null, null, null, 1L),
+        Set.of());
+  }
+
   static BackendConfig simulatorBackend(SimulatorServer upstream, String model, LimitsConfig limits) {
     return new BackendConfig("sim-http", BackendType.OPENAI, upstream.baseUrl(), null, List.of(model), limits, "10s",
         null);

@@ -13,7 +13,6 @@ import dev.barge.config.BackendConfig;
 import dev.barge.config.BackendType;
 import dev.barge.config.BargeConfig;
 import dev.barge.config.LimitsConfig;
-import dev.barge.config.SimulatorConfig;
 import dev.barge.upstream.simulator.SimulatorServer;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -25,7 +24,6 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
-import java.util.Set;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -53,7 +51,7 @@ class WindowsTest {
   }
 
   private OpenAIClient start(List<String> backendWindows) {
-    upstream = SimulatorServer.start("127.0.0.1", 0, new SimulatorConfig(0, 0, 0.0, 0.0, null, null, null, 1L), Set.of());
+    upstream = TestBarge.simulator(0);
     BackendConfig backend = new BackendConfig("sim-http", BackendType.OPENAI, upstream.baseUrl(), null,
         List.of(MODEL), new LimitsConfig(null, null, 4), "10s", null, backendWindows, null);
     barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(backend)), dir.resolve("data"));
@@ -109,8 +107,7 @@ class WindowsTest {
 
   @Test
   void aRunningBatchSaysWhenItShouldEndAndWhetherItsWindowsFitTheWork() throws Exception {
-    upstream = SimulatorServer.start("127.0.0.1", 0, new SimulatorConfig(400, 0, 0.0, 0.0, null, null, null, 1L),
-        Set.of());
+    upstream = TestBarge.simulator(400);
     BackendConfig backend = TestBarge.simulatorBackend(upstream, MODEL, new LimitsConfig(null, null, 2));
     barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(backend)), dir.resolve("data"));
     OpenAIClient client = barge.client();
