@@ -55,6 +55,9 @@ final class InteractiveRoutes {
               + " later, or without \"service_tier\": \"flex\". You are not charged for this request.")
           : new ApiException(503, "server_error", null, "overloaded",
               "Every backend serving '" + model.textValue() + "' is busy; try again shortly.");
+      case Outcome.Garbled g -> throw new ApiException(502, "server_error", null, "invalid_backend_response",
+          "The backend serving '" + model.textValue() + "' answered " + g.status() + " with a body that is not JSON"
+              + " (cut off or mangled on the way); try again.");
       case Outcome.Answered a -> {
         if (a.requestId() != null) ctx.header("x-request-id", a.requestId());
         ctx.status(a.status()).contentType("application/json").result(a.body());

@@ -1,12 +1,16 @@
 package dev.barge.cli;
 
 import dev.barge.config.SimulatorConfig;
+import dev.barge.config.SimulatorFaults;
+import dev.barge.config.SimulatorLimitHeaders;
 import dev.barge.upstream.simulator.SimulatorServer;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -21,16 +25,23 @@ import picocli.CommandLine.Spec;
 public final class MockUpstreamCommand implements Callable<Integer> {
 
   /** SimulatorConfig names YAML keys in its messages; on the command line the user typed options. */
-  private static final Map<String, String> OPTION_OF_KEY = Map.of(
-      "latency_ms", "--latency-ms",
-      "jitter_ms", "--jitter-ms",
-      "error_rate", "--error-rate",
-      "rate_limit_rate", "--rate-limit-rate",
-      "error_rate + rate_limit_rate", "--error-rate + --rate-limit-rate",
-      "retry_after_ms", "--retry-after-ms",
-      "requests_per_minute", "--rpm",
-      "tokens_per_minute", "--tpm",
-      "capacity", "--capacity");
+  private static final Map<String, String> OPTION_OF_KEY = Map.ofEntries(
+      Map.entry("latency_ms", "--latency-ms"),
+      Map.entry("jitter_ms", "--jitter-ms"),
+      Map.entry("error_rate", "--error-rate"),
+      Map.entry("rate_limit_rate", "--rate-limit-rate"),
+      Map.entry("error_rate + rate_limit_rate", "--error-rate + --rate-limit-rate"),
+      Map.entry("error_rate + rate_limit_rate + faults", "the fault rates together"),
+      Map.entry("retry_after_ms", "--retry-after-ms"),
+      Map.entry("requests_per_minute", "--rpm"),
+      Map.entry("tokens_per_minute", "--tpm"),
+      Map.entry("capacity", "--capacity"),
+      Map.entry("burst_seconds", "--burst-seconds"),
+      Map.entry("unavailable_rate", "--unavailable-rate"),
+      Map.entry("reset_rate", "--reset-rate"),
+      Map.entry("truncated_rate", "--truncated-rate"),
+      Map.entry("slow_rate", "--slow-rate"),
+      Map.entry("slow_ms", "--slow-ms"));
 
   @Spec private CommandSpec spec;
 
@@ -68,6 +79,31 @@ public final class MockUpstreamCommand implements Callable<Integer> {
       + "answer in proportion (default: unlimited).")
   private Integer capacity;
 
+  @Option(names = "--burst-seconds", description = "Seconds of --rpm/--tpm let through at once (default: 60, "
+      + "a minute's worth; hosted APIs often allow about 1).")
+  private Integer burstSeconds;
+
+  @Option(names = "--limit-headers", paramLabel = "WHEN", converter = LimitHeadersConverter.class,
+      description = "When the enforced limits are announced in x-ratelimit-* headers: always (default) or on_429.")
+  private SimulatorLimitHeaders limitHeaders;
+
+  @Option(names = "--unavailable-rate", description = "Fraction of requests answered 503 at once, with "
+      + "--retry-after-ms (default: 0).")
+  private Double unavailableRate;
+
+  @Option(names = "--reset-rate", description = "Fraction of connections reset without an answer (default: 0).")
+  private Double resetRate;
+
+  @Option(names = "--truncated-rate", description = "Fraction of requests answered 200 with the JSON body cut off "
+      + "halfway (default: 0).")
+  private Double truncatedRate;
+
+  @Option(names = "--slow-rate", description = "Fraction of requests answered only after --slow-ms (default: 0).")
+  private Double slowRate;
+
+  @Option(names = "--slow-ms", description = "How long a slow answer takes (default: 3000).")
+  private Integer slowMs;
+
   @Option(names = "--seed", description = "Seed of the random source, so a run can be repeated.")
   private Long seed;
 
@@ -96,9 +132,22 @@ public final class MockUpstreamCommand implements Callable<Integer> {
     try {
       return new SimulatorConfig(
           latencyMs, jitterMs, errorRate, rateLimitRate, retryAfterMs, requestsPerMinute, tokensPerMinute, seed,
-          capacity);
+          capacity, burstSeconds, limitHeaders,
+          new SimulatorFaults(unavailableRate, resetRate, truncatedRate, slowRate, slowMs));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), optionMessage(e.getMessage()));
+    }
+  }
+
+  /** Reads {@code --limit-headers} by its YAML names, with the same message as the configuration file. */
+  static final class LimitHeadersConverter implements ITypeConverter<SimulatorLimitHeaders> {
+    @Override
+    public SimulatorLimitHeaders convert(String value) {
+      try {
+        return SimulatorLimitHeaders.of(value);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage().replace("limit_headers: ", ""));
+      }
     }
   }
 

@@ -13,6 +13,10 @@ package dev.barge.config;
  * @param seed seed of the random source, so a run can be repeated
  * @param capacity requests it works on at full speed; above that, each takes longer in proportion
  *     ({@code latency × in-flight / capacity}), as a GPU server does when overloaded; null for unlimited
+ * @param burstSeconds how many seconds of its rate the enforced limits let through at once (default 60: a
+ *     minute's worth, as OpenAI's buckets start; hosted APIs often allow about one second's worth)
+ * @param limitHeaders when the enforced limits are announced in {@code x-ratelimit-*} headers (default always)
+ * @param faults further faults mixed into the answers: 503s, resets, cut-off bodies, slow answers
  */
 public record SimulatorConfig(
     Integer latencyMs,
@@ -23,7 +27,10 @@ public record SimulatorConfig(
     Integer requestsPerMinute,
     Integer tokensPerMinute,
     Long seed,
-    Integer capacity) {
+    Integer capacity,
+    Integer burstSeconds,
+    SimulatorLimitHeaders limitHeaders,
+    SimulatorFaults faults) {
   public SimulatorConfig {
     if (latencyMs == null) latencyMs = 0;
     if (jitterMs == null) jitterMs = 0;
@@ -47,6 +54,19 @@ public record SimulatorConfig(
       throw new IllegalArgumentException("tokens_per_minute: must be positive");
     }
     if (capacity != null && capacity <= 0) throw new IllegalArgumentException("capacity: must be positive");
+    if (burstSeconds == null) burstSeconds = 60;
+    if (burstSeconds < 1 || burstSeconds > 60) throw new IllegalArgumentException("burst_seconds: must be 1 to 60");
+    if (limitHeaders == null) limitHeaders = SimulatorLimitHeaders.ALWAYS;
+    if (faults == null) faults = SimulatorFaults.NONE;
+    if (errorRate + rateLimitRate + faults.total() > 1) {
+      throw new IllegalArgumentException("error_rate + rate_limit_rate + faults: must not exceed 1");
+    }
+  }
+
+  public SimulatorConfig(Integer latencyMs, Integer jitterMs, Double errorRate, Double rateLimitRate,
+      Integer retryAfterMs, Integer requestsPerMinute, Integer tokensPerMinute, Long seed, Integer capacity) {
+    this(latencyMs, jitterMs, errorRate, rateLimitRate, retryAfterMs, requestsPerMinute, tokensPerMinute, seed, capacity,
+        null, null, null);
   }
 
   public SimulatorConfig(Integer latencyMs, Integer jitterMs, Double errorRate, Double rateLimitRate,

@@ -27,6 +27,11 @@ final class BackendGate {
   /** Weight of the newest sample in the running averages. */
   private static final double SMOOTHING = 0.05;
   private static final long LONGEST_PAUSE_MILLIS = 3_600_000;
+  /**
+   * Kept below every rate limit: Barge's bucket and the backend's drift apart by network and scheduling
+   * jitter, and a call that arrives a little early at a backend whose bucket is empty is a 429.
+   */
+  static final double RATE_MARGIN = 0.03;
 
   private final String name;
   private final TokenCounter counter;
@@ -62,7 +67,7 @@ final class BackendGate {
     this.configuredTokensPerMinute = limits.tokensPerMinute() == null ? null : (long) limits.tokensPerMinute();
     clusterRequestsPerMinute = configuredRequestsPerMinute;
     clusterTokensPerMinute = configuredTokensPerMinute;
-    rebuildBuckets(now);
+    rebuildBuckets(true, now);
   }
 
   /**
@@ -74,14 +79,22 @@ final class BackendGate {
     if (n == nodes) return;
     nodes = n;
     concurrency.capAt(Math.max(1, ceilDiv(maxConcurrency, n)));
-    rebuildBuckets(now);
+    rebuildBuckets(false, now);
   }
 
-  private void rebuildBuckets(long now) {
-    Long rpm = clusterRequestsPerMinute;
-    Long tpm = clusterTokensPerMinute;
-    requests = rpm == null ? null : new RateBucket(Math.max(1, rpm / nodes), now);
-    tokens = tpm == null ? null : new RateBucket(Math.max(1, tpm / nodes), now);
+  /**
+   * New buckets for the limits as they stand. Only the first ones start {@code full}: a change comes from
+   * nodes joining or leaving or from the backend announcing its limits (often on a 429), and a bucket that
+   * started full then would send a burst at a backend that has nothing left.
+   */
+  private void rebuildBuckets(boolean full, long now) {
+    requests = bucket(clusterRequestsPerMinute, full, now);
+    tokens = bucket(clusterTokensPerMinute, full, now);
+  }
+
+  private RateBucket bucket(Long clusterPerMinute, boolean full, long now) {
+    if (clusterPerMinute == null) return null;
+    return new RateBucket(Math.max(1.0, clusterPerMinute * (1 - RATE_MARGIN) / nodes), full, now);
   }
 
   private static int ceilDiv(int a, int b) {
@@ -279,13 +292,20 @@ final class BackendGate {
         if (estimate != null) correct(estimate, usage, now);
       }
       case Outcome.RateLimited r -> {
+        // A rate limit holds for the whole key, so the whole backend waits what it asked.
         concurrency.overloaded(now);
         pause(r.retryAfter(), now);
         breaker.succeeded(); // it answered: up, only busy
       }
       case Outcome.Retryable r -> {
-        if (r.status() == 503) concurrency.overloaded(now);
-        pause(r.retryAfter(), now);
+        if (r.status() == 503) {
+          concurrency.overloaded(now);
+          // An odd 503 among successes is about that request, which waits its Retry-After itself; only
+          // when most answers are 503s does the whole backend wait.
+          if (concurrency.overloadedNow()) pause(r.retryAfter(), now);
+        } else {
+          concurrency.answeredOtherwise();
+        }
         // 502-504 say the backend is down or unreachable; a 500 or 408 is as often about the one request.
         if (r.status() >= 502 && r.status() <= 504) {
           failed(now);
@@ -293,8 +313,15 @@ final class BackendGate {
           breaker.succeeded();
         }
       }
+      case Outcome.Garbled g -> {
+        concurrency.answeredOtherwise();
+        breaker.succeeded(); // it answered; the body was lost on the way
+      }
       case Outcome.TransportFailure t -> failed(now);
-      case Outcome.Rejected r -> breaker.succeeded(); // the backend works; the request was wrong
+      case Outcome.Rejected r -> {
+        concurrency.answeredOtherwise();
+        breaker.succeeded(); // the backend works; the request was wrong
+      }
     }
   }
 
@@ -321,8 +348,13 @@ final class BackendGate {
     // own retries still wait what the backend asked.
     long until = now + Math.min(wait.toMillis(), LONGEST_PAUSE_MILLIS);
     synchronized (this) {
-      if (until > pausedUntil) pausedUntil = until;
+      if (until <= pausedUntil) return;
+      pausedUntil = until;
     }
+    RateBucket r = requests;
+    if (r != null) r.emptyUntil(until, now);
+    RateBucket t = tokens;
+    if (t != null) t.emptyUntil(until, now);
   }
 
   /** The limit to keep: the configured one, unless the backend announces a lower one; null when neither is known. */
@@ -352,7 +384,7 @@ final class BackendGate {
           h.limitTokens(), configuredTokensPerMinute, tpm);
       changed = true;
     }
-    if (changed) rebuildBuckets(now);
+    if (changed) rebuildBuckets(false, now);
     RateBucket r = requests;
     if (r != null && h.remainingRequests() != null) {
       r.atMost(h.remainingRequests(), now);

@@ -31,6 +31,7 @@ public final class DispatchMetrics {
       case Outcome.Success s -> "success";
       case Outcome.RateLimited r -> "rate_limited";
       case Outcome.Retryable r -> "server_error";
+      case Outcome.Garbled g -> "garbled";
       case Outcome.Rejected r -> "rejected";
       case Outcome.TransportFailure t -> "no_answer";
     };

@@ -282,16 +282,26 @@ public final class Dispatcher implements AutoCloseable {
       Duration maxWait) throws InterruptedException {
     List<Backend> serving = backends.serving(model);
     if (serving.isEmpty()) return Optional.empty();
-    long deadline = clock.millis() + maxWait.toMillis();
+    Optional<Backend> started = awaitSlot(serving, priority, clock.millis() + maxWait.toMillis());
+    if (started.isEmpty()) return Optional.empty();
+    Outcome outcome = callNow(started.get(), endpoint, body, priority);
+    charge(project, priority, started.get(), model, outcome);
+    return Optional.of(outcome);
+  }
+
+  /**
+   * Starts a synchronous call on one of {@code serving} as soon as one has a slot, before {@code deadline}.
+   * Meanwhile the caller counts as waiting there, which holds batch work back; once its call has started
+   * it no longer does (a waiting count held through the call starved batch work beside steady
+   * synchronous clients).
+   */
+  private Optional<Backend> awaitSlot(List<Backend> serving, Priority priority, long deadline)
+      throws InterruptedException {
     for (Backend backend : serving) gates.get(backend).waiting(priority, +1);
     try {
       while (true) {
         for (Backend backend : byWeightedChance(serving)) {
-          if (gates.get(backend).tryStart(priority, clock.millis())) {
-            Outcome outcome = callNow(backend, endpoint, body, priority);
-            charge(project, priority, backend, model, outcome);
-            return Optional.of(outcome);
-          }
+          if (gates.get(backend).tryStart(priority, clock.millis())) return Optional.of(backend);
         }
         long left = deadline - clock.millis();
         if (left <= 0) return Optional.empty();

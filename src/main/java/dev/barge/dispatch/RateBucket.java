@@ -3,20 +3,23 @@ package dev.barge.dispatch;
 /**
  * A token bucket that refills at a steady rate and may go into debt: a request larger than what is
  * left still starts once the bucket is not empty, and the next ones wait until the debt is paid. The
- * burst is small (a second's worth), so Barge spreads its requests over the minute instead of sending
- * a minute's worth at once and counting on the backend's own bucket being full.
+ * burst is small (half a second's worth): Barge spreads its requests evenly instead of counting on the
+ * backend's own bucket being full, and the backend's bucket keeps some slack for the jitter between
+ * when Barge sends a call and when it arrives.
  */
 final class RateBucket {
+  private static final double BURST_MILLIS = 500;
+
   private final double perMilli;
   private final double capacity;
   private double level;
   private long updatedAt;
 
-  /** {@code perMinute} units a minute, starting with one second's worth. */
-  RateBucket(long perMinute, long now) {
+  /** {@code perMinute} units a minute, starting with the burst's worth ({@code full}) or empty. */
+  RateBucket(double perMinute, boolean full, long now) {
     this.perMilli = perMinute / 60_000.0;
-    this.capacity = Math.max(1, perMinute / 60.0);
-    this.level = capacity;
+    this.capacity = Math.max(1, perMilli * BURST_MILLIS);
+    this.level = full ? capacity : 0;
     this.updatedAt = now;
   }
 
@@ -35,6 +38,15 @@ final class RateBucket {
   synchronized void atMost(long remaining, long now) {
     refill(now);
     level = Math.min(level, remaining);
+  }
+
+  /**
+   * Nothing may be taken before {@code until}, and nothing saved up meanwhile: the bucket starts from
+   * empty then, so the end of a pause releases no burst of calls at a backend that just refused some.
+   */
+  synchronized void emptyUntil(long until, long now) {
+    refill(now);
+    level = Math.min(level, -(until - now) * perMilli);
   }
 
   private void refill(long now) {

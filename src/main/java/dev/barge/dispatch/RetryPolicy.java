@@ -6,8 +6,8 @@ import java.util.Optional;
 import java.util.random.RandomGenerator;
 
 /**
- * When to try a request again: rate limits, server errors, timeouts and broken connections are worth
- * another attempt; any other answer is final. Delays grow exponentially with full jitter (a random
+ * When to try a request again: rate limits, server errors, garbled answers, timeouts and broken
+ * connections are worth another attempt; any other answer is final. Delays grow exponentially with full jitter (a random
  * delay up to the exponential cap, so retrying clients spread out), and never undercut the backend's
  * {@code Retry-After}.
  */
@@ -21,6 +21,7 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
       case Outcome.RateLimited r -> asked = r.retryAfter();
       case Outcome.Retryable r -> asked = r.retryAfter();
       case Outcome.TransportFailure t -> asked = null;
+      case Outcome.Garbled g -> asked = null;
       case Outcome.Success s -> { return Optional.empty(); }
       case Outcome.Rejected r -> { return Optional.empty(); }
     }

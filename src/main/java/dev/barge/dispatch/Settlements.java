@@ -14,6 +14,9 @@ final class Settlements {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  /** The error code of a line whose every answer was garbled. */
+  static final String INVALID_BACKEND_RESPONSE = "invalid_backend_response";
+
   private Settlements() {}
 
   static RequestUpdate.Finished finalOutcome(ClaimedRequest r, String owner, Outcome outcome, long now) {
@@ -36,16 +39,17 @@ final class Settlements {
     String requestId = a.requestId() != null ? a.requestId() : "req_" + HexFormat.of().formatHex(randomBytes());
     if (usage == null) {
       // The file format needs a JSON body; describe what the backend sent instead.
-      boolean looked2xx = a instanceof Outcome.Success;
+      boolean garbled = a.status() >= 200 && a.status() < 300; // Garbled, or a Success built without classify
       ObjectNode error = JSON.createObjectNode();
       error.putObject("error")
-          .put("message", looked2xx
-              ? "The backend answered " + a.status() + " with a body that is not JSON: " + abbreviate(a.body())
+          .put("message", garbled
+              ? "The backend answered " + a.status() + " with a body that is not JSON (cut off or mangled on the way)"
+                  + " on each of " + r.attempts() + " attempt(s); the last one began: " + abbreviate(a.body())
               : abbreviate(a.body()))
           .put("type", "server_error")
           .putNull("param")
-          .putNull("code");
-      return new RequestUpdate.Finished(r.batchId(), r.line(), owner, false, looked2xx ? 502 : a.status(),
+          .put("code", garbled ? INVALID_BACKEND_RESPONSE : null);
+      return new RequestUpdate.Finished(r.batchId(), r.line(), owner, false, garbled ? 502 : a.status(),
           requestId, error.toString(), null, null, Usage.ZERO, now, 0, 0);
     }
     boolean success = a instanceof Outcome.Success;

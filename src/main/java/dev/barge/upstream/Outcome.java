@@ -5,8 +5,9 @@ import java.time.Duration;
 /**
  * How one upstream attempt ended. HTTP answers are values; only the caller decides whether to retry.
  *
- * <p>Classification follows the retry rule of the design: 2xx succeeded; 429 is rate limited; 408 and
- * 5xx are worth another try; any other status is the backend's final word.
+ * <p>Classification follows the retry rule of the design: 2xx with one JSON object succeeded; 2xx with
+ * anything else was garbled on the way and is worth another try; 429 is rate limited; 408 and 5xx are
+ * worth another try; any other status is the backend's final word.
  */
 public sealed interface Outcome {
 
@@ -29,6 +30,12 @@ public sealed interface Outcome {
       this(status, body, requestId, RateLimitHeaders.NONE);
     }
   }
+
+  /**
+   * 2xx whose body is not one JSON object: cut off or mangled on the way (a proxy, a dropped connection).
+   * Not a result; worth another try like a 5xx.
+   */
+  record Garbled(int status, String body, String requestId, RateLimitHeaders limits) implements Answered {}
 
   /** 429. {@code retryAfter} is what the backend asked for, or null. */
   record RateLimited(int status, String body, String requestId, Duration retryAfter, RateLimitHeaders limits)
@@ -57,7 +64,10 @@ public sealed interface Outcome {
   record TransportFailure(String reason) implements Outcome {}
 
   static Outcome classify(int status, String body, String requestId, Duration retryAfter, RateLimitHeaders limits) {
-    if (status >= 200 && status < 300) return new Success(status, body, requestId, limits);
+    if (status >= 200 && status < 300) {
+      return JsonBodies.isOneObject(body) ? new Success(status, body, requestId, limits)
+          : new Garbled(status, body, requestId, limits);
+    }
     if (status == 429) return new RateLimited(status, body, requestId, retryAfter, limits);
     if (status == 408 || status >= 500) return new Retryable(status, body, requestId, retryAfter, limits);
     return new Rejected(status, body, requestId, limits);

@@ -3,6 +3,7 @@ package dev.barge.dispatch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.barge.upstream.Outcome;
+import dev.barge.upstream.RateLimitHeaders;
 import java.time.Duration;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -11,10 +12,11 @@ class RetryPolicyTest {
   private final RetryPolicy policy = new RetryPolicy(5, Duration.ofMillis(100), Duration.ofSeconds(1), new Random(7));
 
   @Test
-  void rateLimitsServerErrorsAndTransportFailuresAreRetried() {
+  void rateLimitsServerErrorsGarbledAnswersAndTransportFailuresAreRetried() {
     assertThat(policy.nextDelay(1, new Outcome.RateLimited(429, "{}", null, null))).isPresent();
     assertThat(policy.nextDelay(1, new Outcome.Retryable(503, "{}", null, null))).isPresent();
     assertThat(policy.nextDelay(1, new Outcome.TransportFailure("reset"))).isPresent();
+    assertThat(policy.nextDelay(1, new Outcome.Garbled(200, "{\"id\":", null, RateLimitHeaders.NONE))).isPresent();
   }
 
   @Test

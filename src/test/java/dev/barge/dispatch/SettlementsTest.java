@@ -6,6 +6,7 @@ import dev.barge.store.ClaimedRequest;
 import dev.barge.store.RequestUpdate;
 import dev.barge.store.Usage;
 import dev.barge.upstream.Outcome;
+import dev.barge.upstream.RateLimitHeaders;
 import org.junit.jupiter.api.Test;
 
 /** What lands in the output or error file for each kind of answer a backend can give. */
@@ -42,12 +43,14 @@ class SettlementsTest {
   }
 
   @Test
-  void aSuccessThatIsNotOneJsonObjectBecomesA502Error() {
+  void aTwoHundredThatIsNotOneJsonObjectIsGarbledAndEndsAsA502InvalidBackendResponse() {
     for (String notAnObject : new String[] {"<html>busy</html>", "[1,2]", "{\"a\":1} trailing", "{\"a\":", ""}) {
-      RequestUpdate.Finished f = settle(new Outcome.Success(200, notAnObject, null));
+      Outcome outcome = Outcome.classify(200, notAnObject, null, null, RateLimitHeaders.NONE);
+      assertThat(outcome).as(notAnObject).isInstanceOf(Outcome.Garbled.class);
+      RequestUpdate.Finished f = settle(outcome);
       assertThat(f.succeeded()).as(notAnObject).isFalse();
       assertThat(f.statusCode()).isEqualTo(502);
-      assertThat(f.response()).contains("\"type\":\"server_error\"", "not JSON");
+      assertThat(f.response()).contains("\"type\":\"server_error\"", "not JSON", "\"code\":\"invalid_backend_response\"");
       assertThat(f.usage()).isEqualTo(Usage.ZERO);
     }
   }

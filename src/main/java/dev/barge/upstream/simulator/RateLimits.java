@@ -1,5 +1,6 @@
 package dev.barge.upstream.simulator;
 
+import dev.barge.config.SimulatorLimitHeaders;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,6 +20,7 @@ final class RateLimits {
   private final Clock clock;
   private final TokenBucket requests;
   private final TokenBucket tokens;
+  private final SimulatorLimitHeaders announce;
 
   /**
    * @param limitType {@code requests} or {@code tokens} when refused, else null
@@ -29,12 +31,14 @@ final class RateLimits {
   record Decision(boolean admitted, String limitType, String message, Duration retryAfter, boolean tooLarge,
       Map<String, String> headers) {}
 
-  /** A null limit is not enforced. */
-  RateLimits(Integer requestsPerMinute, Integer tokensPerMinute, Clock clock) {
+  /** A null limit is not enforced; each bucket holds {@code burstSeconds} of its rate. */
+  RateLimits(Integer requestsPerMinute, Integer tokensPerMinute, int burstSeconds, SimulatorLimitHeaders announce,
+      Clock clock) {
     this.clock = clock;
+    this.announce = announce;
     Instant now = clock.instant();
-    this.requests = requestsPerMinute == null ? null : new TokenBucket(requestsPerMinute, now);
-    this.tokens = tokensPerMinute == null ? null : new TokenBucket(tokensPerMinute, now);
+    this.requests = requestsPerMinute == null ? null : new TokenBucket(requestsPerMinute, burstSeconds, now);
+    this.tokens = tokensPerMinute == null ? null : new TokenBucket(tokensPerMinute, burstSeconds, now);
   }
 
   /**
@@ -52,12 +56,13 @@ final class RateLimits {
       if (requestWait.isZero() && tokenWait.isZero()) {
         if (requests != null) requests.take(1);
         if (tokens != null) tokens.take(tokenCost);
-        return new Decision(true, null, null, Duration.ZERO, false, headers(now, anthropic));
+        Map<String, String> headers = announce == SimulatorLimitHeaders.ALWAYS ? headers(now, anthropic) : Map.of();
+        return new Decision(true, null, null, Duration.ZERO, false, headers);
       }
       if (tokens != null && tokenCost > tokens.capacity()) {
         // Waiting never helps; a minute is what OpenAI's clients would wait before giving up on it anyway.
         String message = "Request too large for the Barge simulator on tokens per min (TPM): Limit "
-            + tokens.capacity() + ", Requested " + tokenCost
+            + tokens.perMinute() + ", Requested " + tokenCost
             + ". The input or output tokens must be reduced in order to run successfully.";
         return new Decision(false, "tokens", message, Duration.ofMinutes(1), true, headers(now, anthropic));
       }
@@ -66,7 +71,7 @@ final class RateLimits {
       TokenBucket bucket = byTokens ? tokens : requests;
       Duration wait = byTokens ? tokenWait : requestWait;
       String message = "Rate limit reached for the Barge simulator on " + (byTokens ? "tokens per min (TPM)"
-          : "requests per min (RPM)") + ": Limit " + bucket.capacity() + ", Used "
+          : "requests per min (RPM)") + ": Limit " + bucket.perMinute() + ", Used "
           + (bucket.capacity() - bucket.remaining()) + ", Requested " + (byTokens ? tokenCost : 1)
           + ". Please try again in " + goDuration(wait) + ".";
       return new Decision(false, byTokens ? "tokens" : "requests", message, wait, false, headers(now, anthropic));
@@ -82,7 +87,7 @@ final class RateLimits {
 
   private static void put(Map<String, String> headers, String kind, TokenBucket bucket, Instant now,
       boolean anthropic) {
-    String limit = Long.toString(bucket.capacity());
+    String limit = Long.toString(bucket.perMinute());
     String remaining = Long.toString(bucket.remaining());
     if (anthropic) {
       String prefix = "anthropic-ratelimit-" + kind;

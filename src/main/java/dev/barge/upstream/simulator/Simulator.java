@@ -2,6 +2,7 @@ package dev.barge.upstream.simulator;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.barge.config.SimulatorConfig;
+import dev.barge.config.SimulatorFaults;
 import dev.barge.upstream.Endpoint;
 import java.time.Clock;
 import java.time.Duration;
@@ -42,7 +43,8 @@ public final class Simulator {
     // seed, per-thread generators avoid contention.
     Random seeded = config.seed() == null ? null : new Random(config.seed());
     this.random = seeded == null ? ThreadLocalRandom::current : () -> seeded;
-    this.limits = new RateLimits(config.requestsPerMinute(), config.tokensPerMinute(), clock);
+    this.limits = new RateLimits(config.requestsPerMinute(), config.tokensPerMinute(), config.burstSeconds(),
+        config.limitHeaders(), clock);
   }
 
   /**
@@ -88,20 +90,34 @@ public final class Simulator {
 
     RandomGenerator generator = random.get();
     double fault = generator.nextDouble();
-    if (fault < config.errorRate()) {
+    if ((fault -= config.errorRate()) < 0) {
       // A server error comes after the work was attempted, so it takes the latency.
       String error = responses.error("Simulated server error (Barge simulator)", "server_error", null, null);
       return new SimulatedAnswer(500, headers, error, delay(generator));
     }
-    if (fault < config.errorRate() + config.rateLimitRate()) {
+    if ((fault -= config.rateLimitRate()) < 0) {
       // Like an enforced limit, an overloaded server turns the request away at the door: no latency.
       putRetryAfter(headers, Duration.ofMillis(config.retryAfterMs()));
       String error = responses.error("Simulated rate limit (Barge simulator): please retry after "
           + config.retryAfterMs() + " ms.", "requests", null, "rate_limit_exceeded");
       return new SimulatedAnswer(429, headers, error, Duration.ZERO);
     }
-    return new SimulatedAnswer(200, headers, responses.render(request, clock.instant().getEpochSecond()),
-        delay(generator));
+    SimulatorFaults faults = config.faults();
+    if ((fault -= faults.unavailableRate()) < 0) {
+      putRetryAfter(headers, Duration.ofMillis(config.retryAfterMs()));
+      String error = responses.error("Simulated overload (Barge simulator): the engine is currently overloaded,"
+          + " please try again later.", "server_error", null, null);
+      return new SimulatedAnswer(503, headers, error, Duration.ZERO);
+    }
+    if ((fault -= faults.resetRate()) < 0) return new SimulatedAnswer(0, headers, "", delay(generator), true);
+    String answer = responses.render(request, clock.instant().getEpochSecond());
+    if ((fault -= faults.truncatedRate()) < 0) {
+      return new SimulatedAnswer(200, headers, answer.substring(0, answer.length() / 2), delay(generator));
+    }
+    if ((fault -= faults.slowRate()) < 0) {
+      return new SimulatedAnswer(200, headers, answer, Duration.ofMillis(faults.slowMs()));
+    }
+    return new SimulatedAnswer(200, headers, answer, delay(generator));
   }
 
   /** An answer from {@link #answer} has been delivered (or given up). */

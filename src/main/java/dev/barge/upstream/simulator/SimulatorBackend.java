@@ -50,6 +50,7 @@ public final class SimulatorBackend implements Backend {
     } finally {
       simulator.delivered();
     }
+    if (answer.reset()) return new Outcome.TransportFailure("connection reset (simulated)");
     return Outcome.classify(answer.status(), answer.body(), answer.headers().get("x-request-id"),
         RetryAfter.from(answer.headers()::get, clock), RateLimitHeaders.from(answer.headers()::get, clock.instant()));
   }

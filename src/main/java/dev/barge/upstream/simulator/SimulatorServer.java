@@ -10,7 +10,10 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.NotFoundResponse;
 import jakarta.servlet.http.HttpServletResponse;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.Request;
 import java.io.IOException;
+import java.nio.channels.SocketChannel;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -79,6 +82,10 @@ public final class SimulatorServer implements AutoCloseable {
   private static void deliver(Context ctx, SimulatedAnswer answer) throws InterruptedException, IOException {
     // Handlers run on virtual threads, so sleeping here costs no platform thread.
     if (answer.delay().isPositive()) Thread.sleep(answer.delay());
+    if (answer.reset()) {
+      reset(ctx);
+      return;
+    }
     HttpServletResponse response = ctx.res();
     response.setStatus(answer.status());
     answer.headers().forEach(response::setHeader);
@@ -87,6 +94,16 @@ public final class SimulatorServer implements AutoCloseable {
     byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
     response.setContentLength(body.length);
     response.getOutputStream().write(body);
+  }
+
+  /**
+   * Drops the connection without an answer: with SO_LINGER 0 the close sends a TCP reset, as a crashed
+   * server or a load balancer cutting a connection does.
+   */
+  private static void reset(Context ctx) throws IOException {
+    EndPoint endPoint = Request.getBaseRequest(ctx.req()).getHttpChannel().getEndPoint();
+    if (endPoint.getTransport() instanceof SocketChannel channel) channel.socket().setSoLinger(true, 0);
+    endPoint.close();
   }
 
   private static String modelList(Set<String> models, long created) {
