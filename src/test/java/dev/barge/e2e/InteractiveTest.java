@@ -23,8 +23,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -97,6 +100,35 @@ class InteractiveTest {
     // At most one batch call's time to free a slot, then its own call: well under the batch's queue.
     assertThat(seconds).isLessThan(2.0);
     assertThat(client.batches().retrieve(batchId).status()).isEqualTo(Batch.Status.IN_PROGRESS);
+  }
+
+  @Test
+  void aBatchKeepsMakingProgressWhileSynchronousClientsKeepTheBackendBusy() throws Exception {
+    // Four slots, 100 ms per call; two synchronous clients send their next request as soon as one returns.
+    OpenAIClient client = start(100, 4);
+    AtomicBoolean busy = new AtomicBoolean(true);
+    AtomicInteger answered = new AtomicInteger();
+    List<Thread> clients = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      clients.add(Thread.ofVirtual().start(() -> {
+        while (busy.get()) {
+          client.chat().completions().create(hello());
+          answered.incrementAndGet();
+        }
+      }));
+    }
+    try {
+      String batchId = TestBarge.create(client, TestBarge.upload(client, dir, "in.jsonl", Lines.chat(30, MODEL)),
+          BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h").id();
+      // The batch runs on the two slots the clients leave (about 20 lines a second), not after them.
+      Batch batch = TestBarge.awaitEnd(client, batchId, Duration.ofSeconds(30));
+      assertThat(batch.status()).isEqualTo(Batch.Status.COMPLETED);
+      assertThat(busy.get()).isTrue();
+    } finally {
+      busy.set(false);
+      for (Thread t : clients) t.join();
+    }
+    assertThat(answered.get()).isPositive();
   }
 
   private HttpResponse<String> post(String body) throws Exception {
