@@ -107,9 +107,7 @@ final class ChatOverMessages {
   }
 
   private static String openAiError(String message) {
-    ObjectNode e = JSON.createObjectNode();
-    e.putObject("error").put("message", message).put("type", "invalid_request_error").putNull("param").putNull("code");
-    return e.toString();
+    return ErrorBodies.openAi(message, "invalid_request_error", null);
   }
 
   private static byte[] randomBytes() {

@@ -1,12 +1,17 @@
 package dev.barge.upstream;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
@@ -17,19 +22,28 @@ import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuil
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
-import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * JSON POSTs to one HTTP backend, as its {@link Outcome}s. Calls block their (virtual) thread on a pooled
- * HTTP/1.1 connection; {@code timeout} bounds connecting and each wait for response bytes (a
- * non-streaming backend sends nothing until its answer is ready, so that is the time to the answer).
+ * HTTP/1.1 connection; {@code timeout} bounds connecting, each wait for response bytes (a non-streaming
+ * backend sends nothing until its answer is ready, so that is the time to the answer) and the whole
+ * exchange, so a backend trickling its answer cannot hold a call forever. Answers are read up to
+ * {@link #MAX_ANSWER_BYTES}.
  */
 final class HttpCaller implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(HttpCaller.class);
   private static final Timeout CONNECT_TIMEOUT = Timeout.ofSeconds(10);
+  /** Far above any real answer (2,048 embeddings of 3,072 dimensions as JSON are about 75 MB). */
+  static final int MAX_ANSWER_BYTES = 128 * 1024 * 1024;
+  /** Cancels exchanges that pass their deadline; one thread for every backend, as it only flips a switch. */
+  private static final ScheduledThreadPoolExecutor DEADLINES = deadlines();
 
   private final Duration timeout;
   private final CloseableHttpClient http;
@@ -63,26 +77,74 @@ final class HttpCaller implements AutoCloseable {
     post.setHeader("Accept", "application/json");
     headers.forEach(post::setHeader);
     post.setEntity(new ByteArrayEntity(body, ContentType.APPLICATION_JSON));
+    AtomicBoolean late = new AtomicBoolean();
+    AtomicBoolean answering = new AtomicBoolean();
+    ScheduledFuture<?> deadline = DEADLINES.schedule(() -> {
+      late.set(true);
+      post.cancel();
+    }, timeout.toMillis(), TimeUnit.MILLISECONDS);
     try {
-      return http.execute(post, response -> outcome(response, requestIdHeader));
+      return http.execute(post, response -> {
+        answering.set(true);
+        return outcome(response, requestIdHeader);
+      });
     } catch (SocketTimeoutException e) {
-      return new Outcome.TransportFailure("no answer within " + timeout.toSeconds() + "s");
+      return new Outcome.TransportFailure("no answer within " + timeoutText());
     } catch (InterruptedIOException e) {
       Thread.currentThread().interrupt();
       return new Outcome.TransportFailure("interrupted");
     } catch (IOException e) {
+      if (late.get()) {
+        return new Outcome.TransportFailure(answering.get() ? "the answer did not finish arriving within " + timeoutText()
+            : "no answer within " + timeoutText());
+      }
       if (Thread.currentThread().isInterrupted()) return new Outcome.TransportFailure("interrupted");
-      return new Outcome.TransportFailure("connection failed: " + e);
+      // Callers see what went wrong, not the exception's text, which names internal addresses.
+      log.debug("call to {} failed: {}", url, e.toString());
+      return new Outcome.TransportFailure(TransportErrors.describe(e));
+    } finally {
+      deadline.cancel(false);
     }
   }
 
+  private String timeoutText() {
+    return timeout.toMillis() % 1000 == 0 ? timeout.toSeconds() + "s" : timeout.toMillis() + "ms";
+  }
+
   private Outcome outcome(ClassicHttpResponse response, String requestIdHeader) throws IOException {
+    if (response.getEntity() != null && response.getEntity().getContentLength() > MAX_ANSWER_BYTES) {
+      return tooLarge(response);
+    }
+    byte[] bytes = response.getEntity() == null ? new byte[0] : readAtMost(response.getEntity(), MAX_ANSWER_BYTES);
+    if (bytes == null) return tooLarge(response);
     // JSON is UTF-8 (RFC 8259), whatever charset a backend names.
-    String text = response.getEntity() == null ? ""
-        : new String(EntityUtils.toByteArray(response.getEntity()), StandardCharsets.UTF_8);
+    String text = new String(bytes, StandardCharsets.UTF_8);
     Duration retryAfter = RetryAfter.from(name -> value(response.getFirstHeader(name)), clock);
     return Outcome.classify(response.getCode(), text, value(response.getFirstHeader(requestIdHeader)), retryAfter,
         RateLimitHeaders.from(name -> value(response.getFirstHeader(name)), clock.instant()));
+  }
+
+  /** The body, or null when it is longer than {@code max} bytes (the rest is not read: the connection closes). */
+  private static byte[] readAtMost(HttpEntity entity, int max) throws IOException {
+    try (InputStream in = entity.getContent()) {
+      byte[] bytes = in.readNBytes(max);
+      return bytes.length == max && in.read() != -1 ? null : bytes;
+    }
+  }
+
+  /** An answer too large to take is final: the same request would get the same answer. */
+  private static Outcome tooLarge(ClassicHttpResponse response) {
+    String message = "The backend's answer (HTTP " + response.getCode() + ") is larger than "
+        + MAX_ANSWER_BYTES / (1024 * 1024) + " MiB, the most Barge reads.";
+    return new Outcome.Rejected(502, ErrorBodies.openAi(message, "server_error", "backend_answer_too_large"),
+        value(response.getFirstHeader("x-request-id")));
+  }
+
+  private static ScheduledThreadPoolExecutor deadlines() {
+    ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1,
+        Thread.ofPlatform().name("barge-call-deadlines").daemon().factory());
+    executor.setRemoveOnCancelPolicy(true); // most calls end long before their deadline
+    return executor;
   }
 
   private static String value(Header header) {

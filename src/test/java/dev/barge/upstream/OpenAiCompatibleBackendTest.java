@@ -31,6 +31,27 @@ class OpenAiCompatibleBackendTest {
       seen.put("path", script);
       seen.put("auth", String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
       seen.put("body", new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+      if (seen.get("body").equals("trickle")) {
+        // Headers at once, then a byte every 100 ms: never a long silence, but no end in sight either.
+        exchange.sendResponseHeaders(200, 1_000);
+        try (var out = exchange.getResponseBody()) {
+          for (int i = 0; i < 1_000; i++) {
+            out.write('x');
+            out.flush();
+            Thread.sleep(100);
+          }
+        } catch (IOException | InterruptedException e) {
+          return; // the caller gave up
+        }
+        return;
+      }
+      if (seen.get("body").equals("huge")) {
+        exchange.sendResponseHeaders(200, 200L * 1024 * 1024);
+        exchange.getResponseBody().write("{\"data\":[".getBytes(StandardCharsets.UTF_8));
+        exchange.getResponseBody().flush();
+        exchange.close();
+        return;
+      }
       int status = 200;
       String body = "{\"ok\":true}";
       if (script.endsWith("/completions") && !script.contains("chat")) {
@@ -104,13 +125,37 @@ class OpenAiCompatibleBackendTest {
   }
 
   @Test
-  void refusedConnectionIsATransportFailure() throws IOException {
+  void aBackendTricklingItsAnswerIsCutOffAtTheTimeoutOfTheWholeCall() {
+    try (OpenAiCompatibleBackend b = backend(baseUrl())) {
+      long start = System.nanoTime();
+      assertThat(b.send(Endpoint.CHAT_COMPLETIONS, "trickle".getBytes(StandardCharsets.UTF_8)))
+          .isInstanceOfSatisfying(Outcome.TransportFailure.class,
+              f -> assertThat(f.reason()).isEqualTo("the answer did not finish arriving within 500ms"));
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(60));
+    }
+  }
+
+  @Test
+  void anAnswerLargerThanBargeReadsIsAFinal502() {
+    try (OpenAiCompatibleBackend b = backend(baseUrl())) {
+      assertThat(b.send(Endpoint.CHAT_COMPLETIONS, "huge".getBytes(StandardCharsets.UTF_8)))
+          .isInstanceOfSatisfying(Outcome.Rejected.class, r -> {
+            assertThat(r.status()).isEqualTo(502);
+            assertThat(r.body()).contains("backend_answer_too_large", "128 MiB");
+          });
+    }
+  }
+
+  @Test
+  void refusedConnectionIsATransportFailureThatNamesNoAddress() throws IOException {
     int closedPort;
     try (ServerSocket s = new ServerSocket(0)) {
       closedPort = s.getLocalPort();
     }
     try (OpenAiCompatibleBackend b = backend("http://127.0.0.1:" + closedPort + "/v1")) {
-      assertThat(b.send(Endpoint.CHAT_COMPLETIONS, new byte[0])).isInstanceOf(Outcome.TransportFailure.class);
+      assertThat(b.send(Endpoint.CHAT_COMPLETIONS, new byte[0])).isInstanceOfSatisfying(Outcome.TransportFailure.class,
+          f -> assertThat(f.reason()).isEqualTo("the backend refused the connection")
+              .doesNotContain("127.0.0.1", String.valueOf(closedPort), "Exception"));
     }
   }
 }
