@@ -1,5 +1,6 @@
 package dev.barge.api;
 
+import dev.barge.batch.BudgetExceededException;
 import dev.barge.batch.Engine;
 import dev.barge.batch.Ids;
 import dev.barge.batch.InvalidRequestException;
@@ -88,6 +89,10 @@ public final class ApiServer implements AutoCloseable {
       ctx.header("retry-after-ms", Long.toString(ms));
       ctx.header("retry-after", Long.toString(Math.max(1, (ms + 999) / 1000)));
       fail(ctx, 429, "requests", e.getMessage(), null, "rate_limit_exceeded");
+    });
+    app.exception(BudgetExceededException.class, (e, ctx) -> {
+      fail(ctx, 429, "insufficient_quota", e.getMessage(), null, "budget_exceeded");
+      ctx.header("x-should-retry", "false"); // no retry helps before the budget is raised or the day ends
     });
     app.exception(NotFoundException.class, (e, ctx) ->
         fail(ctx, 404, "invalid_request_error", e.getMessage(), e.param(), null));

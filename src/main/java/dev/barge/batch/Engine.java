@@ -54,6 +54,7 @@ public final class Engine implements AutoCloseable {
   private final EngineMetrics metrics;
   private final WebhookSender webhooks;
   private final Dispatcher dispatcher;
+  private final SyncAdmission syncAdmission;
   private final BatchLifecycle lifecycle;
   private final ResultsArchiver archiver;
   private final String nodeId = "node-" + UUID.randomUUID().toString().substring(0, 8);
@@ -82,8 +83,10 @@ public final class Engine implements AutoCloseable {
     this.spend = new SpendStore(database);
     this.metrics = new EngineMetrics(batchStore, requestStore, clock);
     this.dispatcher = new Dispatcher(batchStore, fileStore, requestStore, blobs, backends, retry, clock, nodeId,
-        lease, heartbeat::peersAlive, prices, spend, dailyBudgets(config)::get, new DispatchMetrics(metrics.registry()));
+        lease, heartbeat::peersAlive, prices, spend, dailyBudgets(config)::get, new DispatchMetrics(metrics.registry()),
+        config.server().maxSyncShare().doubleValue());
     dispatcher.registerGauges(metrics.registry());
+    this.syncAdmission = new SyncAdmission(config, spend, clock);
     InputValidator validator = new InputValidator(fileStore, batchStore, requestStore, blobs,
         model -> !backends.serving(model).isEmpty(), batch.maxRequests(), batch.maxReportedErrors(),
         batch.maxLineBytes(), batch.canary(), config::project, prices::prices, clock);
@@ -158,11 +161,16 @@ public final class Engine implements AutoCloseable {
    * Sends a synchronous request ahead of all batch work (flex behind interactive), waiting up to
    * {@code server.interactive_wait} or {@code server.flex_wait} for a free slot of a backend serving
    * {@code model}. Empty when none had room in that time.
+   *
+   * @throws TooManyRequestsException when the project has as many synchronous requests in flight as it may
+   * @throws BudgetExceededException when the project's daily budget is spent
    */
   public Optional<Outcome> sendNow(String project, Priority priority, Endpoint endpoint, String model, byte[] body)
       throws InterruptedException {
     Duration wait = priority == Priority.FLEX ? flexWait : interactiveWait;
-    return dispatcher.sendNow(project, priority, endpoint, model, body, wait);
+    try (var admitted = syncAdmission.admit(project)) {
+      return dispatcher.sendNow(project, priority, endpoint, model, body, wait);
+    }
   }
 
   public String nodeId() {

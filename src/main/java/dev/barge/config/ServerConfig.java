@@ -11,9 +11,11 @@ import java.time.Duration;
  * @param flexDiscount price reduction of flex requests against real-time prices (default 0.5, as hosted APIs)
  * @param publicBaseUrl where clients reach this server (e.g. {@code https://barge.example.com} behind a proxy),
  *     for URLs Barge hands out; null: its own listening address
+ * @param maxSyncShare the most of a backend's concurrency that synchronous requests may hold at once (default
+ *     0.9): the rest stays for batch work, so batches keep moving beside a steady synchronous load
  */
 public record ServerConfig(String host, Integer port, String interactiveWait, String flexWait,
-    BigDecimal flexDiscount, String publicBaseUrl) {
+    BigDecimal flexDiscount, String publicBaseUrl, BigDecimal maxSyncShare) {
   public ServerConfig {
     if (host == null || host.isBlank()) host = "127.0.0.1";
     if (port == null) port = 8080;
@@ -24,12 +26,20 @@ public record ServerConfig(String host, Integer port, String interactiveWait, St
     Durations.require("flex_wait", flexWait);
     if (flexDiscount == null) flexDiscount = new BigDecimal("0.5");
     Fractions.require("flex_discount", flexDiscount);
+    if (maxSyncShare == null) maxSyncShare = new BigDecimal("0.9");
+    Fractions.require("max_sync_share", maxSyncShare);
+    if (maxSyncShare.signum() == 0) throw new IllegalArgumentException("max_sync_share: must be more than 0");
     if (publicBaseUrl != null) {
       if (!publicBaseUrl.matches("https?://[^/\\s?#]+/?")) {
         throw new IllegalArgumentException("public_base_url: must be http(s)://host[:port], was '" + publicBaseUrl + "'");
       }
       publicBaseUrl = publicBaseUrl.replaceAll("/+$", "");
     }
+  }
+
+  public ServerConfig(String host, Integer port, String interactiveWait, String flexWait, BigDecimal flexDiscount,
+      String publicBaseUrl) {
+    this(host, port, interactiveWait, flexWait, flexDiscount, publicBaseUrl, null);
   }
 
   public ServerConfig(String host, Integer port) {

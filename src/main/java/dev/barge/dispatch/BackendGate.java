@@ -48,6 +48,7 @@ final class BackendGate {
   private final AdaptiveLimit concurrency;
   private final CircuitBreaker breaker = new CircuitBreaker();
   private final int maxConcurrency;
+  private final double maxSyncShare;
   private volatile Long clusterRequestsPerMinute; // configured, or announced by the backend
   private volatile Long clusterTokensPerMinute;
   private volatile int nodes = 1;
@@ -58,7 +59,13 @@ final class BackendGate {
   private double tokensPerCall;
 
   BackendGate(String name, int maxConcurrency, LimitsConfig limits, long now) {
+    this(name, maxConcurrency, 1.0, limits, now);
+  }
+
+  /** @param maxSyncShare the most of the concurrency limit synchronous calls may hold at once */
+  BackendGate(String name, int maxConcurrency, double maxSyncShare, LimitsConfig limits, long now) {
     this.name = name;
+    this.maxSyncShare = maxSyncShare;
     this.defaultOutputTokens = limits.defaultOutputTokens();
     this.counter = new TokenCounter(defaultOutputTokens);
     this.maxConcurrency = maxConcurrency;
@@ -97,18 +104,27 @@ final class BackendGate {
     return new RateBucket(Math.max(1.0, clusterPerMinute * (1 - RATE_MARGIN) / nodes), full, now);
   }
 
+  /** The most slots synchronous calls may hold now: their share of the limit, one at least. */
+  private int syncSlots() {
+    return Math.max(1, (int) (concurrency.current() * maxSyncShare));
+  }
+
   private static int ceilDiv(int a, int b) {
     return (a + b - 1) / b;
   }
 
   /**
-   * How many batch calls may start now. Synchronous calls come first: while any waits for a slot, batch
-   * work claims nothing, so the slots of finishing batch calls go to them within one call's time.
+   * How many batch calls may start now. Synchronous calls come first: while any waits for a slot it may
+   * take, batch work claims nothing, so the slots of finishing batch calls go to them within one call's
+   * time. Synchronous calls hold at most their share of the slots ({@code server.max_sync_share}), so
+   * batch work keeps the rest even beside a synchronous load that would take every slot.
    */
   int admissible(long now) {
-    if (now < pausedUntil || interactiveWaiting.get() > 0 || flexWaiting.get() > 0) return 0;
+    if (now < pausedUntil) return 0;
+    boolean syncWaiting = interactiveWaiting.get() > 0 || flexWaiting.get() > 0;
+    if (syncWaiting && syncInFlight.get() < syncSlots()) return 0;
     // Slots kept free for the synchronous calls seen lately, so they find one without waiting.
-    int reserved = Math.max(syncDemand.reserve(now), syncInFlight.get());
+    int reserved = Math.min(syncSlots(), Math.max(syncDemand.reserve(now), syncInFlight.get()));
     long n = Math.min(concurrency.current() - reserved - (inFlight.get() - syncInFlight.get()),
         breaker.allowance(now));
     RateBucket r = requests;
@@ -228,7 +244,7 @@ final class BackendGate {
     try {
       if (priority == Priority.FLEX && interactiveWaiting.get() > 0) return false;
       if (now < pausedUntil || breaker.allowance(now) == 0) return false;
-      if (inFlight.get() >= concurrency.current()) return false;
+      if (inFlight.get() >= concurrency.current() || syncInFlight.get() >= syncSlots()) return false;
       RateBucket r = requests;
       if (r != null && r.available(now) == 0) return false;
       inFlight.incrementAndGet();

@@ -53,7 +53,7 @@ final class BudgetGuard {
     for (String id : ids) batches.find(id).ifPresent(b -> fresh.put(id, b));
     List<BatchRecord> budgeted = List.copyOf(fresh.values());
     if (budgeted.stream().noneMatch(b -> dailyBudget.apply(b.project()) != null)) return;
-    Map<String, Long> spentToday = spend.batchSpendOn(SpendStore.dayOf(now));
+    Map<String, Long> spentToday = spend.spendOn(SpendStore.dayOf(now));
     for (BatchRecord b : budgeted) {
       Long budget = dailyBudget.apply(b.project());
       if (budget == null) continue;

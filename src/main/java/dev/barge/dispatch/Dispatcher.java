@@ -91,7 +91,7 @@ public final class Dispatcher implements AutoCloseable {
 
   public Dispatcher(BatchStore batches, FileStore files, RequestStore requests, BlobStore blobs, Backends backends,
       RetryPolicy retry, Clock clock, String nodeId, Duration lease, IntSupplier nodesAlive, PriceTable prices,
-      SpendStore spend, Function<String, Long> dailyBudget, DispatchMetrics metrics) {
+      SpendStore spend, Function<String, Long> dailyBudget, DispatchMetrics metrics, double maxSyncShare) {
     this.batches = batches;
     this.files = files;
     this.requests = requests;
@@ -107,7 +107,7 @@ public final class Dispatcher implements AutoCloseable {
     this.budgets = new BudgetGuard(dailyBudget, spend, requests, batches);
     this.metrics = metrics;
     for (Backend b : backends.all()) {
-      gates.put(b, new BackendGate(b.name(), b.maxConcurrency(), b.config().limits(), clock.millis()));
+      gates.put(b, new BackendGate(b.name(), b.maxConcurrency(), maxSyncShare, b.config().limits(), clock.millis()));
       batchWindows.put(b, b.config().batchWindowList());
     }
     this.recorder = new ResultRecorder(requests);

@@ -64,18 +64,32 @@ public final class SpendStore {
     }
   }
 
-  /** What each project's batches spent on {@code day}. */
-  public Map<String, Long> batchSpendOn(long day) {
+  /** What each project spent on {@code day}, batches and synchronous requests together. */
+  public Map<String, Long> spendOn(long day) {
     return db.read(c -> {
       try (PreparedStatement ps = c.prepareStatement(
-          "SELECT project, cost FROM project_spend WHERE day = ? AND tier = ?")) {
+          "SELECT project, SUM(cost) FROM project_spend WHERE day = ? GROUP BY project")) {
         ps.setLong(1, day);
-        ps.setString(2, BATCH_TIER);
         Map<String, Long> out = new HashMap<>();
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) out.put(rs.getString(1), rs.getLong(2));
         }
         return out;
+      }
+    });
+  }
+
+  /** What {@code project} spent on {@code day}, batches and synchronous requests together. */
+  public long spendOf(String project, long day) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT COALESCE(SUM(cost), 0) FROM project_spend WHERE project = ? AND day = ?")) {
+        ps.setString(1, project);
+        ps.setLong(2, day);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          return rs.getLong(1);
+        }
       }
     });
   }
