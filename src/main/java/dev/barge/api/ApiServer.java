@@ -53,7 +53,10 @@ public final class ApiServer implements AutoCloseable {
       if (AnthropicWire.isAnthropicPath(ctx.path())) ctx.header("request-id", requestId); // the Anthropic name
     });
     app.before("/v1/*", auth::authenticate);
-    app.before("/metrics", auth::authenticate); // with keys configured, a scraper sends one as a bearer token
+    app.before("/metrics", ctx -> { // with keys configured, a scraper sends an admin key as a bearer token
+      auth.authenticate(ctx);
+      Auth.requireAdmin(ctx, "/metrics");
+    });
     app.before(ctx -> {
       // The dashboard is never shown inside another site's page (its key is in this browser).
       if (!ctx.path().startsWith("/v1")) ctx.header("X-Frame-Options", "DENY").header("Content-Security-Policy", "frame-ancestors 'none'");
@@ -61,11 +64,14 @@ public final class ApiServer implements AutoCloseable {
     new FilesRoutes(engine.files()).register(app);
     new BatchesRoutes(engine.batches(), config.batch().canary()).register(app);
     new SpendRoutes(engine).register(app);
-    app.get("/v1/barge/backends", ctx -> ctx.json(Wire.backends(engine.backendStatuses())));
+    app.get("/v1/barge/backends", ctx -> {
+      Auth.requireAdmin(ctx, "GET /v1/barge/backends");
+      ctx.json(Wire.backends(engine.backendStatuses()));
+    });
     String[] publicBase = {""};
     new MessageBatchesRoutes(engine.messageBatches(), config.batch().maxRequests(), () -> publicBase[0]).register(app);
     new InteractiveRoutes(engine).register(app);
-    // For load balancers (no key) and Prometheus (the API's keys, when there are any).
+    // For load balancers (no key) and Prometheus (an admin key, when there are keys).
     app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(engine.scrapeMetrics()));
     app.get("/healthz", ctx -> ctx.result("ok"));
     app.get("/readyz", ctx -> {
