@@ -15,7 +15,9 @@ async function api(path, options = {}) {
   }
   if (!response.ok) {
     const body = await response.json().catch(() => ({}));
-    throw new Error((body.error && body.error.message) || ('HTTP ' + response.status));
+    const error = new Error((body.error && body.error.message) || ('HTTP ' + response.status));
+    error.status = response.status;
+    throw error;
   }
   return response;
 }
@@ -149,7 +151,16 @@ async function download(fileId) {
 }
 
 async function backendsView() {
-  const page = await json('/barge/backends');
+  let page;
+  try {
+    page = await json('/barge/backends');
+  } catch (e) {
+    if (e.status !== 403) throw e;
+    // A project's key sees its own batches only; the backends are every project's traffic.
+    show('<p class="muted" id="backends-denied">The backends view shows the whole server and needs an admin key'
+      + ' (an <code>auth.api_keys</code> entry with <code>admin: true</code>). Your key sees its own project\'s batches.</p>');
+    return;
+  }
   show(`<table id="backends"><thead><tr><th>Backend</th><th>Type</th><th>Models</th><th>RPM</th><th>TPM</th>
     <th>In flight</th><th>Adaptive limit</th><th>Circuit</th><th>Answers</th></tr></thead><tbody>` +
     page.data.map(b => {

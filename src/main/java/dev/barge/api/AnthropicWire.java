@@ -41,6 +41,7 @@ final class AnthropicWire {
       case 402 -> "billing_error";
       case 403 -> "permission_error";
       case 404 -> "not_found_error";
+      case 409 -> "conflict_error";
       case 413 -> "request_too_large";
       case 429 -> "rate_limit_error";
       case 503, 529 -> "overloaded_error";

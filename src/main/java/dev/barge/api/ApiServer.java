@@ -54,19 +54,26 @@ public final class ApiServer implements AutoCloseable {
       if (AnthropicWire.isAnthropicPath(ctx.path())) ctx.header("request-id", requestId); // the Anthropic name
     });
     app.before("/v1/*", auth::authenticate);
-    app.before("/metrics", auth::authenticate); // with keys configured, a scraper sends one as a bearer token
+    app.before("/metrics", ctx -> { // with keys configured, a scraper sends an admin key as a bearer token
+      auth.authenticate(ctx);
+      Auth.requireAdmin(ctx, "/metrics");
+    });
     app.before(ctx -> {
       // The dashboard is never shown inside another site's page (its key is in this browser).
       if (!ctx.path().startsWith("/v1")) ctx.header("X-Frame-Options", "DENY").header("Content-Security-Policy", "frame-ancestors 'none'");
     });
-    new FilesRoutes(engine.files()).register(app);
-    new BatchesRoutes(engine.batches(), config.batch().canary()).register(app);
+    new FilesRoutes(engine.files(), engine.idempotencyKeys()).register(app);
+    new BatchesRoutes(engine.batches(), config.batch().canary(), engine.idempotencyKeys()).register(app);
     new SpendRoutes(engine).register(app);
-    app.get("/v1/barge/backends", ctx -> ctx.json(Wire.backends(engine.backendStatuses())));
+    app.get("/v1/barge/backends", ctx -> {
+      Auth.requireAdmin(ctx, "GET /v1/barge/backends");
+      ctx.json(Wire.backends(engine.backendStatuses()));
+    });
     String[] publicBase = {""};
-    new MessageBatchesRoutes(engine.messageBatches(), config.batch().maxRequests(), () -> publicBase[0]).register(app);
+    new MessageBatchesRoutes(engine.messageBatches(), config.batch().maxRequests(), () -> publicBase[0],
+        engine.idempotencyKeys()).register(app);
     new InteractiveRoutes(engine).register(app);
-    // For load balancers (no key) and Prometheus (the API's keys, when there are any).
+    // For load balancers (no key) and Prometheus (an admin key, when there are keys).
     app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(engine.scrapeMetrics()));
     app.get("/healthz", ctx -> ctx.result("ok"));
     app.get("/readyz", ctx -> {
@@ -108,7 +115,8 @@ public final class ApiServer implements AutoCloseable {
 
   private static void fail(Context ctx, int status, String type, String message, String param, String code) {
     ctx.status(status);
-    if (status >= 400 && status < 500 && status != 408 && status != 409 && status != 429) {
+    // Barge's 409s (an Idempotency-Key reused for another request) are final too, though SDKs retry 409s.
+    if (status >= 400 && status < 500 && status != 408 && status != 429) {
       ctx.header("x-should-retry", "false"); // the SDKs would otherwise resend a request that cannot succeed
     }
     if (AnthropicWire.isAnthropicPath(ctx.path())) {

@@ -9,10 +9,11 @@ import java.util.List;
 
 /**
  * Binds each call to a project by its API key ({@code Authorization: Bearer <key>}). With no keys
- * configured every caller is the default project (the server then listens on loopback only).
+ * configured every caller is the default project and an admin (the server then listens on loopback only).
  */
 final class Auth {
   private static final String PROJECT = "barge.project";
+  private static final String ADMIN = "barge.admin";
 
   private final List<ApiKey> keys;
 
@@ -23,6 +24,7 @@ final class Auth {
   void authenticate(Context ctx) {
     if (keys.isEmpty()) {
       ctx.attribute(PROJECT, ApiKey.DEFAULT_PROJECT);
+      ctx.attribute(ADMIN, true);
       return;
     }
     String header = ctx.header("Authorization");
@@ -36,10 +38,20 @@ final class Auth {
       // Constant-time comparison: response timing must not reveal how much of a key was right.
       if (MessageDigest.isEqual(key.key().getBytes(StandardCharsets.UTF_8), presented.getBytes(StandardCharsets.UTF_8))) {
         ctx.attribute(PROJECT, key.project());
+        ctx.attribute(ADMIN, key.admin());
         return;
       }
     }
     throw new ApiException(401, "invalid_request_error", null, "invalid_api_key", "Incorrect API key provided.");
+  }
+
+  /** Lets through only admin keys: {@code what} shows every project's traffic, not only the caller's. */
+  static void requireAdmin(Context ctx, String what) {
+    if (!Boolean.TRUE.equals(ctx.attribute(ADMIN))) {
+      throw new ApiException(403, "invalid_request_error", null, "admin_key_required", what + " shows the whole"
+          + " server, every project's traffic included, and needs an admin key (an auth.api_keys entry with"
+          + " admin: true); this key acts for project '" + project(ctx) + "' only.");
+    }
   }
 
   static String project(Context ctx) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.barge.batch.BatchService;
 import dev.barge.batch.CreateBatch;
+import dev.barge.batch.IdempotencyKeys;
 import dev.barge.batch.PartialResults;
 import dev.barge.config.CanaryConfig;
 import dev.barge.config.ProjectConfig;
@@ -39,10 +40,12 @@ final class BatchesRoutes {
 
   private final BatchService batches;
   private final CanaryConfig defaultCanary;
+  private final IdempotencyKeys idempotencyKeys;
 
-  BatchesRoutes(BatchService batches, CanaryConfig defaultCanary) {
+  BatchesRoutes(BatchService batches, CanaryConfig defaultCanary, IdempotencyKeys idempotencyKeys) {
     this.batches = batches;
     this.defaultCanary = defaultCanary;
+    this.idempotencyKeys = idempotencyKeys;
   }
 
   void register(Javalin app) {
@@ -65,7 +68,10 @@ final class BatchesRoutes {
   }
 
   private void create(Context ctx) {
-    JsonNode body = jsonObject(ctx);
+    IdempotentCreate create = IdempotentCreate.of(ctx, "POST /v1/batches", idempotencyKeys);
+    byte[] bytes = body(ctx);
+    create.add(bytes);
+    JsonNode body = jsonObject(bytes);
     CreateBatch request = new CreateBatch(
         requiredString(body, "input_file_id"),
         requiredString(body, "endpoint"),
@@ -76,12 +82,12 @@ final class BatchesRoutes {
         windows(body.get("windows")),
         usd(body.get("max_cost_usd"), "max_cost_usd"),
         canary(body.get("canary")));
-    if (dryRun(body.get("dry_run"))) {
-      ctx.json(Wire.dryRun(request, batches.dryRun(Auth.project(ctx), request)));
+    String project = Auth.project(ctx);
+    if (dryRun(body.get("dry_run"))) { // creates nothing, so there is nothing for a key to stand for
+      ctx.json(Wire.dryRun(request, batches.dryRun(project, request)));
       return;
     }
-    BatchRecord batch = batches.create(Auth.project(ctx), request);
-    ctx.json(render(batch));
+    create.answer(ctx, key -> batches.create(project, request, key), id -> batches.get(project, id), this::render);
   }
 
   /** Extension: {@code "dry_run": true} checks the batch and answers what it would be, queueing nothing. */
@@ -151,7 +157,7 @@ final class BatchesRoutes {
 
   /** Extension: {@code {"max_cost_usd": "12.50"}} sets a batch's budget, {@code null} removes it. */
   private void setBudget(Context ctx) {
-    JsonNode body = jsonObject(ctx);
+    JsonNode body = jsonObject(body(ctx));
     if (!body.has("max_cost_usd")) throw ApiException.missing("max_cost_usd");
     ctx.json(render(batches.setBudget(Auth.project(ctx), ctx.pathParam("batch_id"),
         usd(body.get("max_cost_usd"), "max_cost_usd"))));
@@ -213,10 +219,18 @@ final class BatchesRoutes {
     return Wire.batch(batch, batches.estimate(batch));
   }
 
-  static JsonNode jsonObject(Context ctx) {
+  private static byte[] body(Context ctx) {
+    try {
+      return ctx.bodyInputStream().readAllBytes();
+    } catch (IOException e) {
+      throw ApiException.badRequest(null, "The request body could not be read: " + e.getMessage());
+    }
+  }
+
+  private static JsonNode jsonObject(byte[] json) {
     JsonNode body;
     try {
-      body = Wire.JSON.readTree(ctx.bodyInputStream());
+      body = Wire.JSON.readTree(json);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw ApiException.badRequest(null, "The request body is not valid JSON: " + e.getOriginalMessage());
     } catch (IOException e) {

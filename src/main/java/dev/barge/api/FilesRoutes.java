@@ -1,6 +1,7 @@
 package dev.barge.api;
 
 import dev.barge.batch.FileService;
+import dev.barge.batch.IdempotencyKeys;
 import dev.barge.store.FileRecord;
 import dev.barge.store.Page;
 import io.javalin.Javalin;
@@ -14,9 +15,11 @@ final class FilesRoutes {
   private static final Set<String> FIELDS = Set.of("purpose", "expires_after[anchor]", "expires_after[seconds]");
 
   private final FileService files;
+  private final IdempotencyKeys idempotencyKeys;
 
-  FilesRoutes(FileService files) {
+  FilesRoutes(FileService files, IdempotencyKeys idempotencyKeys) {
     this.files = files;
+    this.idempotencyKeys = idempotencyKeys;
   }
 
   void register(Javalin app) {
@@ -31,16 +34,23 @@ final class FilesRoutes {
     if (!ctx.isMultipartFormData()) {
       throw ApiException.badRequest(null, "Upload a file as multipart/form-data with the fields 'file' and 'purpose'.");
     }
+    IdempotentCreate create = IdempotentCreate.of(ctx, "POST /v1/files", idempotencyKeys);
     // The file streams to the blob store as it arrives; the fields are checked once the body is read
     // (they may come after the file), and the bytes are discarded unless the upload is committed.
-    try (MultipartUpload.Form form = MultipartUpload.read(ctx.req(), "file", FIELDS, files::receive,
-        files.maxFileBytes())) {
+    try (MultipartUpload.Form form = MultipartUpload.read(ctx.req(), "file", FIELDS,
+        () -> files.receive(create.keyed()), files.maxFileBytes())) {
       String purpose = form.field("purpose");
       if (purpose == null) throw ApiException.missing("purpose");
       if (form.file() == null) throw ApiException.missing("file");
       Long expiresAfter = expiresAfter(form.field("expires_after[anchor]"), form.field("expires_after[seconds]"));
-      FileRecord file = form.file().commit(Auth.project(ctx), form.filename(), purpose, expiresAfter);
-      ctx.json(Wire.file(file));
+      if (create.keyed()) {
+        // What was sent, not how: each encoding of a form has a boundary of its own.
+        create.add(purpose).add(form.field("expires_after[anchor]")).add(form.field("expires_after[seconds]"))
+            .add(form.filename()).add(form.file().sha256());
+      }
+      String project = Auth.project(ctx);
+      create.answer(ctx, key -> form.file().commit(project, form.filename(), purpose, expiresAfter, key),
+          id -> files.getVisible(project, id), Wire::file);
     }
   }
 

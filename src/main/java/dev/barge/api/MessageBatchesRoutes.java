@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.barge.batch.BatchService;
+import dev.barge.batch.IdempotencyKeys;
 import dev.barge.batch.MessageBatches;
 import dev.barge.store.BatchRecord;
 import dev.barge.store.Page;
@@ -38,15 +39,18 @@ final class MessageBatchesRoutes {
   private final MessageBatches batches;
   private final int maxRequests;
   private final Supplier<String> publicBase;
+  private final IdempotencyKeys idempotencyKeys;
 
   /**
    * @param maxRequests the most requests a batch may hold (at most 100,000, as hosted)
    * @param publicBase where clients reach this server, for {@code results_url}; empty for a relative URL
    */
-  MessageBatchesRoutes(MessageBatches batches, int maxRequests, Supplier<String> publicBase) {
+  MessageBatchesRoutes(MessageBatches batches, int maxRequests, Supplier<String> publicBase,
+      IdempotencyKeys idempotencyKeys) {
     this.batches = batches;
     this.maxRequests = Math.min(100_000, maxRequests);
     this.publicBase = publicBase;
+    this.idempotencyKeys = idempotencyKeys;
   }
 
   void register(Javalin app) {
@@ -63,11 +67,12 @@ final class MessageBatchesRoutes {
    * batch's input as it is read; {@code params} are checked later, one request at a time.
    */
   private void create(Context ctx) throws IOException {
+    IdempotentCreate create = IdempotentCreate.of(ctx, "POST " + BASE, idempotencyKeys);
     long announced = ctx.contentLength();
     if (announced > MAX_BODY_BYTES) throw tooLarge();
     String project = Auth.project(ctx);
-    try (MessageBatches.Draft draft = batches.draft(project);
-        JsonParser p = Wire.JSON.getFactory().createParser(new Bounded(ctx.req().getInputStream(), MAX_BODY_BYTES))) {
+    InputStream body = create.reading(new Bounded(ctx.req().getInputStream(), MAX_BODY_BYTES));
+    try (MessageBatches.Draft draft = batches.draft(project); JsonParser p = Wire.JSON.getFactory().createParser(body)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw ApiException.badRequest(null, "The request body must be a JSON object.");
       }
@@ -84,7 +89,8 @@ final class MessageBatchesRoutes {
         readRequests(p, draft);
       }
       if (!sawRequests) throw ApiException.badRequest("requests", "requests: Field required");
-      ctx.json(render(draft.create()));
+      body.transferTo(OutputStream.nullOutputStream()); // what follows the object too, so a fingerprint is all of it
+      create.answer(ctx, draft::create, id -> batches.get(project, id), this::render);
     } catch (JsonProcessingException e) {
       throw ApiException.badRequest(null, "The request body is not valid JSON: " + e.getOriginalMessage());
     }

@@ -49,6 +49,7 @@ final class BatchLifecycle implements AutoCloseable {
   private final InputValidator validator;
   private final ResultFiles resultFiles;
   private final FileService files;
+  private final IdempotencyKeys idempotencyKeys;
   private final Duration cancelGrace;
   private final Duration budgetHold;
   private final Clock clock;
@@ -67,13 +68,14 @@ final class BatchLifecycle implements AutoCloseable {
   private Set<String> aliveAtLastRelease;
 
   BatchLifecycle(BatchStore batches, RequestStore requests, InputValidator validator, ResultFiles resultFiles,
-      FileService files, Duration cancelGrace, Duration budgetHold, Clock clock,
+      FileService files, IdempotencyKeys idempotencyKeys, Duration cancelGrace, Duration budgetHold, Clock clock,
       Runnable onStarted, Consumer<String> abortCalls, String nodeId, NodeHeartbeat heartbeat) {
     this.batches = batches;
     this.requests = requests;
     this.validator = validator;
     this.resultFiles = resultFiles;
     this.files = files;
+    this.idempotencyKeys = idempotencyKeys;
     this.cancelGrace = cancelGrace;
     this.budgetHold = budgetHold;
     this.clock = clock;
@@ -134,6 +136,8 @@ final class BatchLifecycle implements AutoCloseable {
       lastSweep = now;
       int removed = files.deleteExpired();
       if (removed > 0) log.info("deleted {} expired files", removed);
+      int keys = idempotencyKeys.prune();
+      if (keys > 0) log.info("deleted {} idempotency keys older than a day", keys);
     }
   }
 

@@ -10,6 +10,8 @@ import dev.barge.store.BatchStatus;
 import dev.barge.store.BatchStore;
 import dev.barge.store.FileRecord;
 import dev.barge.store.FileStore;
+import dev.barge.store.IdempotencyKey;
+import dev.barge.store.IdempotencyStore;
 import dev.barge.store.Page;
 import dev.barge.store.RequestStore;
 import dev.barge.store.Spend;
@@ -60,16 +62,21 @@ public final class BatchService {
     this.onChange = onChange;
   }
 
-  /** Records the batch as {@code validating} and returns at once; its lines are checked in the background. */
-  public BatchRecord create(String project, CreateBatch request) {
-    return create(project, request, BatchRecord.OPENAI, 0);
+  /**
+   * Records the batch as {@code validating} and returns at once; its lines are checked in the background.
+   *
+   * @param key the request's idempotency key, claimed with the batch; null without one
+   * @throws IdempotencyStore.KeyTaken when an earlier request took the key (nothing is created)
+   */
+  public BatchRecord create(String project, CreateBatch request, IdempotencyKey key) {
+    return create(project, request, BatchRecord.OPENAI, 0, key);
   }
 
   /**
    * The same for a batch that came through {@code api}: its id carries that API's prefix; {@code requests}
    * is its number of requests when known before validation (0 otherwise).
    */
-  BatchRecord create(String project, CreateBatch request, String api, int requests) {
+  BatchRecord create(String project, CreateBatch request, String api, int requests, IdempotencyKey key) {
     Accepted ok = accept(project, request, api);
     checkCreationRate(project, ok.now());
     String id = BatchRecord.ANTHROPIC.equals(api) ? Ids.messageBatch() : Ids.batch();
@@ -79,7 +86,7 @@ public final class BatchService {
         request.priority() == null ? 1 : request.priority(), request.windows(),
         Spend.budget(request.maxCostUsd() == null ? null : Money.picos(request.maxCostUsd())), request.canary(), 0,
         api, null);
-    batches.insert(batch);
+    batches.insert(batch, key);
     log.info("batch {} created: {} on {} for project {}, window {}", batch.id(), ok.input().id(), request.endpoint(),
         project, request.completionWindow());
     onChange.run();

@@ -15,6 +15,7 @@ import dev.barge.dispatch.RetryPolicy;
 import dev.barge.store.BatchStore;
 import dev.barge.store.Database;
 import dev.barge.store.FileStore;
+import dev.barge.store.IdempotencyStore;
 import dev.barge.store.NodeStore;
 import dev.barge.store.RequestStore;
 import dev.barge.store.SpendStore;
@@ -48,6 +49,7 @@ public final class Engine implements AutoCloseable {
   private final FileService files;
   private final BatchService batches;
   private final MessageBatches messageBatches;
+  private final IdempotencyKeys idempotencyKeys;
   private final PriceTable prices;
   private final SpendStore spend;
   private final Clock clock;
@@ -90,8 +92,9 @@ public final class Engine implements AutoCloseable {
     InputValidator validator = new InputValidator(fileStore, batchStore, requestStore, blobs,
         model -> !backends.serving(model).isEmpty(), batch.maxRequests(), batch.maxReportedErrors(),
         batch.maxLineBytes(), batch.canary(), config::project, prices::prices, clock);
+    this.idempotencyKeys = new IdempotencyKeys(new IdempotencyStore(database), clock);
     this.lifecycle = new BatchLifecycle(batchStore, requestStore, validator,
-        new ResultFiles(requestStore, blobs, clock), files, batch.cancelGraceDuration(), batch.budgetHoldDuration(),
+        new ResultFiles(requestStore, blobs, clock), files, idempotencyKeys, batch.cancelGraceDuration(), batch.budgetHoldDuration(),
         clock, dispatcher::wake, dispatcher::abort, nodeId, heartbeat);
     this.archiver = new ResultsArchiver(batchStore, requestStore, batch.resultsRetentionDuration(), clock);
     this.batches = new BatchService(batchStore, fileStore, batch.maxWindow(), batch.maxCreationsPerHour(),
@@ -126,6 +129,11 @@ public final class Engine implements AutoCloseable {
 
   public BatchService batches() {
     return batches;
+  }
+
+  /** What earlier create requests with an {@code Idempotency-Key} created. */
+  public IdempotencyKeys idempotencyKeys() {
+    return idempotencyKeys;
   }
 
   /** How each backend stands now: limits, calls in flight, adaptive limit, circuit, answers by outcome. */

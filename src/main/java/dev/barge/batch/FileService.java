@@ -4,11 +4,14 @@ import dev.barge.blob.BlobStore;
 import dev.barge.store.BatchStore;
 import dev.barge.store.FileRecord;
 import dev.barge.store.FileStore;
+import dev.barge.store.IdempotencyKey;
+import dev.barge.store.IdempotencyStore;
 import dev.barge.store.Page;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -50,10 +53,10 @@ public final class FileService {
   public FileRecord upload(String project, String filename, String purpose, InputStream content,
       Long expiresAfterSeconds) {
     if (!PURPOSE_MESSAGE_BATCH.equals(purpose)) checkFields(filename, purpose);
-    try (Upload upload = receive()) {
+    try (Upload upload = receive(false)) {
       byte[] buf = new byte[1 << 16];
       for (int n; (n = content.read(buf)) >= 0; ) upload.write(buf, 0, n);
-      return upload.commit(project, filename, purpose, expiresAfterSeconds);
+      return upload.commit(project, filename, purpose, expiresAfterSeconds, null);
     } catch (IOException e) {
       throw new UncheckedIOException("reading upload " + filename, e);
     }
@@ -63,10 +66,13 @@ public final class FileService {
    * Starts receiving an upload whose form fields may not have arrived yet: write the bytes as they come,
    * then {@link Upload#commit} once the fields are known, or close to discard. Nothing is visible before
    * the commit, so an upload cut off halfway leaves no file behind.
+   *
+   * @param hashed whether to take the SHA-256 of the bytes as they pass ({@link Upload#sha256}), for an
+   *     idempotent upload's fingerprint; a file may be gigabytes, so never read twice for it
    */
-  public Upload receive() {
+  public Upload receive(boolean hashed) {
     try {
-      return new Upload(blobs.create());
+      return new Upload(blobs.create(), hashed ? Sha256.digest() : null);
     } catch (IOException e) {
       throw new UncheckedIOException("starting an upload", e);
     }
@@ -76,17 +82,20 @@ public final class FileService {
   public final class Upload implements AutoCloseable {
     private final BlobStore.BlobWriter writer;
     private final OutputStream out;
+    private final MessageDigest sha256;
     private long bytes;
 
-    private Upload(BlobStore.BlobWriter writer) {
+    private Upload(BlobStore.BlobWriter writer, MessageDigest sha256) {
       this.writer = writer;
       this.out = writer.stream();
+      this.sha256 = sha256;
     }
 
     /** Appends bytes of the file; a file growing past the limit is the caller's 400 on param {@code file}. */
     public void write(byte[] b, int off, int len) {
       bytes += len;
       if (bytes > maxFileBytes) throw tooLarge(maxFileBytes);
+      if (sha256 != null) sha256.update(b, off, len);
       try {
         out.write(b, off, len);
       } catch (IOException e) { // our disk, not the caller's request: a 500
@@ -94,18 +103,32 @@ public final class FileService {
       }
     }
 
+    /** The SHA-256 of the bytes written so far; only for an upload received {@code hashed}. */
+    public byte[] sha256() {
+      if (sha256 == null) throw new IllegalStateException("this upload is not hashed");
+      return sha256.digest();
+    }
+
     /**
      * Checks the upload's fields and makes the file visible.
      *
      * @param expiresAfterSeconds from {@code expires_after[seconds]}, or null for the 30-day default
+     * @param key the request's idempotency key, claimed with the file; null without one
+     * @throws IdempotencyStore.KeyTaken when an earlier request took the key (the bytes are discarded)
      */
-    public FileRecord commit(String project, String filename, String purpose, Long expiresAfterSeconds) {
+    public FileRecord commit(String project, String filename, String purpose, Long expiresAfterSeconds,
+        IdempotencyKey key) {
       checkFields(filename, purpose);
-      return store(project, filename, purpose, expiresAfterSeconds);
+      return store(project, filename, purpose, expiresAfterSeconds, key);
     }
 
     /** Makes the file visible without the checks of a caller's upload (for files Barge writes itself). */
     FileRecord store(String project, String filename, String purpose, Long expiresAfterSeconds) {
+      return store(project, filename, purpose, expiresAfterSeconds, null);
+    }
+
+    private FileRecord store(String project, String filename, String purpose, Long expiresAfterSeconds,
+        IdempotencyKey idempotencyKey) {
       String key;
       try {
         key = writer.commit();
@@ -116,7 +139,7 @@ public final class FileService {
       long expiresAfterMs = expiresAfterSeconds != null ? expiresAfterSeconds * 1000 : DEFAULT_EXPIRY.toMillis();
       FileRecord file = new FileRecord(Ids.file(), project, purpose, filename, bytes, now, now + expiresAfterMs, key);
       try {
-        files.insert(file);
+        files.insert(file, idempotencyKey);
       } catch (RuntimeException e) {
         deleteQuietly(key); // committed bytes without a file row would never be cleaned up
         throw e;

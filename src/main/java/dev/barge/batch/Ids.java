@@ -1,8 +1,6 @@
 package dev.barge.batch;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 
 /** Opaque ids with the prefixes the OpenAI API uses: {@code file-}, {@code batch_}, {@code batch_req_}, {@code req_}. */
@@ -32,15 +30,10 @@ public final class Ids {
 
   /** The id of one line's result: stable, so writing a batch's files twice gives the same ids. */
   public static String batchRequest(String batchId, int line) {
-    try {
-      byte[] hash = MessageDigest.getInstance("SHA-256")
-          .digest((batchId + ":" + line).getBytes(StandardCharsets.UTF_8));
-      StringBuilder sb = new StringBuilder("batch_req_");
-      for (int i = 0; i < LENGTH; i++) sb.append(ALPHABET[(hash[i] & 0xff) % ALPHABET.length]);
-      return sb.toString();
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JDK", e);
-    }
+    byte[] hash = Sha256.digest().digest((batchId + ":" + line).getBytes(StandardCharsets.UTF_8));
+    StringBuilder sb = new StringBuilder("batch_req_");
+    for (int i = 0; i < LENGTH; i++) sb.append(ALPHABET[(hash[i] & 0xff) % ALPHABET.length]);
+    return sb.toString();
   }
 
   private static String random() {

@@ -4,6 +4,8 @@ import dev.barge.store.BatchRecord;
 import dev.barge.store.BatchStore;
 import dev.barge.store.Canary;
 import dev.barge.store.FileRecord;
+import dev.barge.store.IdempotencyKey;
+import dev.barge.store.IdempotencyStore;
 import dev.barge.store.Page;
 import dev.barge.store.RequestState;
 import dev.barge.store.RequestStore;
@@ -51,7 +53,7 @@ public final class MessageBatches {
    * is never held in memory), then {@link Draft#create} makes it. Closing an uncreated draft discards it.
    */
   public Draft draft(String project) {
-    return new Draft(project, files.receive());
+    return new Draft(project, files.receive(false));
   }
 
   /** A message batch being written. */
@@ -75,12 +77,18 @@ public final class MessageBatches {
       requests++;
     }
 
-    public BatchRecord create() {
+    /**
+     * Creates the batch from the requests added.
+     *
+     * @param key the request's idempotency key, claimed with the batch; null without one
+     * @throws IdempotencyStore.KeyTaken when an earlier request took the key (nothing is created)
+     */
+    public BatchRecord create(IdempotencyKey key) {
       FileRecord input = upload.store(project, "message_batch.jsonl", FileService.PURPOSE_MESSAGE_BATCH, null);
       try {
         // No canary: a message batch's requests stand alone, and a failed sample would end good ones unsent.
         return batches.create(project, new CreateBatch(input.id(), "/v1/messages", WINDOW, null, null, null,
-            List.of(), null, Canary.OFF), BatchRecord.ANTHROPIC, requests);
+            List.of(), null, Canary.OFF), BatchRecord.ANTHROPIC, requests, key);
       } catch (RuntimeException e) {
         files.delete(project, input.id()); // nothing will read it
         throw e;

@@ -1,6 +1,7 @@
 package dev.barge.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.barge.batch.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -8,8 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Optional;
 
@@ -56,7 +55,7 @@ record RunState(String batchId, String inputSha256, String outputSha256) {
   }
 
   static String sha256(Path file) {
-    try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest())) {
+    try (InputStream in = new DigestInputStream(Files.newInputStream(file), Sha256.digest())) {
       byte[] buf = new byte[1 << 16];
       while (in.read(buf) >= 0) {
         // the digest sees every byte as it is read
@@ -64,14 +63,6 @@ record RunState(String batchId, String inputSha256, String outputSha256) {
       return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
-    }
-  }
-
-  private static MessageDigest digest() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK has SHA-256", e);
     }
   }
 }

@@ -30,6 +30,24 @@ public record BargeConfig(
     for (BackendConfig b : backends) {
       if (!names.add(b.name())) throw new IllegalArgumentException("backends: name '" + b.name() + "' is used twice");
     }
+    checkWebhookProjects(auth, webhooks);
+  }
+
+  /** A webhook's project that no key acts for is a typo whose events would silently go nowhere. */
+  private static void checkWebhookProjects(AuthConfig auth, List<WebhookConfig> webhooks) {
+    if (auth.open()) return; // every caller is project default; local runs send no webhooks
+    Set<String> projects = new HashSet<>();
+    auth.apiKeys().forEach(k -> projects.add(k.project()));
+    for (int i = 0; i < webhooks.size(); i++) {
+      List<String> wanted = webhooks.get(i).projects();
+      if (wanted == null) continue;
+      for (String p : wanted) {
+        if (!projects.contains(p)) {
+          throw new IllegalArgumentException("webhooks[" + i + "].projects: no key of auth.api_keys acts for project '"
+              + p + "'; the projects are " + projects.stream().sorted().toList());
+        }
+      }
+    }
   }
 
   /** The embedded default: SQLite and blobs under ./barge-data, the local embeddings model, no keys. */

@@ -11,8 +11,9 @@ import java.util.Set;
  *
  * @param events the event types wanted; default all four ({@code batch.completed}, {@code batch.failed},
  *     {@code batch.expired}, {@code batch.cancelled})
+ * @param projects the projects whose batches the endpoint hears of; null (the default) for every project
  */
-public record WebhookConfig(String url, String secret, List<String> events) {
+public record WebhookConfig(String url, String secret, List<String> events, List<String> projects) {
   public static final List<String> EVENTS = List.of("batch.completed", "batch.failed", "batch.expired",
       "batch.cancelled");
 
@@ -33,6 +34,23 @@ public record WebhookConfig(String url, String secret, List<String> events) {
     for (String e : events) {
       if (!Set.copyOf(EVENTS).contains(e)) throw new IllegalArgumentException("events: unknown event '" + e + "'; use " + EVENTS);
     }
+    if (projects != null) {
+      if (projects.isEmpty()) throw new IllegalArgumentException("projects: list at least one project, or leave it out for all");
+      for (String p : projects) {
+        if (p == null || p.isBlank()) throw new IllegalArgumentException("projects: a project name must not be empty");
+      }
+      projects = List.copyOf(projects);
+    }
+  }
+
+  /** An endpoint for every project's batches. */
+  public WebhookConfig(String url, String secret, List<String> events) {
+    this(url, secret, events, null);
+  }
+
+  /** Whether the endpoint hears of the batches of {@code project}. */
+  public boolean covers(String project) {
+    return projects == null || projects.contains(project);
   }
 
   /** The signing key: the base64 after {@code whsec_}, or the secret's own bytes. */
@@ -43,6 +61,7 @@ public record WebhookConfig(String url, String secret, List<String> events) {
 
   @Override
   public String toString() {
-    return "WebhookConfig[url=" + url + ", events=" + events + "]"; // never print the secret
+    return "WebhookConfig[url=" + url + ", events=" + events + ", projects=" + (projects == null ? "all" : projects)
+        + "]"; // never print the secret
   }
 }

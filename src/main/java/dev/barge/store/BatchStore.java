@@ -40,7 +40,13 @@ public final class BatchStore {
 
   /** Stores a new batch in status {@code validating}. */
   public void insert(BatchRecord b) {
+    insert(b, null);
+  }
+
+  /** Inserts {@code b}, claiming {@code key} for it when not null: {@link IdempotencyStore.KeyTaken} if it is taken. */
+  public void insert(BatchRecord b, IdempotencyKey key) {
     db.write(c -> {
+      if (key != null) IdempotencyStore.claim(c, key, b.project(), b.id(), b.createdAt());
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO batches (id, project, endpoint, input_file_id,"
           + " completion_window, status, created_at, expires_at, metadata, output_expires_after, priority, run_windows,"
           + " max_cost, canary_size, canary_max_failure_rate, api, total) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {

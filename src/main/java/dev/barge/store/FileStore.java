@@ -18,8 +18,12 @@ public final class FileStore {
     this.db = db;
   }
 
-  public void insert(FileRecord f) {
-    db.write(c -> insert(c, f));
+  /** Inserts {@code f}, claiming {@code key} for it when not null: {@link IdempotencyStore.KeyTaken} if it is taken. */
+  public void insert(FileRecord f, IdempotencyKey key) {
+    db.write(c -> {
+      if (key != null) IdempotencyStore.claim(c, key, f.project(), f.id(), f.createdAt());
+      return insert(c, f);
+    });
   }
 
   /** Inserts within a caller's transaction, so a file and the batch that points at it appear together. */

@@ -24,13 +24,13 @@ public final class WebhookStore {
   }
 
   /** A delivery due now: what to send, and how many attempts it has had. */
-  public record Due(String eventId, String endpoint, String type, String batchId, long createdAt, int attempts,
-      long nextAttemptAt) {}
+  public record Due(String eventId, String endpoint, String type, String batchId, String project, long createdAt,
+      int attempts, long nextAttemptAt) {}
 
   /** Records the end of a batch as an event, in the caller's transaction (only for the OpenAI door's batches). */
   static void recordEnd(Connection c, String batchId, BatchStatus status, long now) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO webhook_events (id, batch_id, type, created_at)"
-        + " SELECT ?, id, ?, ? FROM batches WHERE id = ? AND api = 'openai'")) {
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO webhook_events (id, batch_id, project, type, created_at)"
+        + " SELECT ?, id, project, ?, ? FROM batches WHERE id = ? AND api = 'openai'")) {
       byte[] random = new byte[12];
       RANDOM.nextBytes(random);
       ps.setString(1, "evt_" + HexFormat.of().formatHex(random));
@@ -59,18 +59,22 @@ public final class WebhookStore {
     });
   }
 
-  /** Creates the deliveries to {@code endpoint} of events of {@code types} since {@code since} it has none of yet. */
-  public int fanOut(String endpoint, List<String> types, long since) {
+  /**
+   * Creates the deliveries to {@code endpoint} of events of {@code types} since {@code since} it has none of yet,
+   * of the batches of {@code projects} (null: of every project).
+   */
+  public int fanOut(String endpoint, List<String> types, List<String> projects, long since) {
     if (types.isEmpty()) return 0;
     return db.write(c -> {
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO webhook_deliveries (event_id, endpoint, attempts,"
           + " next_attempt_at) SELECT id, ?, 0, created_at FROM webhook_events e WHERE created_at >= ? AND type IN ("
-          + String.join(",", Collections.nCopies(types.size(), "?")) + ") AND NOT EXISTS"
-          + " (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id AND d.endpoint = ?)")) {
+          + placeholders(types) + ")" + (projects == null ? "" : " AND project IN (" + placeholders(projects) + ")")
+          + " AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id AND d.endpoint = ?)")) {
         int i = 1;
         ps.setString(i++, endpoint);
         ps.setLong(i++, since);
         for (String type : types) ps.setString(i++, type);
+        if (projects != null) for (String project : projects) ps.setString(i++, project);
         ps.setString(i, endpoint);
         return ps.executeUpdate();
       }
@@ -81,10 +85,10 @@ public final class WebhookStore {
   public List<Due> due(List<String> endpoints, long now, int limit) {
     if (endpoints.isEmpty()) return List.of();
     return db.read(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT d.event_id, d.endpoint, e.type, e.batch_id, e.created_at,"
-          + " d.attempts, d.next_attempt_at FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id"
-          + " WHERE d.delivered_at IS NULL AND d.given_up_at IS NULL AND d.next_attempt_at <= ? AND d.endpoint IN ("
-          + String.join(",", Collections.nCopies(endpoints.size(), "?")) + ") ORDER BY d.next_attempt_at LIMIT ?")) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT d.event_id, d.endpoint, e.type, e.batch_id, e.project,"
+          + " e.created_at, d.attempts, d.next_attempt_at FROM webhook_deliveries d JOIN webhook_events e"
+          + " ON e.id = d.event_id WHERE d.delivered_at IS NULL AND d.given_up_at IS NULL AND d.next_attempt_at <= ?"
+          + " AND d.endpoint IN (" + placeholders(endpoints) + ") ORDER BY d.next_attempt_at LIMIT ?")) {
         int i = 1;
         ps.setLong(i++, now);
         for (String endpoint : endpoints) ps.setString(i++, endpoint);
@@ -92,13 +96,17 @@ public final class WebhookStore {
         List<Due> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            out.add(new Due(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5),
-                rs.getInt(6), rs.getLong(7)));
+            out.add(new Due(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                rs.getLong(6), rs.getInt(7), rs.getLong(8)));
           }
         }
         return out;
       }
     });
+  }
+
+  private static String placeholders(List<String> values) {
+    return String.join(",", Collections.nCopies(values.size(), "?"));
   }
 
   /**

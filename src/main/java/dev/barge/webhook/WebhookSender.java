@@ -62,10 +62,15 @@ public final class WebhookSender implements AutoCloseable {
       try {
         long now = clock.millis();
         for (WebhookConfig endpoint : endpoints.values()) {
-          store.fanOut(endpoint.url(), endpoint.events(), now - GIVE_UP_AFTER.toMillis());
+          store.fanOut(endpoint.url(), endpoint.events(), endpoint.projects(), now - GIVE_UP_AFTER.toMillis());
         }
         for (WebhookStore.Due due : store.due(List.copyOf(endpoints.keySet()), now, 100)) {
           WebhookConfig endpoint = endpoints.get(due.endpoint());
+          if (!endpoint.covers(due.project())) {
+            // Owed from before the endpoint was limited to other projects: this project's events stay private.
+            store.gaveUp(due, "the endpoint no longer covers project " + due.project(), now);
+            continue;
+          }
           // Taken with a fallback time: if this attempt never reports (a crash), it comes again then.
           if (store.take(due, now + TIMEOUT.toMillis() * 3)) sending.submit(() -> deliver(endpoint, due));
         }

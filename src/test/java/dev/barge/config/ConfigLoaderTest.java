@@ -108,4 +108,37 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(yaml("server: [unclosed\n")))
         .hasMessageContaining("not valid YAML");
   }
+
+  @Test
+  void adminKeysAndWebhooksLimitedToProjectsAreRead() throws IOException {
+    BargeConfig c = new ConfigLoader(Map.of()).load(yaml("""
+        auth:
+          api_keys:
+            - plain
+            - { key: ops-key, project: ops, admin: true }
+            - { key: team-key, project: team }
+        webhooks:
+          - { url: "https://hooks.example.com/all", secret: s1 }
+          - { url: "https://hooks.example.com/team", secret: s2, projects: [team] }
+        """));
+    assertThat(c.auth().apiKeys()).containsExactly(new ApiKey("plain", "default"), new ApiKey("ops-key", "ops", true),
+        new ApiKey("team-key", "team"));
+    assertThat(c.webhooks().get(0).projects()).isNull();
+    assertThat(c.webhooks().get(0).covers("ops")).isTrue();
+    assertThat(c.webhooks().get(1).projects()).containsExactly("team");
+    assertThat(c.webhooks().get(1).covers("ops")).isFalse();
+  }
+
+  @Test
+  void aWebhookProjectNoKeyActsForIsRefused() throws IOException {
+    assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(yaml("""
+        auth: { api_keys: [{ key: k, project: team }] }
+        webhooks:
+          - { url: "https://hooks.example.com/a", secret: s, projects: [taem] }
+        """))).hasMessageContaining("webhooks[0].projects").hasMessageContaining("'taem'").hasMessageContaining("[team]");
+    assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(yaml("""
+        webhooks:
+          - { url: "https://hooks.example.com/a", secret: s, projects: [] }
+        """))).hasMessageContaining("webhooks[0].projects");
+  }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -11,11 +12,13 @@ import org.junit.jupiter.api.Test;
 class ExampleConfigsTest {
   @Test
   void fullExampleLoadsWithItsSecretsFromTheEnvironment() {
-    BargeConfig c = new ConfigLoader(Map.of("BARGE_API_KEY", "k", "TEAM_A_KEY", "t"))
+    BargeConfig c = new ConfigLoader(Map.of("BARGE_API_KEY", "k", "TEAM_A_KEY", "t", "OPS_KEY", "o"))
         .load(Path.of("examples/barge.example.yaml"));
     assertThat(c.backends()).extracting(BackendConfig::type)
         .containsExactly(BackendType.OPENAI, BackendType.EMBEDDINGS_LOCAL);
-    assertThat(c.auth().apiKeys()).extracting(ApiKey::project).containsExactly("default", "team-a");
+    assertThat(c.auth().apiKeys()).extracting(ApiKey::project).containsExactly("default", "team-a", "ops");
+    assertThat(c.auth().apiKeys()).extracting(ApiKey::admin).containsExactly(false, false, true);
+    assertThat(c.webhooks()).extracting(WebhookConfig::projects).containsExactly(null, List.of("team-a"));
     assertThat(c.project("team-a").dailyBudgetUsd()).isEqualByComparingTo("25.00");
     assertThat(c.project("team-a").enqueuedTokenLimit("meta-llama/Llama-3.1-8B-Instruct")).isEqualTo(50_000_000L);
     assertThat(c.project("team-a").enqueuedTokenLimit("another-model")).isEqualTo(10_000_000L);

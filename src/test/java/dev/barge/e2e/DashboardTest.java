@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.openai.client.OpenAIClient;
 import com.openai.models.batches.Batch;
 import com.openai.models.batches.BatchCreateParams;
+import dev.barge.config.ApiKey;
+import dev.barge.config.AuthConfig;
 import dev.barge.config.BackendConfig;
+import dev.barge.config.BackendType;
 import dev.barge.config.BargeConfig;
 import dev.barge.config.LimitsConfig;
 import dev.barge.upstream.simulator.SimulatorServer;
@@ -30,7 +33,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The dashboard in a real headless Chromium (Debian's {@code chromium} and {@code chromium-driver}, which
- * {@code .ci/run} installs): it lists a running batch, its progress advances, and its cancel button cancels it.
+ * {@code .ci/run} installs): it lists a running batch, its progress advances, and its cancel button cancels it;
+ * with a project's key (no admin) the backends view explains itself instead of breaking.
  */
 class DashboardTest {
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -101,6 +105,32 @@ class DashboardTest {
     wait.until(d -> d.findElement(By.id("backends")).getText().contains("sim-http"));
     String backends = wait.until(d -> d.findElement(By.id("backends")).getText());
     assertThat(backends).contains(MODEL).contains("closed");
+  }
+
+  @Test
+  void withAProjectsKeyTheBatchesShowAndTheBackendsViewSaysItNeedsAnAdminKey() {
+    browser = browser();
+    BackendConfig sim = new BackendConfig("sim", BackendType.SIMULATOR, null, null, List.of(MODEL), null, null, null);
+    barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(sim))
+        .withAuth(new AuthConfig(List.of(new ApiKey("team-key", "team")))), dir.resolve("data"));
+    OpenAIClient client = barge.client("team-key");
+    Batch batch = TestBarge.create(client, TestBarge.upload(client, dir, "in.jsonl", Lines.chat(2, MODEL)),
+        BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h");
+
+    browser.get(barge.baseUrl.replace("/v1", "") + "/");
+    WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+    wait.ignoring(StaleElementReferenceException.class);
+    wait.until(d -> d.findElement(By.id("key-form")).isDisplayed());
+    browser.findElement(By.id("key")).sendKeys("team-key");
+    browser.findElement(By.cssSelector("#key-form button")).click();
+    wait.until(d -> !d.findElements(By.cssSelector("tr.row[data-id='" + batch.id() + "']")).isEmpty());
+
+    browser.findElement(By.id("nav-backends")).click();
+    String denied = wait.until(d -> d.findElement(By.id("backends-denied"))).getText();
+    assertThat(denied).contains("needs an admin key");
+    assertThat(browser.findElement(By.id("error")).isDisplayed()).isFalse(); // a note, not a failure
+    browser.findElement(By.id("nav-batches")).click();
+    wait.until(d -> !d.findElements(By.cssSelector("tr.row[data-id='" + batch.id() + "']")).isEmpty());
   }
 
   /** The number of finished requests in a progress cell such as "7/40". */

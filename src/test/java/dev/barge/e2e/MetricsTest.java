@@ -2,6 +2,7 @@ package dev.barge.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.openai.client.OpenAIClient;
 import com.openai.models.batches.Batch;
 import com.openai.models.batches.BatchCreateParams;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code /metrics} in the Prometheus format, and the health endpoints load balancers ask. */
+/** {@code /metrics} in the Prometheus format (for admin keys), and the health endpoints load balancers ask. */
 class MetricsTest {
   private static final String MODEL = "sim-chat";
 
@@ -42,9 +43,15 @@ class MetricsTest {
   }
 
   private HttpResponse<String> get(String path) throws Exception {
+    return get(path, null);
+  }
+
+  /** GET of a path outside or inside /v1, with {@code key} as a bearer token when not null. */
+  private HttpResponse<String> get(String path, String key) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(barge.baseUrl.replace("/v1", "") + path));
+    if (key != null) request.header("Authorization", "Bearer " + key);
     try (HttpClient http = HttpClient.newHttpClient()) {
-      return http.send(HttpRequest.newBuilder(URI.create(barge.baseUrl.replace("/v1", "") + path)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
   }
 
@@ -79,14 +86,19 @@ class MetricsTest {
   }
 
   @Test
-  void withKeysConfiguredMetricsNeedOneAndHealthDoesNot() throws Exception {
-    barge = TestBarge.start(BargeConfig.embeddedDefault().withAuth(new AuthConfig(List.of(new ApiKey("scrape-key",
-        "ops")))), dir.resolve("data"));
+  void withKeysConfiguredMetricsAndBackendsNeedAnAdminKeyAndHealthDoesNot() throws Exception {
+    barge = TestBarge.start(BargeConfig.embeddedDefault().withAuth(new AuthConfig(List.of(
+        new ApiKey("scrape-key", "ops", true), new ApiKey("team-key", "team")))), dir.resolve("data"));
     assertThat(get("/metrics").statusCode()).isEqualTo(401);
-    try (HttpClient http = HttpClient.newHttpClient()) {
-      HttpResponse<String> scraped = http.send(HttpRequest.newBuilder(URI.create(barge.baseUrl.replace("/v1", "")
-          + "/metrics")).header("Authorization", "Bearer scrape-key").build(), HttpResponse.BodyHandlers.ofString());
-      assertThat(scraped.statusCode()).isEqualTo(200);
+    assertThat(get("/metrics", "scrape-key").statusCode()).isEqualTo(200);
+    assertThat(get("/v1/barge/backends", "scrape-key").statusCode()).isEqualTo(200);
+    // A project's key sees its own batches, not the server-wide traffic of every project.
+    for (String path : List.of("/metrics", "/v1/barge/backends")) {
+      HttpResponse<String> refused = get(path, "team-key");
+      assertThat(refused.statusCode()).as(path).isEqualTo(403);
+      assertThat(refused.headers().firstValue("x-should-retry")).contains("false");
+      assertThat(new ObjectMapper().readTree(refused.body()).at("/error/message").asText()).contains(path)
+          .contains("admin: true").contains("'team'");
     }
     assertThat(get("/healthz").statusCode()).isEqualTo(200);
     assertThat(get("/readyz").statusCode()).isEqualTo(200);

@@ -9,6 +9,8 @@ import com.openai.models.batches.Batch;
 import com.openai.models.batches.BatchCreateParams;
 import com.standardwebhooks.Webhook;
 import com.sun.net.httpserver.HttpServer;
+import dev.barge.config.ApiKey;
+import dev.barge.config.AuthConfig;
 import dev.barge.config.BackendConfig;
 import dev.barge.config.BargeConfig;
 import dev.barge.config.LimitsConfig;
@@ -26,6 +28,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.awaitility.Awaitility;
@@ -33,7 +36,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Batch events to the configured endpoints: signed per Standard Webhooks, retried, and kept across a restart. */
+/**
+ * Batch events to the configured endpoints (those of their project): signed per Standard Webhooks, retried, and
+ * kept across a restart.
+ */
 class WebhooksTest {
   private static final String MODEL = "sim-chat";
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -142,5 +148,34 @@ class WebhooksTest {
 
     Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !bodies.isEmpty());
     assertThat(JSON.readTree(bodies.getFirst()).at("/data/id").asText()).isEqualTo(batch.id());
+  }
+
+  @Test
+  void anEndpointLimitedToAProjectHearsOnlyOfThatProjectsBatches() throws Exception {
+    // Batch ids by the path they were delivered to: /all hears of every project, /team-a of team-a's only.
+    Map<String, List<String>> heard = new ConcurrentHashMap<>();
+    receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    receiver.createContext("/", exchange -> {
+      String batchId = JSON.readTree(exchange.getRequestBody().readAllBytes()).at("/data/id").asText();
+      heard.computeIfAbsent(exchange.getRequestURI().getPath(), k -> new CopyOnWriteArrayList<>()).add(batchId);
+      exchange.sendResponseHeaders(200, -1);
+      exchange.close();
+    });
+    receiver.start();
+    String base = "http://127.0.0.1:" + receiver.getAddress().getPort();
+    upstream = SimulatorServer.start("127.0.0.1", 0, SimulatorConfig.defaults(), Set.of());
+    BackendConfig backend = TestBarge.simulatorBackend(upstream, MODEL, new LimitsConfig(null, null, 4));
+    barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(backend))
+        .withAuth(new AuthConfig(List.of(new ApiKey("key-a", "team-a"), new ApiKey("key-b", "team-b"))))
+        .withWebhooks(List.of(new WebhookConfig(base + "/all", secret, null),
+            new WebhookConfig(base + "/team-a", secret, null, List.of("team-a")))), dir.resolve("data"));
+
+    Batch ofB = runBatch(barge.client("key-b"));
+    Batch ofA = runBatch(barge.client("key-a"));
+
+    Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> heard.getOrDefault("/all", List.of()).size() == 2
+        && heard.containsKey("/team-a"));
+    assertThat(heard.get("/all")).containsExactlyInAnyOrder(ofA.id(), ofB.id());
+    assertThat(heard.get("/team-a")).containsExactly(ofA.id());
   }
 }

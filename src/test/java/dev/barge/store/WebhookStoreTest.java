@@ -12,7 +12,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The webhook outbox: an ended batch's event, its delivery, and its removal once it is old (both databases). */
+/**
+ * The webhook outbox: an ended batch's event, its delivery (to the endpoints that cover its project), and its
+ * removal once it is old (both databases).
+ */
 class WebhookStoreTest {
   private static final String BATCH = "batch_w";
   private static final String ENDPOINT = "http://127.0.0.1:9/hook";
@@ -43,12 +46,20 @@ class WebhookStoreTest {
 
   @Test
   void eventsOlderThanTheCutOffGoWithTheirDeliveriesAndNewerOnesStay() {
-    assertThat(webhooks.fanOut(ENDPOINT, List.of("batch.cancelled"), 0)).isEqualTo(1);
+    assertThat(webhooks.fanOut(ENDPOINT, List.of("batch.cancelled"), null, 0)).isEqualTo(1);
     assertThat(webhooks.prune(now)).isZero(); // created at now: not before it
     assertThat(webhooks.due(List.of(ENDPOINT), now, 10)).extracting(WebhookStore.Due::batchId).containsExactly(BATCH);
 
     assertThat(webhooks.prune(now + 1)).isEqualTo(1);
     assertThat(webhooks.due(List.of(ENDPOINT), now, 10)).isEmpty();
-    assertThat(webhooks.fanOut(ENDPOINT, List.of("batch.cancelled"), 0)).isZero(); // the event is gone too
+    assertThat(webhooks.fanOut(ENDPOINT, List.of("batch.cancelled"), null, 0)).isZero(); // the event is gone too
+  }
+
+  @Test
+  void anEndpointLimitedToProjectsGetsDeliveriesOfTheirBatchesOnly() {
+    assertThat(webhooks.fanOut(ENDPOINT, List.of("batch.cancelled"), List.of("other"), 0)).isZero();
+    assertThat(webhooks.due(List.of(ENDPOINT), now, 10)).isEmpty();
+    assertThat(webhooks.fanOut(ENDPOINT, List.of("batch.cancelled"), List.of("other", "p"), 0)).isEqualTo(1);
+    assertThat(webhooks.due(List.of(ENDPOINT), now, 10)).extracting(WebhookStore.Due::project).containsExactly("p");
   }
 }
