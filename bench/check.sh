@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Benchmark check: every benchmark at a small size (about five minutes in all), each key figure compared
+# with the floor written beside it in the table below. Prints one line per figure and exits 1 when any
+# falls below its floor. Run it before finishing a change on a measured path, on a machine as quiet as
+# you can get; raise the floors as the recorded numbers (docs/benchmarks.md) improve.
+#
+#   bench/check.sh [--only NAME,...] [--keep]
+#
+#   --only  run only these benchmarks: e2e, ingest, faults, limits, fairness, interactive
+#   --keep  keep each benchmark's full output in bench-check-logs/ (default: only on failure)
+#
+# Needs what the benchmarks need: curl, jq, python3, wrk (Debian: apt-get install wrk).
+set -euo pipefail
+
+here=$(cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+root=$(dirname -- "$here")
+. "$here/lib.sh"
+
+only=e2e,ingest,faults,limits,fairness,interactive
+keep=0
+while (($#)); do
+  case $1 in
+    --only) only=${2:?--only needs names}; shift 2 ;;
+    --keep) keep=1; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "check.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+need curl jq python3 wrk
+
+# name | command (bench/…) | SUMMARY run= selector (or -) | figure | comparison | floor | why this floor
+# Absolute floors are 0.6 × what this machine recorded at the same size (docs/benchmarks.md, "Benchmark
+# check"); ratios are the issue targets, with room for a noisy machine.
+floors=$(cat <<'TABLE'
+e2e         | e2e.sh 100000                                        | -       | e2e_rps        | >= | 6000  | 0.6 × 10,000 req/s recorded at 100k lines on SQLite
+ingest      | ingest.sh 200000                                     | -       | ingest_mb_s    | >= | 90    | 0.6 × 150 MB/s recorded at 200k lines of 1 KiB
+faults      | faults.sh 20000                                      | -       | ratio          | >= | 0.7   | faulty / clean throughput (goal 0.8)
+faults      | -                                                    | -       | lost_lines     | <= | 0     | every line through the faults ends in the output file
+limits      | limits.sh 1500 --rpm 6000 --tpm 0 --hosted --latency-ms 20 --concurrency 64 --runs known,unknown | known   | rate_limited | <= | 0 | no 429 at a configured limit
+limits      | -                                                    | known   | rpm_share      | >= | 0.85  | share of the configured limit used (goal 0.95)
+limits      | -                                                    | unknown | limited_share  | <= | 0.02  | share of calls answered 429 at an unknown limit
+limits      | -                                                    | unknown | rpm_share      | >= | 0.8   | share of an unknown limit used (goal 0.85)
+fairness    | fairness.sh --large 50000                            | -       | ratio          | <= | 2     | small batch beside a large one / alone
+interactive | interactive.sh --seconds 10                          | -       | batch_share    | >= | 0.8   | what the batch gets of the capacity synchronous clients leave
+interactive | -                                                    | -       | p99_ratio      | <= | 1.25  | synchronous p99 beside a batch / alone (goal 1.10)
+TABLE
+)
+
+logs="$root/bench-check-logs"
+mkdir -p "$logs"
+failed=0
+declare -A ran=()
+while IFS='|' read -r name command run figure cmp floor why; do
+  name=$(echo $name); command=$(echo $command); run=$(echo $run); figure=$(echo $figure)
+  cmp=$(echo $cmp); floor=$(echo $floor); why=$(echo $why)
+  [[ ,$only, == *,$name,* ]] || continue
+  if [[ $command != - && -z ${ran[$name]:-} ]]; then
+    ran[$name]=1
+    # shellcheck disable=SC2086 # the command's arguments are words
+    if ! "$here"/$command >"$logs/$name.log" 2>&1; then
+      echo "FAIL  $name: bench/$command exited with an error (see $logs/$name.log)"
+      failed=1
+    fi
+  fi
+  # The figure from the benchmark's SUMMARY line (of run=NAME when a benchmark has several runs).
+  value=$(python3 - "$logs/$name.log" "$run" "$figure" <<'PY'
+import sys
+log, run, figure = sys.argv[1:]
+value = None
+for line in open(log, errors="replace"):
+    if not line.startswith("SUMMARY "):
+        continue
+    fields = dict(f.split("=", 1) for f in line.split()[1:] if "=" in f)
+    if run != "-" and fields.get("run") != run:
+        continue
+    if figure == "limited_share" and "rate_limited" in fields:
+        ok, limited = int(fields["ok"]), int(fields["rate_limited"])
+        fields[figure] = str(limited / max(1, ok + limited))
+    value = fields.get(figure, value)
+print(value if value is not None else "")
+PY
+  )
+  label="$name${run#-}"; [[ $run == - ]] || label="$name/$run"
+  if [[ -z $value ]]; then
+    echo "FAIL  $label $figure: no value in the benchmark's output ($why)"
+    failed=1
+  elif python3 -c "import sys; v, f = float('$value'), float('$floor'); sys.exit(0 if (v >= f if '$cmp' == '>=' else v <= f) else 1)"; then
+    echo "ok    $label $figure = $value ($cmp $floor: $why)"
+  else
+    echo "FAIL  $label $figure = $value, not $cmp $floor ($why)"
+    failed=1
+  fi
+done <<<"$floors"
+
+if ((failed)); then
+  echo "benchmark check FAILED; full output in $logs/"
+  exit 1
+fi
+((keep)) || rm -rf -- "$logs"
+echo "benchmark check passed"
