@@ -38,9 +38,9 @@ public final class BatchStore {
     this.db = db;
   }
 
-  /** Stores a new batch in status {@code validating}. */
+  /** Stores a new batch in status {@code validating}, on the disk before its creator hears of it. */
   public void insert(BatchRecord b) {
-    db.write(c -> {
+    db.writeDurable(c -> {
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO batches (id, project, endpoint, input_file_id,"
           + " completion_window, status, created_at, expires_at, metadata, output_expires_after, priority, run_windows,"
           + " max_cost, canary_size, canary_max_failure_rate, api, total) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
@@ -206,6 +206,12 @@ public final class BatchStore {
     });
   }
 
+  /** {@code validating | in_progress → cancelling} as a caller asks, on the disk before the caller hears of it. */
+  public boolean cancel(String id, long now) {
+    return db.writeDurable(c -> transition(c, id, Set.of(BatchStatus.VALIDATING, BatchStatus.IN_PROGRESS),
+        BatchStatus.CANCELLING, now));
+  }
+
   /** Moves the batch to {@code to} if it is in one of {@code from}; false when another change came first. */
   public boolean transition(String id, Set<BatchStatus> from, BatchStatus to, long now) {
     return db.write(c -> transition(c, id, from, to, now));
@@ -350,9 +356,12 @@ public final class BatchStore {
     });
   }
 
-  /** Sets a new budget (null for none); a stop for the old one is lifted, so dispatch looks again. */
+  /**
+   * Sets a new budget (null for none); a stop for the old one is lifted, so dispatch looks again. On the disk
+   * before the caller hears of it: a budget lowered and then lost would let the batch spend past it.
+   */
   public void setBudget(String id, Long maxCost) {
-    db.write(c -> {
+    db.writeDurable(c -> {
       try (PreparedStatement ps = c.prepareStatement("UPDATE batches SET max_cost = ?,"
           + " stopped_reason = NULL, stopped_at = NULL WHERE id = ?")) {
         Rows.setNullableLong(ps, 1, maxCost);

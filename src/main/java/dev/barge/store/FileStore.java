@@ -18,8 +18,9 @@ public final class FileStore {
     this.db = db;
   }
 
+  /** Records an uploaded file, on the disk before its uploader hears of it. */
   public void insert(FileRecord f) {
-    db.write(c -> insert(c, f));
+    db.writeDurable(c -> insert(c, f));
   }
 
   /** Inserts within a caller's transaction, so a file and the batch that points at it appear together. */
