@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -189,18 +190,18 @@ public final class BatchStore {
   }
 
   /**
-   * Makes {@code node} the batch's worker unless another node that is alive (a heartbeat since
-   * {@code aliveSince}) already is. Returns whether {@code node} is the worker now.
+   * Makes {@code node} the batch's worker unless another node that is alive (a heartbeat at most
+   * {@code deadAfter} old, by the database's clock) already is. Returns whether {@code node} is the worker now.
    */
-  public boolean takeWork(String id, String node, long aliveSince) {
+  public boolean takeWork(String id, String node, Duration deadAfter) {
     return db.write(c -> {
       try (PreparedStatement ps = c.prepareStatement("UPDATE batches SET worker = ? WHERE id = ? AND (worker IS NULL"
           + " OR worker = ? OR NOT EXISTS (SELECT 1 FROM nodes WHERE nodes.id = batches.worker"
-          + " AND nodes.heartbeat_at >= ?))")) {
+          + " AND nodes.heartbeat_at >= " + db.dialect().nowMillis + " - ?))")) {
         ps.setString(1, node);
         ps.setString(2, id);
         ps.setString(3, node);
-        ps.setLong(4, aliveSince);
+        ps.setLong(4, deadAfter.toMillis());
         return ps.executeUpdate() == 1;
       }
     });

@@ -3,8 +3,6 @@ package dev.barge.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.barge.config.StorageConfig;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -18,14 +16,20 @@ public final class Database implements AutoCloseable {
 
   /** What differs between the two databases; SQL outside this class is written to run on both. */
   enum Dialect {
-    SQLITE(""),
-    POSTGRESQL(" FOR UPDATE SKIP LOCKED");
+    SQLITE("", "CAST(unixepoch('subsec') * 1000 AS INTEGER)"),
+    POSTGRESQL(" FOR UPDATE SKIP LOCKED", "CAST(EXTRACT(EPOCH FROM statement_timestamp()) * 1000 AS BIGINT)");
 
     /** Appended to the row selection of a claim, so concurrent claimers skip each other's rows. */
     final String skipLocked;
+    /**
+     * The database's clock in epoch milliseconds, for what nodes judge of each other (heartbeats, leases):
+     * one clock for all of them, where a node whose own clock is 10 s behind would look dead to the others.
+     */
+    final String nowMillis;
 
-    Dialect(String skipLocked) {
+    Dialect(String skipLocked, String nowMillis) {
       this.skipLocked = skipLocked;
+      this.nowMillis = nowMillis;
     }
   }
 
@@ -36,15 +40,20 @@ public final class Database implements AutoCloseable {
   // PostgreSQL needs no such lock.
   private final ReentrantLock writeLock;
 
-  private Database(HikariDataSource dataSource, Dialect dialect) {
+  // SQLite: held while open, so that no second process opens the same database.
+  private final DatabaseLock processLock;
+
+  private Database(HikariDataSource dataSource, Dialect dialect, DatabaseLock processLock) {
     this.dataSource = dataSource;
     this.dialect = dialect;
     this.writeLock = dialect == Dialect.SQLITE ? new ReentrantLock(true) : null;
+    this.processLock = processLock;
   }
 
   public static Database open(StorageConfig storage) {
     HikariConfig hikari = new HikariConfig();
     Dialect dialect;
+    DatabaseLock processLock = null;
     if (storage.postgres()) {
       dialect = Dialect.POSTGRESQL;
       hikari.setJdbcUrl(storage.postgresJdbcUrl());
@@ -57,11 +66,7 @@ public final class Database implements AutoCloseable {
     } else {
       dialect = Dialect.SQLITE;
       Path file = storage.sqlitePath().toAbsolutePath();
-      try {
-        Files.createDirectories(file.getParent());
-      } catch (IOException e) {
-        throw new StoreException("cannot create the directory of " + file, e);
-      }
+      processLock = DatabaseLock.acquire(file); // creates the directory too
       hikari.setJdbcUrl("jdbc:sqlite:" + file);
       hikari.setPoolName("barge-sqlite");
       hikari.setMaximumPoolSize(8);
@@ -73,15 +78,17 @@ public final class Database implements AutoCloseable {
     try {
       ds = new HikariDataSource(hikari);
     } catch (RuntimeException e) {
+      if (processLock != null) processLock.close();
       throw new StoreException("cannot connect to the database " + storage + ": " + rootMessage(e), e);
     }
     try {
       Flyway.configure().dataSource(ds).locations(MIGRATIONS).load().migrate();
     } catch (RuntimeException e) {
       ds.close();
+      if (processLock != null) processLock.close();
       throw e;
     }
-    return new Database(ds, dialect);
+    return new Database(ds, dialect, processLock);
   }
 
   private static String rootMessage(Throwable t) {
@@ -207,5 +214,6 @@ public final class Database implements AutoCloseable {
   @Override
   public void close() {
     dataSource.close();
+    if (processLock != null) processLock.close();
   }
 }
