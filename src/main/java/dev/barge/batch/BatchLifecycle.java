@@ -6,6 +6,7 @@ import dev.barge.store.BatchRecord;
 import dev.barge.store.BatchStatus;
 import dev.barge.store.BatchStore;
 import dev.barge.store.Canary;
+import dev.barge.store.NodeStore;
 import dev.barge.store.RequestState;
 import dev.barge.store.RequestStore;
 import dev.barge.store.Spend;
@@ -103,13 +104,12 @@ final class BatchLifecycle implements AutoCloseable {
 
   private void tick() throws IOException {
     long now = clock.millis();
-    long aliveSince = heartbeat.aliveSince();
     if (now - lastRecovery >= RECOVER_EVERY_MS) {
       lastRecovery = now;
-      int orphaned = requests.releaseExpiredLeases(now);
+      int orphaned = requests.releaseExpiredLeases();
       // A node's leases are orphaned only when it leaves the live set: looking at every leased row is
       // needed then (and once at start, for the nodes that stopped before), not every time.
-      NodeHeartbeat.LiveNodes live = heartbeat.live();
+      NodeStore.LiveNodes live = heartbeat.live();
       if (!live.ids().equals(aliveAtLastRelease)) {
         orphaned += requests.releaseLeasesOfDeadNodes(live.since()); // the cut-off that made this set
         aliveAtLastRelease = live.ids();
@@ -118,7 +118,7 @@ final class BatchLifecycle implements AutoCloseable {
     }
     for (BatchRecord b : batches.active()) {
       // One node at a time moves a batch along; the others take over only when it stops.
-      if (!batches.takeWork(b.id(), nodeId, aliveSince)) continue;
+      if (!batches.takeWork(b.id(), nodeId, NodeHeartbeat.DEAD_AFTER)) continue;
       try {
         switch (b.status()) {
           case VALIDATING -> validateOrExpire(b, now);

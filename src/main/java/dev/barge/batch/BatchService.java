@@ -23,7 +23,6 @@ import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -248,8 +247,7 @@ public final class BatchService {
   BatchRecord cancel(String project, String api, String id) {
     BatchRecord batch = get(project, api, id);
     if (batch.status() == BatchStatus.CANCELLING) return batch;
-    boolean moved = batches.transition(id, EnumSet.of(BatchStatus.VALIDATING, BatchStatus.IN_PROGRESS),
-        BatchStatus.CANCELLING, clock.millis());
+    boolean moved = batches.cancel(id, clock.millis());
     BatchRecord now = get(project, api, id);
     if (!moved && now.status() != BatchStatus.CANCELLING) {
       throw new InvalidRequestException(null,

@@ -61,11 +61,12 @@ public final class Engine implements AutoCloseable {
   private final ResultsArchiver archiver;
   private final String nodeId = "node-" + UUID.randomUUID().toString().substring(0, 8);
 
-  private Engine(BargeConfig config, Clock clock) throws IOException {
+  private Engine(BargeConfig config, Database database, Clock clock) throws IOException {
     BatchConfig batch = config.batch();
     this.clock = clock;
-    this.database = Database.open(config.storage());
-    this.blobs = new LocalBlobStore(config.storage().blobDirectory());
+    this.database = database;
+    LocalBlobStore localBlobs = new LocalBlobStore(config.storage().blobDirectory(), nodeId);
+    this.blobs = localBlobs;
     FileStore fileStore = new FileStore(database);
     BatchStore batchStore = new BatchStore(database);
     RequestStore requestStore = new RequestStore(database);
@@ -74,7 +75,10 @@ public final class Engine implements AutoCloseable {
     if (database.singleNode()) requestStore.releaseAllLeases();
     this.interactiveWait = config.server().interactiveWaitDuration();
     this.flexWait = config.server().flexWaitDuration();
-    this.heartbeat = new NodeHeartbeat(new NodeStore(database), nodeId, clock);
+    NodeStore nodes = new NodeStore(database);
+    this.heartbeat = new NodeHeartbeat(nodes, nodeId);
+    // What nodes that stopped left half-written (a crash mid-upload) was never visible: clear it.
+    localBlobs.deleteAbandonedWrites(() -> nodes.alive(NodeHeartbeat.DEAD_AFTER).ids());
 
     RetryPolicy retry = new RetryPolicy(batch.maxAttempts(), batch.initialBackoffDuration(),
         batch.maxBackoffDuration(), RandomGenerator.getDefault());
@@ -116,10 +120,15 @@ public final class Engine implements AutoCloseable {
   }
 
   public static Engine start(BargeConfig config, Clock clock) {
+    Database database = Database.open(config.storage());
     try {
-      return new Engine(config, clock);
+      return new Engine(config, database, clock);
     } catch (IOException e) {
+      database.close(); // and with it the SQLite lock: a start that failed holds nothing
       throw new UncheckedIOException("cannot open the blob directory " + config.storage().blobs(), e);
+    } catch (RuntimeException e) {
+      database.close();
+      throw e;
     }
   }
 

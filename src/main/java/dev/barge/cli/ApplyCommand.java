@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.difflib.DiffUtils;
 import com.github.difflib.UnifiedDiffUtils;
+import dev.barge.blob.DurableFiles;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.io.IOException;
@@ -81,7 +82,10 @@ final class ApplyCommand implements Callable<Integer> {
       if (!meta.path("path").isTextual() || !meta.path("sha256").isTextual()) return; // not from prep --files
       FileAnswers f = byPath.computeIfAbsent(meta.get("path").asText(), p -> new FileAnswers(
           meta.get("sha256").asText(), meta.path("parts").asInt(1), new LinkedHashMap<>(), new ArrayList<>()));
-      if (row.text() == null) {
+      String badPart = badPart(meta, f.parts());
+      if (badPart != null) {
+        f.problems().add("line " + row.line() + "'s " + badPart);
+      } else if (row.text() == null) {
         f.problems().add("line " + row.line() + " has no answer (" + row.status() + ")");
       } else if (row.cutOff() != null) {
         f.problems().add("line " + row.line() + "'s answer was cut off (" + row.cutOff() + "); raise --max-tokens");
@@ -101,7 +105,9 @@ final class ApplyCommand implements Callable<Integer> {
       String path = entry.getKey();
       FileAnswers f = entry.getValue();
       Path file = base.resolve(path).normalize();
-      if (!file.startsWith(base)) {
+      if (hidden(path)) {
+        refused.add(path + ": a hidden file or directory (a name starting with '.'), which prep never reads");
+      } else if (!file.startsWith(base)) {
         refused.add(path + ": outside " + base);
       } else if (!f.problems().isEmpty() || f.texts().size() < f.parts()) {
         refused.add(path + ": " + (f.problems().isEmpty() ? "some parts have no answer" : String.join("; ", f.problems())));
@@ -143,7 +149,38 @@ final class ApplyCommand implements Callable<Integer> {
     return refused.isEmpty() ? 0 : Cli.SOME_FAILED;
   }
 
-  /** Writes the file whole or not at all, keeping its permissions. */
+  /**
+   * What is wrong with a line's {@code metadata.part} and {@code metadata.parts} ({@code 1 <= part <= parts}, as
+   * prep writes them, and the same {@code parts} on every line of a file), or null when nothing is.
+   */
+  private static String badPart(JsonNode meta, int partsOfFile) {
+    JsonNode parts = meta.path("parts");
+    JsonNode part = meta.path("part");
+    if (!parts.isMissingNode() && !wholeNumberFrom1(parts, Integer.MAX_VALUE)) {
+      return "metadata.parts " + parts + " is not a whole number of 1 or more";
+    }
+    if (parts.asInt(1) != partsOfFile) {
+      return "metadata.parts " + parts + " differs from the " + partsOfFile + " of the file's first line";
+    }
+    if (!part.isMissingNode() && !wholeNumberFrom1(part, partsOfFile)) {
+      return "metadata.part " + part + " is not a whole number from 1 to " + partsOfFile;
+    }
+    return null;
+  }
+
+  private static boolean wholeNumberFrom1(JsonNode n, int max) {
+    return n.isIntegralNumber() && n.canConvertToInt() && n.intValue() >= 1 && n.intValue() <= max;
+  }
+
+  /** Whether a name on the path starts with '.': {@code .git/}, {@code .env}, and also {@code ..} or {@code .}. */
+  private static boolean hidden(String path) {
+    for (Path name : Path.of(path)) {
+      if (name.toString().startsWith(".")) return true;
+    }
+    return false;
+  }
+
+  /** Writes the file whole or not at all, keeping its permissions; once written it survives a power loss. */
   private static void replace(Path file, String content) throws IOException {
     Path tmp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".barge-apply.tmp");
     try {
@@ -153,7 +190,7 @@ final class ApplyCommand implements Callable<Integer> {
       } catch (UnsupportedOperationException notPosix) {
         // nothing to keep on this file system
       }
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      DurableFiles.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
     } finally {
       Files.deleteIfExists(tmp);
     }

@@ -2,6 +2,7 @@ package dev.barge.cli;
 
 import dev.barge.batch.InvalidRequestException;
 import dev.barge.config.ConfigException;
+import dev.barge.store.DatabaseLock;
 import dev.barge.store.StoreException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -54,6 +55,7 @@ public final class Main {
         case IOException x -> Cli.BAD_INPUT;
         case UncheckedIOException x -> Cli.BAD_INPUT;
         case StoreException x -> Cli.BAD_INPUT;
+        case DatabaseLock.InUseException x -> Cli.BAD_INPUT;
         case IllegalArgumentException x -> Cli.BAD_INPUT;
         default -> throw e;
       };

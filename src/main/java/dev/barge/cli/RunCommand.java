@@ -6,6 +6,7 @@ import dev.barge.batch.FileService;
 import dev.barge.config.ApiKey;
 import dev.barge.config.BargeConfig;
 import dev.barge.store.BatchRecord;
+import dev.barge.store.DatabaseLock;
 import dev.barge.store.FileRecord;
 import dev.barge.store.StoreException;
 import java.io.IOException;
@@ -86,7 +87,7 @@ final class RunCommand implements Callable<Integer> {
       err.println("barge: " + input + " changed since its last run; starting over");
       return false;
     });
-    if (previous.isEmpty()) deleteRecursively(state);
+    if (previous.isEmpty()) startOver(state, cfg.storage().sqlitePath());
     Files.createDirectories(state);
 
     Engine engine;
@@ -173,6 +174,21 @@ final class RunCommand implements Callable<Integer> {
       Files.deleteIfExists(tmp);
     }
     return true;
+  }
+
+  /**
+   * Deletes an earlier run's state, holding its database's lock meanwhile: never the files of a run of the
+   * same input that is still going (that one's lock refuses this one, naming it). The lock file stays, so
+   * that every process locks the same file.
+   */
+  private static void startOver(Path state, Path database) throws IOException {
+    try (DatabaseLock held = DatabaseLock.acquire(database)) {
+      try (Stream<Path> entries = Files.list(state)) {
+        for (Path p : entries.toList()) {
+          if (!p.equals(held.file())) deleteRecursively(p);
+        }
+      }
+    }
   }
 
   static void deleteRecursively(Path dir) throws IOException {

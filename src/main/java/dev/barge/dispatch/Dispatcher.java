@@ -237,7 +237,7 @@ public final class Dispatcher implements AutoCloseable {
     Endpoint endpoint = Endpoint.ofPath(batch.endpoint()).orElseThrow();
     // While the canary runs, only its sample may be sent.
     List<Integer> onlyLines = batch.canary().running() ? batch.canary().lines() : List.of();
-    List<ClaimedRequest> claimed = requests.claim(batch.id(), limit, now, nodeId, now + lease.toMillis(), onlyLines,
+    List<ClaimedRequest> claimed = requests.claim(batch.id(), limit, now, nodeId, lease, onlyLines,
         claimCursors.computeIfAbsent(batch.id(), id -> new ClaimCursor()));
     if (claimed.isEmpty()) return 0;
     budgets.claimed(batch, claimed.size());

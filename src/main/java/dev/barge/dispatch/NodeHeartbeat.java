@@ -1,15 +1,15 @@
 package dev.barge.dispatch;
 
 import dev.barge.store.NodeStore;
-import java.time.Clock;
+import dev.barge.store.NodeStore.LiveNodes;
 import java.time.Duration;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * This node's place among the nodes sharing the database: it beats every {@link #BEAT_EVERY}, and a
- * node silent for {@link #DEAD_AFTER} is dead, so the others take back its leases and its batches.
+ * node silent for {@link #DEAD_AFTER} is dead, so the others take back its leases and its batches. Both
+ * are measured on the database's clock (see {@link NodeStore}), not on the nodes' own.
  */
 public final class NodeHeartbeat implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NodeHeartbeat.class);
@@ -19,19 +19,17 @@ public final class NodeHeartbeat implements AutoCloseable {
 
   private final NodeStore nodes;
   private final String nodeId;
-  private final Clock clock;
   private final Wakeup stop = new Wakeup();
   private final Thread thread;
   private volatile boolean running = true;
   private volatile LiveNodes live;
 
   /** Registers the node before returning, so its first leases already belong to a live node. */
-  public NodeHeartbeat(NodeStore nodes, String nodeId, Clock clock) {
+  public NodeHeartbeat(NodeStore nodes, String nodeId) {
     this.nodes = nodes;
     this.nodeId = nodeId;
-    this.clock = clock;
-    nodes.heartbeat(nodeId, clock.millis());
-    live = LiveNodes.read(nodes, aliveSince());
+    nodes.heartbeat(nodeId);
+    live = nodes.alive(DEAD_AFTER);
     log.info("node {} joined; {} node(s) alive", nodeId, live.ids().size());
     this.thread = Thread.ofPlatform().name("barge-heartbeat").daemon().start(this::run);
   }
@@ -40,8 +38,8 @@ public final class NodeHeartbeat implements AutoCloseable {
     while (running && stop.pause(BEAT_EVERY.toMillis())) {
       try {
         if (running) {
-          nodes.heartbeat(nodeId, clock.millis());
-          LiveNodes now = LiveNodes.read(nodes, aliveSince());
+          nodes.heartbeat(nodeId);
+          LiveNodes now = nodes.alive(DEAD_AFTER);
           if (!now.ids().equals(live.ids())) log.info("{} node(s) alive", now.ids().size());
           live = now;
         }
@@ -49,11 +47,6 @@ public final class NodeHeartbeat implements AutoCloseable {
         log.error("heartbeat of node {} failed: {}", nodeId, e.toString());
       }
     }
-  }
-
-  /** Nodes with a heartbeat since then are alive. */
-  public long aliveSince() {
-    return clock.millis() - DEAD_AFTER.toMillis();
   }
 
   /** How many nodes, this one included, were alive at the last heartbeat (at least 1). */
@@ -66,13 +59,6 @@ public final class NodeHeartbeat implements AutoCloseable {
     return live;
   }
 
-  /** The nodes with a heartbeat at or after {@code since}, read together so that the two agree. */
-  public record LiveNodes(Set<String> ids, long since) {
-    static LiveNodes read(NodeStore nodes, long since) {
-      return new LiveNodes(nodes.alive(since), since);
-    }
-  }
-
   /** Leaves the cluster: the others can take over at once instead of waiting for the silence. */
   @Override
   public void close() {
@@ -83,6 +69,6 @@ public final class NodeHeartbeat implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    nodes.leave(nodeId, clock.millis() - Duration.ofDays(1).toMillis());
+    nodes.leave(nodeId, Duration.ofDays(1));
   }
 }

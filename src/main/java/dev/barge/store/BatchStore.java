@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -38,14 +39,17 @@ public final class BatchStore {
     this.db = db;
   }
 
-  /** Stores a new batch in status {@code validating}. */
+  /** Stores a new batch in status {@code validating}, on the disk before its creator hears of it. */
   public void insert(BatchRecord b) {
     insert(b, null);
   }
 
-  /** Inserts {@code b}, claiming {@code key} for it when not null: {@link IdempotencyStore.KeyTaken} if it is taken. */
+  /**
+   * Inserts {@code b}, on the disk before its creator hears of it, claiming {@code key} for it when not null:
+   * {@link IdempotencyStore.KeyTaken} if it is taken.
+   */
   public void insert(BatchRecord b, IdempotencyKey key) {
-    db.write(c -> {
+    db.writeDurable(c -> {
       if (key != null) IdempotencyStore.claim(c, key, b.project(), b.id(), b.createdAt());
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO batches (id, project, endpoint, input_file_id,"
           + " completion_window, status, created_at, expires_at, metadata, output_expires_after, priority, run_windows,"
@@ -195,21 +199,27 @@ public final class BatchStore {
   }
 
   /**
-   * Makes {@code node} the batch's worker unless another node that is alive (a heartbeat since
-   * {@code aliveSince}) already is. Returns whether {@code node} is the worker now.
+   * Makes {@code node} the batch's worker unless another node that is alive (a heartbeat at most
+   * {@code deadAfter} old, by the database's clock) already is. Returns whether {@code node} is the worker now.
    */
-  public boolean takeWork(String id, String node, long aliveSince) {
+  public boolean takeWork(String id, String node, Duration deadAfter) {
     return db.write(c -> {
       try (PreparedStatement ps = c.prepareStatement("UPDATE batches SET worker = ? WHERE id = ? AND (worker IS NULL"
           + " OR worker = ? OR NOT EXISTS (SELECT 1 FROM nodes WHERE nodes.id = batches.worker"
-          + " AND nodes.heartbeat_at >= ?))")) {
+          + " AND nodes.heartbeat_at >= " + db.dialect().nowMillis + " - ?))")) {
         ps.setString(1, node);
         ps.setString(2, id);
         ps.setString(3, node);
-        ps.setLong(4, aliveSince);
+        ps.setLong(4, deadAfter.toMillis());
         return ps.executeUpdate() == 1;
       }
     });
+  }
+
+  /** {@code validating | in_progress → cancelling} as a caller asks, on the disk before the caller hears of it. */
+  public boolean cancel(String id, long now) {
+    return db.writeDurable(c -> transition(c, id, Set.of(BatchStatus.VALIDATING, BatchStatus.IN_PROGRESS),
+        BatchStatus.CANCELLING, now));
   }
 
   /** Moves the batch to {@code to} if it is in one of {@code from}; false when another change came first. */
@@ -356,9 +366,12 @@ public final class BatchStore {
     });
   }
 
-  /** Sets a new budget (null for none); a stop for the old one is lifted, so dispatch looks again. */
+  /**
+   * Sets a new budget (null for none); a stop for the old one is lifted, so dispatch looks again. On the disk
+   * before the caller hears of it: a budget lowered and then lost would let the batch spend past it.
+   */
   public void setBudget(String id, Long maxCost) {
-    db.write(c -> {
+    db.writeDurable(c -> {
       try (PreparedStatement ps = c.prepareStatement("UPDATE batches SET max_cost = ?,"
           + " stopped_reason = NULL, stopped_at = NULL WHERE id = ?")) {
         Rows.setNullableLong(ps, 1, maxCost);

@@ -3,8 +3,6 @@ package dev.barge.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.barge.config.StorageConfig;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -18,14 +16,20 @@ public final class Database implements AutoCloseable {
 
   /** What differs between the two databases; SQL outside this class is written to run on both. */
   enum Dialect {
-    SQLITE(""),
-    POSTGRESQL(" FOR UPDATE SKIP LOCKED");
+    SQLITE("", "CAST(unixepoch('subsec') * 1000 AS INTEGER)"),
+    POSTGRESQL(" FOR UPDATE SKIP LOCKED", "CAST(EXTRACT(EPOCH FROM statement_timestamp()) * 1000 AS BIGINT)");
 
     /** Appended to the row selection of a claim, so concurrent claimers skip each other's rows. */
     final String skipLocked;
+    /**
+     * The database's clock in epoch milliseconds, for what nodes judge of each other (heartbeats, leases):
+     * one clock for all of them, where a node whose own clock is 10 s behind would look dead to the others.
+     */
+    final String nowMillis;
 
-    Dialect(String skipLocked) {
+    Dialect(String skipLocked, String nowMillis) {
       this.skipLocked = skipLocked;
+      this.nowMillis = nowMillis;
     }
   }
 
@@ -36,15 +40,20 @@ public final class Database implements AutoCloseable {
   // PostgreSQL needs no such lock.
   private final ReentrantLock writeLock;
 
-  private Database(HikariDataSource dataSource, Dialect dialect) {
+  // SQLite: held while open, so that no second process opens the same database.
+  private final DatabaseLock processLock;
+
+  private Database(HikariDataSource dataSource, Dialect dialect, DatabaseLock processLock) {
     this.dataSource = dataSource;
     this.dialect = dialect;
     this.writeLock = dialect == Dialect.SQLITE ? new ReentrantLock(true) : null;
+    this.processLock = processLock;
   }
 
   public static Database open(StorageConfig storage) {
     HikariConfig hikari = new HikariConfig();
     Dialect dialect;
+    DatabaseLock processLock = null;
     if (storage.postgres()) {
       dialect = Dialect.POSTGRESQL;
       hikari.setJdbcUrl(storage.postgresJdbcUrl());
@@ -57,11 +66,7 @@ public final class Database implements AutoCloseable {
     } else {
       dialect = Dialect.SQLITE;
       Path file = storage.sqlitePath().toAbsolutePath();
-      try {
-        Files.createDirectories(file.getParent());
-      } catch (IOException e) {
-        throw new StoreException("cannot create the directory of " + file, e);
-      }
+      processLock = DatabaseLock.acquire(file); // creates the directory too
       hikari.setJdbcUrl("jdbc:sqlite:" + file);
       hikari.setPoolName("barge-sqlite");
       hikari.setMaximumPoolSize(8);
@@ -73,15 +78,17 @@ public final class Database implements AutoCloseable {
     try {
       ds = new HikariDataSource(hikari);
     } catch (RuntimeException e) {
+      if (processLock != null) processLock.close();
       throw new StoreException("cannot connect to the database " + storage + ": " + rootMessage(e), e);
     }
     try {
       Flyway.configure().dataSource(ds).locations(MIGRATIONS).load().migrate();
     } catch (RuntimeException e) {
       ds.close();
+      if (processLock != null) processLock.close();
       throw e;
     }
-    return new Database(ds, dialect);
+    return new Database(ds, dialect, processLock);
   }
 
   private static String rootMessage(Throwable t) {
@@ -129,6 +136,39 @@ public final class Database implements AutoCloseable {
   }
 
   /**
+   * Runs {@code work} as one write transaction that is on the disk when this returns, power loss included:
+   * for what a caller is told is saved (an upload, a batch created or cancelled, a new budget). Other
+   * writes on SQLite keep {@code synchronous = NORMAL}, which a crash of the process cannot undo but a power
+   * cut or a crash of the machine can (the last commits since SQLite last synced its log are lost; the
+   * database stays intact): results and progress then go back to where the disk had them, and the
+   * requests concerned are sent again. Waiting for the disk at every commit instead would cost dispatch
+   * about a third of its throughput (see README). PostgreSQL commits durably by default.
+   */
+  public <T> T writeDurable(Work<T> work) {
+    if (dialect != Dialect.SQLITE) return write(work);
+    writeLock.lock();
+    try (Connection c = dataSource.getConnection()) {
+      synchronous(c, "FULL"); // before the transaction: SQLite refuses to change it inside one
+      try {
+        return transaction(c, work);
+      } finally {
+        c.setAutoCommit(true);
+        synchronous(c, "NORMAL");
+      }
+    } catch (SQLException e) {
+      throw new StoreException("database error: " + e.getMessage(), e);
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  private static void synchronous(Connection c, String level) throws SQLException {
+    try (var st = c.createStatement()) {
+      st.execute("PRAGMA synchronous = " + level);
+    }
+  }
+
+  /**
    * Runs {@code work} as one write transaction whose loss in a crash of the database itself is harmless:
    * a claim that vanishes leaves its rows queued, and they are claimed and sent again (upstream calls
    * are at-least-once anyway; the first call's result matches no lease and is dropped). PostgreSQL then
@@ -153,22 +193,27 @@ public final class Database implements AutoCloseable {
 
   private <T> T transaction(Work<T> work) {
     try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        T result = work.run(c);
-        c.commit();
-        return result;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
+      return transaction(c, work);
     } catch (SQLException e) {
       throw new StoreException("database error: " + e.getMessage(), e);
+    }
+  }
+
+  private static <T> T transaction(Connection c, Work<T> work) throws SQLException {
+    c.setAutoCommit(false);
+    try {
+      T result = work.run(c);
+      c.commit();
+      return result;
+    } catch (SQLException | RuntimeException e) {
+      c.rollback();
+      throw e;
     }
   }
 
   @Override
   public void close() {
     dataSource.close();
+    if (processLock != null) processLock.close();
   }
 }

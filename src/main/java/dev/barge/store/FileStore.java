@@ -18,9 +18,12 @@ public final class FileStore {
     this.db = db;
   }
 
-  /** Inserts {@code f}, claiming {@code key} for it when not null: {@link IdempotencyStore.KeyTaken} if it is taken. */
+  /**
+   * Records an uploaded file, on the disk before its uploader hears of it, claiming {@code key} for it when
+   * not null: {@link IdempotencyStore.KeyTaken} if it is taken.
+   */
   public void insert(FileRecord f, IdempotencyKey key) {
-    db.write(c -> {
+    db.writeDurable(c -> {
       if (key != null) IdempotencyStore.claim(c, key, f.project(), f.id(), f.createdAt());
       return insert(c, f);
     });

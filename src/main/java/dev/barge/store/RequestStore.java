@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -133,22 +134,23 @@ public final class RequestStore {
    * Leases up to {@code limit} due requests of a batch that is in progress: never-tried lines in line
    * order first, then retries by due time; only lines of {@code onlyLines} when that is not empty (a
    * canary's sample). {@code cursor} is this caller's position in the batch (see {@link ClaimCursor}).
+   * The lease runs for {@code lease} on the database's clock, which every node reads alike.
    */
-  public List<ClaimedRequest> claim(String batchId, int limit, long now, String owner, long leaseUntil,
+  public List<ClaimedRequest> claim(String batchId, int limit, long now, String owner, Duration lease,
       List<Integer> onlyLines, ClaimCursor cursor) {
-    Lease lease = new Lease(batchId, owner, leaseUntil);
+    Lease leased = new Lease(batchId, owner, lease.toMillis());
     if (!onlyLines.isEmpty()) {
       List<Long> params = new ArrayList<>(List.of(now));
       onlyLines.forEach(line -> params.add((long) line));
-      return db.writeLeased(c -> claimWhere(c, lease, limit, " AND next_attempt_at <= ? AND line IN ("
+      return db.writeLeased(c -> claimWhere(c, leased, limit, " AND next_attempt_at <= ? AND line IN ("
           + String.join(",", Collections.nCopies(onlyLines.size(), "?")) + ")", params)).rows();
     }
     cursor.restartIfDue(now);
     FreshAndDue taken = db.writeLeased(c -> {
-      Claimed fresh = cursor.freshDone ? Claimed.NONE : claimWhere(c, lease, limit,
+      Claimed fresh = cursor.freshDone ? Claimed.NONE : claimWhere(c, leased, limit,
           " AND next_attempt_at = 0 AND line >= ?", List.of((long) cursor.freshFrom));
       int left = limit - fresh.rows().size();
-      Claimed due = left == 0 ? Claimed.NONE : claimWhere(c, lease, left, " AND next_attempt_at > 0"
+      Claimed due = left == 0 ? Claimed.NONE : claimWhere(c, leased, left, " AND next_attempt_at > 0"
           + " AND next_attempt_at <= ? AND (next_attempt_at, line) > (?, ?)",
           List.of(now, cursor.dueFrom, (long) cursor.dueLineFrom));
       return new FreshAndDue(fresh, due);
@@ -168,7 +170,7 @@ public final class RequestStore {
     return all;
   }
 
-  private record Lease(String batchId, String owner, long until) {}
+  private record Lease(String batchId, String owner, long millis) {}
 
   private record FreshAndDue(Claimed fresh, Claimed due) {}
 
@@ -189,7 +191,8 @@ public final class RequestStore {
         + " WHERE batch_id = ? AND state = 'queued'" + condition
         + " AND EXISTS (SELECT 1 FROM batches WHERE id = ? AND status = 'in_progress')"
         + " ORDER BY next_attempt_at, line LIMIT ?" + db.dialect().skipLocked + ")"
-        + " UPDATE requests SET state = 'leased', attempts = attempts + 1, lease_owner = ?, lease_until = ?"
+        + " UPDATE requests SET state = 'leased', attempts = attempts + 1, lease_owner = ?,"
+        + " lease_until = " + db.dialect().nowMillis + " + ?"
         + " FROM picked WHERE requests.batch_id = ? AND requests.line = picked.line"
         + " RETURNING requests.line, requests.custom_id, requests.byte_offset, requests.byte_length,"
         + " requests.attempts, requests.next_attempt_at")) {
@@ -199,7 +202,7 @@ public final class RequestStore {
       ps.setString(i++, lease.batchId());
       ps.setInt(i++, limit);
       ps.setString(i++, lease.owner());
-      ps.setLong(i++, lease.until());
+      ps.setLong(i++, lease.millis());
       ps.setString(i, lease.batchId());
       List<ClaimedRequest> rows = new ArrayList<>();
       ClaimedRequest last = null;
@@ -421,21 +424,20 @@ public final class RequestStore {
     });
   }
 
-  /** Puts requests whose lease ran out (their worker died) back in the queue. */
-  public int releaseExpiredLeases(long now) {
-    return release(" AND lease_until < ?", now);
+  /** Puts requests whose lease ran out by the database's clock (their worker died) back in the queue. */
+  public int releaseExpiredLeases() {
+    return release(" AND lease_until < " + db.dialect().nowMillis);
   }
 
   /** Puts every leased request back in the queue: its lease belongs to a process that is gone. */
   public int releaseAllLeases() {
-    return release("", null);
+    return release("");
   }
 
-  private int release(String condition, Long conditionValue) {
+  private int release(String condition) {
     return db.write(c -> {
       try (PreparedStatement ps = c.prepareStatement("UPDATE requests SET state = 'queued', lease_owner = NULL,"
           + " lease_until = NULL WHERE state = 'leased'" + condition)) {
-        if (conditionValue != null) ps.setLong(1, conditionValue);
         return ps.executeUpdate();
       }
     });

@@ -113,10 +113,10 @@ class StreamingUploadTest {
     return JSON.readTree(r.body()).get("error");
   }
 
-  /** Blob files: committed ones, and those still being written under tmp/. */
+  /** Blob files: committed ones, and those still being written under tmp/ (in a directory per node). */
   private static long blobs(String sub) throws IOException {
     Path d = dir.resolve("data/blobs").resolve(sub);
-    try (Stream<Path> s = Files.list(d)) {
+    try (Stream<Path> s = sub.isEmpty() ? Files.list(d) : Files.walk(d)) {
       return s.filter(Files::isRegularFile).count();
     }
   }

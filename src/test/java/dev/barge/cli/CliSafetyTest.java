@@ -94,6 +94,54 @@ class CliSafetyTest {
     assertThat(Files.readString(outside.resolve("x.txt"))).isEqualTo("outside\n");
   }
 
+  private static String prepLine(String customId, String metadata) {
+    return "{\"custom_id\": \"" + customId + "\", \"method\": \"POST\", \"url\": \"/v1/chat/completions\", \"body\": {},"
+        + " \"metadata\": " + metadata + "}";
+  }
+
+  @Test
+  void applyRefusesHiddenPathsWhateverTheInputSays() throws Exception {
+    Path root = Files.createDirectories(dir.resolve("root"));
+    Files.createDirectories(root.resolve(".git"));
+    Files.createDirectories(root.resolve("app"));
+    Files.writeString(root.resolve(".git/config"), "[core]\n");
+    Files.writeString(root.resolve("app/.env"), "KEY=1\n");
+    Path input = Files.write(dir.resolve("h.jsonl"), List.of(
+        prepLine("g", "{\"path\": \".git/config\", \"sha256\": \"" + RunState.sha256(root.resolve(".git/config")) + "\"}"),
+        prepLine("e", "{\"path\": \"app/.env\", \"sha256\": \"" + RunState.sha256(root.resolve("app/.env")) + "\"}")),
+        StandardCharsets.UTF_8);
+    Path output = Files.write(dir.resolve("h.output.jsonl"), List.of(answer("g", "[core]\nhooksPath = /tmp/evil\n", "stop"),
+        answer("e", "KEY=stolen\n", "stop")), StandardCharsets.UTF_8);
+
+    RunCommandTest.Result apply = barge("apply", output.toString(), "--input", input.toString(), "--root", root.toString());
+
+    assertThat(apply.exit()).isEqualTo(Cli.SOME_FAILED);
+    assertThat(apply.err()).contains("refused .git/config: a hidden file or directory (a name starting with '.')")
+        .contains("refused app/.env: a hidden file or directory");
+    assertThat(Files.readString(root.resolve(".git/config"))).isEqualTo("[core]\n");
+    assertThat(Files.readString(root.resolve("app/.env"))).isEqualTo("KEY=1\n");
+  }
+
+  @Test
+  void applyRefusesAPartNumberOutsideTheFilesPartsNamingIt() throws Exception {
+    Path root = Files.createDirectories(dir.resolve("root"));
+    Files.writeString(root.resolve("a.txt"), "first\nsecond\n");
+    String sha = RunState.sha256(root.resolve("a.txt"));
+    Path input = Files.write(dir.resolve("p.jsonl"), List.of(
+        prepLine("a#1", "{\"path\": \"a.txt\", \"sha256\": \"" + sha + "\", \"part\": 1, \"parts\": 2}"),
+        prepLine("a#5", "{\"path\": \"a.txt\", \"sha256\": \"" + sha + "\", \"part\": 5, \"parts\": 2}")),
+        StandardCharsets.UTF_8);
+    Path output = Files.write(dir.resolve("p.output.jsonl"), List.of(answer("a#1", "FIRST\n", "stop"),
+        answer("a#5", "SECOND\n", "stop")), StandardCharsets.UTF_8);
+
+    RunCommandTest.Result apply = barge("apply", output.toString(), "--input", input.toString(), "--root", root.toString());
+
+    assertThat(apply.exit()).as(apply.err()).isEqualTo(Cli.SOME_FAILED);
+    assertThat(apply.err()).contains("refused a.txt: line 2's metadata.part 5 is not a whole number from 1 to 2")
+        .doesNotContain("Exception");
+    assertThat(Files.readString(root.resolve("a.txt"))).isEqualTo("first\nsecond\n");
+  }
+
   private static String answer(String customId, String text, String finishReason) {
     ObjectNode result = JSON.createObjectNode().put("id", "r").put("custom_id", customId);
     ObjectNode choice = result.putObject("response").put("status_code", 200).putObject("body").putArray("choices")

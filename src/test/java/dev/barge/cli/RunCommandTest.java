@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.barge.config.SimulatorConfig;
+import dev.barge.store.DatabaseLock;
 import dev.barge.upstream.simulator.SimulatorServer;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -150,6 +151,24 @@ class RunCommandTest {
       // At least once upstream: only the calls in flight at the kill (at most 4, plus a few whose
       // answers were not yet written) are sent twice; the finished part is not sent again.
       assertThat(sent(upstream)).isBetween((long) lines, lines + 20L);
+    }
+  }
+
+  @Test
+  void aSecondRunOfTheSameInputIsRefusedAndLeavesTheFirstOnesStateAlone() throws Exception {
+    Path input = Files.write(dir.resolve("p.jsonl"), chatLines(3, "sim"), StandardCharsets.UTF_8);
+    Path cfg = config("  - {name: sim, type: simulator, models: [sim], simulator: {latency_ms: 1}}\n");
+    Path state = RunState.directoryFor(input);
+    // A run of this input that is going on: it holds its database, whose files are in its state directory.
+    try (DatabaseLock running = DatabaseLock.acquire(state.resolve("barge.db"))) {
+      Path itsDatabase = Files.writeString(state.resolve("barge.db"), "the first run's data");
+
+      Result second = barge("run", input.toString(), "--config", cfg.toString(), "--restart");
+
+      assertThat(second.exit()).isEqualTo(Cli.BAD_INPUT);
+      assertThat(second.err()).contains(state + " is in use by another Barge process (pid "
+          + ProcessHandle.current().pid() + ")").doesNotContain("--restart starts over");
+      assertThat(Files.readString(itsDatabase)).isEqualTo("the first run's data");
     }
   }
 }

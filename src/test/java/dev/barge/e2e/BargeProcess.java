@@ -30,20 +30,47 @@ final class BargeProcess implements AutoCloseable {
   /** Starts a server with {@code config} and waits until its API answers. */
   static BargeProcess start(Path config, Path log) {
     int port = freePort();
+    BargeProcess barge = new BargeProcess(launch(log, "serve", "--config", config.toString(), "--port",
+        Integer.toString(port)), log, port);
+    barge.awaitReady();
+    return barge;
+  }
+
+  /** How a {@code barge} command that ran to its end went: its exit code and what it printed. */
+  record Exited(int exitCode, String output) {}
+
+  /** Runs {@code barge args...} as a process of its own to its end (at most a minute). */
+  static Exited run(Path log, String... args) throws InterruptedException {
+    Process p = launch(log, args);
+    if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("barge " + String.join(" ", args) + " did not end within a minute; see " + log);
+    }
+    try {
+      return new Exited(p.exitValue(), Files.readString(log));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Process launch(Path log, String... args) {
     String java = ProcessHandle.current().info().command().orElse("java");
+    List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx512m", "-cp",
+        System.getProperty("java.class.path"), "dev.barge.cli.Main"));
+    command.addAll(List.of(args));
     try {
       // The test class path (surefire's manifest jar names every dependency) runs the real CLI.
-      Process p = new ProcessBuilder(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-          "dev.barge.cli.Main", "serve", "--config", config.toString(), "--port", Integer.toString(port)))
+      return new ProcessBuilder(command)
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
           .start();
-      BargeProcess barge = new BargeProcess(p, log, port);
-      barge.awaitReady();
-      return barge;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot start barge serve", e);
+      throw new UncheckedIOException("cannot start barge " + args[0], e);
     }
+  }
+
+  long pid() {
+    return process.pid();
   }
 
   private void awaitReady() {

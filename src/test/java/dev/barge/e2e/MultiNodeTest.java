@@ -3,26 +3,39 @@ package dev.barge.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.openai.client.OpenAIClient;
 import com.openai.models.batches.Batch;
 import com.openai.models.batches.BatchCreateParams;
+import dev.barge.config.BargeConfig;
+import dev.barge.config.LimitsConfig;
 import dev.barge.config.SimulatorConfig;
 import dev.barge.config.StorageConfig;
 import dev.barge.dispatch.NodeHeartbeat;
 import dev.barge.store.Database;
 import dev.barge.store.NodeStore;
 import dev.barge.upstream.simulator.SimulatorServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Three {@code barge serve} processes on one PostgreSQL and blob directory; one is killed mid-batch. */
+/**
+ * Nodes on one PostgreSQL and blob directory: three {@code barge serve} processes, one killed mid-batch; and
+ * two engines side by side, for what one node must not do to the other (clocks apart, a node starting).
+ */
 class MultiNodeTest {
   @TempDir Path dir;
   private SimulatorServer upstream;
@@ -44,7 +57,7 @@ class MultiNodeTest {
     for (int i = 0; i < 3; i++) nodes.add(BargeProcess.start(config, dir.resolve("node-" + i + ".log")));
     try (Database db = Database.open(storage)) {
       NodeStore registry = new NodeStore(db);
-      assertThat(registry.alive(System.currentTimeMillis() - NodeHeartbeat.DEAD_AFTER.toMillis()).size()).isEqualTo(3);
+      assertThat(registry.alive(NodeHeartbeat.DEAD_AFTER).ids()).hasSize(3);
 
       // Submitted to one node, the batch is visible and worked on by all of them.
       OpenAIClient first = nodes.get(0).client();
@@ -56,11 +69,80 @@ class MultiNodeTest {
 
       nodes.get(1).kill();
       Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
-          registry.alive(System.currentTimeMillis() - NodeHeartbeat.DEAD_AFTER.toMillis()).size() == 2);
+          registry.alive(NodeHeartbeat.DEAD_AFTER).ids().size() == 2);
 
       Batch done = TestBarge.awaitEnd(third, batchId, Duration.ofMinutes(3));
       assertThat(done.status()).isEqualTo(Batch.Status.COMPLETED);
       CrashTest.assertExactlyOnce(first, done);
+    }
+  }
+
+  @Test
+  void aNodeWhoseClockIsBehindIsNotTakenForDeadAndNoRequestIsSentTwice() throws Exception {
+    assumeTrue(TestStorage.onPostgres(), "several nodes need PostgreSQL");
+    upstream = TestBarge.simulator(300);
+    BargeConfig config = BargeConfig.embeddedDefault().withBackends(List.of(
+        TestBarge.simulatorBackend(upstream, "sim-chat", new LimitsConfig(null, null, 4))));
+    Path shared = dir.resolve("shared");
+    int lines = 100;
+    // 30 s behind the database and the other node: three times the silence after which a node is dead.
+    Clock behind = Clock.offset(Clock.systemUTC(), Duration.ofSeconds(-30));
+    try (TestBarge late = TestBarge.start(config, shared, behind)) {
+      OpenAIClient client = late.client();
+      String fileId = TestBarge.upload(client, dir, "skew.jsonl", Lines.chat(lines, "sim-chat"));
+      String batchId = TestBarge.create(client, fileId, BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h").id();
+      // The late node is at work, its calls in flight, when the other one joins.
+      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> client.batches().retrieve(batchId).requestCounts()
+          .map(c -> c.completed() >= 4).orElse(false));
+      try (TestBarge onTime = TestBarge.start(config, shared)) {
+        Batch done = TestBarge.awaitEnd(onTime.client(), batchId, Duration.ofMinutes(1));
+        assertThat(done.status()).isEqualTo(Batch.Status.COMPLETED);
+        assertThat(done.requestCounts().orElseThrow().completed()).isEqualTo(lines);
+      }
+    }
+    long calls = upstream.answersByStatus().values().stream().mapToLong(Long::longValue).sum();
+    assertThat(calls).as("calls the upstream answered (and would bill)").isEqualTo(lines);
+  }
+
+  @Test
+  void aNodeStartingLeavesAnotherNodesUploadInProgressAlone() throws Exception {
+    assumeTrue(TestStorage.onPostgres(), "several nodes need PostgreSQL");
+    Path shared = dir.resolve("shared");
+    BargeConfig config = BargeConfig.embeddedDefault().withBackends(List.of());
+    String boundary = "----barge-multinode";
+    byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n--" + boundary
+        + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"slow.jsonl\"\r\n"
+        + "Content-Type: application/jsonl\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+    byte[] content = (String.join("\n", Lines.chat(2_000, "m")) + "\n").getBytes(StandardCharsets.UTF_8);
+    byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
+    try (TestBarge first = TestBarge.start(config, shared);
+        Socket socket = new Socket("127.0.0.1", first.server.port())) {
+      OutputStream out = socket.getOutputStream();
+      out.write(("POST /v1/files HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary="
+          + boundary + "\r\nContent-Length: " + (head.length + content.length + tail.length) + "\r\nConnection: close"
+          + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.write(head);
+      out.write(content, 0, content.length / 2);
+      out.flush();
+      // Half the file is on its way into the shared blob directory when a second node starts on it.
+      Path tmp = shared.resolve("blobs/tmp");
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> partialFiles(tmp) == 1);
+      try (TestBarge second = TestBarge.start(config, shared)) {
+        out.write(content, content.length / 2, content.length - content.length / 2);
+        out.write(tail);
+        out.flush();
+        String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(response).startsWith("HTTP/1.1 200");
+        String fileId = new ObjectMapper().readTree(response.substring(response.indexOf("\r\n\r\n") + 4)).get("id").asText();
+        assertThat(String.join("\n", TestBarge.contentLines(second.client(), fileId)) + "\n")
+            .isEqualTo(new String(content, StandardCharsets.UTF_8));
+      }
+    }
+  }
+
+  private static long partialFiles(Path tmp) throws IOException {
+    try (Stream<Path> all = Files.walk(tmp)) {
+      return all.filter(Files::isRegularFile).count();
     }
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import dev.barge.e2e.TestStorage;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,6 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** The request rows' guarantees that exactly-once output rests on (on SQLite, and on PostgreSQL in the second pass). */
 class RequestStoreTest {
   private static final String BATCH = "batch_t";
+  private static final Duration LEASE = Duration.ofMinutes(1);
+  /** A lease that has already run out. */
+  private static final Duration RUN_OUT = Duration.ofMillis(-1);
 
   @TempDir Path dir;
   private Database db;
@@ -43,7 +47,7 @@ class RequestStoreTest {
 
   @Test
   void settlingACancelReportsWorkThatCameBackToTheQueue() {
-    requests.claim(BATCH, 1, now, "node", now + 60_000, List.of(), new ClaimCursor()); // line 1 in flight
+    requests.claim(BATCH, 1, now, "node", LEASE, List.of(), new ClaimCursor()); // line 1 in flight
     batches.transition(BATCH, Set.of(BatchStatus.IN_PROGRESS), BatchStatus.CANCELLING, now);
 
     RequestStore.Settled first = requests.settleUnfinished(BATCH, BatchStatus.CANCELLING, RequestState.CANCELLED,
@@ -68,9 +72,9 @@ class RequestStoreTest {
 
   @Test
   void aResultIsRecordedOnceEvenIfTheCallWasMadeTwice() {
-    requests.claim(BATCH, 2, now, "node-1", now - 1, List.of(), new ClaimCursor()); // a lease that has already run out
-    assertThat(requests.releaseExpiredLeases(now)).isEqualTo(2);
-    requests.claim(BATCH, 2, now, "node-2", now + 60_000, List.of(), new ClaimCursor());
+    requests.claim(BATCH, 2, now, "node-1", RUN_OUT, List.of(), new ClaimCursor()); // a lease that has already run out
+    assertThat(requests.releaseExpiredLeases()).isEqualTo(2);
+    requests.claim(BATCH, 2, now, "node-2", LEASE, List.of(), new ClaimCursor());
     var late = new RequestUpdate.Finished(BATCH, 1, "node-1", true, 200, "r1", "{}", null, null, Usage.ZERO, now, 0, 0);
     var current = new RequestUpdate.Finished(BATCH, 1, "node-2", true, 200, "r2", "{}", null, null, Usage.ZERO, now, 0, 0);
 
@@ -82,26 +86,26 @@ class RequestStoreTest {
   @Test
   void aRowBackBehindTheCursorIsClaimedWhenTheCursorStartsOver() {
     ClaimCursor cursor = new ClaimCursor();
-    assertThat(requests.claim(BATCH, 1, now, "n", now + 60_000, List.of(), cursor)).extracting(ClaimedRequest::line)
+    assertThat(requests.claim(BATCH, 1, now, "n", LEASE, List.of(), cursor)).extracting(ClaimedRequest::line)
         .containsExactly(1);
     // Line 1 back as never tried, behind the cursor: what a claim lost in a database crash leaves.
     db.write(c -> c.createStatement().executeUpdate(
         "UPDATE requests SET state = 'queued', attempts = 0, lease_owner = NULL, lease_until = NULL WHERE line = 1"));
 
-    assertThat(requests.claim(BATCH, 5, now, "n", now + 60_000, List.of(), cursor)).extracting(ClaimedRequest::line)
+    assertThat(requests.claim(BATCH, 5, now, "n", LEASE, List.of(), cursor)).extracting(ClaimedRequest::line)
         .containsExactly(2);
-    assertThat(requests.claim(BATCH, 5, now + 1, "n", now + 60_000, List.of(), cursor)).isEmpty();
-    assertThat(requests.claim(BATCH, 5, now + ClaimCursor.RESTART_EVERY_MS, "n", now + 60_000, List.of(), cursor))
+    assertThat(requests.claim(BATCH, 5, now + 1, "n", LEASE, List.of(), cursor)).isEmpty();
+    assertThat(requests.claim(BATCH, 5, now + ClaimCursor.RESTART_EVERY_MS, "n", LEASE, List.of(), cursor))
         .extracting(ClaimedRequest::line).containsExactly(1);
   }
 
   @Test
   void aLeaseGivenBackIsClaimedAgainAsItWas() {
     ClaimCursor cursor = new ClaimCursor();
-    requests.claim(BATCH, 1, now, "node-1", now - 1, List.of(), cursor); // line 1, a lease that has already run out
-    assertThat(requests.releaseExpiredLeases(now)).isEqualTo(1);
+    requests.claim(BATCH, 1, now, "node-1", RUN_OUT, List.of(), cursor); // line 1, a lease that has already run out
+    assertThat(requests.releaseExpiredLeases()).isEqualTo(1);
 
-    assertThat(requests.claim(BATCH, 5, now + ClaimCursor.RESTART_EVERY_MS, "node-1", now + 60_000, List.of(), cursor))
+    assertThat(requests.claim(BATCH, 5, now + ClaimCursor.RESTART_EVERY_MS, "node-1", LEASE, List.of(), cursor))
         .extracting(ClaimedRequest::line, ClaimedRequest::attempts).containsExactlyInAnyOrder(tuple(1, 2), tuple(2, 1));
   }
 
@@ -109,22 +113,22 @@ class RequestStoreTest {
   void retriesAreClaimedOnceDueInOrderOfDueTimeAfterTheNeverTriedLines() {
     requests.insert(BATCH, List.of(new NewRequest(3, "c", 2, 1)));
     ClaimCursor cursor = new ClaimCursor();
-    requests.claim(BATCH, 2, now, "n", now + 60_000, List.of(), cursor); // lines 1 and 2
+    requests.claim(BATCH, 2, now, "n", LEASE, List.of(), cursor); // lines 1 and 2
     requests.record(List.of(new RequestUpdate.Requeued(BATCH, 2, "n", now + 100),
         new RequestUpdate.Requeued(BATCH, 1, "n", now + 200)));
 
-    assertThat(requests.claim(BATCH, 5, now + 50, "n", now + 60_000, List.of(), cursor))
+    assertThat(requests.claim(BATCH, 5, now + 50, "n", LEASE, List.of(), cursor))
         .extracting(ClaimedRequest::line).containsExactly(3);
-    assertThat(requests.claim(BATCH, 5, now + 150, "n", now + 60_000, List.of(), cursor))
+    assertThat(requests.claim(BATCH, 5, now + 150, "n", LEASE, List.of(), cursor))
         .extracting(ClaimedRequest::line).containsExactly(2);
-    assertThat(requests.claim(BATCH, 5, now + 250, "n", now + 60_000, List.of(), cursor))
+    assertThat(requests.claim(BATCH, 5, now + 250, "n", LEASE, List.of(), cursor))
         .extracting(ClaimedRequest::line).containsExactly(1);
   }
 
   @Test
   void anEndedBatchIsArchivedOnceWithItsCountsAndItsRowsDeletedAfterwards() {
     ClaimCursor cursor = new ClaimCursor();
-    requests.claim(BATCH, 2, now, "n", now + 60_000, List.of(), cursor);
+    requests.claim(BATCH, 2, now, "n", LEASE, List.of(), cursor);
     for (int line : List.of(1, 2)) {
       requests.record(List.of(new RequestUpdate.Finished(BATCH, line, "n", true, 200, "r", "{}", null, null,
           Usage.ZERO, now, 0, 0)));
@@ -152,8 +156,8 @@ class RequestStoreTest {
 
   @Test
   void claimsTakeDueRowsInLineOrderOnlyWhileTheBatchRuns() {
-    assertThat(requests.claim(BATCH, 1, now, "n", now + 1000, List.of(), new ClaimCursor())).extracting(ClaimedRequest::line).containsExactly(1);
+    assertThat(requests.claim(BATCH, 1, now, "n", Duration.ofSeconds(1), List.of(), new ClaimCursor())).extracting(ClaimedRequest::line).containsExactly(1);
     batches.transition(BATCH, Set.of(BatchStatus.IN_PROGRESS), BatchStatus.CANCELLING, now);
-    assertThat(requests.claim(BATCH, 5, now, "n", now + 1000, List.of(), new ClaimCursor())).isEmpty();
+    assertThat(requests.claim(BATCH, 5, now, "n", Duration.ofSeconds(1), List.of(), new ClaimCursor())).isEmpty();
   }
 }
