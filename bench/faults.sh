@@ -16,6 +16,10 @@
 # create, poll every 0.1 s until completed; rate = lines / (created → completed). While the faulty batch
 # runs, GET /v1/barge/backends is sampled every 0.5 s (the adaptive concurrency limit and calls in flight).
 # Every line must end in the output file: a line in the error file is a lost line and is reported.
+# Slot use is the time calls spent at the upstream (Barge's barge_upstream_latency_seconds_sum) over what
+# max_concurrency slots allow in the run's time: how busy Barge kept the slots it may use. By Little's law
+# a run can go no faster than max_concurrency / mean call time, so answers that take seconds (the slow
+# ones) bound throughput by themselves; slot use tells that bound from capacity Barge left idle.
 # Needs curl, jq, python3.
 set -euo pipefail
 
@@ -72,14 +76,20 @@ run() { # NAME [SIMULATOR OPTIONS...]; prints the rate and sets rate_NAME
   stats=$(curl -sS "${sim_url%/v1}/simulator/stats" | jq -c .answers)
   secs=$(calc "$t1 - $t0")
   rate=$(calc "$lines / $secs" 0)
+  local busy slot_use bound
+  busy=$(curl -sS "${api%/v1}/metrics" | awk '/^barge_upstream_latency_seconds_sum/ {s += $NF} END {printf "%.3f", s}')
+  slot_use=$(calc "$busy / ($concurrency * $secs)" 3)
+  bound=$(calc "$lines * $concurrency / $busy" 0)
   # limit/in-flight every 0.5 s (every 5th poll), at most 12 samples spread over the run
   local shown
   shown=$(printf '%s\n' "${samples[@]}" | awk 'NR % 5 == 1' | awk '{a[NR]=$0} END {s = NR > 12 ? NR / 12 : 1; for (i = 1; i <= NR; i += s) printf "%s ", a[int(i)]}')
   echo "$name: $status in $secs s = $rate req/s; counts $counts; simulator answers $stats"
   echo "  concurrency limit/in flight over the run: $shown"
+  echo "  slot use $slot_use ($busy s of calls in $concurrency slots × $secs s); Little's law bound $bound req/s"
   ((errors == 0)) || echo "  LOST: $errors lines ended in the error file"
   printf -v "rate_$name" '%s' "$rate"
   printf -v "failed_$name" '%s' "$errors"
+  printf -v "slots_$name" '%s' "$slot_use"
   stop_servers
 }
 
@@ -89,5 +99,6 @@ for round in $(seq "$rounds"); do
   run faulty $mix
   echo "round $round: faulty / clean = $(calc "$rate_faulty / $rate_clean" 3) (goal ≥ 0.8)"
   echo "SUMMARY round=$round lines=$lines latency_ms=$latency concurrency=$concurrency clean_rps=$rate_clean" \
-    "faulty_rps=$rate_faulty ratio=$(calc "$rate_faulty / $rate_clean" 3) lost_lines=$failed_faulty"
+    "faulty_rps=$rate_faulty ratio=$(calc "$rate_faulty / $rate_clean" 3) lost_lines=$failed_faulty" \
+    "clean_slot_use=$slots_clean faulty_slot_use=$slots_faulty"
 done
