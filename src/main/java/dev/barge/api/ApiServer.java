@@ -64,7 +64,7 @@ public final class ApiServer implements AutoCloseable {
     app.get("/v1/barge/backends", ctx -> ctx.json(Wire.backends(engine.backendStatuses())));
     String[] publicBase = {""};
     new MessageBatchesRoutes(engine.messageBatches(), config.batch().maxRequests(), () -> publicBase[0]).register(app);
-    new InteractiveRoutes(engine).register(app);
+    new InteractiveRoutes(engine, config.server().maxRequestBytes()).register(app);
     // For load balancers (no key) and Prometheus (the API's keys, when there are any).
     app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(engine.scrapeMetrics()));
     app.get("/healthz", ctx -> ctx.result("ok"));

@@ -36,6 +36,7 @@ final class BatchesRoutes {
   private static final long EVENT_POLL_MS = 500;
   private static final long KEEP_ALIVE_MS = 15_000;
   private static final BigDecimal MAX_USD = ProjectConfig.MAX_USD;
+  private static final JsonBody BODY = new JsonBody(JsonBody.CONTROL_MAX_BYTES, null);
 
   private final BatchService batches;
   private final CanaryConfig defaultCanary;
@@ -64,8 +65,8 @@ final class BatchesRoutes {
         ctx.pathParam("batch_id")))));
   }
 
-  private void create(Context ctx) {
-    JsonNode body = jsonObject(ctx);
+  private void create(Context ctx) throws IOException {
+    JsonNode body = BODY.object(ctx);
     CreateBatch request = new CreateBatch(
         requiredString(body, "input_file_id"),
         requiredString(body, "endpoint"),
@@ -150,8 +151,8 @@ final class BatchesRoutes {
   }
 
   /** Extension: {@code {"max_cost_usd": "12.50"}} sets a batch's budget, {@code null} removes it. */
-  private void setBudget(Context ctx) {
-    JsonNode body = jsonObject(ctx);
+  private void setBudget(Context ctx) throws IOException {
+    JsonNode body = BODY.object(ctx);
     if (!body.has("max_cost_usd")) throw ApiException.missing("max_cost_usd");
     ctx.json(render(batches.setBudget(Auth.project(ctx), ctx.pathParam("batch_id"),
         usd(body.get("max_cost_usd"), "max_cost_usd"))));
@@ -211,19 +212,6 @@ final class BatchesRoutes {
 
   private ObjectNode render(BatchRecord batch) {
     return Wire.batch(batch, batches.estimate(batch));
-  }
-
-  static JsonNode jsonObject(Context ctx) {
-    JsonNode body;
-    try {
-      body = Wire.JSON.readTree(ctx.bodyInputStream());
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw ApiException.badRequest(null, "The request body is not valid JSON: " + e.getOriginalMessage());
-    } catch (IOException e) {
-      throw ApiException.badRequest(null, "The request body could not be read: " + e.getMessage());
-    }
-    if (body == null || !body.isObject()) throw ApiException.badRequest(null, "The request body must be a JSON object.");
-    return body;
   }
 
   private static String requiredString(JsonNode body, String field) {

@@ -22,9 +22,12 @@ final class InteractiveRoutes {
       Endpoint.EMBEDDINGS, Endpoint.RESPONSES, Endpoint.MODERATIONS, Endpoint.MESSAGES);
 
   private final Engine engine;
+  private final JsonBody body;
 
-  InteractiveRoutes(Engine engine) {
+  /** @param maxBodyBytes the largest request body accepted ({@code server.max_request_bytes}) */
+  InteractiveRoutes(Engine engine, int maxBodyBytes) {
     this.engine = engine;
+    this.body = new JsonBody(maxBodyBytes, "server.max_request_bytes");
   }
 
   void register(Javalin app) {
@@ -32,8 +35,8 @@ final class InteractiveRoutes {
   }
 
   private void proxy(Context ctx, Endpoint endpoint) throws InterruptedException, IOException {
-    byte[] body = ctx.bodyAsBytes();
-    JsonNode request = parseObject(body);
+    JsonBody.Bytes read = body.bytes(ctx);
+    JsonNode request = read.object();
     JsonNode model = request.get("model");
     if (model == null || model.isNull()) throw ApiException.missing("model");
     if (!model.isTextual()) throw ApiException.badRequest("model", "'model' must be a string.");
@@ -47,7 +50,7 @@ final class InteractiveRoutes {
     }
     boolean flex = "flex".equals(request.path("service_tier").asText(null));
     Optional<Outcome> outcome = engine.sendNow(Auth.project(ctx), flex ? Priority.FLEX : Priority.INTERACTIVE, endpoint,
-        model.textValue(), body);
+        model.textValue(), read.bytes());
     switch (outcome.orElse(null)) {
       case null -> throw flex
           ? new ApiException(429, "resource_unavailable", null, "resource_unavailable", "Resource unavailable:"
@@ -62,16 +65,5 @@ final class InteractiveRoutes {
       case Outcome.TransportFailure t -> throw new ApiException(502, "server_error", null, "backend_unreachable",
           "The backend serving '" + model.textValue() + "' did not answer: " + t.reason());
     }
-  }
-
-  private static JsonNode parseObject(byte[] body) {
-    JsonNode node;
-    try {
-      node = Wire.JSON.readTree(body);
-    } catch (IOException e) {
-      throw ApiException.badRequest(null, "The request body is not valid JSON: " + e.getMessage());
-    }
-    if (node == null || !node.isObject()) throw ApiException.badRequest(null, "The request body must be a JSON object.");
-    return node;
   }
 }

@@ -11,9 +11,11 @@ import java.time.Duration;
  * @param flexDiscount price reduction of flex requests against real-time prices (default 0.5, as hosted APIs)
  * @param publicBaseUrl where clients reach this server (e.g. {@code https://barge.example.com} behind a proxy),
  *     for URLs Barge hands out; null: its own listening address
+ * @param maxRequestBytes the largest body a synchronous request (chat completions, messages, ...) may have
+ *     (default 8 MiB): room for long prompts and a few images, while a body's parsed JSON costs many times its size
  */
 public record ServerConfig(String host, Integer port, String interactiveWait, String flexWait,
-    BigDecimal flexDiscount, String publicBaseUrl) {
+    BigDecimal flexDiscount, String publicBaseUrl, Integer maxRequestBytes) {
   public ServerConfig {
     if (host == null || host.isBlank()) host = "127.0.0.1";
     if (port == null) port = 8080;
@@ -30,10 +32,12 @@ public record ServerConfig(String host, Integer port, String interactiveWait, St
       }
       publicBaseUrl = publicBaseUrl.replaceAll("/+$", "");
     }
+    if (maxRequestBytes == null) maxRequestBytes = 8 * 1024 * 1024;
+    if (maxRequestBytes <= 0) throw new IllegalArgumentException("max_request_bytes: must be positive");
   }
 
   public ServerConfig(String host, Integer port) {
-    this(host, port, null, null, null, null);
+    this(host, port, null, null, null, null, null);
   }
 
   public static ServerConfig defaults() {

@@ -110,7 +110,7 @@ class InteractiveTest {
     // One slot, 1 s per call, a batch keeping it busy; flex waits at most 100 ms.
     upstream = TestBarge.simulator(1_000);
     BackendConfig backend = TestBarge.simulatorBackend(upstream, MODEL, new LimitsConfig(null, null, 1));
-    barge = TestBarge.start(new BargeConfig(new ServerConfig("127.0.0.1", 0, null, "100ms", null, null), null, null,
+    barge = TestBarge.start(new BargeConfig(new ServerConfig("127.0.0.1", 0, null, "100ms", null, null, null), null, null,
         List.of(backend), null, null, null, null), dir.resolve("data"));
     OpenAIClient client = barge.client();
     String batchId = TestBarge.create(client, TestBarge.upload(client, dir, "in.jsonl", Lines.chat(20, MODEL)),

@@ -1,0 +1,111 @@
+package dev.barge.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.barge.config.BargeConfig;
+import dev.barge.config.ConfigLoader;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a hostile or careless caller can send through raw HTTP, where the SDKs would not: oversized bodies,
+ * absurd numbers, huge or NUL-laden values. Each is refused with a 4xx naming what is wrong, and none
+ * leaves the server worse off.
+ */
+class ApiHardeningTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private static final String MODEL = "sim-chat";
+  private static final int MAX_REQUEST_BYTES = 64 * 1024;
+
+  @TempDir static Path dir;
+  private static TestBarge barge;
+
+  @BeforeAll
+  static void start() {
+    BargeConfig config = new ConfigLoader(Map.of()).parse("server: { max_request_bytes: " + MAX_REQUEST_BYTES + " }\n"
+        + "backends: [ { name: sim, type: simulator, models: [" + MODEL + "] } ]\n", "test");
+    barge = TestBarge.start(config, dir.resolve("data"));
+  }
+
+  @AfterAll
+  static void stop() {
+    barge.close();
+  }
+
+  private static HttpResponse<String> post(String path, HttpRequest.BodyPublisher body) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(barge.baseUrl + path)).header("Content-Type", "application/json")
+        .POST(body).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** A body of {@code bytes} bytes sent chunked: no Content-Length announces its size. */
+  private static HttpRequest.BodyPublisher chunked(byte[] bytes) {
+    return HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bytes));
+  }
+
+  /** A JSON object of about {@code bytes} bytes: a prompt of that length. */
+  private static byte[] jsonOf(int bytes) {
+    return ("{\"model\":\"" + MODEL + "\",\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(bytes)
+        + "\"}],\"input_file_id\":\"file-x\"}").getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static JsonNode tooLarge(HttpResponse<String> r) throws Exception {
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(413);
+    JsonNode error = JSON.readTree(r.body()).get("error");
+    // The OpenAI envelope names it in code, the Anthropic one (on /v1/messages) in type.
+    assertThat(error.has("code") ? error.get("code").asText() : error.get("type").asText()).isEqualTo("request_too_large");
+    return error;
+  }
+
+  @Test
+  void controlBodiesOverOneMegabyteAre413WhetherAnnouncedOrChunked() throws Exception {
+    byte[] big = jsonOf(2 * 1024 * 1024);
+    for (String path : new String[] {"/batches", "/batches/batch_x/budget"}) {
+      assertThat(tooLarge(post(path, chunked(big))).get("message").asText()).as(path).contains("1 MB");
+      tooLarge(post(path, HttpRequest.BodyPublishers.ofByteArray(big)));
+    }
+  }
+
+  @Test
+  void synchronousBodiesOverServerMaxRequestBytesAre413() throws Exception {
+    byte[] big = jsonOf(MAX_REQUEST_BYTES + 1);
+    for (String path : new String[] {"/chat/completions", "/embeddings", "/messages"}) {
+      assertThat(tooLarge(post(path, chunked(big))).get("message").asText()).as(path)
+          .contains("server.max_request_bytes");
+    }
+    byte[] fits = jsonOf(MAX_REQUEST_BYTES / 2);
+    assertThat(post("/chat/completions", chunked(fits)).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void aBodyAnnouncingMoreThanFourGigabytesIsRefusedBeforeItIsRead() throws Exception {
+    // Content-Length beyond an int: an int-sized check sees -1 ("unknown") and reads on.
+    for (String path : new String[] {"/v1/messages/batches", "/v1/batches"}) {
+      try (Socket socket = new Socket("127.0.0.1", barge.server.port())) {
+        socket.setSoTimeout(10_000);
+        OutputStream out = socket.getOutputStream();
+        out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            + "Content-Length: 5000000000\r\n\r\n{\"requests\":[").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        InputStream in = socket.getInputStream();
+        String status = new String(in.readNBytes(12), StandardCharsets.US_ASCII);
+        assertThat(status).as(path).isEqualTo("HTTP/1.1 413");
+      }
+    }
+  }
+}
