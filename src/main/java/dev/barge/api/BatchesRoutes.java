@@ -36,6 +36,8 @@ final class BatchesRoutes {
   private static final long EVENT_POLL_MS = 500;
   private static final long KEEP_ALIVE_MS = 15_000;
   private static final BigDecimal MAX_USD = ProjectConfig.MAX_USD;
+  private static final int MAX_USD_DECIMALS = 12;
+  private static final int MAX_RATE_DECIMALS = 6;
   private static final JsonBody BODY = new JsonBody(JsonBody.CONTROL_MAX_BYTES, null);
 
   private final BatchService batches;
@@ -158,22 +160,17 @@ final class BatchesRoutes {
         usd(body.get("max_cost_usd"), "max_cost_usd"))));
   }
 
-  /** An amount of US dollars, as a JSON number or a decimal string (exact either way); positive. */
+  /**
+   * An amount of US dollars, as a JSON number or a decimal string (exact either way); positive, at most
+   * 12 decimals (a picodollar, what Barge counts in).
+   */
   private static BigDecimal usd(JsonNode node, String field) {
     if (node == null || node.isNull()) return null;
-    BigDecimal usd = null;
-    if (node.isNumber()) {
-      usd = node.decimalValue();
-    } else if (node.isTextual()) {
-      try {
-        usd = new BigDecimal(node.textValue().strip());
-      } catch (NumberFormatException e) {
-        usd = null;
-      }
-    }
-    if (usd == null || usd.signum() <= 0 || usd.compareTo(MAX_USD) > 0) {
+    BigDecimal usd = CallerNumbers.decimal(node, true, MAX_USD_DECIMALS, MAX_USD);
+    if (usd == null || usd.signum() <= 0) {
       throw ApiException.badRequest(field, "'" + field + "' must be an amount of US dollars above 0 and at most "
-          + MAX_USD.toPlainString() + ", as a number or a decimal string such as \"12.50\"; got " + node + ".");
+          + MAX_USD.toPlainString() + " with at most " + MAX_USD_DECIMALS + " decimals, as a number or a decimal"
+          + " string such as \"12.50\"; got " + node + ".");
     }
     return usd;
   }
@@ -188,20 +185,20 @@ final class BatchesRoutes {
     if (!node.isObject()) throw badCanary(node);
     JsonNode size = node.get("size");
     JsonNode rate = node.get("max_failure_rate");
-    if (size != null && !size.isNull() && (!size.isIntegralNumber() || size.asLong() < 1 || size.asLong() > MAX_CANARY)) {
-      throw badCanary(node);
-    }
-    if (rate != null && !rate.isNull() && (!rate.isNumber() || rate.decimalValue().signum() < 0
-        || rate.decimalValue().compareTo(BigDecimal.ONE) > 0)) {
-      throw badCanary(node);
-    }
-    return new Canary(size == null || size.isNull() ? defaultCanary.size() : size.intValue(),
-        rate == null || rate.isNull() ? null : rate.decimalValue(), null, null);
+    Long sampleSize = absent(size) ? Long.valueOf(defaultCanary.size()) : CallerNumbers.whole(size, 1, MAX_CANARY);
+    BigDecimal maxRate = absent(rate) ? null : CallerNumbers.decimal(rate, false, MAX_RATE_DECIMALS, BigDecimal.ONE);
+    if (sampleSize == null || !absent(rate) && (maxRate == null || maxRate.signum() < 0)) throw badCanary(node);
+    return new Canary(sampleSize.intValue(), maxRate, null, null);
+  }
+
+  private static boolean absent(JsonNode node) {
+    return node == null || node.isNull();
   }
 
   private static ApiException badCanary(JsonNode node) {
     return ApiException.badRequest("canary", "'canary' must be true, false, or an object with 'size' (1 to "
-        + MAX_CANARY + " lines) and 'max_failure_rate' (0 to 1); got " + node + ".");
+        + MAX_CANARY + " lines) and 'max_failure_rate' (0 to 1, at most " + MAX_RATE_DECIMALS + " decimals); got "
+        + node + ".");
   }
 
   private void list(Context ctx) {
@@ -242,11 +239,12 @@ final class BatchesRoutes {
   /** Extension: the batch's weight against other batches of its project, 1 to 100. */
   private static Integer priority(JsonNode node) {
     if (node == null || node.isNull()) return null;
-    if (!node.isIntegralNumber() || node.asLong() < 1 || node.asLong() > MAX_PRIORITY) {
+    Long priority = CallerNumbers.whole(node, 1, MAX_PRIORITY);
+    if (priority == null) {
       throw ApiException.badRequest("priority", "'priority' must be a whole number from 1 to " + MAX_PRIORITY
           + " (a batch's weight against the other batches of its project); got " + node + ".");
     }
-    return node.intValue();
+    return priority.intValue();
   }
 
   private static Map<String, String> metadata(JsonNode node) {
@@ -283,12 +281,11 @@ final class BatchesRoutes {
     if (!"created_at".equals(node.get("anchor").asText())) {
       throw ApiException.badRequest(param, "'output_expires_after.anchor' must be 'created_at'.");
     }
-    JsonNode seconds = node.get("seconds");
-    if (!seconds.canConvertToExactIntegral() || seconds.asLong() < MIN_OUTPUT_EXPIRY
-        || seconds.asLong() > MAX_OUTPUT_EXPIRY) {
+    Long seconds = CallerNumbers.whole(node.get("seconds"), MIN_OUTPUT_EXPIRY, MAX_OUTPUT_EXPIRY);
+    if (seconds == null) {
       throw ApiException.badRequest(param, "'output_expires_after.seconds' must be an integer from "
           + MIN_OUTPUT_EXPIRY + " to " + MAX_OUTPUT_EXPIRY + ".");
     }
-    return seconds.asLong();
+    return seconds;
   }
 }

@@ -16,6 +16,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -106,6 +107,54 @@ class ApiHardeningTest {
         String status = new String(in.readNBytes(12), StandardCharsets.US_ASCII);
         assertThat(status).as(path).isEqualTo("HTTP/1.1 413");
       }
+    }
+  }
+
+  private static JsonNode badRequest(HttpResponse<String> r) throws Exception {
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+    return JSON.readTree(r.body()).get("error");
+  }
+
+  private static HttpResponse<String> createBatch(String extraFields) throws Exception {
+    return post("/batches", HttpRequest.BodyPublishers.ofString("{\"input_file_id\":\"file-x\","
+        + "\"endpoint\":\"/v1/chat/completions\",\"completion_window\":\"24h\"," + extraFields + "}"));
+  }
+
+  @Test
+  void decimalsWithAbsurdExponentsOrTooManyDecimalsAreRefusedBeforeAnyArithmetic() throws Exception {
+    Map<String, String> cases = new LinkedHashMap<>();
+    cases.put("\"max_cost_usd\": \"1e-16000000\"", "max_cost_usd");
+    cases.put("\"max_cost_usd\": 1e-999999999", "max_cost_usd");
+    cases.put("\"max_cost_usd\": \"0.0000000000001\"", "max_cost_usd"); // 13 decimals: below a picodollar
+    cases.put("\"max_cost_usd\": 1e999999999", "max_cost_usd");
+    cases.put("\"canary\": {\"max_failure_rate\": 1e-10000000}", "canary");
+    cases.put("\"canary\": {\"max_failure_rate\": 0.1234567}", "canary");
+    cases.forEach((field, param) -> {
+      try {
+        JsonNode error = badRequest(createBatch(field));
+        assertThat(error.get("param").asText()).as(field).isEqualTo(param);
+        assertThat(error.get("message").asText()).as(field).contains("decimals");
+      } catch (Exception e) {
+        throw new AssertionError(field, e);
+      }
+    });
+    JsonNode budget = badRequest(post("/batches/batch_x/budget",
+        HttpRequest.BodyPublishers.ofString("{\"max_cost_usd\": \"1e-999999999\"}")));
+    assertThat(budget.get("param").asText()).isEqualTo("max_cost_usd");
+  }
+
+  @Test
+  void wholeNumbersBeyondALongAreRefusedNotWrapped() throws Exception {
+    String twoTo64 = "18446744073709551616";
+    Map<String, String> cases = new LinkedHashMap<>();
+    cases.put("\"priority\": " + twoTo64.replaceAll("6$", "7"), "priority"); // 2^64 + 1 wraps to 1
+    cases.put("\"priority\": 1e999999999", "priority");
+    cases.put("\"priority\": 2.5", "priority");
+    cases.put("\"canary\": {\"size\": 18446744073709551636}", "canary"); // 2^64 + 20 wraps to 20
+    cases.put("\"output_expires_after\": {\"anchor\": \"created_at\", \"seconds\": 18446744073709555216}",
+        "output_expires_after"); // 2^64 + 3600 wraps to 3600
+    for (var c : cases.entrySet()) {
+      assertThat(badRequest(createBatch(c.getKey())).get("param").asText()).as(c.getKey()).isEqualTo(c.getValue());
     }
   }
 }
