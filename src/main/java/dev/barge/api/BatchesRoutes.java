@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.barge.batch.BatchService;
 import dev.barge.batch.CreateBatch;
+import dev.barge.batch.Excerpt;
 import dev.barge.batch.PartialResults;
 import dev.barge.config.CanaryConfig;
 import dev.barge.config.ProjectConfig;
@@ -149,7 +150,7 @@ final class BatchesRoutes {
     } catch (NumberFormatException ignored) {
       // reported below
     }
-    throw ApiException.badRequest(name, "Invalid '" + name + "': '" + raw + "'; use a line number (0 or more).");
+    throw ApiException.badRequest(name, "Invalid '" + name + "': '" + Excerpt.of(raw) + "'; use a line number (0 or more).");
   }
 
   /** Extension: {@code {"max_cost_usd": "12.50"}} sets a batch's budget, {@code null} removes it. */
@@ -170,7 +171,7 @@ final class BatchesRoutes {
     if (usd == null || usd.signum() <= 0) {
       throw ApiException.badRequest(field, "'" + field + "' must be an amount of US dollars above 0 and at most "
           + MAX_USD.toPlainString() + " with at most " + MAX_USD_DECIMALS + " decimals, as a number or a decimal"
-          + " string such as \"12.50\"; got " + node + ".");
+          + " string such as \"12.50\"; got " + Excerpt.of(node.toString()) + ".");
     }
     return usd;
   }
@@ -198,7 +199,7 @@ final class BatchesRoutes {
   private static ApiException badCanary(JsonNode node) {
     return ApiException.badRequest("canary", "'canary' must be true, false, or an object with 'size' (1 to "
         + MAX_CANARY + " lines) and 'max_failure_rate' (0 to 1, at most " + MAX_RATE_DECIMALS + " decimals); got "
-        + node + ".");
+        + Excerpt.of(node.toString()) + ".");
   }
 
   private void list(Context ctx) {
@@ -228,7 +229,8 @@ final class BatchesRoutes {
     List<TimeWindow> windows = new ArrayList<>();
     for (JsonNode w : node) {
       try {
-        windows.add(TimeWindow.parse(w.isTextual() ? w.textValue() : w.toString()));
+        // Cut first: no window is 200 characters long, and the message quotes what was parsed.
+        windows.add(TimeWindow.parse(Excerpt.of(w.isTextual() ? w.textValue() : w.toString())));
       } catch (IllegalArgumentException e) {
         throw ApiException.badRequest("windows", "'windows': " + e.getMessage() + ".");
       }
@@ -242,7 +244,7 @@ final class BatchesRoutes {
     Long priority = CallerNumbers.whole(node, 1, MAX_PRIORITY);
     if (priority == null) {
       throw ApiException.badRequest("priority", "'priority' must be a whole number from 1 to " + MAX_PRIORITY
-          + " (a batch's weight against the other batches of its project); got " + node + ".");
+          + " (a batch's weight against the other batches of its project); got " + Excerpt.of(node.toString()) + ".");
     }
     return priority.intValue();
   }
@@ -257,7 +259,7 @@ final class BatchesRoutes {
     for (var it = node.fields(); it.hasNext(); ) {
       var e = it.next();
       if (e.getKey().length() > MAX_METADATA_KEY) {
-        throw ApiException.badRequest("metadata", "metadata key '" + e.getKey() + "' is longer than "
+        throw ApiException.badRequest("metadata", "metadata key '" + Excerpt.of(e.getKey()) + "' is longer than "
             + MAX_METADATA_KEY + " characters.");
       }
       if (!e.getValue().isTextual()) {

@@ -1,5 +1,6 @@
 package dev.barge.api;
 
+import dev.barge.batch.Excerpt;
 import dev.barge.batch.FileService;
 import dev.barge.store.FileRecord;
 import dev.barge.store.Page;
@@ -65,7 +66,7 @@ final class FilesRoutes {
     int limit = Params.limit(ctx, 10_000, 10_000);
     String order = ctx.queryParam("order") == null ? "desc" : ctx.queryParam("order");
     if (!order.equals("asc") && !order.equals("desc")) {
-      throw ApiException.badRequest("order", "Invalid 'order': '" + order + "'; use 'asc' or 'desc'.");
+      throw ApiException.badRequest("order", "Invalid 'order': '" + Excerpt.of(order) + "'; use 'asc' or 'desc'.");
     }
     Page<FileRecord> page = files.list(Auth.project(ctx), Params.optional(ctx, "purpose"),
         Params.optional(ctx, "after"), limit, order.equals("asc"));

@@ -2,6 +2,7 @@ package dev.barge.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.barge.batch.Engine;
+import dev.barge.batch.Excerpt;
 import dev.barge.dispatch.Priority;
 import dev.barge.upstream.Endpoint;
 import dev.barge.upstream.Outcome;
@@ -46,7 +47,7 @@ final class InteractiveRoutes {
     }
     if (engine.backends().serving(model.textValue()).isEmpty()) {
       throw new ApiException(404, "invalid_request_error", "model", "model_not_found",
-          "The model '" + model.textValue() + "' is not served by any backend of this Barge server.");
+          "The model '" + Excerpt.of(model.textValue()) + "' is not served by any backend of this Barge server.");
     }
     boolean flex = "flex".equals(request.path("service_tier").asText(null));
     Optional<Outcome> outcome = engine.sendNow(Auth.project(ctx), flex ? Priority.FLEX : Priority.INTERACTIVE, endpoint,

@@ -1,5 +1,6 @@
 package dev.barge.api;
 
+import dev.barge.batch.Excerpt;
 import io.javalin.http.Context;
 
 /** Query parameters with the checks the API documents; a bad value is the caller's mistake, named. */
@@ -20,7 +21,7 @@ final class Params {
     } catch (NumberFormatException ignored) {
       // reported below
     }
-    throw ApiException.badRequest(name, "Invalid '" + name + "': '" + raw + "'; use an integer from 1 to " + max + ".");
+    throw ApiException.badRequest(name, "Invalid '" + name + "': '" + Excerpt.of(raw) + "'; use an integer from 1 to " + max + ".");
   }
 
   static String optional(Context ctx, String name) {

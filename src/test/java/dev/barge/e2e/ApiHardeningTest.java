@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.openai.client.OpenAIClient;
+import com.openai.models.batches.Batch;
+import com.openai.models.batches.BatchCreateParams;
 import dev.barge.config.BargeConfig;
 import dev.barge.config.ConfigLoader;
+import dev.barge.store.Database;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,7 +20,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -156,5 +163,55 @@ class ApiHardeningTest {
     for (var c : cases.entrySet()) {
       assertThat(badRequest(createBatch(c.getKey())).get("param").asText()).as(c.getKey()).isEqualTo(c.getValue());
     }
+  }
+
+  private static HttpResponse<String> get(String path) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(barge.baseUrl + path)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void aHugeValueInAnInputLineIsQuotedCutShortAndTheBatchStaysReadable() throws Exception {
+    // 10.5 million quote characters: quoted whole (each escaped), the message would pass the 20 million
+    // characters Jackson reads back in a string, and every read of the batch failed.
+    String method = "\\\"".repeat(10_500_000);
+    OpenAIClient client = barge.client();
+    String fileId = TestBarge.upload(client, dir, "huge-method.jsonl", List.of("{\"custom_id\":\"a\",\"method\":\""
+        + method + "\",\"url\":\"/v1/chat/completions\",\"body\":{\"model\":\"" + MODEL + "\"}}"));
+    Batch batch = TestBarge.awaitEnd(client, TestBarge.create(client, fileId,
+        BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h").id(), Duration.ofSeconds(60));
+    assertThat(batch.status()).isEqualTo(Batch.Status.FAILED);
+    String message = batch.errors().orElseThrow().data().orElseThrow().getFirst().message().orElseThrow();
+    assertThat(message).startsWith("'method' must be \"POST\", not \"\\\"\\\"").endsWith("\\\"…\".").hasSizeLessThan(500);
+
+    assertThat(get("/batches").body()).contains(batch.id());
+    JsonNode dryRun = JSON.readTree(post("/batches", HttpRequest.BodyPublishers.ofString("{\"input_file_id\":\""
+        + fileId + "\",\"endpoint\":\"/v1/chat/completions\",\"completion_window\":\"24h\",\"dry_run\":true}")).body());
+    assertThat(dryRun.at("/errors/data/0/message").asText()).isEqualTo(message);
+  }
+
+  @Test
+  void aBatchWhoseStoredJsonCannotBeReadIsStillShownAndListed() throws Exception {
+    OpenAIClient client = barge.client();
+    String fileId = TestBarge.upload(client, dir, "not-json.jsonl", List.of("{not json"));
+    String id = TestBarge.awaitEnd(client, TestBarge.create(client, fileId, BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS,
+        "24h").id(), Duration.ofSeconds(30)).id();
+    try (Database db = Database.open(TestStorage.under(dir.resolve("data")))) {
+      db.write(c -> {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE batches SET errors = ?, metadata = ? WHERE id = ?")) {
+          ps.setString(1, "{\"object\":\"list\",\"data\":[{\"message\":\"cut off");
+          ps.setString(2, "{not json");
+          ps.setString(3, id);
+          return ps.executeUpdate();
+        }
+      });
+    }
+    HttpResponse<String> one = get("/batches/" + id);
+    assertThat(one.statusCode()).as(one.body()).isEqualTo(200);
+    JsonNode shown = JSON.readTree(one.body());
+    assertThat(shown.at("/errors/data/0/code").asText()).isEqualTo("errors_unreadable");
+    assertThat(shown.get("metadata").isNull()).isTrue();
+    HttpResponse<String> list = get("/batches?limit=100");
+    assertThat(list.statusCode()).as(list.body()).isEqualTo(200);
+    assertThat(list.body()).contains(id);
   }
 }
