@@ -52,6 +52,11 @@ public final class ApiServer implements AutoCloseable {
       ctx.header("x-request-id", requestId);
       if (AnthropicWire.isAnthropicPath(ctx.path())) ctx.header("request-id", requestId); // the Anthropic name
     });
+    if (config.auth().open()) {
+      app.before(LoopbackGuard::checkHost);
+      app.before("/v1/*", LoopbackGuard::checkSite);
+      app.before("/metrics", LoopbackGuard::checkSite);
+    }
     app.before("/v1/*", auth::authenticate);
     app.before("/metrics", auth::authenticate); // with keys configured, a scraper sends one as a bearer token
     app.before(ctx -> {

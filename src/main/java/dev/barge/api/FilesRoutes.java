@@ -30,7 +30,8 @@ final class FilesRoutes {
 
   private void upload(Context ctx) {
     if (!ctx.isMultipartFormData()) {
-      throw ApiException.badRequest(null, "Upload a file as multipart/form-data with the fields 'file' and 'purpose'.");
+      throw new ApiException(415, "invalid_request_error", null, "unsupported_media_type",
+          "Upload a file as multipart/form-data with the fields 'file' and 'purpose'.");
     }
     // The file streams to the blob store as it arrives; the fields are checked once the body is read
     // (they may come after the file), and the bytes are discarded unless the upload is committed.

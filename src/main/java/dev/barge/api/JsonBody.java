@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.barge.batch.Excerpt;
 import io.javalin.http.Context;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -81,8 +82,21 @@ final class JsonBody {
   }
 
   private InputStream open(Context ctx) throws IOException {
+    requireJson(ctx.contentType());
     if (ctx.req().getContentLengthLong() > maxBytes) throw tooLarge(null);
     return new Bounded(ctx.req().getInputStream());
+  }
+
+  /**
+   * The body must say it is JSON, as every SDK's does: a body of another type is what an HTML form or a
+   * page's "simple" fetch sends, which a browser sends to any site without asking.
+   */
+  private static void requireJson(String contentType) {
+    String mediaType = contentType == null ? "" : contentType.split(";", 2)[0].strip();
+    if (!mediaType.equalsIgnoreCase("application/json")) {
+      throw new ApiException(415, "invalid_request_error", null, "unsupported_media_type", "Send the body as JSON,"
+          + " with 'Content-Type: application/json'" + (contentType == null ? "." : ", not '" + Excerpt.of(contentType) + "'."));
+    }
   }
 
   private static JsonNode asObject(JsonNode body) {

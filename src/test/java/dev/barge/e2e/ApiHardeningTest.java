@@ -214,4 +214,76 @@ class ApiHardeningTest {
     assertThat(list.statusCode()).as(list.body()).isEqualTo(200);
     assertThat(list.body()).contains(id);
   }
+
+  /** A raw HTTP/1.1 request (the JDK client will not send a Host of our choosing); the status code. */
+  private static int rawStatus(int port, String method, String path, String headers) throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write((method + " " + path + " HTTP/1.1\r\n" + headers + "Content-Length: 0\r\n"
+          + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      String status = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+      return Integer.parseInt(status.substring(9));
+    }
+  }
+
+  @Test
+  void withoutKeysOnlyRequestsAddressedToALoopbackNameAreAnswered() throws Exception {
+    int port = barge.server.port();
+    for (String host : new String[] {"localhost:" + port, "127.0.0.1", "[::1]:" + port, "app.localhost:" + port,
+        "LOCALHOST"}) {
+      assertThat(rawStatus(port, "GET", "/v1/batches", "Host: " + host + "\r\n")).as(host).isEqualTo(200);
+    }
+    // DNS rebinding: a page of evil.example whose name now points at 127.0.0.1
+    for (String path : new String[] {"/v1/batches", "/", "/metrics"}) {
+      assertThat(rawStatus(port, "GET", path, "Host: evil.example:" + port + "\r\n")).as(path).isEqualTo(403);
+    }
+    assertThat(rawStatus(port, "GET", "/v1/batches", "Host: localhost.evil.example\r\n")).isEqualTo(403);
+  }
+
+  private static HttpResponse<String> postFrom(String contentType, String... headers) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(barge.baseUrl + "/batches"))
+        .POST(HttpRequest.BodyPublishers.ofString("{\"input_file_id\":\"file-x\",\"endpoint\":\"/v1/chat/completions\","
+            + "\"completion_window\":\"24h\"}"));
+    if (contentType != null) b.header("Content-Type", contentType);
+    if (headers.length > 0) b.headers(headers);
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void jsonBodiesThatDoNotSayTheyAreJsonAre415() throws Exception {
+    // What a web page may send anywhere without asking: text/plain, or a form.
+    for (String type : new String[] {"text/plain", "application/x-www-form-urlencoded", null}) {
+      HttpResponse<String> r = postFrom(type);
+      assertThat(r.statusCode()).as(type).isEqualTo(415);
+      assertThat(JSON.readTree(r.body()).at("/error/message").asText()).contains("application/json");
+    }
+  }
+
+  @Test
+  void withoutKeysAWebPageOfAnotherSiteCannotUseTheApi() throws Exception {
+    for (String origin : new String[] {"https://evil.example", "null", "http://127.0.0.1.evil.example"}) {
+      HttpResponse<String> r = postFrom("application/json", "Origin", origin);
+      assertThat(r.statusCode()).as(origin).isEqualTo(403);
+      assertThat(JSON.readTree(r.body()).at("/error/code").asText()).isEqualTo("cross_site_request");
+    }
+    assertThat(postFrom("application/json", "Sec-Fetch-Site", "cross-site").statusCode()).isEqualTo(403);
+    assertThat(get("/batches").statusCode()).isEqualTo(200);
+    // The dashboard's own calls come from a loopback origin: they get through to the route (400: no such file).
+    assertThat(postFrom("application/json; charset=utf-8", "Origin", "http://127.0.0.1:" + barge.server.port(),
+        "Sec-Fetch-Site", "same-origin").statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void withKeysAnyHostIsAnsweredButJsonBodiesMustStillSayTheyAreJson() throws Exception {
+    BargeConfig keyed = new ConfigLoader(Map.of()).parse("auth: { api_keys: [k1] }\n", "test");
+    try (TestBarge server = TestBarge.start(keyed, dir.resolve("keyed"))) {
+      int port = server.server.port();
+      assertThat(rawStatus(port, "GET", "/v1/batches", "Host: barge.internal\r\nAuthorization: Bearer k1\r\n"))
+          .isEqualTo(200);
+      HttpResponse<String> plain = HTTP.send(HttpRequest.newBuilder(URI.create(server.baseUrl + "/batches"))
+          .header("Authorization", "Bearer k1").header("Content-Type", "text/plain")
+          .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(plain.statusCode()).isEqualTo(415);
+    }
+  }
 }
