@@ -51,18 +51,22 @@ public final class ApiServer implements AutoCloseable {
       String requestId = Ids.request();
       ctx.header("x-request-id", requestId);
       if (AnthropicWire.isAnthropicPath(ctx.path())) ctx.header("request-id", requestId); // the Anthropic name
+      if (ctx.path().startsWith("/v1")) {
+        // API answers are data for programs: never sniffed as another type by a browser, never cached on the way.
+        ctx.header("X-Content-Type-Options", "nosniff").header("Cache-Control", "no-store");
+      } else {
+        // The dashboard is never shown inside another site's page (its key is in this browser).
+        ctx.header("X-Frame-Options", "DENY").header("Content-Security-Policy", "frame-ancestors 'none'");
+      }
     });
     if (config.auth().open()) {
       app.before(LoopbackGuard::checkHost);
       app.before("/v1/*", LoopbackGuard::checkSite);
       app.before("/metrics", LoopbackGuard::checkSite);
     }
+    app.before("/v1/*", Params::refuseNul);
     app.before("/v1/*", auth::authenticate);
     app.before("/metrics", auth::authenticate); // with keys configured, a scraper sends one as a bearer token
-    app.before(ctx -> {
-      // The dashboard is never shown inside another site's page (its key is in this browser).
-      if (!ctx.path().startsWith("/v1")) ctx.header("X-Frame-Options", "DENY").header("Content-Security-Policy", "frame-ancestors 'none'");
-    });
     new FilesRoutes(engine.files()).register(app);
     new BatchesRoutes(engine.batches(), config.batch().canary()).register(app);
     new SpendRoutes(engine).register(app);
@@ -93,6 +97,10 @@ public final class ApiServer implements AutoCloseable {
       ctx.header("retry-after-ms", Long.toString(ms));
       ctx.header("retry-after", Long.toString(Math.max(1, (ms + 999) / 1000)));
       fail(ctx, 429, "requests", e.getMessage(), null, "rate_limit_exceeded");
+    });
+    app.exception(IncompleteBody.class, (e, ctx) -> {
+      log.info("{} {}: the client stopped sending its body ({})", ctx.method(), ctx.path(), e.getMessage());
+      fail(ctx, 400, "invalid_request_error", "The request body ended before it was complete.", null, "incomplete_body");
     });
     app.exception(NotFoundException.class, (e, ctx) ->
         fail(ctx, 404, "invalid_request_error", e.getMessage(), e.param(), null));

@@ -104,7 +104,7 @@ final class BatchesRoutes {
     String project = Auth.project(ctx);
     String id = ctx.pathParam("batch_id");
     BatchRecord batch = batches.get(project, id); // a 404 before the stream starts
-    ctx.contentType("text/event-stream").header("Cache-Control", "no-cache").header("X-Accel-Buffering", "no");
+    ctx.contentType("text/event-stream").header("X-Accel-Buffering", "no");
     OutputStream out = ctx.res().getOutputStream();
     String last = null;
     long quietSince = System.currentTimeMillis();
@@ -150,7 +150,8 @@ final class BatchesRoutes {
     } catch (NumberFormatException ignored) {
       // reported below
     }
-    throw ApiException.badRequest(name, "Invalid '" + name + "': '" + Excerpt.of(raw) + "'; use a line number (0 or more).");
+    throw ApiException.badRequest(name, "Invalid '" + name + "': '" + Excerpt.of(raw)
+        + "'; use a line number (0 or more).");
   }
 
   /** Extension: {@code {"max_cost_usd": "12.50"}} sets a batch's budget, {@code null} removes it. */
@@ -188,7 +189,8 @@ final class BatchesRoutes {
     JsonNode rate = node.get("max_failure_rate");
     Long sampleSize = absent(size) ? Long.valueOf(defaultCanary.size()) : CallerNumbers.whole(size, 1, MAX_CANARY);
     BigDecimal maxRate = absent(rate) ? null : CallerNumbers.decimal(rate, false, MAX_RATE_DECIMALS, BigDecimal.ONE);
-    if (sampleSize == null || !absent(rate) && (maxRate == null || maxRate.signum() < 0)) throw badCanary(node);
+    boolean badRate = !absent(rate) && (maxRate == null || maxRate.signum() < 0);
+    if (sampleSize == null || badRate) throw badCanary(node);
     return new Canary(sampleSize.intValue(), maxRate, null, null);
   }
 
@@ -216,7 +218,10 @@ final class BatchesRoutes {
     JsonNode value = body.get(field);
     if (value == null || value.isNull()) throw ApiException.missing(field);
     if (!value.isTextual()) throw ApiException.badRequest(field, "'" + field + "' must be a string.");
-    return value.asText();
+    if (value.textValue().indexOf('\0') >= 0) {
+      throw ApiException.badRequest(field, "'" + field + "' must not contain a NUL character (\\u0000).");
+    }
+    return value.textValue();
   }
 
   /** Extension: the daily windows the batch may run in, e.g. {@code ["22:00-06:00 Europe/Berlin"]}. */

@@ -19,7 +19,9 @@ import java.io.InputStream;
  * A caller's JSON body, read with a cap on its size: a body that announces more (Content-Length) or
  * streams more (chunked) is refused with 413 before more of it is read. A parsed tree costs many times
  * its text in heap, so no endpoint may read an unbounded one. The cap is also the parser's
- * {@code maxDocumentLength}. Numbers with a fraction or exponent are read as exact decimals.
+ * {@code maxDocumentLength}. Numbers with a fraction or exponent are read as exact decimals. The body
+ * must be sent as {@code application/json} (else 415); one the client stops sending midway ends in
+ * {@link IncompleteBody}.
  */
 final class JsonBody {
   /** Bodies of the control endpoints (create batch, budget): small objects. */
@@ -95,7 +97,8 @@ final class JsonBody {
     String mediaType = contentType == null ? "" : contentType.split(";", 2)[0].strip();
     if (!mediaType.equalsIgnoreCase("application/json")) {
       throw new ApiException(415, "invalid_request_error", null, "unsupported_media_type", "Send the body as JSON,"
-          + " with 'Content-Type: application/json'" + (contentType == null ? "." : ", not '" + Excerpt.of(contentType) + "'."));
+          + " with 'Content-Type: application/json'"
+          + (contentType == null ? "." : ", not '" + Excerpt.of(contentType) + "'."));
     }
   }
 
@@ -121,14 +124,18 @@ final class JsonBody {
 
     @Override
     public int read() throws IOException {
-      int b = super.read();
-      if (b >= 0) count(1);
-      return b;
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override
-    public int read(byte[] buf, int off, int len) throws IOException {
-      int n = super.read(buf, off, len);
+    public int read(byte[] buf, int off, int len) {
+      int n;
+      try {
+        n = super.read(buf, off, len);
+      } catch (IOException e) {
+        throw new IncompleteBody(e);
+      }
       if (n > 0) count(n);
       return n;
     }

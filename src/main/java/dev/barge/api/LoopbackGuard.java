@@ -34,7 +34,8 @@ final class LoopbackGuard {
     String origin = ctx.header("Origin");
     if (origin != null && !isLoopbackOrigin(origin)) {
       throw forbidden("cross_site_request", "Without API keys Barge refuses requests from web pages of other"
-          + " sites (Origin '" + Excerpt.of(origin) + "'). Call it from a program, from its dashboard, or configure auth.api_keys.");
+          + " sites (Origin '" + Excerpt.of(origin) + "'). Call it from a program, from its dashboard, or configure"
+          + " auth.api_keys.");
     }
     if ("cross-site".equalsIgnoreCase(ctx.header("Sec-Fetch-Site"))) {
       throw forbidden("cross_site_request", "Without API keys Barge refuses requests from web pages of other sites"

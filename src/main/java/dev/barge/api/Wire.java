@@ -1,6 +1,5 @@
 package dev.barge.api;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -26,8 +25,8 @@ import java.util.function.Function;
 
 /** The JSON objects of the OpenAI Files and Batch APIs (spec §1.2, §4). Every key is present; unset ones are null. */
 public final class Wire {
-  /** Numbers in request bodies are read as exact decimals: a budget of 12.345678901234567891 stays so. */
-  static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+  /** Builds the answers; request bodies are read by {@link JsonBody}. */
+  static final ObjectMapper JSON = new ObjectMapper();
 
   private Wire() {}
 

@@ -144,6 +144,9 @@ public final class FileService {
     if (filename == null || !filename.endsWith(".jsonl")) {
       throw new InvalidRequestException(null, "Invalid file format for Batch API. Must be .jsonl");
     }
+    if (filename.indexOf('\0') >= 0) {
+      throw new InvalidRequestException("file", "The file name must not contain a NUL character (\\u0000).");
+    }
   }
 
   /** The answer to a file over the limit, whether its size was announced or found while reading it. */

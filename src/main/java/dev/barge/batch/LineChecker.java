@@ -109,6 +109,9 @@ final class LineChecker {
     if (customId == null || customId.isEmpty()) {
       return LineError.at(n, "invalid_request", "custom_id", "'custom_id' must be a non-empty string.");
     }
+    if (customId.indexOf('\0') >= 0) { // no database stores it, and no one meant it
+      return LineError.at(n, "invalid_request", "custom_id", "'custom_id' must not contain a NUL character (\\u0000).");
+    }
     if (!"POST".equals(method)) {
       return LineError.at(n, "invalid_request", "method",
           "'method' must be \"POST\", not " + quoted(method, methodOther) + ".");

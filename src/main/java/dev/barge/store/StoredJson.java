@@ -21,7 +21,10 @@ public final class StoredJson {
 
   private StoredJson() {}
 
-  /** {@code json} as a tree; null when it is null or cannot be read. {@code what} names it in the log, e.g. "batch_1 errors". */
+  /**
+   * {@code json} as a tree; null when it is null or cannot be read. {@code what} names it in the log, e.g.
+   * "batch_1 errors".
+   */
   public static JsonNode read(String json, String what) {
     if (json == null) return null;
     try {

@@ -2,11 +2,16 @@ package dev.barge.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.openai.client.OpenAIClient;
 import com.openai.models.batches.Batch;
 import com.openai.models.batches.BatchCreateParams;
+import dev.barge.api.ApiServer;
 import dev.barge.config.BargeConfig;
 import dev.barge.config.ConfigLoader;
 import dev.barge.store.Database;
@@ -29,6 +34,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * What a hostile or careless caller can send through raw HTTP, where the SDKs would not: oversized bodies,
@@ -285,5 +291,98 @@ class ApiHardeningTest {
           .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(plain.statusCode()).isEqualTo(415);
     }
+  }
+
+  @Test
+  void apiAnswersAreNeitherSniffedNorCached() throws Exception {
+    for (HttpResponse<String> r : List.of(get("/batches"), get("/batches/batch_unknown"))) {
+      assertThat(r.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
+      assertThat(r.headers().firstValue("Cache-Control")).contains("no-store");
+    }
+  }
+
+  private static HttpResponse<String> upload(String filename) throws Exception {
+    String body = "--XyZ\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n"
+        + "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + filename + "\"\r\n"
+        + "Content-Type: application/jsonl\r\n\r\n" + Lines.chatLine("a", MODEL, "hi") + "\n\r\n--XyZ--\r\n";
+    return HTTP.send(HttpRequest.newBuilder(URI.create(barge.baseUrl + "/files"))
+        .header("Content-Type", "multipart/form-data; boundary=XyZ").POST(HttpRequest.BodyPublishers.ofString(body))
+        .build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void aNulCharacterIsRefusedNamingWhereItIs() throws Exception {
+    // PostgreSQL stores no NUL in text: each of these was a server error there.
+    assertThat(badRequest(upload("in\u0000.jsonl")).get("param").asText()).isEqualTo("file");
+    assertThat(upload("in.jsonl").statusCode()).isEqualTo(200);
+    assertThat(badRequest(post("/batches", HttpRequest.BodyPublishers.ofString("{\"input_file_id\":\"file-\\u0000\","
+        + "\"endpoint\":\"/v1/chat/completions\",\"completion_window\":\"24h\"}"))).get("param").asText())
+        .isEqualTo("input_file_id");
+    for (String path : new String[] {"/files?purpose=%00", "/batches?after=x%00", "/messages/batches?after_id=%00"}) {
+      assertThat(badRequest(get(path)).get("message").asText()).as(path).contains("NUL");
+    }
+    assertThat(get("/batches/batch_%00").statusCode()).isEqualTo(400); // Jetty's own answer: an ambiguous path
+
+    OpenAIClient client = barge.client();
+    String fileId = TestBarge.upload(client, dir, "nul-id.jsonl", List.of(Lines.chatLine("a\u0000b", MODEL, "hi")));
+    Batch batch = TestBarge.awaitEnd(client, TestBarge.create(client, fileId,
+        BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h").id(), Duration.ofSeconds(30));
+    assertThat(batch.status()).isEqualTo(Batch.Status.FAILED);
+    var error = batch.errors().orElseThrow().data().orElseThrow().getFirst();
+    assertThat(error.param()).contains("custom_id");
+    assertThat(error.message().orElseThrow()).contains("NUL");
+  }
+
+  @Test
+  void theInputFilesOfMessageBatchesAreHiddenFromFileListsFilteredByTheirPurpose() throws Exception {
+    HttpResponse<String> created = post("/messages/batches", HttpRequest.BodyPublishers.ofString("{\"requests\":[{"
+        + "\"custom_id\":\"a\",\"params\":{\"model\":\"" + MODEL + "\",\"max_tokens\":8,"
+        + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}}]}"));
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+    for (String path : new String[] {"/files?purpose=message_batch", "/files"}) {
+      JsonNode files = JSON.readTree(get(path).body()).get("data");
+      files.forEach(f -> assertThat(f.get("purpose").asText()).as(path).isNotEqualTo("message_batch"));
+    }
+    assertThat(JSON.readTree(get("/files?purpose=message_batch").body()).get("data")).isEmpty();
+  }
+
+  @Test
+  void aClientThatHangsUpMidBodyIsLoggedInOneLineAndNotAsAServerError() throws Exception {
+    Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
+    Logger api = (Logger) LoggerFactory.getLogger(ApiServer.class);
+    ListAppender<ILoggingEvent> events = new ListAppender<>();
+    events.start();
+    root.addAppender(events);
+    Level level = api.getLevel();
+    api.setLevel(Level.INFO);
+    try {
+      String[][] cases = {
+          {"/v1/batches", "application/json", "{\"input_file_id\": "},
+          {"/v1/chat/completions", "application/json", "{\"model\": "},
+          {"/v1/messages/batches", "application/json", "{\"requests\": ["},
+          {"/v1/files", "multipart/form-data; boundary=XyZ",
+              "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.jsonl\"\r\n\r\n{}\n"}};
+      for (String[] c : cases) {
+        try (Socket socket = new Socket("127.0.0.1", barge.server.port())) {
+          socket.setSoTimeout(10_000);
+          socket.getOutputStream().write(("POST " + c[0] + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: " + c[1]
+              + "\r\nContent-Length: 50000\r\n\r\n" + c[2]).getBytes(StandardCharsets.UTF_8));
+          socket.shutdownOutput(); // gone before the rest of the body
+          String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+          assertThat(answer).as(c[0]).startsWith("HTTP/1.1 400");
+        }
+      }
+    } finally {
+      root.detachAppender(events);
+      api.setLevel(level);
+    }
+    assertThat(events.list).filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.WARN)) // nothing from the HTTP layer
+        .filteredOn(e -> e.getLoggerName().startsWith("dev.barge.api") || e.getLoggerName().startsWith("io.javalin")
+            || e.getLoggerName().startsWith("org.eclipse.jetty")).isEmpty();
+    assertThat(events.list).filteredOn(e -> e.getLoggerName().equals(ApiServer.class.getName()))
+        .hasSize(4).allSatisfy(e -> {
+          assertThat(e.getFormattedMessage()).contains("the client stopped sending its body");
+          assertThat(e.getThrowableProxy()).isNull(); // one line, no stack trace
+        });
   }
 }
