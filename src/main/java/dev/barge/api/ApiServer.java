@@ -60,9 +60,10 @@ public final class ApiServer implements AutoCloseable {
       }
     });
     if (config.auth().open()) {
-      app.before(LoopbackGuard::checkHost);
-      app.before("/v1/*", LoopbackGuard::checkSite);
-      app.before("/metrics", LoopbackGuard::checkSite);
+      LoopbackGuard guard = new LoopbackGuard(config.server().publicBaseUrl());
+      app.before(guard::checkHost);
+      app.before("/v1/*", guard::checkSite);
+      app.before("/metrics", guard::checkSite);
     }
     app.before("/v1/*", Params::refuseNul);
     app.before("/v1/*", auth::authenticate);

@@ -246,6 +246,18 @@ class ApiHardeningTest {
     assertThat(rawStatus(port, "GET", "/v1/batches", "Host: localhost.evil.example\r\n")).isEqualTo(403);
   }
 
+  @Test
+  void withoutKeysTheHostOfTheConfiguredPublicBaseUrlIsAnsweredToo() throws Exception {
+    BargeConfig proxied = new ConfigLoader(Map.of()).parse("server: { public_base_url: \"https://barge.example\" }\n",
+        "test");
+    try (TestBarge server = TestBarge.start(proxied, dir.resolve("proxied"))) {
+      int port = server.server.port();
+      assertThat(rawStatus(port, "GET", "/v1/batches", "Host: barge.example\r\nOrigin: https://barge.example\r\n"))
+          .isEqualTo(200);
+      assertThat(rawStatus(port, "GET", "/v1/batches", "Host: other.example\r\n")).isEqualTo(403);
+    }
+  }
+
   private static HttpResponse<String> postFrom(String contentType, String... headers) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(barge.baseUrl + "/batches"))
         .POST(HttpRequest.BodyPublishers.ofString("{\"input_file_id\":\"file-x\",\"endpoint\":\"/v1/chat/completions\","
