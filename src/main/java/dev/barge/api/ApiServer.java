@@ -52,15 +52,25 @@ public final class ApiServer implements AutoCloseable {
       String requestId = Ids.request();
       ctx.header("x-request-id", requestId);
       if (AnthropicWire.isAnthropicPath(ctx.path())) ctx.header("request-id", requestId); // the Anthropic name
+      if (ctx.path().startsWith("/v1")) {
+        // API answers are data for programs: never sniffed as another type by a browser, never cached on the way.
+        ctx.header("X-Content-Type-Options", "nosniff").header("Cache-Control", "no-store");
+      } else {
+        // The dashboard is never shown inside another site's page (its key is in this browser).
+        ctx.header("X-Frame-Options", "DENY").header("Content-Security-Policy", "frame-ancestors 'none'");
+      }
     });
+    if (config.auth().open()) {
+      LoopbackGuard guard = new LoopbackGuard(config.server().publicBaseUrl());
+      app.before(guard::checkHost);
+      app.before("/v1/*", guard::checkSite);
+      app.before("/metrics", guard::checkSite);
+    }
+    app.before("/v1/*", Params::refuseNul);
     app.before("/v1/*", auth::authenticate);
     app.before("/metrics", ctx -> { // with keys configured, a scraper sends an admin key as a bearer token
       auth.authenticate(ctx);
       Auth.requireAdmin(ctx, "/metrics");
-    });
-    app.before(ctx -> {
-      // The dashboard is never shown inside another site's page (its key is in this browser).
-      if (!ctx.path().startsWith("/v1")) ctx.header("X-Frame-Options", "DENY").header("Content-Security-Policy", "frame-ancestors 'none'");
     });
     new FilesRoutes(engine.files(), engine.idempotencyKeys()).register(app);
     new BatchesRoutes(engine.batches(), config.batch().canary(), engine.idempotencyKeys()).register(app);
@@ -72,7 +82,7 @@ public final class ApiServer implements AutoCloseable {
     String[] publicBase = {""};
     new MessageBatchesRoutes(engine.messageBatches(), config.batch().maxRequests(), () -> publicBase[0],
         engine.idempotencyKeys()).register(app);
-    new InteractiveRoutes(engine).register(app);
+    new InteractiveRoutes(engine, config.server().maxRequestBytes()).register(app);
     // For load balancers (no key) and Prometheus (an admin key, when there are keys).
     app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(engine.scrapeMetrics()));
     app.get("/healthz", ctx -> ctx.result("ok"));
@@ -100,6 +110,10 @@ public final class ApiServer implements AutoCloseable {
     app.exception(BudgetExceededException.class, (e, ctx) -> {
       fail(ctx, 429, "insufficient_quota", e.getMessage(), null, "budget_exceeded");
       ctx.header("x-should-retry", "false"); // no retry helps before the budget is raised or the day ends
+    });
+    app.exception(IncompleteBody.class, (e, ctx) -> {
+      log.info("{} {}: the client stopped sending its body ({})", ctx.method(), ctx.path(), e.getMessage());
+      fail(ctx, 400, "invalid_request_error", "The request body ended before it was complete.", null, "incomplete_body");
     });
     app.exception(NotFoundException.class, (e, ctx) ->
         fail(ctx, 404, "invalid_request_error", e.getMessage(), e.param(), null));

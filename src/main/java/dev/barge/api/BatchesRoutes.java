@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.barge.batch.BatchService;
 import dev.barge.batch.CreateBatch;
 import dev.barge.batch.IdempotencyKeys;
+import dev.barge.batch.Excerpt;
 import dev.barge.batch.PartialResults;
 import dev.barge.config.CanaryConfig;
 import dev.barge.config.ProjectConfig;
@@ -37,6 +38,9 @@ final class BatchesRoutes {
   private static final long EVENT_POLL_MS = 500;
   private static final long KEEP_ALIVE_MS = 15_000;
   private static final BigDecimal MAX_USD = ProjectConfig.MAX_USD;
+  private static final int MAX_USD_DECIMALS = 12;
+  private static final int MAX_RATE_DECIMALS = 6;
+  private static final JsonBody BODY = new JsonBody(JsonBody.CONTROL_MAX_BYTES, null);
 
   private final BatchService batches;
   private final CanaryConfig defaultCanary;
@@ -67,11 +71,11 @@ final class BatchesRoutes {
         ctx.pathParam("batch_id")))));
   }
 
-  private void create(Context ctx) {
+  private void create(Context ctx) throws IOException {
     IdempotentCreate create = IdempotentCreate.of(ctx, "POST /v1/batches", idempotencyKeys);
-    byte[] bytes = body(ctx);
-    create.add(bytes);
-    JsonNode body = jsonObject(bytes);
+    JsonBody.Bytes read = BODY.bytes(ctx);
+    create.add(read.bytes());
+    JsonNode body = read.object();
     CreateBatch request = new CreateBatch(
         requiredString(body, "input_file_id"),
         requiredString(body, "endpoint"),
@@ -106,7 +110,7 @@ final class BatchesRoutes {
     String project = Auth.project(ctx);
     String id = ctx.pathParam("batch_id");
     BatchRecord batch = batches.get(project, id); // a 404 before the stream starts
-    ctx.contentType("text/event-stream").header("Cache-Control", "no-cache").header("X-Accel-Buffering", "no");
+    ctx.contentType("text/event-stream").header("X-Accel-Buffering", "no");
     OutputStream out = ctx.res().getOutputStream();
     String last = null;
     long quietSince = System.currentTimeMillis();
@@ -152,33 +156,29 @@ final class BatchesRoutes {
     } catch (NumberFormatException ignored) {
       // reported below
     }
-    throw ApiException.badRequest(name, "Invalid '" + name + "': '" + raw + "'; use a line number (0 or more).");
+    throw ApiException.badRequest(name, "Invalid '" + name + "': '" + Excerpt.of(raw)
+        + "'; use a line number (0 or more).");
   }
 
   /** Extension: {@code {"max_cost_usd": "12.50"}} sets a batch's budget, {@code null} removes it. */
-  private void setBudget(Context ctx) {
-    JsonNode body = jsonObject(body(ctx));
+  private void setBudget(Context ctx) throws IOException {
+    JsonNode body = BODY.object(ctx);
     if (!body.has("max_cost_usd")) throw ApiException.missing("max_cost_usd");
     ctx.json(render(batches.setBudget(Auth.project(ctx), ctx.pathParam("batch_id"),
         usd(body.get("max_cost_usd"), "max_cost_usd"))));
   }
 
-  /** An amount of US dollars, as a JSON number or a decimal string (exact either way); positive. */
+  /**
+   * An amount of US dollars, as a JSON number or a decimal string (exact either way); positive, at most
+   * 12 decimals (a picodollar, what Barge counts in).
+   */
   private static BigDecimal usd(JsonNode node, String field) {
     if (node == null || node.isNull()) return null;
-    BigDecimal usd = null;
-    if (node.isNumber()) {
-      usd = node.decimalValue();
-    } else if (node.isTextual()) {
-      try {
-        usd = new BigDecimal(node.textValue().strip());
-      } catch (NumberFormatException e) {
-        usd = null;
-      }
-    }
-    if (usd == null || usd.signum() <= 0 || usd.compareTo(MAX_USD) > 0) {
+    BigDecimal usd = CallerNumbers.decimal(node, true, MAX_USD_DECIMALS, MAX_USD);
+    if (usd == null || usd.signum() <= 0) {
       throw ApiException.badRequest(field, "'" + field + "' must be an amount of US dollars above 0 and at most "
-          + MAX_USD.toPlainString() + ", as a number or a decimal string such as \"12.50\"; got " + node + ".");
+          + MAX_USD.toPlainString() + " with at most " + MAX_USD_DECIMALS + " decimals, as a number or a decimal"
+          + " string such as \"12.50\"; got " + Excerpt.of(node.toString()) + ".");
     }
     return usd;
   }
@@ -193,20 +193,21 @@ final class BatchesRoutes {
     if (!node.isObject()) throw badCanary(node);
     JsonNode size = node.get("size");
     JsonNode rate = node.get("max_failure_rate");
-    if (size != null && !size.isNull() && (!size.isIntegralNumber() || size.asLong() < 1 || size.asLong() > MAX_CANARY)) {
-      throw badCanary(node);
-    }
-    if (rate != null && !rate.isNull() && (!rate.isNumber() || rate.decimalValue().signum() < 0
-        || rate.decimalValue().compareTo(BigDecimal.ONE) > 0)) {
-      throw badCanary(node);
-    }
-    return new Canary(size == null || size.isNull() ? defaultCanary.size() : size.intValue(),
-        rate == null || rate.isNull() ? null : rate.decimalValue(), null, null);
+    Long sampleSize = absent(size) ? Long.valueOf(defaultCanary.size()) : CallerNumbers.whole(size, 1, MAX_CANARY);
+    BigDecimal maxRate = absent(rate) ? null : CallerNumbers.decimal(rate, false, MAX_RATE_DECIMALS, BigDecimal.ONE);
+    boolean badRate = !absent(rate) && (maxRate == null || maxRate.signum() < 0);
+    if (sampleSize == null || badRate) throw badCanary(node);
+    return new Canary(sampleSize.intValue(), maxRate, null, null);
+  }
+
+  private static boolean absent(JsonNode node) {
+    return node == null || node.isNull();
   }
 
   private static ApiException badCanary(JsonNode node) {
     return ApiException.badRequest("canary", "'canary' must be true, false, or an object with 'size' (1 to "
-        + MAX_CANARY + " lines) and 'max_failure_rate' (0 to 1); got " + node + ".");
+        + MAX_CANARY + " lines) and 'max_failure_rate' (0 to 1, at most " + MAX_RATE_DECIMALS + " decimals); got "
+        + Excerpt.of(node.toString()) + ".");
   }
 
   private void list(Context ctx) {
@@ -219,32 +220,14 @@ final class BatchesRoutes {
     return Wire.batch(batch, batches.estimate(batch));
   }
 
-  private static byte[] body(Context ctx) {
-    try {
-      return ctx.bodyInputStream().readAllBytes();
-    } catch (IOException e) {
-      throw ApiException.badRequest(null, "The request body could not be read: " + e.getMessage());
-    }
-  }
-
-  private static JsonNode jsonObject(byte[] json) {
-    JsonNode body;
-    try {
-      body = Wire.JSON.readTree(json);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw ApiException.badRequest(null, "The request body is not valid JSON: " + e.getOriginalMessage());
-    } catch (IOException e) {
-      throw ApiException.badRequest(null, "The request body could not be read: " + e.getMessage());
-    }
-    if (body == null || !body.isObject()) throw ApiException.badRequest(null, "The request body must be a JSON object.");
-    return body;
-  }
-
   private static String requiredString(JsonNode body, String field) {
     JsonNode value = body.get(field);
     if (value == null || value.isNull()) throw ApiException.missing(field);
     if (!value.isTextual()) throw ApiException.badRequest(field, "'" + field + "' must be a string.");
-    return value.asText();
+    if (value.textValue().indexOf('\0') >= 0) {
+      throw ApiException.badRequest(field, "'" + field + "' must not contain a NUL character (\\u0000).");
+    }
+    return value.textValue();
   }
 
   /** Extension: the daily windows the batch may run in, e.g. {@code ["22:00-06:00 Europe/Berlin"]}. */
@@ -257,7 +240,8 @@ final class BatchesRoutes {
     List<TimeWindow> windows = new ArrayList<>();
     for (JsonNode w : node) {
       try {
-        windows.add(TimeWindow.parse(w.isTextual() ? w.textValue() : w.toString()));
+        // Cut first: no window is 200 characters long, and the message quotes what was parsed.
+        windows.add(TimeWindow.parse(Excerpt.of(w.isTextual() ? w.textValue() : w.toString())));
       } catch (IllegalArgumentException e) {
         throw ApiException.badRequest("windows", "'windows': " + e.getMessage() + ".");
       }
@@ -268,11 +252,12 @@ final class BatchesRoutes {
   /** Extension: the batch's weight against other batches of its project, 1 to 100. */
   private static Integer priority(JsonNode node) {
     if (node == null || node.isNull()) return null;
-    if (!node.isIntegralNumber() || node.asLong() < 1 || node.asLong() > MAX_PRIORITY) {
+    Long priority = CallerNumbers.whole(node, 1, MAX_PRIORITY);
+    if (priority == null) {
       throw ApiException.badRequest("priority", "'priority' must be a whole number from 1 to " + MAX_PRIORITY
-          + " (a batch's weight against the other batches of its project); got " + node + ".");
+          + " (a batch's weight against the other batches of its project); got " + Excerpt.of(node.toString()) + ".");
     }
-    return node.intValue();
+    return priority.intValue();
   }
 
   private static Map<String, String> metadata(JsonNode node) {
@@ -285,7 +270,7 @@ final class BatchesRoutes {
     for (var it = node.fields(); it.hasNext(); ) {
       var e = it.next();
       if (e.getKey().length() > MAX_METADATA_KEY) {
-        throw ApiException.badRequest("metadata", "metadata key '" + e.getKey() + "' is longer than "
+        throw ApiException.badRequest("metadata", "metadata key '" + Excerpt.of(e.getKey()) + "' is longer than "
             + MAX_METADATA_KEY + " characters.");
       }
       if (!e.getValue().isTextual()) {
@@ -309,12 +294,11 @@ final class BatchesRoutes {
     if (!"created_at".equals(node.get("anchor").asText())) {
       throw ApiException.badRequest(param, "'output_expires_after.anchor' must be 'created_at'.");
     }
-    JsonNode seconds = node.get("seconds");
-    if (!seconds.canConvertToExactIntegral() || seconds.asLong() < MIN_OUTPUT_EXPIRY
-        || seconds.asLong() > MAX_OUTPUT_EXPIRY) {
+    Long seconds = CallerNumbers.whole(node.get("seconds"), MIN_OUTPUT_EXPIRY, MAX_OUTPUT_EXPIRY);
+    if (seconds == null) {
       throw ApiException.badRequest(param, "'output_expires_after.seconds' must be an integer from "
           + MIN_OUTPUT_EXPIRY + " to " + MAX_OUTPUT_EXPIRY + ".");
     }
-    return seconds.asLong();
+    return seconds;
   }
 }

@@ -1,5 +1,6 @@
 package dev.barge.api;
 
+import dev.barge.batch.Excerpt;
 import dev.barge.batch.FileService;
 import dev.barge.batch.IdempotencyKeys;
 import dev.barge.store.FileRecord;
@@ -32,7 +33,8 @@ final class FilesRoutes {
 
   private void upload(Context ctx) {
     if (!ctx.isMultipartFormData()) {
-      throw ApiException.badRequest(null, "Upload a file as multipart/form-data with the fields 'file' and 'purpose'.");
+      throw new ApiException(415, "invalid_request_error", null, "unsupported_media_type",
+          "Upload a file as multipart/form-data with the fields 'file' and 'purpose'.");
     }
     IdempotentCreate create = IdempotentCreate.of(ctx, "POST /v1/files", idempotencyKeys);
     // The file streams to the blob store as it arrives; the fields are checked once the body is read
@@ -75,7 +77,7 @@ final class FilesRoutes {
     int limit = Params.limit(ctx, 10_000, 10_000);
     String order = ctx.queryParam("order") == null ? "desc" : ctx.queryParam("order");
     if (!order.equals("asc") && !order.equals("desc")) {
-      throw ApiException.badRequest("order", "Invalid 'order': '" + order + "'; use 'asc' or 'desc'.");
+      throw ApiException.badRequest("order", "Invalid 'order': '" + Excerpt.of(order) + "'; use 'asc' or 'desc'.");
     }
     Page<FileRecord> page = files.list(Auth.project(ctx), Params.optional(ctx, "purpose"),
         Params.optional(ctx, "after"), limit, order.equals("asc"));

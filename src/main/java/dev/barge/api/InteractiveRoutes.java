@@ -2,6 +2,7 @@ package dev.barge.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.barge.batch.Engine;
+import dev.barge.batch.Excerpt;
 import dev.barge.dispatch.Priority;
 import dev.barge.upstream.Endpoint;
 import dev.barge.upstream.Outcome;
@@ -22,9 +23,12 @@ final class InteractiveRoutes {
       Endpoint.EMBEDDINGS, Endpoint.RESPONSES, Endpoint.MODERATIONS, Endpoint.MESSAGES);
 
   private final Engine engine;
+  private final JsonBody body;
 
-  InteractiveRoutes(Engine engine) {
+  /** @param maxBodyBytes the largest request body accepted ({@code server.max_request_bytes}) */
+  InteractiveRoutes(Engine engine, int maxBodyBytes) {
     this.engine = engine;
+    this.body = new JsonBody(maxBodyBytes, "server.max_request_bytes");
   }
 
   void register(Javalin app) {
@@ -32,8 +36,8 @@ final class InteractiveRoutes {
   }
 
   private void proxy(Context ctx, Endpoint endpoint) throws InterruptedException, IOException {
-    byte[] body = ctx.bodyAsBytes();
-    JsonNode request = parseObject(body);
+    JsonBody.Bytes read = body.bytes(ctx);
+    JsonNode request = read.object();
     JsonNode model = request.get("model");
     if (model == null || model.isNull()) throw ApiException.missing("model");
     if (!model.isTextual()) throw ApiException.badRequest("model", "'model' must be a string.");
@@ -43,11 +47,11 @@ final class InteractiveRoutes {
     }
     if (engine.backends().serving(model.textValue()).isEmpty()) {
       throw new ApiException(404, "invalid_request_error", "model", "model_not_found",
-          "The model '" + model.textValue() + "' is not served by any backend of this Barge server.");
+          "The model '" + Excerpt.of(model.textValue()) + "' is not served by any backend of this Barge server.");
     }
     boolean flex = "flex".equals(request.path("service_tier").asText(null));
     Optional<Outcome> outcome = engine.sendNow(Auth.project(ctx), flex ? Priority.FLEX : Priority.INTERACTIVE, endpoint,
-        model.textValue(), body);
+        model.textValue(), read.bytes());
     switch (outcome.orElse(null)) {
       case null -> throw flex
           ? new ApiException(429, "resource_unavailable", null, "resource_unavailable", "Resource unavailable:"
@@ -65,16 +69,5 @@ final class InteractiveRoutes {
       case Outcome.TransportFailure t -> throw new ApiException(502, "server_error", null, "backend_unreachable",
           "The backend serving '" + model.textValue() + "' did not answer: " + t.reason());
     }
-  }
-
-  private static JsonNode parseObject(byte[] body) {
-    JsonNode node;
-    try {
-      node = Wire.JSON.readTree(body);
-    } catch (IOException e) {
-      throw ApiException.badRequest(null, "The request body is not valid JSON: " + e.getMessage());
-    }
-    if (node == null || !node.isObject()) throw ApiException.badRequest(null, "The request body must be a JSON object.");
-    return node;
   }
 }

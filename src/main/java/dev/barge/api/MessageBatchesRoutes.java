@@ -14,7 +14,6 @@ import dev.barge.store.Page;
 import dev.barge.store.RequestState;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -33,7 +32,7 @@ import java.util.regex.Pattern;
  */
 final class MessageBatchesRoutes {
   private static final String BASE = "/v1/messages/batches";
-  private static final long MAX_BODY_BYTES = 256L * 1024 * 1024;
+  private static final JsonBody BODY = new JsonBody(256L * 1024 * 1024, null);
   private static final Pattern CUSTOM_ID = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
 
   private final MessageBatches batches;
@@ -68,11 +67,9 @@ final class MessageBatchesRoutes {
    */
   private void create(Context ctx) throws IOException {
     IdempotentCreate create = IdempotentCreate.of(ctx, "POST " + BASE, idempotencyKeys);
-    long announced = ctx.contentLength();
-    if (announced > MAX_BODY_BYTES) throw tooLarge();
     String project = Auth.project(ctx);
-    InputStream body = create.reading(new Bounded(ctx.req().getInputStream(), MAX_BODY_BYTES));
-    try (MessageBatches.Draft draft = batches.draft(project); JsonParser p = Wire.JSON.getFactory().createParser(body)) {
+    InputStream body = create.reading(BODY.stream(ctx));
+    try (JsonParser p = BODY.parser(body); MessageBatches.Draft draft = batches.draft(project)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw ApiException.badRequest(null, "The request body must be a JSON object.");
       }
@@ -92,7 +89,7 @@ final class MessageBatchesRoutes {
       body.transferTo(OutputStream.nullOutputStream()); // what follows the object too, so a fingerprint is all of it
       create.answer(ctx, draft::create, id -> batches.get(project, id), this::render);
     } catch (JsonProcessingException e) {
-      throw ApiException.badRequest(null, "The request body is not valid JSON: " + e.getOriginalMessage());
+      throw BODY.notJson(e);
     }
   }
 
@@ -101,7 +98,7 @@ final class MessageBatchesRoutes {
     int i = 0;
     while (p.nextToken() != JsonToken.END_ARRAY) {
       if (i == maxRequests) throw countError(i + 1);
-      JsonNode item = Wire.JSON.readTree(p);
+      JsonNode item = BODY.readTree(p);
       String at = "requests." + i;
       if (!item.isObject()) throw ApiException.badRequest(at, at + ": Input should be a valid dictionary");
       JsonNode customId = item.get("custom_id");
@@ -125,41 +122,6 @@ final class MessageBatchesRoutes {
   private ApiException countError(int count) {
     return ApiException.badRequest("requests", "requests: List should have between 1 and " + maxRequests
         + " items, not " + (count == 0 ? "0" : "more"));
-  }
-
-  private static ApiException tooLarge() {
-    return new ApiException(413, "invalid_request_error", null, "request_too_large",
-        "Request body is larger than " + MAX_BODY_BYTES / (1024 * 1024) + " MB.");
-  }
-
-  /** The body as it arrives, up to a limit: past it, the request is too large (413), not read further. */
-  private static final class Bounded extends FilterInputStream {
-    private final long limit;
-    private long read;
-
-    Bounded(InputStream in, long limit) {
-      super(in);
-      this.limit = limit;
-    }
-
-    @Override
-    public int read() throws IOException {
-      int b = super.read();
-      if (b >= 0) count(1);
-      return b;
-    }
-
-    @Override
-    public int read(byte[] buf, int off, int len) throws IOException {
-      int n = super.read(buf, off, len);
-      if (n > 0) count(n);
-      return n;
-    }
-
-    private void count(long n) {
-      read += n;
-      if (read > limit) throw tooLarge();
-    }
   }
 
   private void list(Context ctx) {

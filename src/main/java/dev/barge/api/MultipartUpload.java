@@ -151,7 +151,12 @@ final class MultipartUpload {
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
-      int n = in.read(b, off, len);
+      int n;
+      try {
+        n = in.read(b, off, len);
+      } catch (IOException e) {
+        throw new IncompleteBody(e);
+      }
       if (n > 0 && (read += n) > limit) throw new TooLarge(maxFileBytes);
       return n;
     }

@@ -1,6 +1,5 @@
 package dev.barge.api;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -17,18 +16,17 @@ import dev.barge.store.Canary;
 import dev.barge.store.FileRecord;
 import dev.barge.store.Page;
 import dev.barge.store.Spend;
+import dev.barge.store.StoredJson;
 import dev.barge.store.SpendStore;
 import dev.barge.store.Usage;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.function.Function;
 
 /** The JSON objects of the OpenAI Files and Batch APIs (spec §1.2, §4). Every key is present; unset ones are null. */
 public final class Wire {
-  /** Numbers in request bodies are read as exact decimals: a budget of 12.345678901234567891 stays so. */
-  static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+  /** Builds the answers; request bodies are read by {@link JsonBody}. */
+  static final ObjectMapper JSON = new ObjectMapper();
 
   private Wire() {}
 
@@ -61,7 +59,7 @@ public final class Wire {
     o.put("object", "batch");
     o.put("endpoint", b.endpoint());
     o.put("model", b.model());
-    o.set("errors", b.status() == BatchStatus.FAILED ? parse(b.errors()) : null);
+    o.set("errors", b.status() == BatchStatus.FAILED ? errors(b) : null);
     o.put("input_file_id", b.inputFileId());
     o.put("completion_window", b.completionWindow());
     o.put("status", b.status().wireName());
@@ -77,7 +75,7 @@ public final class Wire {
     counts.put("completed", b.completed());
     counts.put("failed", b.failed());
     o.set("usage", b.enteredAt(BatchStatus.IN_PROGRESS) == null ? null : usage(b.usage()));
-    o.set("metadata", parse(b.metadata()));
+    o.set("metadata", StoredJson.read(b.metadata(), b.id() + " metadata"));
     ObjectNode barge = o.putObject("barge");
     barge.put("priority", b.priority());
     if (b.windows().isEmpty()) {
@@ -124,7 +122,7 @@ public final class Wire {
     o.put("completion_window", request.completionWindow());
     o.put("model", d.model());
     o.put("valid", d.errors().isEmpty());
-    o.set("errors", d.errors().isEmpty() ? null : parse(LineError.listJson(d.errors())));
+    o.set("errors", d.errors().isEmpty() ? null : LineError.list(d.errors()));
     o.putObject("request_counts").put("total", d.requests());
     o.putObject("tokens").put("prompt", d.promptTokens()).put("max_output", d.maxOutputTokens())
         .put("enqueued", d.enqueuedTokens());
@@ -206,12 +204,10 @@ public final class Wire {
     else o.put(key, seconds(millis));
   }
 
-  private static JsonNode parse(String json) {
-    if (json == null) return null;
-    try {
-      return JSON.readTree(json);
-    } catch (IOException e) {
-      throw new UncheckedIOException("stored JSON is unreadable", e);
-    }
+  /** A failed batch's stored errors; a stand-in error when they cannot be read, so the batch can still be shown. */
+  private static JsonNode errors(BatchRecord b) {
+    if (b.errors() == null) return null;
+    JsonNode errors = StoredJson.read(b.errors(), b.id() + " errors");
+    return errors != null ? errors : LineError.list(List.of(LineError.UNREADABLE));
   }
 }

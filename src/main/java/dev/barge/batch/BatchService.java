@@ -116,12 +116,12 @@ public final class BatchService {
     if (!served) {
       throw new InvalidRequestException("endpoint", UNSERVED_ENDPOINTS.contains(request.endpoint())
           ? "Barge does not serve the endpoint '" + request.endpoint() + "' in batches."
-          : "Invalid endpoint '" + request.endpoint() + "'; use one of /v1/responses, /v1/chat/completions,"
+          : "Invalid endpoint '" + Excerpt.of(request.endpoint()) + "'; use one of /v1/responses, /v1/chat/completions,"
               + " /v1/embeddings, /v1/completions, /v1/moderations.");
     }
     Duration window = parseWindow(request.completionWindow());
     FileRecord input = files.find(project, request.inputFileId(), clock.millis())
-        .orElseThrow(() -> new InvalidRequestException("file_id", "Cannot find file " + request.inputFileId()
+        .orElseThrow(() -> new InvalidRequestException("file_id", "Cannot find file " + Excerpt.of(request.inputFileId())
             + ", or project " + project + " does not have access to it."));
     String purpose = BatchRecord.ANTHROPIC.equals(api) ? FileService.PURPOSE_MESSAGE_BATCH : FileService.PURPOSE_BATCH;
     if (!purpose.equals(input.purpose())) {
@@ -155,7 +155,7 @@ public final class BatchService {
     try {
       d = Durations.parse(window);
     } catch (IllegalArgumentException e) {
-      throw new InvalidRequestException("completion_window", "Invalid completion_window '" + window
+      throw new InvalidRequestException("completion_window", "Invalid completion_window '" + Excerpt.of(window)
           + "'; use \"24h\" or, as a Barge extension, a number and a unit s, m, h or d (e.g. \"1h\", \"7d\").");
     }
     if (d.compareTo(Duration.ofSeconds(1)) < 0 || window.endsWith("ms")) {
@@ -190,7 +190,7 @@ public final class BatchService {
   /** A batch of the project that came through {@code api}; another API's batch is not found here. */
   BatchRecord get(String project, String api, String id) {
     return batches.find(project, id).filter(b -> b.api().equals(api))
-        .orElseThrow(() -> new NotFoundException("batch_id", "No batch found with id '" + id + "'."));
+        .orElseThrow(() -> new NotFoundException("batch_id", "No batch found with id '" + Excerpt.of(id) + "'."));
   }
 
   public Page<BatchRecord> list(String project, String after, int limit) {

@@ -162,10 +162,13 @@ public final class FileService {
   private static void checkFields(String filename, String purpose) {
     if (!PURPOSE_BATCH.equals(purpose)) {
       throw new InvalidRequestException("purpose",
-          "Barge accepts only purpose 'batch' for uploads, not '" + purpose + "'.");
+          "Barge accepts only purpose 'batch' for uploads, not '" + Excerpt.of(purpose) + "'.");
     }
     if (filename == null || !filename.endsWith(".jsonl")) {
       throw new InvalidRequestException(null, "Invalid file format for Batch API. Must be .jsonl");
+    }
+    if (filename.indexOf('\0') >= 0) {
+      throw new InvalidRequestException("file", "The file name must not contain a NUL character (\\u0000).");
     }
   }
 

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -110,6 +109,9 @@ final class LineChecker {
     if (customId == null || customId.isEmpty()) {
       return LineError.at(n, "invalid_request", "custom_id", "'custom_id' must be a non-empty string.");
     }
+    if (customId.indexOf('\0') >= 0) { // no database stores it, and no one meant it
+      return LineError.at(n, "invalid_request", "custom_id", "'custom_id' must not contain a NUL character (\\u0000).");
+    }
     if (!"POST".equals(method)) {
       return LineError.at(n, "invalid_request", "method",
           "'method' must be \"POST\", not " + quoted(method, methodOther) + ".");
@@ -120,7 +122,7 @@ final class LineChecker {
     int earlier = customIds.putIfAbsent(customId, n);
     if (earlier != 0) {
       return LineError.at(n, "duplicate_custom_id", "custom_id",
-          "The custom_id '" + customId + "' is already used on line " + earlier + ".");
+          "The custom_id '" + Excerpt.of(customId) + "' is already used on line " + earlier + ".");
     }
     if (!endpoint.equals(url)) {
       return LineError.at(n, "url_mismatch", "url",
@@ -140,8 +142,7 @@ final class LineChecker {
       // A request's own model must be served before it may become the batch's model: a typo in the
       // first request must not fail the others.
       if (!servedModels.computeIfAbsent(bodyModel, modelServed::test)) {
-        return LineError.at(n, "model_not_found", "body.model",
-            "The model '" + bodyModel + "' is not served by any configured backend.");
+        return notServed(n);
       }
     }
     if (!bodyStreamOff) {
@@ -154,13 +155,10 @@ final class LineChecker {
     }
     if (!model.equals(bodyModel)) {
       return LineError.at(n, "model_mismatch", "body.model",
-          "The model '" + bodyModel + "' differs from the file's first model '" + model
+          "The model '" + Excerpt.of(bodyModel) + "' differs from the file's first model '" + Excerpt.of(model)
               + "'; a batch uses one model.");
     }
-    if (!modelIsServed) {
-      return LineError.at(n, "model_not_found", "body.model",
-          "The model '" + bodyModel + "' is not served by any configured backend.");
-    }
+    if (!modelIsServed) return notServed(n);
     acceptedCustomId = customId;
     return null;
   }
@@ -283,9 +281,14 @@ final class LineChecker {
     return (JsonNode) JSON.readTree(p);
   }
 
-  /** The value as JSON text, as the error messages quote it. */
+  private LineError notServed(int line) {
+    return LineError.at(line, "model_not_found", "body.model",
+        "The model '" + Excerpt.of(bodyModel) + "' is not served by any configured backend.");
+  }
+
+  /** The value as JSON text, as the error messages quote it (cut short). */
   private static String quoted(String text, JsonNode other) {
-    return text != null ? TextNode.valueOf(text).toString() : other.toString();
+    return text != null ? Excerpt.json(text) : Excerpt.of(other.toString());
   }
 
   private static LineError missing(int line, String param) {

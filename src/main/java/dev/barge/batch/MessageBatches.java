@@ -10,6 +10,7 @@ import dev.barge.store.Page;
 import dev.barge.store.RequestState;
 import dev.barge.store.RequestStore;
 import dev.barge.store.ResultRow;
+import dev.barge.store.StoredJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -167,7 +168,8 @@ public final class MessageBatches {
       return;
     }
     RequestState state = endedUnqueued(batch);
-    JsonNode why = batch.errors() == null ? JSON.createObjectNode() : readTree(batch.errors()).path("data").path(0);
+    JsonNode stored = StoredJson.read(batch.errors(), batch.id() + " errors");
+    JsonNode why = stored == null ? JSON.createObjectNode() : stored.path("data").path(0);
     String code = state == RequestState.FAILED ? why.path("code").asText("batch_failed") : null;
     String reason = state == RequestState.FAILED ? why.path("message").asText("The batch failed.") : null;
     try (InputStream in = files.content(batch.project(), batch.inputFileId());
@@ -180,14 +182,6 @@ public final class MessageBatches {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("reading the requests of " + batch.id(), e);
-    }
-  }
-
-  private static JsonNode readTree(String json) {
-    try {
-      return JSON.readTree(json);
-    } catch (IOException e) {
-      throw new UncheckedIOException("stored errors are JSON", e);
     }
   }
 

@@ -57,7 +57,8 @@ public record BargeConfig(
 
   public BargeConfig withServer(String host, Integer port) {
     ServerConfig s = new ServerConfig(host != null ? host : server.host(), port != null ? port : server.port(),
-        server.interactiveWait(), server.flexWait(), server.flexDiscount(), server.publicBaseUrl(), server.maxSyncShare());
+        server.interactiveWait(), server.flexWait(), server.flexDiscount(), server.publicBaseUrl(),
+        server.maxRequestBytes(), server.maxSyncShare());
     return new BargeConfig(s, storage, auth, backends, pricing, batch, projects, webhooks);
   }
 

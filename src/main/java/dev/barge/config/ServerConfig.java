@@ -11,11 +11,13 @@ import java.time.Duration;
  * @param flexDiscount price reduction of flex requests against real-time prices (default 0.5, as hosted APIs)
  * @param publicBaseUrl where clients reach this server (e.g. {@code https://barge.example.com} behind a proxy),
  *     for URLs Barge hands out; null: its own listening address
+ * @param maxRequestBytes the largest body a synchronous request (chat completions, messages, ...) may have
+ *     (default 8 MiB): room for long prompts and a few images, while a body's parsed JSON costs many times its size
  * @param maxSyncShare the most of a backend's concurrency that synchronous requests may hold at once (default
  *     0.9): the rest stays for batch work, so batches keep moving beside a steady synchronous load
  */
 public record ServerConfig(String host, Integer port, String interactiveWait, String flexWait,
-    BigDecimal flexDiscount, String publicBaseUrl, BigDecimal maxSyncShare) {
+    BigDecimal flexDiscount, String publicBaseUrl, Integer maxRequestBytes, BigDecimal maxSyncShare) {
   public ServerConfig {
     if (host == null || host.isBlank()) host = "127.0.0.1";
     if (port == null) port = 8080;
@@ -35,11 +37,13 @@ public record ServerConfig(String host, Integer port, String interactiveWait, St
       }
       publicBaseUrl = publicBaseUrl.replaceAll("/+$", "");
     }
+    if (maxRequestBytes == null) maxRequestBytes = 8 * 1024 * 1024;
+    if (maxRequestBytes <= 0) throw new IllegalArgumentException("max_request_bytes: must be positive");
   }
 
   public ServerConfig(String host, Integer port, String interactiveWait, String flexWait, BigDecimal flexDiscount,
       String publicBaseUrl) {
-    this(host, port, interactiveWait, flexWait, flexDiscount, publicBaseUrl, null);
+    this(host, port, interactiveWait, flexWait, flexDiscount, publicBaseUrl, null, null);
   }
 
   public ServerConfig(String host, Integer port) {

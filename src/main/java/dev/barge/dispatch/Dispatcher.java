@@ -331,7 +331,7 @@ public final class Dispatcher implements AutoCloseable {
     boolean observed = false;
     try {
       long start = System.nanoTime();
-      Outcome outcome = backend.send(endpoint, body);
+      Outcome outcome = backend.sendNow(endpoint, body);
       metrics.called(backend.name(), endpoint.path(), priority.name().toLowerCase(Locale.ROOT), outcome,
           Duration.ofNanos(System.nanoTime() - start));
       gate.observe(outcome, null, Usage.ZERO, clock.millis());

@@ -75,8 +75,9 @@ public final class FileStore {
       String dir = ascending ? "ASC" : "DESC";
       StringBuilder sql = new StringBuilder("SELECT " + COLUMNS
           + " FROM files f WHERE project = ? AND (expires_at IS NULL OR expires_at > ?)");
-      // The input files Barge writes for message batches are its own, not the caller's files.
-      sql.append(purpose != null ? " AND purpose = ?" : " AND purpose <> 'message_batch'");
+      // The input files Barge writes for message batches are its own, not the caller's files, whatever the filter.
+      sql.append(" AND purpose <> 'message_batch'");
+      if (purpose != null) sql.append(" AND purpose = ?");
       if (after != null) {
         sql.append(" AND EXISTS (SELECT 1 FROM files a WHERE a.id = ? AND a.project = f.project AND (f.created_at ")
             .append(cmp).append(" a.created_at OR (f.created_at = a.created_at AND f.id ").append(cmp).append(" a.id)))");

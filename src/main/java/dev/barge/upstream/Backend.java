@@ -17,8 +17,17 @@ public interface Backend extends AutoCloseable {
   /** Calls in flight when {@code limits.max_concurrency} is not configured. */
   int defaultConcurrency();
 
-  /** Sends one request body (JSON) to {@code endpoint} and returns how it ended. */
+  /** Sends one request body (JSON) of a batch to {@code endpoint} and returns how it ended. */
   Outcome send(Endpoint endpoint, byte[] body);
+
+  /**
+   * The same for a synchronous request. It differs only where the backend writes the answer itself,
+   * such as the {@code usage.service_tier} of a translated Messages answer: {@code "standard"}, not
+   * {@code "batch"}.
+   */
+  default Outcome sendNow(Endpoint endpoint, byte[] body) {
+    return send(endpoint, body);
+  }
 
   default String name() {
     return config().name();

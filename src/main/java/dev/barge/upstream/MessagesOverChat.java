@@ -18,11 +18,18 @@ import java.util.function.Function;
 final class MessagesOverChat {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> UNSUPPORTED = Set.of("tools", "tool_choice", "thinking");
+  /** The {@code usage.service_tier} of a Message answered for a batch, as Anthropic's batch results say. */
+  static final String BATCH_TIER = "batch";
+  /** ... and of one answered synchronously. */
+  static final String STANDARD_TIER = "standard";
 
   private MessagesOverChat() {}
 
-  /** Sends {@code messagesBody} through {@code sendChat} (a chat completions call) and answers as Messages would. */
-  static Outcome send(byte[] messagesBody, Function<byte[], Outcome> sendChat) {
+  /**
+   * Sends {@code messagesBody} through {@code sendChat} (a chat completions call) and answers as Messages
+   * would, its usage in {@code serviceTier}.
+   */
+  static Outcome send(byte[] messagesBody, String serviceTier, Function<byte[], Outcome> sendChat) {
     JsonNode params;
     byte[] chat;
     try {
@@ -36,7 +43,7 @@ final class MessagesOverChat {
     Outcome outcome = sendChat.apply(chat);
     if (!(outcome instanceof Outcome.Success s)) return outcome;
     try {
-      return new Outcome.Success(s.status(), toMessage(JSON.readTree(s.body()), params.path("model").asText()),
+      return new Outcome.Success(s.status(), toMessage(JSON.readTree(s.body()), params.path("model").asText(), serviceTier),
           s.requestId(), s.limits());
     } catch (IOException e) {
       return new Outcome.Retryable(502, error("api_error", "The backend's answer is not JSON."), s.requestId(), null,
@@ -89,7 +96,7 @@ final class MessagesOverChat {
     return text.toString();
   }
 
-  static String toMessage(JsonNode chat, String model) throws IOException {
+  static String toMessage(JsonNode chat, String model, String serviceTier) throws IOException {
     JsonNode choice = chat.path("choices").path(0);
     ObjectNode m = JSON.createObjectNode();
     m.put("id", "msg_" + HexFormat.of().formatHex(randomBytes()));
@@ -106,7 +113,7 @@ final class MessagesOverChat {
         "server_tool_use", "inference_geo"}) {
       usage.putNull(key);
     }
-    usage.put("service_tier", "batch");
+    usage.put("service_tier", serviceTier);
     m.putNull("container");
     m.putNull("stop_details");
     return JSON.writeValueAsString(m);

@@ -36,7 +36,18 @@ public final class OpenAiCompatibleBackend implements Backend {
 
   @Override
   public Outcome send(Endpoint endpoint, byte[] body) {
-    if (endpoint == Endpoint.MESSAGES) return MessagesOverChat.send(body, chat -> post(Endpoint.CHAT_COMPLETIONS, chat));
+    return send(endpoint, body, MessagesOverChat.BATCH_TIER);
+  }
+
+  @Override
+  public Outcome sendNow(Endpoint endpoint, byte[] body) {
+    return send(endpoint, body, MessagesOverChat.STANDARD_TIER);
+  }
+
+  private Outcome send(Endpoint endpoint, byte[] body, String serviceTier) {
+    if (endpoint == Endpoint.MESSAGES) {
+      return MessagesOverChat.send(body, serviceTier, chat -> post(Endpoint.CHAT_COMPLETIONS, chat));
+    }
     return post(endpoint, body);
   }
 

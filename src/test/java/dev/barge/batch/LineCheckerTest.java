@@ -60,6 +60,23 @@ class LineCheckerTest {
   }
 
   @Test
+  void hugeValuesAreQuotedCutShortAndControlCharactersEscaped() {
+    LineChecker checker = new LineChecker(CHAT, SERVED, 1 << 24);
+    String huge = "\uD83D\uDE00".repeat(500_000); // surrogate pairs: a cut must not split one
+    LineError method = checker.check(line(1, "{\"custom_id\":\"a\",\"method\":\"" + huge + "\",\"url\":\"u\",\"body\":{}}"));
+    assertThat(method.message()).startsWith("'method' must be \"POST\", not \"\uD83D\uDE00").endsWith("\uDE00…\".")
+        .hasSizeLessThan(260);
+    LineError url = checker.check(line(2, "{\"custom_id\":\"b\",\"method\":\"POST\",\"url\":[" + "1,".repeat(100_000)
+        + "1],\"body\":{}}"));
+    assertThat(url.message()).startsWith("The url [1,1,").contains(",1…").hasSizeLessThan(300);
+    LineError model = checker.check(line(3, "{\"custom_id\":\"c\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\","
+        + "\"body\":{\"model\":\"bad\\u0000" + "x".repeat(1000) + "\"}}"));
+    assertThat(model.code()).isEqualTo("model_not_found");
+    assertThat(model.message()).startsWith("The model 'bad\\u0000xxx").contains("x…'").doesNotContain("\u0000")
+        .hasSizeLessThan(300);
+  }
+
+  @Test
   void bodyFieldsAreReadWhereverTheyAreAndTheLastOfARepeatedKeyCounts() {
     LineChecker checker = new LineChecker(CHAT, SERVED, 1 << 20);
     // The second body has no model: as in a tree, it replaces the first.

@@ -71,6 +71,15 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void maxRequestBytesDefaultsToEightMebibytesAndMustBePositive() throws IOException {
+    assertThat(new ConfigLoader(Map.of()).load(null).server().maxRequestBytes()).isEqualTo(8 * 1024 * 1024);
+    assertThat(new ConfigLoader(Map.of("BARGE_SERVER_MAX_REQUEST_BYTES", "33554432")).load(yaml("server: {}\n"))
+        .server().maxRequestBytes()).isEqualTo(32 * 1024 * 1024);
+    assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(yaml("server: { max_request_bytes: 0 }\n")))
+        .hasMessageContaining("server.max_request_bytes");
+  }
+
+  @Test
   void unsetVariableIsNamedWithItsKey() throws IOException {
     Path file = yaml("auth: { api_keys: [\"${MISSING_KEY}\"] }\n");
     assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(file))

@@ -14,6 +14,7 @@ import com.anthropic.errors.NotFoundException;
 import com.anthropic.errors.UnauthorizedException;
 import com.anthropic.models.messages.Message;
 import com.anthropic.models.messages.MessageCreateParams;
+import com.anthropic.models.messages.Usage;
 import com.anthropic.models.messages.batches.BatchCreateParams;
 import com.anthropic.models.messages.batches.BatchListParams;
 import com.anthropic.models.messages.batches.MessageBatch;
@@ -93,6 +94,9 @@ class MessageBatchesTest {
           .system("Answer briefly.").addUserMessage("What is a barge?").build());
       assertThat(answer.content().getFirst().text().orElseThrow().text()).as(type.yamlName()).isNotBlank();
       assertThat(answer.usage().outputTokens()).isPositive();
+      if (type == BackendType.OPENAI) { // Barge writes the Message itself: a synchronous one is no batch work
+        assertThat(answer.usage().serviceTier()).contains(Usage.ServiceTier.STANDARD);
+      }
       stop();
       dir = dir.resolve("again"); // a fresh data directory for the next backend type
     }
@@ -305,6 +309,7 @@ class MessageBatchesTest {
     assertThat(message.content().getFirst().text().orElseThrow().text()).isNotBlank();
     assertThat(message.usage().outputTokens()).isPositive();
     assertThat(message.model().asString()).isEqualTo(MODEL);
+    assertThat(message.usage().serviceTier()).contains(Usage.ServiceTier.BATCH);
     var error = results.get("unknown-model").result().errored().orElseThrow().error().error();
     assertThat(error.isInvalidRequestError()).isTrue();
     assertThat(upstream.answersByStatus()).containsEntry(200, 2L); // the bad request was never sent

@@ -86,8 +86,8 @@ class RawHttpTest {
   }
 
   @Test
-  void uploadThatIsNotMultipartOrLacksFieldsIs400() throws Exception {
-    assertThat(send("POST", "/v1/files", "application/json", "{}").statusCode()).isEqualTo(400);
+  void uploadThatIsNotMultipartIs415AndOneThatLacksFieldsIs400() throws Exception {
+    assertThat(send("POST", "/v1/files", "application/json", "{}").statusCode()).isEqualTo(415);
     HttpResponse<String> noFile = send("POST", "/v1/files", "multipart/form-data; boundary=XyZ",
         "--XyZ\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n--XyZ--\r\n");
     assertThat(noFile.statusCode()).isEqualTo(400);
