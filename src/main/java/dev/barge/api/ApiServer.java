@@ -9,6 +9,7 @@ import dev.barge.batch.TooManyRequestsException;
 import dev.barge.config.BargeConfig;
 import dev.barge.config.ConfigException;
 import dev.barge.config.ServerConfig;
+import dev.barge.http.ServerThreads;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -37,7 +38,7 @@ public final class ApiServer implements AutoCloseable {
     }
     Auth auth = new Auth(config.auth());
     Javalin app = Javalin.create(c -> {
-      c.useVirtualThreads = true;
+      c.jetty.threadPool = ServerThreads.pool("barge-api");
       c.showJavalinBanner = false;
       c.http.disableCompression(); // file downloads stream as they are
       c.http.maxRequestSize = 64L * 1024 * 1024;

@@ -201,6 +201,7 @@ class ApiHardeningTest {
     String fileId = TestBarge.upload(client, dir, "not-json.jsonl", List.of("{not json"));
     String id = TestBarge.awaitEnd(client, TestBarge.create(client, fileId, BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS,
         "24h").id(), Duration.ofSeconds(30)).id();
+    barge.close(); // one process per SQLite database: the stored JSON is spoilt while Barge is stopped
     try (Database db = Database.open(TestStorage.under(dir.resolve("data")))) {
       db.write(c -> {
         try (PreparedStatement ps = c.prepareStatement("UPDATE batches SET errors = ?, metadata = ? WHERE id = ?")) {
@@ -211,6 +212,7 @@ class ApiHardeningTest {
         }
       });
     }
+    start();
     HttpResponse<String> one = get("/batches/" + id);
     assertThat(one.statusCode()).as(one.body()).isEqualTo(200);
     JsonNode shown = JSON.readTree(one.body());

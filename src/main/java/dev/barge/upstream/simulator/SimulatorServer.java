@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.barge.config.SimulatorConfig;
+import dev.barge.http.ServerThreads;
 import dev.barge.upstream.Endpoint;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -53,7 +54,7 @@ public final class SimulatorServer implements AutoCloseable {
     // Computed once: the list never changes while the server runs.
     String modelList = modelList(models, clock.instant().getEpochSecond());
     Javalin app = Javalin.create(c -> {
-      c.useVirtualThreads = true;
+      c.jetty.threadPool = ServerThreads.pool("barge-simulator");
       c.showJavalinBanner = false;
       c.http.maxRequestSize = MAX_REQUEST_BYTES;
     });
