@@ -31,7 +31,7 @@ final class BackendGate {
    * Kept below every rate limit: Barge's bucket and the backend's drift apart by network and scheduling
    * jitter, and a call that arrives a little early at a backend whose bucket is empty is a 429.
    */
-  static final double RATE_MARGIN = 0.03;
+  static final double RATE_MARGIN = 0.02;
 
   private final String name;
   private final TokenCounter counter;

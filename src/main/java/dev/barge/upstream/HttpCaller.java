@@ -84,10 +84,13 @@ final class HttpCaller implements AutoCloseable {
       post.cancel();
     }, timeout.toMillis(), TimeUnit.MILLISECONDS);
     try {
-      return http.execute(post, response -> {
+      ClassicHttpResponse response = http.executeOpen(null, post, null);
+      try {
         answering.set(true);
-        return outcome(response, requestIdHeader);
-      });
+        return outcome(post, response, requestIdHeader);
+      } finally {
+        closeQuietly(response);
+      }
     } catch (SocketTimeoutException e) {
       return new Outcome.TransportFailure("no answer within " + timeoutText());
     } catch (InterruptedIOException e) {
@@ -111,12 +114,14 @@ final class HttpCaller implements AutoCloseable {
     return timeout.toMillis() % 1000 == 0 ? timeout.toSeconds() + "s" : timeout.toMillis() + "ms";
   }
 
-  private Outcome outcome(ClassicHttpResponse response, String requestIdHeader) throws IOException {
-    if (response.getEntity() != null && response.getEntity().getContentLength() > MAX_ANSWER_BYTES) {
+  private Outcome outcome(HttpPost post, ClassicHttpResponse response, String requestIdHeader) throws IOException {
+    HttpEntity entity = response.getEntity();
+    byte[] bytes = entity == null ? new byte[0]
+        : entity.getContentLength() > MAX_ANSWER_BYTES ? null : readAtMost(entity, MAX_ANSWER_BYTES);
+    if (bytes == null) {
+      post.cancel(); // drops the connection: closing the answer would otherwise read the rest of it
       return tooLarge(response);
     }
-    byte[] bytes = response.getEntity() == null ? new byte[0] : readAtMost(response.getEntity(), MAX_ANSWER_BYTES);
-    if (bytes == null) return tooLarge(response);
     // JSON is UTF-8 (RFC 8259), whatever charset a backend names.
     String text = new String(bytes, StandardCharsets.UTF_8);
     Duration retryAfter = RetryAfter.from(name -> value(response.getFirstHeader(name)), clock);
@@ -124,11 +129,21 @@ final class HttpCaller implements AutoCloseable {
         RateLimitHeaders.from(name -> value(response.getFirstHeader(name)), clock.instant()));
   }
 
-  /** The body, or null when it is longer than {@code max} bytes (the rest is not read: the connection closes). */
+  /** The body, or null when it is longer than {@code max} bytes; then the rest is left unread. */
   private static byte[] readAtMost(HttpEntity entity, int max) throws IOException {
-    try (InputStream in = entity.getContent()) {
-      byte[] bytes = in.readNBytes(max);
-      return bytes.length == max && in.read() != -1 ? null : bytes;
+    InputStream in = entity.getContent();
+    byte[] bytes = in.readNBytes(max);
+    if (bytes.length == max && in.read() != -1) return null;
+    in.close();
+    return bytes;
+  }
+
+  /** Gives the connection back (or, after a cancel, drops it); the outcome is already known. */
+  private static void closeQuietly(ClassicHttpResponse response) {
+    try {
+      response.close();
+    } catch (IOException e) {
+      log.debug("closing an answer failed: {}", e.toString());
     }
   }
 

@@ -16,10 +16,10 @@ class BackendGateTest {
   @Test
   void requestsPerMinuteAdmitHalfASecondsWorthThenTheSteadyRateKeptJustBelowTheLimit() {
     BackendGate gate = new BackendGate("b", 64, new LimitsConfig(6000, null, 64), 0);
-    assertThat(gate.admissible(0)).isEqualTo(49); // 97 a second: half a second's worth
+    assertThat(gate.admissible(0)).isEqualTo(49); // 98 a second (6,000 a minute less the margin): half a second's worth
     gate.started(49, 0);
     assertThat(gate.admissible(0)).isZero();
-    assertThat(gate.admissible(100)).isEqualTo(10); // 9.7 in 100 ms, rounded up (the bucket may go into debt)
+    assertThat(gate.admissible(100)).isEqualTo(10); // 9.8 in 100 ms, rounded up (the bucket may go into debt)
     gate.started(10, 100);
     for (int i = 0; i < 59; i++) gate.ended();
     assertThat(gate.admissible(10_100)).isEqualTo(49); // refilled to the burst, no more
@@ -30,7 +30,7 @@ class BackendGateTest {
     BackendGate gate = new BackendGate("b", 64, new LimitsConfig(600, null, 64), 0);
     gate.shareAmong(2, 0);
     assertThat(gate.admissible(0)).isZero(); // a new share starts from an empty bucket
-    assertThat(gate.admissible(5_000)).isEqualTo(3); // 291 a minute here (300 less the margin): 2.4 in half a second
+    assertThat(gate.admissible(5_000)).isEqualTo(3); // 294 a minute here (300 less the margin): 2.45 in half a second
     BackendGate byConcurrency = new BackendGate("c", 64, new LimitsConfig(null, null, 64), 0);
     byConcurrency.shareAmong(3, 0);
     assertThat(byConcurrency.admissible(0)).isEqualTo(22);
@@ -114,20 +114,20 @@ class BackendGateTest {
   @Test
   void aLowerAnnouncedLimitWinsOverAWrongConfiguredOneButNotAHigherOne() {
     BackendGate tooHigh = new BackendGate("b", 64, new LimitsConfig(1_200, null, 64), 0);
-    assertThat(tooHigh.admissible(0)).isEqualTo(10); // 1,164 a minute: 9.7 in half a second
+    assertThat(tooHigh.admissible(0)).isEqualTo(10); // 1,176 a minute: 9.8 in half a second
     tooHigh.started(1, 0);
     tooHigh.ended();
     tooHigh.observe(new Outcome.Success(200, OK, null, new RateLimitHeaders(600L, 500L, null, null, null, null)),
         null, Usage.ZERO, 0);
     assertThat(tooHigh.admissible(0)).isZero(); // a new limit starts from an empty bucket
-    assertThat(tooHigh.admissible(10_000)).isEqualTo(5); // 582 a minute: 4.85 in half a second
+    assertThat(tooHigh.admissible(10_000)).isEqualTo(5); // 588 a minute: 4.9 in half a second
 
     BackendGate modest = new BackendGate("c", 64, new LimitsConfig(300, null, 64), 0);
     modest.started(1, 0);
     modest.ended();
     modest.observe(new Outcome.Success(200, OK, null, new RateLimitHeaders(600L, 500L, null, null, null, null)),
         null, Usage.ZERO, 1_000);
-    assertThat(modest.admissible(10_000)).isEqualTo(3); // its own 291 a minute: 2.4 in half a second
+    assertThat(modest.admissible(10_000)).isEqualTo(3); // its own 294 a minute: 2.45 in half a second
   }
 
   @Test
