@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
 import java.util.concurrent.locks.ReentrantLock;
 import org.flywaydb.core.Flyway;
 
@@ -29,33 +31,61 @@ public final class Database implements AutoCloseable {
     }
   }
 
+  /**
+   * Connections of the API's own pool. API requests (reads above all: progress streams, partial results,
+   * lists) use only these, so however many arrive at once they never take a connection the engine needs to
+   * claim work and record results. On SQLite in WAL mode readers do not block the writer; on PostgreSQL both
+   * pools reach the same server, and this keeps the API's share of it small.
+   */
+  static final int API_POOL_SIZE = 4;
+  /** How long an API request waits for one of them before it is told to try again (503). */
+  private static final Duration API_WAIT = Duration.ofSeconds(2);
+  private static final Duration BUSY_RETRY_AFTER = Duration.ofSeconds(1);
+
   private final HikariDataSource dataSource;
   private final Dialect dialect;
   // SQLite has a single writer: queue writers here instead of letting them spin on SQLITE_BUSY.
   // A ReentrantLock, not synchronized, so waiting virtual threads do not pin their carriers.
-  // PostgreSQL needs no such lock.
+  // PostgreSQL needs no such lock. Shared by both pools.
   private final ReentrantLock writeLock;
+  /** The same database through the API's pool; null in that view itself. */
+  private final Database api;
 
-  private Database(HikariDataSource dataSource, Dialect dialect) {
+  private Database(HikariDataSource dataSource, Dialect dialect, ReentrantLock writeLock, Database api) {
     this.dataSource = dataSource;
     this.dialect = dialect;
-    this.writeLock = dialect == Dialect.SQLITE ? new ReentrantLock(true) : null;
+    this.writeLock = writeLock;
+    this.api = api;
   }
 
   public static Database open(StorageConfig storage) {
+    Dialect dialect = storage.postgres() ? Dialect.POSTGRESQL : Dialect.SQLITE;
+    HikariDataSource engine = connect(storage, pool(storage, "barge-engine", storage.postgres() ? 16 : 8));
+    HikariDataSource api;
+    try {
+      Flyway.configure().dataSource(engine).locations(MIGRATIONS).load().migrate();
+      HikariConfig apiPool = pool(storage, "barge-api", API_POOL_SIZE);
+      apiPool.setConnectionTimeout(API_WAIT.toMillis());
+      api = connect(storage, apiPool);
+    } catch (RuntimeException e) {
+      engine.close();
+      throw e;
+    }
+    ReentrantLock writeLock = dialect == Dialect.SQLITE ? new ReentrantLock(true) : null;
+    return new Database(engine, dialect, writeLock, new Database(api, dialect, writeLock, null));
+  }
+
+  private static HikariConfig pool(StorageConfig storage, String name, int size) {
     HikariConfig hikari = new HikariConfig();
-    Dialect dialect;
+    hikari.setPoolName(name);
+    hikari.setMaximumPoolSize(size);
     if (storage.postgres()) {
-      dialect = Dialect.POSTGRESQL;
       hikari.setJdbcUrl(storage.postgresJdbcUrl());
       StorageConfig.Login login = storage.postgresLogin();
       if (login.user() != null) hikari.setUsername(login.user());
       if (login.password() != null) hikari.setPassword(login.password());
-      hikari.setPoolName("barge-postgresql");
-      hikari.setMaximumPoolSize(16);
       hikari.addDataSourceProperty("reWriteBatchedInserts", "true");
     } else {
-      dialect = Dialect.SQLITE;
       Path file = storage.sqlitePath().toAbsolutePath();
       try {
         Files.createDirectories(file.getParent());
@@ -63,25 +93,28 @@ public final class Database implements AutoCloseable {
         throw new StoreException("cannot create the directory of " + file, e);
       }
       hikari.setJdbcUrl("jdbc:sqlite:" + file);
-      hikari.setPoolName("barge-sqlite");
-      hikari.setMaximumPoolSize(8);
       hikari.addDataSourceProperty("journal_mode", "WAL");
       hikari.addDataSourceProperty("synchronous", "NORMAL");
       hikari.addDataSourceProperty("busy_timeout", "30000");
     }
-    HikariDataSource ds;
+    return hikari;
+  }
+
+  private static HikariDataSource connect(StorageConfig storage, HikariConfig pool) {
     try {
-      ds = new HikariDataSource(hikari);
+      return new HikariDataSource(pool);
     } catch (RuntimeException e) {
       throw new StoreException("cannot connect to the database " + storage + ": " + rootMessage(e), e);
     }
-    try {
-      Flyway.configure().dataSource(ds).locations(MIGRATIONS).load().migrate();
-    } catch (RuntimeException e) {
-      ds.close();
-      throw e;
-    }
-    return new Database(ds, dialect);
+  }
+
+  /**
+   * The same database through the API's own small pool: what HTTP requests read and write goes there, so
+   * API load can never starve the engine's claims and result writes. A request that finds every API
+   * connection busy for a while gets a {@link DatabaseBusyException}.
+   */
+  public Database forApi() {
+    return api == null ? this : api;
   }
 
   private static String rootMessage(Throwable t) {
@@ -152,7 +185,7 @@ public final class Database implements AutoCloseable {
   }
 
   private <T> T transaction(Work<T> work) {
-    try (Connection c = dataSource.getConnection()) {
+    try (Connection c = connection()) {
       c.setAutoCommit(false);
       try {
         T result = work.run(c);
@@ -167,8 +200,19 @@ public final class Database implements AutoCloseable {
     }
   }
 
+  private Connection connection() throws SQLException {
+    try {
+      return dataSource.getConnection();
+    } catch (SQLTransientConnectionException e) {
+      throw new DatabaseBusyException("The database is busy: no connection of the pool " + dataSource.getPoolName()
+          + " came free in " + dataSource.getConnectionTimeout() + " ms; try again shortly.", BUSY_RETRY_AFTER, e);
+    }
+  }
+
+  /** Closes both pools (the API view closes only its own). */
   @Override
   public void close() {
+    if (api != null) api.close();
     dataSource.close();
   }
 }
