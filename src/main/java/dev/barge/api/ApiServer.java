@@ -16,12 +16,14 @@ import io.javalin.http.staticfiles.Location;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The HTTP API: OpenAI-compatible Files and Batches under {@code /v1}. */
 public final class ApiServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
+  private static final long BUSY_LOG_EVERY_MS = 10_000;
 
   private final Javalin app;
 
@@ -91,8 +93,14 @@ public final class ApiServer implements AutoCloseable {
     });
     // Every connection of the API's pool stayed busy: a moment of overload, not a failure. The SDKs retry a
     // 503 and honour retry-after.
+    AtomicLong lastBusyLog = new AtomicLong(Long.MIN_VALUE / 2);
     app.exception(DatabaseBusyException.class, (e, ctx) -> {
-      log.warn("{} {}: {}", ctx.method(), ctx.path(), e.getMessage());
+      long now = System.currentTimeMillis();
+      long last = lastBusyLog.get();
+      if (now - last >= BUSY_LOG_EVERY_MS && lastBusyLog.compareAndSet(last, now)) { // an overload, not a line per request
+        log.warn("{} {}: {} (answered 503; more in the next {} s are not logged)", ctx.method(), ctx.path(),
+            e.getMessage(), BUSY_LOG_EVERY_MS / 1000);
+      }
       retryAfter(ctx, e.retryAfter());
       fail(ctx, 503, "server_error", "The server is busy; try again in " + Math.max(1, e.retryAfter().toSeconds())
           + "s.", null, "overloaded");

@@ -78,8 +78,8 @@ public final class LocalEmbeddingsBackend implements Backend {
       }
       if (body.length > MAX_BODY_BYTES) {
         throw new InvalidRequest(400, "input", null, "The request is " + body.length + " bytes; " + name() + " takes at"
-            + " most " + MAX_BODY_BYTES + " per request (it embeds only the first " + EmbeddingText.WINDOW_TOKENS
-            + " tokens of each input): send less text in 'input'.");
+            + " most " + MAX_BODY_BYTES + " bytes (4 MiB) per request, and embeds only the first "
+            + EmbeddingText.WINDOW_TOKENS + " tokens of each input: send less text in 'input'.");
       }
       EmbeddingsRequest request = parse(body);
       return new Outcome.Success(200, render(request, embed(request.inputs())), requestId);
