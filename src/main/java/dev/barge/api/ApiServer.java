@@ -10,18 +10,22 @@ import dev.barge.config.BargeConfig;
 import dev.barge.config.ConfigException;
 import dev.barge.config.ServerConfig;
 import dev.barge.http.ServerThreads;
+import dev.barge.store.DatabaseBusyException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.staticfiles.Location;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The HTTP API: OpenAI-compatible Files and Batches under {@code /v1}. */
 public final class ApiServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
+  private static final long BUSY_LOG_EVERY_MS = 10_000;
 
   private final Javalin app;
 
@@ -98,14 +102,12 @@ public final class ApiServer implements AutoCloseable {
     return new ApiServer(app);
   }
 
-  private static void registerErrors(Javalin app) {
+  static void registerErrors(Javalin app) {
     app.exception(ApiException.class, (e, ctx) -> fail(ctx, e.status(), e.type(), e.getMessage(), e.param(), e.code()));
     app.exception(InvalidRequestException.class, (e, ctx) ->
         fail(ctx, 400, "invalid_request_error", e.getMessage(), e.param(), e.code()));
     app.exception(TooManyRequestsException.class, (e, ctx) -> {
-      long ms = Math.max(1, e.retryAfter().toMillis());
-      ctx.header("retry-after-ms", Long.toString(ms));
-      ctx.header("retry-after", Long.toString(Math.max(1, (ms + 999) / 1000)));
+      retryAfter(ctx, e.retryAfter());
       fail(ctx, 429, "requests", e.getMessage(), null, "rate_limit_exceeded");
     });
     app.exception(BudgetExceededException.class, (e, ctx) -> {
@@ -115,6 +117,20 @@ public final class ApiServer implements AutoCloseable {
     app.exception(IncompleteBody.class, (e, ctx) -> {
       log.info("{} {}: the client stopped sending its body ({})", ctx.method(), ctx.path(), e.getMessage());
       fail(ctx, 400, "invalid_request_error", "The request body ended before it was complete.", null, "incomplete_body");
+    });
+    // Every connection of the API's pool stayed busy: a moment of overload, not a failure. The SDKs retry a
+    // 503 and honour retry-after.
+    AtomicLong lastBusyLog = new AtomicLong(Long.MIN_VALUE / 2);
+    app.exception(DatabaseBusyException.class, (e, ctx) -> {
+      long now = System.currentTimeMillis();
+      long last = lastBusyLog.get();
+      if (now - last >= BUSY_LOG_EVERY_MS && lastBusyLog.compareAndSet(last, now)) { // an overload, not a line per request
+        log.warn("{} {}: {} (answered 503; more in the next {} s are not logged)", ctx.method(), ctx.path(),
+            e.getMessage(), BUSY_LOG_EVERY_MS / 1000);
+      }
+      retryAfter(ctx, e.retryAfter());
+      fail(ctx, 503, "server_error", "The server is busy; try again in " + Math.max(1, e.retryAfter().toSeconds())
+          + "s.", null, "overloaded");
     });
     app.exception(NotFoundException.class, (e, ctx) ->
         fail(ctx, 404, "invalid_request_error", e.getMessage(), e.param(), null));
@@ -126,6 +142,12 @@ public final class ApiServer implements AutoCloseable {
       log.error("{} {} failed", ctx.method(), ctx.path(), e);
       fail(ctx, 500, "server_error", "The server had an error while processing your request.", null, null);
     });
+  }
+
+  private static void retryAfter(Context ctx, Duration wait) {
+    long ms = Math.max(1, wait.toMillis());
+    ctx.header("retry-after-ms", Long.toString(ms));
+    ctx.header("retry-after", Long.toString(Math.max(1, (ms + 999) / 1000)));
   }
 
   private static void fail(Context ctx, int status, String type, String message, String param, String code) {

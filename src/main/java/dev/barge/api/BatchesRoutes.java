@@ -3,6 +3,7 @@ package dev.barge.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.barge.batch.BatchFeed;
 import dev.barge.batch.BatchService;
 import dev.barge.batch.CreateBatch;
 import dev.barge.batch.IdempotencyKeys;
@@ -35,8 +36,12 @@ final class BatchesRoutes {
   private static final long MAX_OUTPUT_EXPIRY = 2_592_000;
 
   private static final int MAX_CANARY = CanaryConfig.MAX_SIZE;
-  private static final long EVENT_POLL_MS = 500;
   private static final long KEEP_ALIVE_MS = 15_000;
+  /**
+   * Lines per page of partial results, held in memory while the page is written: 1,000 answers of even a few
+   * kilobytes each is megabytes already. More is refused (400 naming {@code limit}), not quietly cut.
+   */
+  private static final int MAX_PARTIAL_LINES = 1000;
   private static final BigDecimal MAX_USD = ProjectConfig.MAX_USD;
   private static final int MAX_USD_DECIMALS = 12;
   private static final int MAX_RATE_DECIMALS = 6;
@@ -107,29 +112,27 @@ final class BatchesRoutes {
    * comment line every 15 s so proxies keep the connection open.
    */
   private void events(Context ctx) throws IOException, InterruptedException {
-    String project = Auth.project(ctx);
-    String id = ctx.pathParam("batch_id");
-    BatchRecord batch = batches.get(project, id); // a 404 before the stream starts
-    ctx.contentType("text/event-stream").header("X-Accel-Buffering", "no");
-    OutputStream out = ctx.res().getOutputStream();
-    String last = null;
-    long quietSince = System.currentTimeMillis();
-    while (true) {
-      String json = render(batch).toString();
-      boolean ended = batch.status().terminal();
-      if (!json.equals(last) || ended) {
-        out.write(("event: " + (ended ? "end" : "progress") + "\ndata: " + json + "\n\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
-        last = json;
-        quietSince = System.currentTimeMillis();
-      } else if (System.currentTimeMillis() - quietSince >= KEEP_ALIVE_MS) {
-        out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
-        out.flush();
-        quietSince = System.currentTimeMillis();
+    // A 404, or a 429 past the project's open streams, comes before the stream starts.
+    try (BatchFeed.Watch watch = batches.watch(Auth.project(ctx), ctx.pathParam("batch_id"))) {
+      ctx.contentType("text/event-stream").header("Cache-Control", "no-cache").header("X-Accel-Buffering", "no");
+      OutputStream out = ctx.res().getOutputStream();
+      String last = null;
+      long quietSince = System.currentTimeMillis();
+      for (BatchRecord batch = watch.latest(); ; batch = watch.next()) {
+        String json = render(batch).toString();
+        boolean ended = batch.status().terminal();
+        if (!json.equals(last) || ended) {
+          out.write(("event: " + (ended ? "end" : "progress") + "\ndata: " + json + "\n\n").getBytes(StandardCharsets.UTF_8));
+          out.flush();
+          last = json;
+          quietSince = System.currentTimeMillis();
+        } else if (System.currentTimeMillis() - quietSince >= KEEP_ALIVE_MS) {
+          out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
+          out.flush();
+          quietSince = System.currentTimeMillis();
+        }
+        if (ended) return;
       }
-      if (ended) return;
-      Thread.sleep(EVENT_POLL_MS);
-      batch = batches.get(project, id);
     }
   }
 
@@ -139,7 +142,7 @@ final class BatchesRoutes {
    */
   private void partial(Context ctx) throws IOException {
     int after = nonNegative(ctx, "after_line");
-    int limit = Params.limit(ctx, 1000, 10_000);
+    int limit = Params.limit(ctx, MAX_PARTIAL_LINES, MAX_PARTIAL_LINES);
     String id = ctx.pathParam("batch_id");
     PartialResults page = batches.partial(Auth.project(ctx), id, after, limit);
     ctx.contentType("application/jsonl").header("barge-next-after-line", Integer.toString(page.nextAfterLine()))

@@ -10,7 +10,6 @@ import dev.barge.store.NodeStore;
 import dev.barge.store.RequestState;
 import dev.barge.store.RequestStore;
 import dev.barge.store.Spend;
-import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,7 +47,8 @@ final class BatchLifecycle implements AutoCloseable {
   private final BatchStore batches;
   private final RequestStore requests;
   private final InputValidator validator;
-  private final ResultFiles resultFiles;
+  private final ProjectPermits validationPermits;
+  private final Finalizer finalizer;
   private final FileService files;
   private final IdempotencyKeys idempotencyKeys;
   private final Duration cancelGrace;
@@ -68,13 +68,18 @@ final class BatchLifecycle implements AutoCloseable {
   private long lastRecovery = Long.MIN_VALUE / 2;
   private Set<String> aliveAtLastRelease;
 
-  BatchLifecycle(BatchStore batches, RequestStore requests, InputValidator validator, ResultFiles resultFiles,
-      FileService files, IdempotencyKeys idempotencyKeys, Duration cancelGrace, Duration budgetHold, Clock clock,
+  /**
+   * @param validationPermits how many of a project's batches are validated at once; the others wait their turn
+   */
+  BatchLifecycle(BatchStore batches, RequestStore requests, InputValidator validator, ProjectPermits validationPermits,
+      ResultFiles resultFiles, FileService files, IdempotencyKeys idempotencyKeys, Duration cancelGrace,
+      Duration budgetHold, Clock clock,
       Runnable onStarted, Consumer<String> abortCalls, String nodeId, NodeHeartbeat heartbeat) {
     this.batches = batches;
     this.requests = requests;
     this.validator = validator;
-    this.resultFiles = resultFiles;
+    this.validationPermits = validationPermits;
+    this.finalizer = new Finalizer(batches, resultFiles, clock);
     this.files = files;
     this.idempotencyKeys = idempotencyKeys;
     this.cancelGrace = cancelGrace;
@@ -95,14 +100,14 @@ final class BatchLifecycle implements AutoCloseable {
     while (running) {
       try {
         tick();
-      } catch (RuntimeException | IOException e) {
+      } catch (RuntimeException e) {
         log.error("batch lifecycle step failed: {}", e.toString());
       }
       if (!wakeup.pause(TICK_MS)) return;
     }
   }
 
-  private void tick() throws IOException {
+  private void tick() {
     long now = clock.millis();
     if (now - lastRecovery >= RECOVER_EVERY_MS) {
       lastRecovery = now;
@@ -117,18 +122,20 @@ final class BatchLifecycle implements AutoCloseable {
       if (orphaned > 0) log.info("{} requests leased by stopped nodes went back to the queue", orphaned);
     }
     for (BatchRecord b : batches.active()) {
+      // Its files are being written, or it waits out a failed attempt: nothing else is due for it now.
+      if (finalizer.busy(b.id(), now)) continue;
       // One node at a time moves a batch along; the others take over only when it stops.
       if (!batches.takeWork(b.id(), nodeId, NodeHeartbeat.DEAD_AFTER)) continue;
       try {
         switch (b.status()) {
           case VALIDATING -> validateOrExpire(b, now);
           case IN_PROGRESS -> progress(b, now);
-          case FINALIZING -> end(b, BatchStatus.FINALIZING, BatchStatus.COMPLETED);
+          case FINALIZING -> finalizer.end(b, BatchStatus.FINALIZING, BatchStatus.COMPLETED);
           case CANCELLING -> cancel(b, now);
           default -> { }
         }
-      } catch (IOException | RuntimeException e) {
-        // One batch's trouble (say, a full disk while writing its files) must not hold up the others.
+      } catch (RuntimeException e) {
+        // One batch's trouble must not hold up the others.
         log.error("batch {} could not move on from {}: {}", b.id(), b.status().wireName(), e.toString());
       }
     }
@@ -148,9 +155,13 @@ final class BatchLifecycle implements AutoCloseable {
       }
       return;
     }
-    if (!validating.add(b.id())) return;
+    if (validating.contains(b.id())) return;
+    // Past its project's limit the batch stays validating and is looked at again next round: queued, never refused.
+    ProjectPermits.Permit permit = validationPermits.tryAcquire(b.project()).orElse(null);
+    if (permit == null) return;
+    validating.add(b.id());
     validators.submit(() -> {
-      try {
+      try (permit) {
         validator.validate(b);
         validationFailures.remove(b.id());
         BatchRecord after = batches.find(b.id()).orElseThrow();
@@ -177,7 +188,7 @@ final class BatchLifecycle implements AutoCloseable {
     }
   }
 
-  private void progress(BatchRecord b, long now) throws IOException {
+  private void progress(BatchRecord b, long now) {
     if (b.canary().state() == Canary.State.FAILED) {
       endAfterFailedCanary(b, now);
     } else if (b.canary().running() && b.spend().stoppedReason() == null
@@ -185,7 +196,7 @@ final class BatchLifecycle implements AutoCloseable {
       judgeCanary(b, now);
     } else if (b.allSettled()) {
       if (batches.transition(b.id(), Set.of(BatchStatus.IN_PROGRESS), BatchStatus.FINALIZING, now)) {
-        end(batches.find(b.id()).orElseThrow(), BatchStatus.FINALIZING, BatchStatus.COMPLETED);
+        finalizer.end(batches.find(b.id()).orElseThrow(), BatchStatus.FINALIZING, BatchStatus.COMPLETED);
       }
     } else if (now >= b.expiresAt()) {
       String stoppedBy = b.spend().stoppedReason();
@@ -196,7 +207,7 @@ final class BatchLifecycle implements AutoCloseable {
       if (s.unfinished() > 0) return; // the batch changed status meanwhile (a cancel came first)
       log.info("batch {} reached its deadline with {} requests unfinished", b.id(), s.ended());
       abortCalls.accept(b.id());
-      end(b, BatchStatus.IN_PROGRESS, BatchStatus.EXPIRED);
+      finalizer.end(b, BatchStatus.IN_PROGRESS, BatchStatus.EXPIRED);
     } else if (Spend.BATCH_BUDGET.equals(b.spend().stoppedReason())
         && now - b.spend().stoppedAt() >= budgetHold.toMillis()) {
       // Nobody raised the budget in time: the rest of the batch ends unsent, and what ran is delivered.
@@ -204,7 +215,7 @@ final class BatchLifecycle implements AutoCloseable {
       if (s.unfinished() > 0) return; // a raise or a cancel came first, or calls are still in flight
       log.info("batch {} ends at its budget with {} requests unsent", b.id(), s.ended());
       if (batches.transition(b.id(), Set.of(BatchStatus.IN_PROGRESS), BatchStatus.FINALIZING, now)) {
-        end(batches.find(b.id()).orElseThrow(), BatchStatus.FINALIZING, BatchStatus.COMPLETED);
+        finalizer.end(batches.find(b.id()).orElseThrow(), BatchStatus.FINALIZING, BatchStatus.COMPLETED);
       }
     }
   }
@@ -223,7 +234,7 @@ final class BatchLifecycle implements AutoCloseable {
    * The canary's sample has finished: too many failures fail the batch before anything else is sent (the
    * sample's results are delivered, the other lines end unsent); otherwise the rest may go.
    */
-  private void judgeCanary(BatchRecord b, long now) throws IOException {
+  private void judgeCanary(BatchRecord b, long now) {
     int size = b.canary().lines().size();
     RequestStore.SampleOutcome sample = requests.sampleOutcome(b.id(), b.canary().lines());
     if (sample.unfinished() > 0) return; // the counts ran ahead of the sample (lines ended another way)
@@ -245,13 +256,13 @@ final class BatchLifecycle implements AutoCloseable {
   }
 
   /** The lines a failed canary kept back end unsent, and the batch fails with the sample's results. */
-  private void endAfterFailedCanary(BatchRecord b, long now) throws IOException {
+  private void endAfterFailedCanary(BatchRecord b, long now) {
     RequestStore.Settled s = requests.settleUnfinished(b.id(), BatchStatus.IN_PROGRESS, RequestState.FAILED,
         "canary_failed", CANARY_MESSAGE, false, now);
-    if (s.unfinished() == 0) end(b, BatchStatus.IN_PROGRESS, BatchStatus.FAILED);
+    if (s.unfinished() == 0) finalizer.end(b, BatchStatus.IN_PROGRESS, BatchStatus.FAILED);
   }
 
-  private void cancel(BatchRecord b, long now) throws IOException {
+  private void cancel(BatchRecord b, long now) {
     if (b.enteredAt(BatchStatus.IN_PROGRESS) == null) {
       // Cancelled while validating: nothing was queued or sent; no files.
       if (validating.contains(b.id())) return; // let the validator notice and stop first
@@ -265,18 +276,7 @@ final class BatchLifecycle implements AutoCloseable {
     RequestStore.Settled s = requests.settleUnfinished(b.id(), BatchStatus.CANCELLING, RequestState.CANCELLED,
         "batch_cancelled", CANCELLED_MESSAGE, graceOver, now);
     if (graceOver) abortCalls.accept(b.id()); // their results would be dropped anyway; free the backend
-    if (s.unfinished() == 0) end(b, BatchStatus.CANCELLING, BatchStatus.CANCELLED);
-  }
-
-  /** Writes the output and error files, then moves the batch to its end status together with them. */
-  private void end(BatchRecord b, BatchStatus from, BatchStatus to) throws IOException {
-    ResultFiles.Written written = resultFiles.write(b);
-    BatchRecord fresh = batches.find(b.id()).orElseThrow();
-    if (batches.finish(b.id(), from, to, written.output(), written.errors(), clock.millis())) {
-      log.info("batch {} {}: {} succeeded, {} failed", b.id(), to.wireName(), fresh.completed(), fresh.failed());
-    } else {
-      resultFiles.discard(written); // another change came first; these files were never visible
-    }
+    if (s.unfinished() == 0) finalizer.end(b, BatchStatus.CANCELLING, BatchStatus.CANCELLED);
   }
 
   @Override
@@ -289,5 +289,6 @@ final class BatchLifecycle implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     validators.shutdownNow();
+    finalizer.close();
   }
 }

@@ -37,6 +37,9 @@ public final class BatchService {
       "/v1/videos");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Logger log = LoggerFactory.getLogger(BatchService.class);
+  private static final Duration HOUR = Duration.ofHours(1);
+  /** A dry run takes seconds at most: soon one of the project's has answered. */
+  private static final Duration DRY_RUN_RETRY = Duration.ofSeconds(1);
 
   private final BatchStore batches;
   private final FileStore files;
@@ -44,18 +47,23 @@ public final class BatchService {
   private final int maxCreationsPerHour;
   private final Predicate<String> pricedModel;
   private final DryRunner dryRunner;
+  private final ProjectPermits dryRuns;
+  private final BatchFeed feed;
   private final RequestStore requests;
   private final Clock clock;
   private final Runnable onChange;
 
   BatchService(BatchStore batches, FileStore files, Duration maxWindow, int maxCreationsPerHour,
-      Predicate<String> pricedModel, DryRunner dryRunner, RequestStore requests, Clock clock, Runnable onChange) {
+      Predicate<String> pricedModel, DryRunner dryRunner, ProjectPermits dryRuns, BatchFeed feed, RequestStore requests,
+      Clock clock, Runnable onChange) {
     this.batches = batches;
     this.files = files;
     this.maxWindow = maxWindow;
     this.maxCreationsPerHour = maxCreationsPerHour;
     this.pricedModel = pricedModel;
     this.dryRunner = dryRunner;
+    this.dryRuns = dryRuns;
+    this.feed = feed;
     this.requests = requests;
     this.clock = clock;
     this.onChange = onChange;
@@ -94,11 +102,16 @@ public final class BatchService {
 
   /**
    * What the batch would be, without creating it: the file is read and checked now, with token counts,
-   * cost and finishing time (extension {@code dry_run}).
+   * cost and finishing time (extension {@code dry_run}). It reads the whole file on the caller's thread, so
+   * it counts against the project's creations per hour, and only a few of a project's run at once.
    */
   public DryRun dryRun(String project, CreateBatch request) {
     Accepted ok = accept(project, request, BatchRecord.OPENAI);
-    try {
+    checkCreationRate(project, ok.now());
+    try (ProjectPermits.Permit permit = dryRuns.tryAcquire(project).orElseThrow(() -> new TooManyRequestsException(
+        "Project " + project + " already has " + dryRuns.limit() + " dry runs in progress"
+            + " (batch.max_dry_runs_per_project); try again when one has answered.", DRY_RUN_RETRY))) {
+      batches.recordDryRun(project, ok.now(), ok.now() - HOUR.toMillis());
       return dryRunner.run(project, ok.input(), Endpoint.ofPath(request.endpoint()).orElseThrow(), ok.expiresAt(),
           request.windows(), request.maxCostUsd() != null);
     } catch (IOException e) {
@@ -139,13 +152,13 @@ public final class BatchService {
   }
 
   private void checkCreationRate(String project, long now) {
-    long hour = Duration.ofHours(1).toMillis();
-    List<Long> recent = batches.createdSince(project, now - hour);
+    long hour = HOUR.toMillis();
+    List<Long> recent = batches.creationsSince(project, now - hour);
     if (recent.size() >= maxCreationsPerHour) {
       // The window frees a slot when the oldest creation in it turns an hour old.
       Duration wait = Duration.ofMillis(recent.get(recent.size() - maxCreationsPerHour) + hour - now);
       throw new TooManyRequestsException("Project " + project + " created " + recent.size()
-          + " batches in the last hour, the limit is " + maxCreationsPerHour + "; try again in "
+          + " batches (dry runs included) in the last hour, the limit is " + maxCreationsPerHour + "; try again in "
           + Math.max(1, wait.toSeconds()) + "s.", wait);
     }
   }
@@ -191,6 +204,14 @@ public final class BatchService {
   BatchRecord get(String project, String api, String id) {
     return batches.find(project, id).filter(b -> b.api().equals(api))
         .orElseThrow(() -> new NotFoundException("batch_id", "No batch found with id '" + Excerpt.of(id) + "'."));
+  }
+
+  /**
+   * Starts watching a batch's progress: the state the feed reads for every watcher of the batch at once.
+   * Over the project's limit of open streams, a {@link TooManyRequestsException}.
+   */
+  public BatchFeed.Watch watch(String project, String id) {
+    return feed.watch(project, get(project, id));
   }
 
   public Page<BatchRecord> list(String project, String after, int limit) {

@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 
 /**
@@ -51,7 +52,7 @@ public final class Engine implements AutoCloseable {
   private final MessageBatches messageBatches;
   private final IdempotencyKeys idempotencyKeys;
   private final PriceTable prices;
-  private final SpendStore spend;
+  private final SpendStore apiSpend;
   private final Clock clock;
   private final EngineMetrics metrics;
   private final WebhookSender webhooks;
@@ -59,17 +60,25 @@ public final class Engine implements AutoCloseable {
   private final SyncAdmission syncAdmission;
   private final BatchLifecycle lifecycle;
   private final ResultsArchiver archiver;
+  private final BatchFeed feed;
   private final String nodeId = "node-" + UUID.randomUUID().toString().substring(0, 8);
 
-  private Engine(BargeConfig config, Database database, Clock clock) throws IOException {
+  private Engine(BargeConfig config, Database database, Clock clock, UnaryOperator<BlobStore> wrapBlobs)
+      throws IOException {
     BatchConfig batch = config.batch();
     this.clock = clock;
     this.database = database;
     LocalBlobStore localBlobs = new LocalBlobStore(config.storage().blobDirectory(), nodeId);
-    this.blobs = localBlobs;
+    this.blobs = wrapBlobs.apply(localBlobs);
     FileStore fileStore = new FileStore(database);
     BatchStore batchStore = new BatchStore(database);
     RequestStore requestStore = new RequestStore(database);
+    // What HTTP requests read and write goes through the API's own pool, so API load never holds up the
+    // engine's claims and result writes; the engine's loops below use the engine's pool.
+    Database api = database.forApi();
+    FileStore apiFiles = new FileStore(api);
+    BatchStore apiBatches = new BatchStore(api);
+    RequestStore apiRequests = new RequestStore(api);
     this.backends = Backends.fromConfig(config.backends(), clock);
     // SQLite has one node: leases left by an earlier process belong to nobody now.
     if (database.singleNode()) requestStore.releaseAllLeases();
@@ -84,30 +93,41 @@ public final class Engine implements AutoCloseable {
         batch.maxBackoffDuration(), RandomGenerator.getDefault());
     Duration lease = config.backends().stream().map(BackendConfig::requestTimeout).max(Duration::compareTo)
         .orElse(Duration.ZERO).plusMinutes(1);
-    this.files = new FileService(fileStore, batchStore, blobs, batch.maxFileBytes(), clock);
+    this.files = new FileService(apiFiles, apiBatches, blobs, batch.maxFileBytes(), clock);
     this.prices = PriceTable.of(config);
-    this.spend = new SpendStore(database);
-    this.metrics = new EngineMetrics(batchStore, requestStore, clock);
+    SpendStore spend = new SpendStore(database);
+    this.apiSpend = new SpendStore(api);
+    this.metrics = new EngineMetrics(apiBatches, apiRequests, clock);
     this.dispatcher = new Dispatcher(batchStore, fileStore, requestStore, blobs, backends, retry, clock, nodeId,
         lease, heartbeat::peersAlive, prices, spend, dailyBudgets(config)::get, new DispatchMetrics(metrics.registry()),
         config.server().maxSyncShare().doubleValue());
     dispatcher.registerGauges(metrics.registry());
-    this.syncAdmission = new SyncAdmission(config, spend, clock);
-    InputValidator validator = new InputValidator(fileStore, batchStore, requestStore, blobs,
-        model -> !backends.serving(model).isEmpty(), batch.maxRequests(), batch.maxReportedErrors(),
-        batch.maxLineBytes(), batch.canary(), config::project, prices::prices, clock);
-    this.idempotencyKeys = new IdempotencyKeys(new IdempotencyStore(database), clock);
-    this.lifecycle = new BatchLifecycle(batchStore, requestStore, validator,
-        new ResultFiles(requestStore, blobs, clock), files, idempotencyKeys, batch.cancelGraceDuration(), batch.budgetHoldDuration(),
-        clock, dispatcher::wake, dispatcher::abort, nodeId, heartbeat);
+    this.syncAdmission = new SyncAdmission(config, apiSpend, clock);
+    this.idempotencyKeys = new IdempotencyKeys(new IdempotencyStore(api), clock);
+    this.lifecycle = new BatchLifecycle(batchStore, requestStore, validator(config, fileStore, batchStore, requestStore),
+        new ProjectPermits(batch.maxValidationsPerProject()), new ResultFiles(requestStore, blobs, clock),
+        new FileService(fileStore, batchStore, blobs, batch.maxFileBytes(), clock), idempotencyKeys,
+        batch.cancelGraceDuration(), batch.budgetHoldDuration(), clock, dispatcher::wake, dispatcher::abort, nodeId,
+        heartbeat);
     this.archiver = new ResultsArchiver(batchStore, requestStore, batch.resultsRetentionDuration(), clock);
-    this.batches = new BatchService(batchStore, fileStore, batch.maxWindow(), batch.maxCreationsPerHour(),
-        prices::prices, new DryRunner(validator, blobs, backends, prices, requestStore, clock), requestStore, clock, () -> {
+    this.feed = new BatchFeed(apiBatches::find, new ProjectPermits(batch.maxEventStreamsPerProject())).start();
+    DryRunner dryRunner = new DryRunner(validator(config, apiFiles, apiBatches, apiRequests), blobs, backends, prices,
+        apiRequests, clock);
+    this.batches = new BatchService(apiBatches, apiFiles, batch.maxWindow(), batch.maxCreationsPerHour(),
+        prices::prices, dryRunner, new ProjectPermits(batch.maxDryRunsPerProject()), feed, apiRequests, clock, () -> {
       lifecycle.wake();
       dispatcher.wake();
     });
-    this.messageBatches = new MessageBatches(batches, files, batchStore, requestStore);
+    this.messageBatches = new MessageBatches(batches, files, apiBatches, apiRequests);
     this.webhooks = new WebhookSender(new WebhookStore(database), config.webhooks(), clock);
+  }
+
+  /** The input checks of {@code config} over these stores: the engine's for validations, the API's for dry runs. */
+  private InputValidator validator(BargeConfig config, FileStore files, BatchStore batches, RequestStore requests) {
+    BatchConfig batch = config.batch();
+    return new InputValidator(files, batches, requests, blobs, model -> !backends.serving(model).isEmpty(),
+        batch.maxRequests(), batch.maxReportedErrors(), batch.maxLineBytes(), batch.canary(), config::project,
+        prices::prices, clock);
   }
 
   /** Each project's daily budget in picodollars, for those that have one. */
@@ -119,10 +139,19 @@ public final class Engine implements AutoCloseable {
     return out;
   }
 
+  /** Starts an engine keeping file bytes in the configured blob directory. */
   public static Engine start(BargeConfig config, Clock clock) {
+    return start(config, clock, UnaryOperator.identity());
+  }
+
+  /**
+   * Starts an engine whose blob store (the configured directory) is wrapped by {@code wrapBlobs}, e.g. to
+   * inject faults in a test; the engine closes it when it closes.
+   */
+  public static Engine start(BargeConfig config, Clock clock, UnaryOperator<BlobStore> wrapBlobs) {
     Database database = Database.open(config.storage());
     try {
-      return new Engine(config, database, clock);
+      return new Engine(config, database, clock, wrapBlobs);
     } catch (IOException e) {
       database.close(); // and with it the SQLite lock: a start that failed holds nothing
       throw new UncheckedIOException("cannot open the blob directory " + config.storage().blobs(), e);
@@ -155,9 +184,9 @@ public final class Engine implements AutoCloseable {
     return metrics.scrape();
   }
 
-  /** Whether the engine can take work: its database answers. */
+  /** Whether the engine can take work: its database answers (through the API's pool: it is asked over HTTP). */
   public boolean ready() {
-    return database.answers();
+    return database.forApi().answers();
   }
 
   /** The Anthropic Message Batches door to the same batches. */
@@ -171,7 +200,7 @@ public final class Engine implements AutoCloseable {
 
   /** What {@code project} spent today and the {@code days - 1} days before (UTC), per day and tier. */
   public List<SpendStore.DaySpend> spendOf(String project, int days) {
-    return spend.of(project, SpendStore.dayOf(clock.millis()) - (days - 1));
+    return apiSpend.of(project, SpendStore.dayOf(clock.millis()) - (days - 1));
   }
 
   /**
@@ -197,6 +226,7 @@ public final class Engine implements AutoCloseable {
   @Override
   public void close() {
     webhooks.close();
+    feed.close();
     archiver.close();
     lifecycle.close();
     dispatcher.close();

@@ -19,6 +19,8 @@ import java.time.Clock;
  */
 final class ResultFiles {
   private static final JsonFactory JSON = new JsonFactory();
+  /** Free space the result files leave on the blob store's disk. */
+  static final long RESERVE_BYTES = 64L << 20;
 
   /** The files written; either may be null when it would be empty. Not yet stored as File objects. */
   record Written(FileRecord output, FileRecord errors) {}
@@ -33,9 +35,21 @@ final class ResultFiles {
     this.clock = clock;
   }
 
+  /**
+   * Writes the files, once the blob store has room for them: refused (an {@link IOException} naming the
+   * sizes) when its free space would fall under {@link #RESERVE_BYTES} with them in it. Better than filling
+   * the disk halfway, and the database and uploads that may share it.
+   */
   Written write(BatchRecord batch) throws IOException {
     // A message batch's results are served from its rows, in the Anthropic format: no files.
     if (BatchRecord.ANTHROPIC.equals(batch.api())) return new Written(null, null);
+    long needed = requests.resultFileBytes(batch.id());
+    long free = blobs.usableSpace();
+    if (free - needed < RESERVE_BYTES) {
+      throw new IOException("not enough free space for the result files of batch " + batch.id() + ": they need about "
+          + size(needed) + ", the blob store has " + size(free) + " free and keeps " + size(RESERVE_BYTES)
+          + " of it free (for the database and uploads)");
+    }
     try (Sink output = new Sink(batch, "output"); Sink errors = new Sink(batch, "error")) {
       requests.forEachResult(batch.id(), row -> {
         if (row.state() == RequestState.QUEUED || row.state() == RequestState.LEASED) {
@@ -53,6 +67,10 @@ final class ResultFiles {
     } catch (UncheckedIOException e) {
       throw e.getCause();
     }
+  }
+
+  private static String size(long bytes) {
+    return bytes < 1L << 20 ? Math.ceilDiv(bytes, 1L << 10) + " KiB" : Math.ceilDiv(bytes, 1L << 20) + " MiB";
   }
 
   /** One result in the output-line format (spec §6), followed by a newline. */

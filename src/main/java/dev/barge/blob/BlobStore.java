@@ -25,6 +25,9 @@ public interface BlobStore extends java.io.Closeable {
 
   void delete(String key) throws IOException;
 
+  /** Bytes that new blobs may still take (free space of the disk holding them). */
+  long usableSpace() throws IOException;
+
   /** Releases files kept open for reading. */
   @Override
   void close() throws IOException;

@@ -177,6 +177,11 @@ public final class LocalBlobStore implements BlobStore {
   }
 
   @Override
+  public long usableSpace() throws IOException {
+    return Files.getFileStore(root).getUsableSpace();
+  }
+
+  @Override
   public void close() throws IOException {
     for (FileChannel ch : readers.values()) ch.close();
     readers.clear();

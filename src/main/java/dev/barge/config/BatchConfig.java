@@ -23,6 +23,11 @@ import java.time.Duration;
  * @param resultsRetention how long after its creation an ended batch keeps its per-request results (partial
  *     results, error groups, message batch results); then they are archived (deleted). Files keep their own
  *     expiry.
+ * @param maxValidationsPerProject validations of one project's batches that run at once on a node; its other
+ *     new batches wait their turn (still {@code validating}), none is refused
+ * @param maxDryRunsPerProject dry runs of one project at once on a node; past that, create answers 429
+ * @param maxEventStreamsPerProject progress streams ({@code GET /v1/batches/{id}/events}) one project may hold
+ *     open at once on a node; past that, 429
  */
 public record BatchConfig(
     BigDecimal discount,
@@ -38,7 +43,10 @@ public record BatchConfig(
     Integer maxLineBytes,
     CanaryConfig canary,
     String budgetHold,
-    String resultsRetention) {
+    String resultsRetention,
+    Integer maxValidationsPerProject,
+    Integer maxDryRunsPerProject,
+    Integer maxEventStreamsPerProject) {
 
   public BatchConfig {
     if (discount == null) discount = new BigDecimal("0.5");
@@ -68,10 +76,20 @@ public record BatchConfig(
     Durations.require("budget_hold", budgetHold);
     if (resultsRetention == null) resultsRetention = "29d";
     Durations.require("results_retention", resultsRetention);
+    maxValidationsPerProject = positive("max_validations_per_project", maxValidationsPerProject, 2);
+    maxDryRunsPerProject = positive("max_dry_runs_per_project", maxDryRunsPerProject, 2);
+    maxEventStreamsPerProject = positive("max_event_streams_per_project", maxEventStreamsPerProject, 10);
+  }
+
+  private static int positive(String key, Integer value, int defaultValue) {
+    if (value == null) return defaultValue;
+    if (value <= 0) throw new IllegalArgumentException(key + ": must be positive");
+    return value;
   }
 
   public static BatchConfig defaults() {
-    return new BatchConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+    return new BatchConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+        null);
   }
 
   public Duration maxWindow() {

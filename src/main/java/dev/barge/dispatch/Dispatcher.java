@@ -110,7 +110,7 @@ public final class Dispatcher implements AutoCloseable {
       gates.put(b, new BackendGate(b.name(), b.maxConcurrency(), maxSyncShare, b.config().limits(), clock.millis()));
       batchWindows.put(b, b.config().batchWindowList());
     }
-    this.recorder = new ResultRecorder(requests);
+    this.recorder = new ResultRecorder(requests::record, Duration.ofMillis(100));
     this.loop = Thread.ofPlatform().name("barge-dispatcher").daemon().start(this::run);
   }
 

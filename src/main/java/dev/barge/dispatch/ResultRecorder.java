@@ -1,11 +1,12 @@
 package dev.barge.dispatch;
 
-import dev.barge.store.RequestStore;
 import dev.barge.store.RequestUpdate;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,15 +20,22 @@ import org.slf4j.LoggerFactory;
 final class ResultRecorder implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ResultRecorder.class);
   private static final int GROUP = 500;
-  private static final int ATTEMPTS = 5;
+  /** Short, so that results held through an outage are written soon after it, before their leases run out. */
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
 
-  private final RequestStore requests;
+  private final Consumer<List<RequestUpdate>> write;
+  private final Duration firstBackoff;
   private final LinkedBlockingQueue<RequestUpdate> queue = new LinkedBlockingQueue<>(4 * GROUP);
   private final Thread thread;
   private volatile boolean running = true;
 
-  ResultRecorder(RequestStore requests) {
-    this.requests = requests;
+  /**
+   * @param write writes one group in one transaction (all or nothing)
+   * @param firstBackoff the pause after a failed write, doubling up to 2 s while it keeps failing
+   */
+  ResultRecorder(Consumer<List<RequestUpdate>> write, Duration firstBackoff) {
+    this.write = write;
+    this.firstBackoff = firstBackoff;
     this.thread = Thread.ofPlatform().name("barge-recorder").daemon().start(this::run);
   }
 
@@ -49,44 +57,50 @@ final class ResultRecorder implements AutoCloseable {
         if (first == null) continue;
         group.add(first);
         queue.drainTo(group, GROUP - 1);
-        recordWithRetries(group);
+        recordUntilWritten(group);
         group.clear();
       } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+        log.error("stopped with {} results not recorded (the database kept failing); their requests are sent"
+            + " again when their leases run out", group.size() + queue.size());
         return;
       }
     }
   }
 
   /**
-   * A failed write is tried again a few times: most failures pass (a deadlock the database broke, a
-   * connection that dropped), and a group given up costs every request in it a second upstream call
-   * after its lease runs out.
+   * A failed write is tried again until it succeeds: each result here is an upstream call already paid for,
+   * and one given up would be paid again once its lease runs out. While this waits, the bounded queue fills
+   * and dispatch pauses. Only {@link #close()} ends the wait, when the database still fails at shutdown.
    */
-  private void recordWithRetries(List<RequestUpdate> group) throws InterruptedException {
+  private void recordUntilWritten(List<RequestUpdate> group) throws InterruptedException {
+    Duration backoff = firstBackoff;
     for (int attempt = 1; ; attempt++) {
       try {
-        requests.record(group);
+        write.accept(group);
+        if (attempt > 1) log.info("recorded {} results at attempt {}", group.size(), attempt);
         return;
       } catch (RuntimeException e) {
-        if (attempt == ATTEMPTS) {
-          log.error("could not record {} results, giving up; their requests are sent again when their leases"
-              + " run out: {}", group.size(), e.toString());
-          return;
+        // Attempts 1, 2, 4, 8, …: a long outage logs a few lines, not one every pause.
+        if (Integer.bitCount(attempt) == 1) {
+          log.warn("could not record {} results (attempt {}), trying again in {} ms and until it works: {}",
+              group.size(), attempt, backoff.toMillis(), e.toString());
         }
-        log.warn("could not record {} results (attempt {} of {}), trying again: {}", group.size(), attempt,
-            ATTEMPTS, e.toString());
-        Thread.sleep(100L << attempt);
+        Thread.sleep(backoff);
+        backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
       }
     }
   }
 
-  /** Writes what is queued, then stops. */
+  /** Writes what is queued, then stops; if the database still fails after 10 s, gives up on what is left. */
   @Override
   public void close() {
     running = false;
     try {
       thread.join(10_000);
+      if (thread.isAlive()) {
+        thread.interrupt();
+        thread.join(1_000);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -146,19 +146,40 @@ public final class BatchStore {
     });
   }
 
-  /** Creation times (oldest first) of the project's batches created at or after {@code since}. */
-  public List<Long> createdSince(String project, long since) {
+  /**
+   * Times (oldest first) at or after {@code since} of the project's batch creations and dry runs: both count
+   * against {@code batch.max_creations_per_hour}.
+   */
+  public List<Long> creationsSince(String project, long since) {
     return db.read(c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT created_at FROM batches WHERE project = ? AND created_at >= ? ORDER BY created_at")) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT created_at FROM batches WHERE project = ? AND created_at >= ?"
+          + " UNION ALL SELECT created_at FROM dry_runs WHERE project = ? AND created_at >= ? ORDER BY created_at")) {
         ps.setString(1, project);
         ps.setLong(2, since);
+        ps.setString(3, project);
+        ps.setLong(4, since);
         List<Long> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) out.add(rs.getLong(1));
         }
         return out;
       }
+    });
+  }
+
+  /** Records a dry run at {@code now}, and forgets the project's dry runs older than {@code forgetBefore}. */
+  public void recordDryRun(String project, long now, long forgetBefore) {
+    db.write(c -> {
+      try (PreparedStatement old = c.prepareStatement("DELETE FROM dry_runs WHERE project = ? AND created_at < ?");
+          PreparedStatement ps = c.prepareStatement("INSERT INTO dry_runs (project, created_at) VALUES (?, ?)")) {
+        old.setString(1, project);
+        old.setLong(2, forgetBefore);
+        old.executeUpdate();
+        ps.setString(1, project);
+        ps.setLong(2, now);
+        ps.executeUpdate();
+      }
+      return null;
     });
   }
 
@@ -175,11 +196,12 @@ public final class BatchStore {
     });
   }
 
-  /** Batches that still have work for the engine: not in a terminal status. */
+  /** Batches that still have work for the engine: not in a terminal status; oldest first, so validations queue in order. */
   public List<BatchRecord> active() {
     return db.read(c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
-          + " FROM batches WHERE status IN ('validating', 'in_progress', 'finalizing', 'cancelling')")) {
+          + " FROM batches WHERE status IN ('validating', 'in_progress', 'finalizing', 'cancelling')"
+          + " ORDER BY created_at, id")) {
         return readAll(ps);
       }
     });

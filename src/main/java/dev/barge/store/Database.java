@@ -3,9 +3,10 @@ package dev.barge.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.barge.config.StorageConfig;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
 import java.util.concurrent.locks.ReentrantLock;
 import org.flywaydb.core.Flyway;
 
@@ -33,62 +34,92 @@ public final class Database implements AutoCloseable {
     }
   }
 
+  /**
+   * Connections of the API's own pool. API requests (reads above all: progress streams, partial results,
+   * lists) use only these, so however many arrive at once they never take a connection the engine needs to
+   * claim work and record results. On SQLite in WAL mode readers do not block the writer; on PostgreSQL both
+   * pools reach the same server, and this keeps the API's share of it small.
+   */
+  static final int API_POOL_SIZE = 4;
+  /** How long an API request waits for one of them before it is told to try again (503). */
+  private static final Duration API_WAIT = Duration.ofSeconds(2);
+  private static final Duration BUSY_RETRY_AFTER = Duration.ofSeconds(1);
+
   private final HikariDataSource dataSource;
   private final Dialect dialect;
   // SQLite has a single writer: queue writers here instead of letting them spin on SQLITE_BUSY.
   // A ReentrantLock, not synchronized, so waiting virtual threads do not pin their carriers.
-  // PostgreSQL needs no such lock.
+  // PostgreSQL needs no such lock. Shared by both pools.
   private final ReentrantLock writeLock;
+  /** The same database through the API's pool; null in that view itself. */
+  private final Database api;
 
-  // SQLite: held while open, so that no second process opens the same database.
+  /** SQLite: held while open, so that no second process opens the same database; null otherwise and in the API view. */
   private final DatabaseLock processLock;
 
-  private Database(HikariDataSource dataSource, Dialect dialect, DatabaseLock processLock) {
+  private Database(HikariDataSource dataSource, Dialect dialect, ReentrantLock writeLock, Database api,
+      DatabaseLock processLock) {
     this.dataSource = dataSource;
     this.dialect = dialect;
-    this.writeLock = dialect == Dialect.SQLITE ? new ReentrantLock(true) : null;
+    this.writeLock = writeLock;
+    this.api = api;
     this.processLock = processLock;
   }
 
   public static Database open(StorageConfig storage) {
+    Dialect dialect = storage.postgres() ? Dialect.POSTGRESQL : Dialect.SQLITE;
+    // Before any connection: the lock also creates the database's directory.
+    DatabaseLock processLock = storage.postgres() ? null : DatabaseLock.acquire(storage.sqlitePath().toAbsolutePath());
+    HikariDataSource engine = null;
+    try {
+      engine = connect(storage, pool(storage, "barge-engine", storage.postgres() ? 16 : 8));
+      Flyway.configure().dataSource(engine).locations(MIGRATIONS).load().migrate();
+      HikariConfig apiPool = pool(storage, "barge-api", API_POOL_SIZE);
+      apiPool.setConnectionTimeout(API_WAIT.toMillis());
+      HikariDataSource api = connect(storage, apiPool);
+      ReentrantLock writeLock = dialect == Dialect.SQLITE ? new ReentrantLock(true) : null;
+      return new Database(engine, dialect, writeLock, new Database(api, dialect, writeLock, null, null), processLock);
+    } catch (RuntimeException e) {
+      if (engine != null) engine.close();
+      if (processLock != null) processLock.close();
+      throw e;
+    }
+  }
+
+  private static HikariConfig pool(StorageConfig storage, String name, int size) {
     HikariConfig hikari = new HikariConfig();
-    Dialect dialect;
-    DatabaseLock processLock = null;
+    hikari.setPoolName(name);
+    hikari.setMaximumPoolSize(size);
     if (storage.postgres()) {
-      dialect = Dialect.POSTGRESQL;
       hikari.setJdbcUrl(storage.postgresJdbcUrl());
       StorageConfig.Login login = storage.postgresLogin();
       if (login.user() != null) hikari.setUsername(login.user());
       if (login.password() != null) hikari.setPassword(login.password());
-      hikari.setPoolName("barge-postgresql");
-      hikari.setMaximumPoolSize(16);
       hikari.addDataSourceProperty("reWriteBatchedInserts", "true");
     } else {
-      dialect = Dialect.SQLITE;
-      Path file = storage.sqlitePath().toAbsolutePath();
-      processLock = DatabaseLock.acquire(file); // creates the directory too
-      hikari.setJdbcUrl("jdbc:sqlite:" + file);
-      hikari.setPoolName("barge-sqlite");
-      hikari.setMaximumPoolSize(8);
+      hikari.setJdbcUrl("jdbc:sqlite:" + storage.sqlitePath().toAbsolutePath());
       hikari.addDataSourceProperty("journal_mode", "WAL");
       hikari.addDataSourceProperty("synchronous", "NORMAL");
       hikari.addDataSourceProperty("busy_timeout", "30000");
     }
-    HikariDataSource ds;
+    return hikari;
+  }
+
+  private static HikariDataSource connect(StorageConfig storage, HikariConfig pool) {
     try {
-      ds = new HikariDataSource(hikari);
+      return new HikariDataSource(pool);
     } catch (RuntimeException e) {
-      if (processLock != null) processLock.close();
       throw new StoreException("cannot connect to the database " + storage + ": " + rootMessage(e), e);
     }
-    try {
-      Flyway.configure().dataSource(ds).locations(MIGRATIONS).load().migrate();
-    } catch (RuntimeException e) {
-      ds.close();
-      if (processLock != null) processLock.close();
-      throw e;
-    }
-    return new Database(ds, dialect, processLock);
+  }
+
+  /**
+   * The same database through the API's own small pool: what HTTP requests read and write goes there, so
+   * API load can never starve the engine's claims and result writes. A request that finds every API
+   * connection busy for a while gets a {@link DatabaseBusyException}.
+   */
+  public Database forApi() {
+    return api == null ? this : api;
   }
 
   private static String rootMessage(Throwable t) {
@@ -147,7 +178,7 @@ public final class Database implements AutoCloseable {
   public <T> T writeDurable(Work<T> work) {
     if (dialect != Dialect.SQLITE) return write(work);
     writeLock.lock();
-    try (Connection c = dataSource.getConnection()) {
+    try (Connection c = connection()) {
       synchronous(c, "FULL"); // before the transaction: SQLite refuses to change it inside one
       try {
         return transaction(c, work);
@@ -192,7 +223,7 @@ public final class Database implements AutoCloseable {
   }
 
   private <T> T transaction(Work<T> work) {
-    try (Connection c = dataSource.getConnection()) {
+    try (Connection c = connection()) {
       return transaction(c, work);
     } catch (SQLException e) {
       throw new StoreException("database error: " + e.getMessage(), e);
@@ -211,8 +242,19 @@ public final class Database implements AutoCloseable {
     }
   }
 
+  private Connection connection() throws SQLException {
+    try {
+      return dataSource.getConnection();
+    } catch (SQLTransientConnectionException e) {
+      throw new DatabaseBusyException("The database is busy: no connection of the pool " + dataSource.getPoolName()
+          + " came free in " + dataSource.getConnectionTimeout() + " ms; try again shortly.", BUSY_RETRY_AFTER, e);
+    }
+  }
+
+  /** Closes both pools (the API view closes only its own). */
   @Override
   public void close() {
+    if (api != null) api.close();
     dataSource.close();
     if (processLock != null) processLock.close();
   }

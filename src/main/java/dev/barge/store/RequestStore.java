@@ -19,6 +19,8 @@ import java.util.function.Consumer;
  */
 public final class RequestStore {
   private static final int PAGE = 1000;
+  /** A result line's bytes besides its answer and custom_id: ids, status, keys (about 150; rounded up). */
+  private static final int LINE_OVERHEAD_BYTES = 200;
 
   private final Database db;
 
@@ -514,6 +516,24 @@ public final class RequestStore {
           while (rs.next()) rows.add(resultRow(rs));
         }
         return rows;
+      }
+    });
+  }
+
+  /**
+   * About how many bytes a batch's result files take: each result's answer or error message and custom_id,
+   * plus the fixed part of its line. Read from the row headers (the answers themselves are not loaded).
+   */
+  public long resultFileBytes(String batchId) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(SUM(COALESCE(OCTET_LENGTH(response), 0)"
+          + " + COALESCE(OCTET_LENGTH(error_message), 0) + OCTET_LENGTH(custom_id) + " + LINE_OVERHEAD_BYTES + "), 0)"
+          + " FROM requests WHERE batch_id = ?")) {
+        ps.setString(1, batchId);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          return rs.getLong(1);
+        }
       }
     });
   }

@@ -41,6 +41,12 @@ public final class LocalEmbeddingsBackend implements Backend {
   private static final int DIMENSIONS = 384;
   /** OpenAI's own limit, so a batch that runs here also runs there. */
   private static final int MAX_INPUTS = 2048;
+  /**
+   * Largest request body: 2,048 inputs of a full window are about 1.5 MB of text, and OpenAI takes at most
+   * 300,000 tokens per request. Refused above, so one request cannot make the server parse and scan megabytes
+   * it would mostly cut away.
+   */
+  static final int MAX_BODY_BYTES = 4 << 20;
 
   private final BackendConfig config;
   private final ExecutorService pool;
@@ -70,6 +76,11 @@ public final class LocalEmbeddingsBackend implements Backend {
         throw new InvalidRequest(404, null, "unknown_url", "Backend '" + name() + "' runs " + BackendConfig.LOCAL_EMBEDDINGS_MODEL
             + " in-process and serves only " + Endpoint.EMBEDDINGS.path() + ", not " + endpoint.path() + ".");
       }
+      if (body.length > MAX_BODY_BYTES) {
+        throw new InvalidRequest(400, "input", null, "The request is " + body.length + " bytes; " + name() + " takes at"
+            + " most " + MAX_BODY_BYTES + " bytes (4 MiB) per request, and embeds only the first "
+            + EmbeddingText.WINDOW_TOKENS + " tokens of each input: send less text in 'input'.");
+      }
       EmbeddingsRequest request = parse(body);
       return new Outcome.Success(200, render(request, embed(request.inputs())), requestId);
     } catch (InvalidRequest e) {
@@ -87,9 +98,9 @@ public final class LocalEmbeddingsBackend implements Backend {
   }
 
   /** Embeds each input as its own pool task, so one large request also uses every core. */
-  private List<Response<Embedding>> embed(List<String> inputs) throws InterruptedException, ExecutionException {
+  private List<Response<Embedding>> embed(List<EmbeddingText> inputs) throws InterruptedException, ExecutionException {
     List<Future<Response<Embedding>>> tasks = new ArrayList<>(inputs.size());
-    for (String text : inputs) tasks.add(pool.submit(() -> Model.INSTANCE.embed(text)));
+    for (EmbeddingText input : inputs) tasks.add(pool.submit(() -> Model.INSTANCE.embed(input.text())));
     List<Response<Embedding>> results = new ArrayList<>(inputs.size());
     try {
       for (int i = 0; i < tasks.size(); i++) {
@@ -139,14 +150,14 @@ public final class LocalEmbeddingsBackend implements Backend {
     return new EmbeddingsRequest(model.asText(), inputs(root.path("input")), base64);
   }
 
-  private static List<String> inputs(JsonNode input) {
+  private static List<EmbeddingText> inputs(JsonNode input) {
     if (input.isTextual()) return List.of(text(input, "input"));
     if (!input.isArray()) throw new InvalidRequest(400, "input", null, "'input' is required: a string or an array of strings.");
     if (input.isEmpty()) throw new InvalidRequest(400, "input", null, "'input' must not be an empty array.");
     if (input.size() > MAX_INPUTS) {
       throw new InvalidRequest(400, "input", null, "'input' may hold at most " + MAX_INPUTS + " strings, not " + input.size() + ".");
     }
-    List<String> texts = new ArrayList<>(input.size());
+    List<EmbeddingText> texts = new ArrayList<>(input.size());
     for (int i = 0; i < input.size(); i++) {
       JsonNode item = input.get(i);
       if (item.isNumber() || item.isArray()) {
@@ -158,23 +169,32 @@ public final class LocalEmbeddingsBackend implements Backend {
     return texts;
   }
 
-  private static String text(JsonNode node, String where) {
+  private static EmbeddingText text(JsonNode node, String where) {
     if (!node.isTextual() || node.asText().isBlank()) {
       throw new InvalidRequest(400, "input", null, "'" + where + "' must be a string with some text in it.");
     }
-    return node.asText();
+    return EmbeddingText.of(node.asText());
   }
 
+  /**
+   * OpenAI's answer, and when any input was longer than the model's window, Barge's extension
+   * {@code "barge": {"truncated_inputs": [indexes], "window_tokens": 126}}: those inputs were embedded by
+   * their first 126 tokens only (as the model always does; this says so). The SDKs ignore fields they do not know.
+   */
   private static String render(EmbeddingsRequest request, List<Response<Embedding>> results) {
     StringWriter out = new StringWriter(results.size() * (request.base64() ? 2_200 : 4_800));
     int tokens = 0;
+    List<Integer> truncated = new ArrayList<>();
     try (JsonGenerator json = JSON.createGenerator(out)) {
       json.writeStartObject();
       json.writeStringField("object", "list");
       json.writeArrayFieldStart("data");
       for (int i = 0; i < results.size(); i++) {
         Response<Embedding> result = results.get(i);
-        tokens += result.tokenUsage().inputTokenCount();
+        int inputTokens = result.tokenUsage().inputTokenCount();
+        tokens += inputTokens;
+        // Cut here, or filled the window the model cuts at: whatever followed was not embedded.
+        if (request.inputs().get(i).truncated() || inputTokens >= EmbeddingText.WINDOW_TOKENS) truncated.add(i);
         float[] vector = result.content().vector();
         json.writeStartObject();
         json.writeStringField("object", "embedding");
@@ -195,6 +215,14 @@ public final class LocalEmbeddingsBackend implements Backend {
       json.writeNumberField("prompt_tokens", tokens);
       json.writeNumberField("total_tokens", tokens);
       json.writeEndObject();
+      if (!truncated.isEmpty()) {
+        json.writeObjectFieldStart("barge");
+        json.writeArrayFieldStart("truncated_inputs");
+        for (int index : truncated) json.writeNumber(index);
+        json.writeEndArray();
+        json.writeNumberField("window_tokens", EmbeddingText.WINDOW_TOKENS);
+        json.writeEndObject();
+      }
       json.writeEndObject();
     } catch (IOException e) {
       throw new IllegalStateException("writing JSON to a string cannot fail", e);
@@ -222,7 +250,7 @@ public final class LocalEmbeddingsBackend implements Backend {
     pool.close();
   }
 
-  private record EmbeddingsRequest(String model, List<String> inputs, boolean base64) {}
+  private record EmbeddingsRequest(String model, List<EmbeddingText> inputs, boolean base64) {}
 
   /** A caller's mistake, carried to {@link #send} and answered with OpenAI's error envelope. */
   private static final class InvalidRequest extends RuntimeException {

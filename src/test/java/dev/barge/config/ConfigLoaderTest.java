@@ -111,6 +111,22 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void perProjectLimitsOfHeavyWorkHaveDefaultsAndMustBePositive() throws IOException {
+    BatchConfig defaults = new ConfigLoader(Map.of()).load(null).batch();
+    assertThat(defaults.maxValidationsPerProject()).isEqualTo(2);
+    assertThat(defaults.maxDryRunsPerProject()).isEqualTo(2);
+    assertThat(defaults.maxEventStreamsPerProject()).isEqualTo(10);
+
+    BatchConfig set = new ConfigLoader(Map.of("BARGE_BATCH_MAX_EVENT_STREAMS_PER_PROJECT", "3")).load(yaml(
+        "batch: { max_validations_per_project: 1, max_dry_runs_per_project: 4 }\n")).batch();
+    assertThat(set.maxValidationsPerProject()).isEqualTo(1);
+    assertThat(set.maxDryRunsPerProject()).isEqualTo(4);
+    assertThat(set.maxEventStreamsPerProject()).isEqualTo(3);
+    assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(yaml("batch: { max_dry_runs_per_project: 0 }\n")))
+        .hasMessageContaining("batch.max_dry_runs_per_project: must be positive");
+  }
+
+  @Test
   void missingFileAndBrokenYamlAreNamed() throws IOException {
     assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(dir.resolve("nope.yaml")))
         .hasMessageContaining("nope.yaml").hasMessageContaining("does not exist");

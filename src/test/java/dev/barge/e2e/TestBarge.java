@@ -10,6 +10,7 @@ import com.openai.models.files.FileCreateParams;
 import com.openai.models.files.FilePurpose;
 import dev.barge.api.ApiServer;
 import dev.barge.batch.Engine;
+import dev.barge.blob.BlobStore;
 import dev.barge.config.BackendConfig;
 import dev.barge.config.BackendType;
 import dev.barge.config.BargeConfig;
@@ -33,6 +34,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 
@@ -74,8 +76,13 @@ final class TestBarge implements AutoCloseable {
   }
 
   static TestBarge start(BargeConfig config, Path dataDir, Clock clock) {
+    return start(config, dataDir, clock, UnaryOperator.identity());
+  }
+
+  /** The same with the engine's blob store (on disk in {@code dataDir}) wrapped by {@code blobs}, e.g. to inject faults. */
+  static TestBarge start(BargeConfig config, Path dataDir, Clock clock, UnaryOperator<BlobStore> blobs) {
     BargeConfig cfg = config.withStorage(TestStorage.under(dataDir)).withServer("127.0.0.1", 0);
-    Engine engine = Engine.start(cfg, clock);
+    Engine engine = Engine.start(cfg, clock, blobs);
     return new TestBarge(engine, ApiServer.start(engine, cfg));
   }
 

@@ -6,9 +6,12 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.openai.core.ObjectMappers;
+import com.openai.models.embeddings.CreateEmbeddingResponse;
 import dev.barge.config.BackendConfig;
 import dev.barge.config.BackendType;
 import dev.barge.config.LimitsConfig;
+import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -50,6 +53,43 @@ class LocalEmbeddingsBackendTest {
     assertThat(norm(vector)).isCloseTo(1.0, within(1e-4));
     assertThat(response.path("usage").path("prompt_tokens").asInt()).isPositive();
     assertThat(response.path("usage").path("total_tokens").asInt()).isEqualTo(response.path("usage").path("prompt_tokens").asInt());
+    assertThat(response.has("barge")).as("an input within the window is answered exactly as OpenAI would").isFalse();
+  }
+
+  @Test
+  void aLongInputIsEmbeddedByItsFirstTokensAsTheModelDoesAndTheAnswerSaysSo() throws Exception {
+    StringBuilder text = new StringBuilder();
+    String[] words = {"barges", "carry", "grain", "down", "the", "river,", "slowly;", "tugs", "push", "them", "1879"};
+    for (int i = 0; text.length() < 300_000; i++) text.append(words[i % words.length]).append(i % 17 == 0 ? "\n" : " ");
+    String body = JSON.createObjectNode().put("model", "all-MiniLM-L6-v2")
+        .set("input", JSON.valueToTree(List.of("a short one", text.toString()))).toString();
+
+    Outcome.Success answer = (Outcome.Success) backend.send(Endpoint.EMBEDDINGS, body.getBytes(StandardCharsets.UTF_8));
+
+    JsonNode response = JSON.readTree(answer.body());
+    assertThat(response.at("/barge/truncated_inputs")).containsExactly(JSON.getNodeFactory().numberNode(1));
+    assertThat(response.at("/barge/window_tokens").asInt()).isEqualTo(126);
+    assertThat(response.at("/data/1/embedding")).hasSize(384);
+    // Cut before the tokenizer, the text still gives the very vector the model makes of all of it.
+    float[] whole = new AllMiniLmL6V2EmbeddingModel(Runnable::run).embed(text.toString()).content().vector();
+    assertThat(floats(response.at("/data/1/embedding"))).containsExactly(whole);
+    // The official SDK reads the answer, extension and all.
+    CreateEmbeddingResponse parsed = ObjectMappers.jsonMapper().readValue(answer.body(), CreateEmbeddingResponse.class);
+    assertThat(parsed.data()).hasSize(2);
+    assertThat(parsed.usage().promptTokens()).isEqualTo(response.at("/usage/prompt_tokens").asLong());
+  }
+
+  @Test
+  void aRequestOverTheByteLimitIsRefusedNamingInput() throws Exception {
+    String body = JSON.createObjectNode().put("model", "all-MiniLM-L6-v2")
+        .put("input", "word ".repeat(LocalEmbeddingsBackend.MAX_BODY_BYTES / 5 + 1)).toString();
+
+    Outcome outcome = backend.send(Endpoint.EMBEDDINGS, body.getBytes(StandardCharsets.UTF_8));
+
+    assertThat(outcome).isInstanceOfSatisfying(Outcome.Rejected.class, r -> assertThat(r.status()).isEqualTo(400));
+    JsonNode error = JSON.readTree(((Outcome.Rejected) outcome).body()).path("error");
+    assertThat(error.path("param").asText()).isEqualTo("input");
+    assertThat(error.path("message").asText()).contains(Integer.toString(LocalEmbeddingsBackend.MAX_BODY_BYTES));
   }
 
   @Test
