@@ -6,8 +6,8 @@ package dev.barge.store;
  * (autovacuum looks once a minute), and claims that always started at the beginning of a batch would
  * walk every row claimed so far: each claim of a large batch would cost more than the one before.
  *
- * <p>Never-tried rows are claimed in line order from after the last one taken, then due retries in
- * order of due time from after the last one taken. A row can come back behind the cursor: a lease given
+ * <p>Due retries are claimed first, in order of due time from after the last one taken, then never-tried
+ * rows in line order from after the last one taken. A row can come back behind the cursor: a lease given
  * back, a claim of another node that rolled back or was lost in a database crash, a retry due earlier
  * than one already taken (clocks of two nodes). So the cursor starts over every
  * {@link #RESTART_EVERY_MS}: such a row waits that long at most. Used by one thread at a time.

@@ -149,32 +149,37 @@ public final class RequestStore {
     }
     cursor.restartIfDue(now);
     FreshAndDue taken = db.writeLeased(c -> {
-      Claimed fresh = cursor.freshDone ? Claimed.NONE : claimWhere(c, leased, limit,
-          " AND next_attempt_at = 0 AND line >= ?", List.of((long) cursor.freshFrom));
-      int left = limit - fresh.rows().size();
-      Claimed due = left == 0 ? Claimed.NONE : claimWhere(c, leased, left, " AND next_attempt_at > 0"
+      // Due retries first: a line that failed has waited longest, and retrying it as soon as it is due
+      // spreads retries over the batch instead of leaving them all for its end.
+      Claimed due = claimWhere(c, leased, limit, " AND next_attempt_at > 0"
           + " AND next_attempt_at <= ? AND (next_attempt_at, line) > (?, ?)",
           List.of(now, cursor.dueFrom, (long) cursor.dueLineFrom));
-      return new FreshAndDue(fresh, due);
+      int left = limit - due.rows().size();
+      Claimed fresh = cursor.freshDone || left == 0 ? Claimed.NONE : claimWhere(c, leased, left,
+          " AND next_attempt_at = 0 AND line >= ?", List.of((long) cursor.freshFrom));
+      return new FreshAndDue(fresh, due, left);
     });
     Claimed fresh = taken.fresh();
     Claimed due = taken.due();
     // The cursor moves only past claims that committed: one that rolled back took nothing.
     if (fresh.last() != null) cursor.freshFrom = fresh.last().line() + 1;
-    if (!cursor.freshDone && fresh.rows().size() < limit) cursor.freshDone = true;
+    if (!cursor.freshDone && taken.freshAsked() > 0 && fresh.rows().size() < taken.freshAsked()) {
+      cursor.freshDone = true;
+    }
     if (due.last() != null) {
       cursor.dueFrom = due.lastDue();
       cursor.dueLineFrom = due.last().line();
     }
     if (due.rows().isEmpty()) return fresh.rows();
-    List<ClaimedRequest> all = new ArrayList<>(fresh.rows());
-    all.addAll(due.rows());
+    if (fresh.rows().isEmpty()) return due.rows();
+    List<ClaimedRequest> all = new ArrayList<>(due.rows());
+    all.addAll(fresh.rows());
     return all;
   }
 
   private record Lease(String batchId, String owner, long millis) {}
 
-  private record FreshAndDue(Claimed fresh, Claimed due) {}
+  private record FreshAndDue(Claimed fresh, Claimed due, int freshAsked) {}
 
   /** What one claim statement took, and the last of it in claim order (due time, then line). */
   private record Claimed(List<ClaimedRequest> rows, ClaimedRequest last, long lastDue) {

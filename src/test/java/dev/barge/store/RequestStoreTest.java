@@ -110,19 +110,19 @@ class RequestStoreTest {
   }
 
   @Test
-  void retriesAreClaimedOnceDueInOrderOfDueTimeAfterTheNeverTriedLines() {
-    requests.insert(BATCH, List.of(new NewRequest(3, "c", 2, 1)));
+  void retriesAreClaimedOnceDueInOrderOfDueTimeBeforeTheNeverTriedLines() {
+    requests.insert(BATCH, List.of(new NewRequest(3, "c", 2, 1), new NewRequest(4, "d", 3, 1)));
     ClaimCursor cursor = new ClaimCursor();
     requests.claim(BATCH, 2, now, "n", LEASE, List.of(), cursor); // lines 1 and 2
     requests.record(List.of(new RequestUpdate.Requeued(BATCH, 2, "n", now + 100),
         new RequestUpdate.Requeued(BATCH, 1, "n", now + 200)));
 
-    assertThat(requests.claim(BATCH, 5, now + 50, "n", LEASE, List.of(), cursor))
-        .extracting(ClaimedRequest::line).containsExactly(3);
-    assertThat(requests.claim(BATCH, 5, now + 150, "n", LEASE, List.of(), cursor))
-        .extracting(ClaimedRequest::line).containsExactly(2);
+    assertThat(requests.claim(BATCH, 1, now + 50, "n", LEASE, List.of(), cursor))
+        .extracting(ClaimedRequest::line).containsExactly(3); // nothing due yet
+    assertThat(requests.claim(BATCH, 1, now + 150, "n", LEASE, List.of(), cursor))
+        .extracting(ClaimedRequest::line).containsExactly(2); // due, so ahead of line 4
     assertThat(requests.claim(BATCH, 5, now + 250, "n", LEASE, List.of(), cursor))
-        .extracting(ClaimedRequest::line).containsExactly(1);
+        .extracting(ClaimedRequest::line).containsExactly(1, 4);
   }
 
   @Test
