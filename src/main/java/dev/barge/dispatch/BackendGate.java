@@ -271,6 +271,11 @@ final class BackendGate {
     return inFlight.get();
   }
 
+  /** Whether the backend answers most calls well: not overloaded, its circuit closed. */
+  boolean healthy(long now) {
+    return !concurrency.overloadedNow() && breaker.state(now) == CircuitBreaker.State.CLOSED;
+  }
+
   /** The circuit breaker's state: {@code closed}, {@code open} or {@code half_open}. */
   String circuit(long now) {
     return breaker.state(now).name().toLowerCase(java.util.Locale.ROOT);

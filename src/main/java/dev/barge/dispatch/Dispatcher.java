@@ -420,7 +420,7 @@ public final class Dispatcher implements AutoCloseable {
           ? gate.charge(body, endpoint.generatesText(), heldTokens, clock.millis()) : null;
       long start = System.nanoTime();
       Outcome outcome = backend.send(endpoint, body);
-      RequestUpdate update = settle(batch, r, outcome);
+      RequestUpdate update = settle(batch, r, outcome, gate.healthy(clock.millis()));
       recorder.add(update); // first: the answer is what matters most if anything below fails
       metrics.called(backend.name(), endpoint.path(), "batch", outcome, Duration.ofNanos(System.nanoTime() - start));
       if (update instanceof RequestUpdate.Finished f) {
@@ -444,9 +444,9 @@ public final class Dispatcher implements AutoCloseable {
     return RequestBody.of(blobs.read(blobKey, r.offset(), r.length()));
   }
 
-  private RequestUpdate settle(BatchRecord batch, ClaimedRequest r, Outcome outcome) {
+  private RequestUpdate settle(BatchRecord batch, ClaimedRequest r, Outcome outcome, boolean backendHealthy) {
     long now = clock.millis();
-    Optional<Duration> delay = retry.nextDelay(r.attempts(), outcome);
+    Optional<Duration> delay = retry.nextDelay(r.attempts(), outcome, backendHealthy);
     if (delay.isPresent() && delay.get().toMillis() < batch.expiresAt() - now) {
       return new RequestUpdate.Requeued(r.batchId(), r.line(), nodeId, now + delay.get().toMillis());
     }

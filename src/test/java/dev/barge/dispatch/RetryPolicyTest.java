@@ -43,6 +43,18 @@ class RetryPolicyTest {
   }
 
   @Test
+  void aHealthyBackendsOddFaultIsRetriedWithinTheFirstStepHoweverOftenItFailed() {
+    for (int attempt = 1; attempt < 5; attempt++) { // the policy allows 5 attempts
+      for (int i = 0; i < 50; i++) {
+        Duration d = policy.nextDelay(attempt, new Outcome.Retryable(500, "{}", null, null), true).orElseThrow();
+        assertThat(d.toMillis()).isBetween(0L, 100L);
+      }
+    }
+    Duration asked = Duration.ofSeconds(2);
+    assertThat(policy.nextDelay(4, new Outcome.Retryable(503, "{}", null, asked), true)).contains(asked);
+  }
+
+  @Test
   void retryAfterIsNeverUndercut() {
     Duration asked = Duration.ofSeconds(30);
     assertThat(policy.nextDelay(1, new Outcome.RateLimited(429, "{}", null, asked))).contains(asked);
