@@ -1,7 +1,6 @@
 package dev.barge.api;
 
 import dev.barge.batch.BudgetExceededException;
-import dev.barge.batch.Engine;
 import dev.barge.batch.Ids;
 import dev.barge.batch.InvalidRequestException;
 import dev.barge.batch.NotFoundException;
@@ -9,6 +8,7 @@ import dev.barge.batch.TooManyRequestsException;
 import dev.barge.config.BargeConfig;
 import dev.barge.config.ConfigException;
 import dev.barge.config.ServerConfig;
+import dev.barge.engine.Engine;
 import dev.barge.http.ServerThreads;
 import dev.barge.store.DatabaseBusyException;
 import io.javalin.Javalin;

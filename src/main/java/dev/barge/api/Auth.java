@@ -3,8 +3,8 @@ package dev.barge.api;
 import dev.barge.config.ApiKey;
 import dev.barge.config.AuthConfig;
 import io.javalin.http.Context;
-import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.List;
 
 /**

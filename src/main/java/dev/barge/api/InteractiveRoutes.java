@@ -1,9 +1,9 @@
 package dev.barge.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.barge.batch.Engine;
 import dev.barge.batch.Excerpt;
 import dev.barge.dispatch.Priority;
+import dev.barge.engine.Engine;
 import dev.barge.upstream.Endpoint;
 import dev.barge.upstream.Outcome;
 import io.javalin.Javalin;

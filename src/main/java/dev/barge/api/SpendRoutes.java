@@ -2,7 +2,7 @@ package dev.barge.api;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.barge.batch.Engine;
+import dev.barge.engine.Engine;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 

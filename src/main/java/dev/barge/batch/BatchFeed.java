@@ -1,7 +1,7 @@
 package dev.barge.batch;
 
+import dev.barge.batch.model.BatchRecord;
 import dev.barge.dispatch.Wakeup;
-import dev.barge.store.BatchRecord;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -36,12 +36,12 @@ public final class BatchFeed implements AutoCloseable {
   private boolean failing;
 
   /** @param read the batch as stored now, empty when it is gone */
-  BatchFeed(Function<String, Optional<BatchRecord>> read, ProjectPermits streams) {
+  public BatchFeed(Function<String, Optional<BatchRecord>> read, ProjectPermits streams) {
     this.read = read;
     this.streams = streams;
   }
 
-  BatchFeed start() {
+  public BatchFeed start() {
     thread = Thread.ofPlatform().name("barge-batch-feed").daemon().start(this::run);
     return this;
   }

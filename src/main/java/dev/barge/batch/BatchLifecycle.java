@@ -1,15 +1,15 @@
 package dev.barge.batch;
 
+import dev.barge.batch.model.BatchRecord;
+import dev.barge.batch.model.BatchStatus;
+import dev.barge.batch.model.Canary;
+import dev.barge.batch.model.RequestState;
+import dev.barge.cost.Spend;
 import dev.barge.dispatch.NodeHeartbeat;
 import dev.barge.dispatch.Wakeup;
-import dev.barge.store.BatchRecord;
-import dev.barge.store.BatchStatus;
 import dev.barge.store.BatchStore;
-import dev.barge.store.Canary;
 import dev.barge.store.NodeStore;
-import dev.barge.store.RequestState;
 import dev.barge.store.RequestStore;
-import dev.barge.store.Spend;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,8 +18,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.function.Consumer;
 import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * finalizes, expires or completes cancellation when the time comes. Each step is a conditional
  * update, so running a step twice (after a crash, say) changes nothing the second time.
  */
-final class BatchLifecycle implements AutoCloseable {
+public final class BatchLifecycle implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BatchLifecycle.class);
   private static final long TICK_MS = 100;
   private static final long SWEEP_EVERY_MS = 60_000;
@@ -71,7 +71,7 @@ final class BatchLifecycle implements AutoCloseable {
   /**
    * @param validationPermits how many of a project's batches are validated at once; the others wait their turn
    */
-  BatchLifecycle(BatchStore batches, RequestStore requests, InputValidator validator, ProjectPermits validationPermits,
+  public BatchLifecycle(BatchStore batches, RequestStore requests, InputValidator validator, ProjectPermits validationPermits,
       ResultFiles resultFiles, FileService files, IdempotencyKeys idempotencyKeys, Duration cancelGrace,
       Duration budgetHold, Clock clock,
       Runnable onStarted, Consumer<String> abortCalls, String nodeId, NodeHeartbeat heartbeat) {
@@ -92,7 +92,7 @@ final class BatchLifecycle implements AutoCloseable {
     this.loop = Thread.ofPlatform().name("barge-lifecycle").daemon().start(this::run);
   }
 
-  void wake() {
+  public void wake() {
     wakeup.signal();
   }
 

@@ -2,11 +2,13 @@ package dev.barge.batch;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.barge.batch.model.BatchRecord;
+import dev.barge.batch.model.BatchStatus;
 import dev.barge.config.Durations;
 import dev.barge.config.TimeWindow;
 import dev.barge.cost.Money;
-import dev.barge.store.BatchRecord;
-import dev.barge.store.BatchStatus;
+import dev.barge.cost.Spend;
+import dev.barge.cost.Usage;
 import dev.barge.store.BatchStore;
 import dev.barge.store.FileRecord;
 import dev.barge.store.FileStore;
@@ -14,8 +16,6 @@ import dev.barge.store.IdempotencyKey;
 import dev.barge.store.IdempotencyStore;
 import dev.barge.store.Page;
 import dev.barge.store.RequestStore;
-import dev.barge.store.Spend;
-import dev.barge.store.Usage;
 import dev.barge.upstream.Endpoint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -53,7 +53,7 @@ public final class BatchService {
   private final Clock clock;
   private final Runnable onChange;
 
-  BatchService(BatchStore batches, FileStore files, Duration maxWindow, int maxCreationsPerHour,
+  public BatchService(BatchStore batches, FileStore files, Duration maxWindow, int maxCreationsPerHour,
       Predicate<String> pricedModel, DryRunner dryRunner, ProjectPermits dryRuns, BatchFeed feed, RequestStore requests,
       Clock clock, Runnable onChange) {
     this.batches = batches;

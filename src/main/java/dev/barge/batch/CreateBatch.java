@@ -1,8 +1,8 @@
 package dev.barge.batch;
 
-import dev.barge.store.Canary;
-import java.math.BigDecimal;
+import dev.barge.batch.model.Canary;
 import dev.barge.config.TimeWindow;
+import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 

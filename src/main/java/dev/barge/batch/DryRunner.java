@@ -26,7 +26,7 @@ import java.util.List;
  * Works out a {@link DryRun}: one pass over the input file with the validator's own rules, counting each
  * line's tokens, then prices and a finishing time from the configured limits. Nothing is stored.
  */
-final class DryRunner {
+public final class DryRunner {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** How far past the deadline an estimate still looks; later is "not before it expires". */
   private static final Duration HORIZON = Duration.ofDays(2);
@@ -38,7 +38,7 @@ final class DryRunner {
   private final RequestStore requests;
   private final Clock clock;
 
-  DryRunner(InputValidator validator, BlobStore blobs, Backends backends, PriceTable prices, RequestStore requests,
+  public DryRunner(InputValidator validator, BlobStore blobs, Backends backends, PriceTable prices, RequestStore requests,
       Clock clock) {
     this.validator = validator;
     this.blobs = blobs;

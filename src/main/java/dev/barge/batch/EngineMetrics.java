@@ -1,6 +1,6 @@
 package dev.barge.batch;
 
-import dev.barge.store.BatchStatus;
+import dev.barge.batch.model.BatchStatus;
 import dev.barge.store.BatchStore;
 import dev.barge.store.RequestStore;
 import io.micrometer.core.instrument.Gauge;
@@ -23,12 +23,12 @@ import java.util.function.Supplier;
  * what the dispatcher counts, it shows batches per status and batch requests queued, both read from the
  * store at most every few seconds however often Prometheus scrapes, and the JVM basics.
  */
-final class EngineMetrics {
+public final class EngineMetrics {
   private static final long REFRESH_MS = 5_000;
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
-  EngineMetrics(BatchStore batches, RequestStore requests, Clock clock) {
+  public EngineMetrics(BatchStore batches, RequestStore requests, Clock clock) {
     registry.config().meterFilter(new MeterFilter() {
       @Override
       public io.micrometer.core.instrument.Meter.Id map(io.micrometer.core.instrument.Meter.Id id) {
@@ -51,12 +51,12 @@ final class EngineMetrics {
         .register(registry);
   }
 
-  MeterRegistry registry() {
+  public MeterRegistry registry() {
     return registry;
   }
 
   /** The Prometheus text format. */
-  String scrape() {
+  public String scrape() {
     return registry.scrape();
   }
 

@@ -1,8 +1,8 @@
 package dev.barge.batch;
 
+import dev.barge.batch.model.BatchRecord;
+import dev.barge.batch.model.BatchStatus;
 import dev.barge.config.TimeWindow;
-import dev.barge.store.BatchRecord;
-import dev.barge.store.BatchStatus;
 import java.time.Duration;
 import java.time.Instant;
 

@@ -1,7 +1,7 @@
 package dev.barge.batch;
 
-import dev.barge.store.BatchRecord;
-import dev.barge.store.BatchStatus;
+import dev.barge.batch.model.BatchRecord;
+import dev.barge.batch.model.BatchStatus;
 import dev.barge.store.BatchStore;
 import java.io.IOException;
 import java.time.Clock;

@@ -13,7 +13,7 @@ public final class IdempotencyKeys {
   private final IdempotencyStore store;
   private final Clock clock;
 
-  IdempotencyKeys(IdempotencyStore store, Clock clock) {
+  public IdempotencyKeys(IdempotencyStore store, Clock clock) {
     this.store = store;
     this.clock = clock;
   }

@@ -1,10 +1,10 @@
 package dev.barge.batch;
 
+import dev.barge.batch.model.BatchRecord;
+import dev.barge.batch.model.BatchStatus;
 import dev.barge.blob.BlobStore;
 import dev.barge.config.CanaryConfig;
 import dev.barge.config.ProjectConfig;
-import dev.barge.store.BatchRecord;
-import dev.barge.store.BatchStatus;
 import dev.barge.store.BatchStore;
 import dev.barge.store.FileRecord;
 import dev.barge.store.FileStore;
@@ -23,7 +23,7 @@ import java.util.function.Predicate;
  * Reads a batch's input file once, checks every line, and either queues one request row per line
  * ({@code validating → in_progress}) or fails the batch with line-numbered errors before anything is sent.
  */
-final class InputValidator {
+public final class InputValidator {
   private final FileStore files;
   private final BatchStore batches;
   private final RequestStore requests;
@@ -37,7 +37,7 @@ final class InputValidator {
   private final Predicate<String> modelPriced;
   private final Clock clock;
 
-  InputValidator(FileStore files, BatchStore batches, RequestStore requests, BlobStore blobs,
+  public InputValidator(FileStore files, BatchStore batches, RequestStore requests, BlobStore blobs,
       Predicate<String> modelServed, int maxRequests, int maxReportedErrors, int maxLineBytes, CanaryConfig canary,
       Function<String, ProjectConfig> projects, Predicate<String> modelPriced, Clock clock) {
     this.files = files;

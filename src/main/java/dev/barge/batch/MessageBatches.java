@@ -1,19 +1,19 @@
 package dev.barge.batch;
 
-import dev.barge.store.BatchRecord;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.barge.batch.model.BatchRecord;
+import dev.barge.batch.model.Canary;
+import dev.barge.batch.model.RequestState;
 import dev.barge.store.BatchStore;
-import dev.barge.store.Canary;
 import dev.barge.store.FileRecord;
 import dev.barge.store.IdempotencyKey;
 import dev.barge.store.IdempotencyStore;
 import dev.barge.store.Page;
-import dev.barge.store.RequestState;
 import dev.barge.store.RequestStore;
 import dev.barge.store.ResultRow;
 import dev.barge.store.StoredJson;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,7 +42,7 @@ public final class MessageBatches {
   private final BatchStore store;
   private final RequestStore requests;
 
-  MessageBatches(BatchService batches, FileService files, BatchStore store, RequestStore requests) {
+  public MessageBatches(BatchService batches, FileService files, BatchStore store, RequestStore requests) {
     this.batches = batches;
     this.files = files;
     this.store = store;

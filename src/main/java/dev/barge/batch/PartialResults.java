@@ -3,7 +3,7 @@ package dev.barge.batch;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.barge.store.RequestState;
+import dev.barge.batch.model.RequestState;
 import dev.barge.store.RequestStore;
 import dev.barge.store.ResultRow;
 import java.io.IOException;

@@ -3,10 +3,10 @@ package dev.barge.batch;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.barge.batch.model.BatchRecord;
+import dev.barge.batch.model.RequestState;
 import dev.barge.blob.BlobStore;
-import dev.barge.store.BatchRecord;
 import dev.barge.store.FileRecord;
-import dev.barge.store.RequestState;
 import dev.barge.store.RequestStore;
 import dev.barge.store.ResultRow;
 import java.io.IOException;
@@ -17,7 +17,7 @@ import java.time.Clock;
  * Writes a batch's output file (answers with status 2xx) and error file (everything else) by
  * streaming its result rows, in the line format of spec §6.1.
  */
-final class ResultFiles {
+public final class ResultFiles {
   private static final JsonFactory JSON = new JsonFactory();
   /** Free space the result files leave on the blob store's disk. */
   static final long RESERVE_BYTES = 64L << 20;
@@ -29,7 +29,7 @@ final class ResultFiles {
   private final BlobStore blobs;
   private final Clock clock;
 
-  ResultFiles(RequestStore requests, BlobStore blobs, Clock clock) {
+  public ResultFiles(RequestStore requests, BlobStore blobs, Clock clock) {
     this.requests = requests;
     this.blobs = blobs;
     this.clock = clock;

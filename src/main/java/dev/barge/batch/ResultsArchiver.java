@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * request table would grow with every batch ever run. The batch itself stays; its files keep their own
  * expiry. A thread of its own: deleting a million rows must not hold up the batches' lifecycle.
  */
-final class ResultsArchiver implements AutoCloseable {
+public final class ResultsArchiver implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ResultsArchiver.class);
   /** Results stay at least this long after their batch ended. */
   static final Duration AFTER_END = Duration.ofDays(1);
@@ -36,7 +36,7 @@ final class ResultsArchiver implements AutoCloseable {
   private volatile boolean running = true;
   private long lastRound = Long.MIN_VALUE / 2;
 
-  ResultsArchiver(BatchStore batches, RequestStore requests, Duration retention, Clock clock) {
+  public ResultsArchiver(BatchStore batches, RequestStore requests, Duration retention, Clock clock) {
     this.batches = batches;
     this.requests = requests;
     this.retention = retention;

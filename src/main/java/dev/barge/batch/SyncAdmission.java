@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * own at once on this node, and none once its daily budget is spent. Batches wait for a budget to come
  * back; a synchronous caller is told at once.
  */
-final class SyncAdmission {
+public final class SyncAdmission {
   private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
 
   private final BargeConfig config;
@@ -22,14 +22,14 @@ final class SyncAdmission {
   private final Clock clock;
   private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
 
-  SyncAdmission(BargeConfig config, SpendStore spend, Clock clock) {
+  public SyncAdmission(BargeConfig config, SpendStore spend, Clock clock) {
     this.config = config;
     this.spend = spend;
     this.clock = clock;
   }
 
   /** One admitted request; closing it frees its place. */
-  interface Admitted extends AutoCloseable {
+  public interface Admitted extends AutoCloseable {
     @Override
     void close();
   }
@@ -38,7 +38,7 @@ final class SyncAdmission {
    * Admits one synchronous request of {@code project}, or refuses it with {@link TooManyRequestsException}
    * (too many of its requests at once) or {@link BudgetExceededException} (its daily budget is spent).
    */
-  Admitted admit(String project) {
+  public Admitted admit(String project) {
     var limits = config.project(project);
     if (limits.dailyBudgetUsd() != null) {
       long budget = Money.picos(limits.dailyBudgetUsd());

@@ -2,8 +2,8 @@ package dev.barge.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.barge.batch.model.BatchRecord;
 import dev.barge.cost.Money;
-import dev.barge.store.BatchRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;

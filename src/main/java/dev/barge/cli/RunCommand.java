@@ -1,11 +1,11 @@
 package dev.barge.cli;
 
 import dev.barge.batch.CreateBatch;
-import dev.barge.batch.Engine;
 import dev.barge.batch.FileService;
+import dev.barge.batch.model.BatchRecord;
 import dev.barge.config.ApiKey;
 import dev.barge.config.BargeConfig;
-import dev.barge.store.BatchRecord;
+import dev.barge.engine.Engine;
 import dev.barge.store.DatabaseLock;
 import dev.barge.store.FileRecord;
 import dev.barge.store.StoreException;

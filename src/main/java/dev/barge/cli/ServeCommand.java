@@ -1,9 +1,9 @@
 package dev.barge.cli;
 
 import dev.barge.api.ApiServer;
-import dev.barge.batch.Engine;
 import dev.barge.config.BargeConfig;
 import dev.barge.config.ConfigLoader;
+import dev.barge.engine.Engine;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;

@@ -3,7 +3,7 @@ package dev.barge.dispatch;
 import dev.barge.config.LimitsConfig;
 import dev.barge.cost.TokenCounter;
 import dev.barge.cost.TokenEstimate;
-import dev.barge.store.Usage;
+import dev.barge.cost.Usage;
 import dev.barge.upstream.Outcome;
 import dev.barge.upstream.RateLimitHeaders;
 import java.io.IOException;

@@ -1,9 +1,9 @@
 package dev.barge.dispatch;
 
-import dev.barge.store.BatchRecord;
+import dev.barge.batch.model.BatchRecord;
+import dev.barge.cost.Spend;
 import dev.barge.store.BatchStore;
 import dev.barge.store.RequestStore;
-import dev.barge.store.Spend;
 import dev.barge.store.SpendStore;
 import java.util.HashMap;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.barge.dispatch;
 
-import dev.barge.store.BatchRecord;
+import dev.barge.batch.model.BatchRecord;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;

@@ -1,7 +1,7 @@
 package dev.barge.dispatch;
 
-import dev.barge.store.NodeStore;
 import dev.barge.store.NodeStore.LiveNodes;
+import dev.barge.store.NodeStore;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

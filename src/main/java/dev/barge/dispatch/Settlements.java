@@ -1,17 +1,16 @@
 package dev.barge.dispatch;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.barge.cost.Usage;
 import dev.barge.store.ClaimedRequest;
 import dev.barge.store.RequestUpdate;
-import dev.barge.store.Usage;
+import dev.barge.upstream.ErrorBodies;
 import dev.barge.upstream.Outcome;
+import dev.barge.upstream.ResponseUsage;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 
 /** Turns the last outcome of a request into the result row the output or error file will show. */
 final class Settlements {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final SecureRandom RANDOM = new SecureRandom();
 
   /** The error code of a line whose every answer was garbled. */
@@ -40,17 +39,12 @@ final class Settlements {
     if (usage == null) {
       // The file format needs a JSON body; describe what the backend sent instead.
       boolean garbled = a.status() >= 200 && a.status() < 300; // Garbled, or a Success built without classify
-      ObjectNode error = JSON.createObjectNode();
-      error.putObject("error")
-          .put("message", garbled
-              ? "The backend answered " + a.status() + " with a body that is not JSON (cut off or mangled on the way)"
-                  + " on each of " + r.attempts() + " attempt(s); the last one began: " + abbreviate(a.body())
-              : abbreviate(a.body()))
-          .put("type", "server_error")
-          .putNull("param")
-          .put("code", garbled ? INVALID_BACKEND_RESPONSE : null);
+      String error = ErrorBodies.openAi(garbled
+          ? "The backend answered " + a.status() + " with a body that is not JSON (cut off or mangled on the way)"
+              + " on each of " + r.attempts() + " attempt(s); the last one began: " + abbreviate(a.body())
+          : abbreviate(a.body()), "server_error", garbled ? INVALID_BACKEND_RESPONSE : null);
       return new RequestUpdate.Finished(r.batchId(), r.line(), owner, false, garbled ? 502 : a.status(),
-          requestId, error.toString(), null, null, Usage.ZERO, now, 0, 0);
+          requestId, error, null, null, Usage.ZERO, now, 0, 0);
     }
     boolean success = a instanceof Outcome.Success;
     return new RequestUpdate.Finished(r.batchId(), r.line(), owner, success, a.status(), requestId,

@@ -1,5 +1,9 @@
 package dev.barge.store;
 
+import dev.barge.batch.model.BatchStatus;
+import dev.barge.batch.model.RequestState;
+import dev.barge.cost.Spend;
+import dev.barge.cost.Usage;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

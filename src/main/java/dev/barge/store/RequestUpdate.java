@@ -1,5 +1,6 @@
 package dev.barge.store;
 
+import dev.barge.cost.Usage;
 /** What became of a leased request. Applied only while the row is still leased by {@code leaseOwner}. */
 public sealed interface RequestUpdate {
   String batchId();

@@ -1,5 +1,6 @@
 package dev.barge.store;
 
+import dev.barge.batch.model.BatchStatus;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,8 +1,5 @@
 package dev.barge.upstream;
 
-import dev.barge.config.BackendConfig;
-import dev.barge.upstream.simulator.SimulatorBackend;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,19 +15,6 @@ public final class Backends implements AutoCloseable {
     for (Backend b : all) {
       for (String model : b.models()) byModel.computeIfAbsent(model, m -> new ArrayList<>()).add(b);
     }
-  }
-
-  public static Backends fromConfig(List<BackendConfig> configs, Clock clock) {
-    List<Backend> backends = new ArrayList<>();
-    for (BackendConfig c : configs) {
-      backends.add(switch (c.type()) {
-        case OPENAI -> new OpenAiCompatibleBackend(c, clock);
-        case ANTHROPIC -> new AnthropicBackend(c, clock);
-        case EMBEDDINGS_LOCAL -> new LocalEmbeddingsBackend(c);
-        case SIMULATOR -> new SimulatorBackend(c, clock);
-      });
-    }
-    return new Backends(backends);
   }
 
   /** The backends that serve {@code model}, in config order; empty when none does. */

@@ -3,9 +3,9 @@ package dev.barge.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.barge.store.BatchRecord;
-import dev.barge.store.BatchStatus;
-import dev.barge.store.Usage;
+import dev.barge.batch.model.BatchRecord;
+import dev.barge.batch.model.BatchStatus;
+import dev.barge.cost.Usage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

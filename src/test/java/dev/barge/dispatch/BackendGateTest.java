@@ -3,7 +3,7 @@ package dev.barge.dispatch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.barge.config.LimitsConfig;
-import dev.barge.store.Usage;
+import dev.barge.cost.Usage;
 import dev.barge.upstream.Outcome;
 import dev.barge.upstream.RateLimitHeaders;
 import java.time.Duration;

@@ -2,9 +2,9 @@ package dev.barge.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.barge.store.BatchRecord;
-import dev.barge.store.BatchStatus;
-import dev.barge.store.Usage;
+import dev.barge.batch.model.BatchRecord;
+import dev.barge.batch.model.BatchStatus;
+import dev.barge.cost.Usage;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

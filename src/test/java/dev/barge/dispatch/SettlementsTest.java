@@ -2,9 +2,9 @@ package dev.barge.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.barge.cost.Usage;
 import dev.barge.store.ClaimedRequest;
 import dev.barge.store.RequestUpdate;
-import dev.barge.store.Usage;
 import dev.barge.upstream.Outcome;
 import dev.barge.upstream.RateLimitHeaders;
 import org.junit.jupiter.api.Test;

@@ -3,15 +3,15 @@ package dev.barge.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.openai.client.OpenAIClient;
 import com.openai.core.JsonValue;
 import com.openai.errors.NotFoundException;
-import com.openai.models.files.FileCreateParams;
-import com.openai.models.files.FileObject;
 import com.openai.models.batches.Batch;
 import com.openai.models.batches.BatchCreateParams;
+import com.openai.models.files.FileCreateParams;
+import com.openai.models.files.FileObject;
 import com.openai.models.files.FilePurpose;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.barge.config.BargeConfig;
 import java.net.URI;
 import java.net.http.HttpClient;

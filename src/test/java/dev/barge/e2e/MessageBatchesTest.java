@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.anthropic.client.AnthropicClient;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.openai.client.OpenAIClient;
 import com.anthropic.client.okhttp.AnthropicOkHttpClient;
 import com.anthropic.core.http.StreamResponse;
 import com.anthropic.errors.BadRequestException;
@@ -19,6 +16,9 @@ import com.anthropic.models.messages.batches.BatchCreateParams;
 import com.anthropic.models.messages.batches.BatchListParams;
 import com.anthropic.models.messages.batches.MessageBatch;
 import com.anthropic.models.messages.batches.MessageBatchIndividualResponse;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.openai.client.OpenAIClient;
 import dev.barge.config.ApiKey;
 import dev.barge.config.AuthConfig;
 import dev.barge.config.BackendConfig;
@@ -348,7 +348,7 @@ class MessageBatchesTest {
         .addRequest(request("a", MODEL)).addRequest(request("b", MODEL)).addRequest(request("c", MODEL)).build());
     // Two seconds per call, one at a time: when the deadline passes, at most the first has finished.
     Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> barge.engine.messageBatches()
-        .get("default", batch.id()).status() == dev.barge.store.BatchStatus.IN_PROGRESS);
+        .get("default", batch.id()).status() == dev.barge.batch.model.BatchStatus.IN_PROGRESS);
     clock.advance(Duration.ofHours(25));
 
     MessageBatch ended = awaitEnded(client, batch.id());

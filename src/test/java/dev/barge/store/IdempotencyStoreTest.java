@@ -3,6 +3,9 @@ package dev.barge.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.barge.batch.model.BatchRecord;
+import dev.barge.batch.model.BatchStatus;
+import dev.barge.cost.Usage;
 import dev.barge.e2e.TestStorage;
 import java.nio.file.Path;
 import java.util.List;

@@ -3,6 +3,10 @@ package dev.barge.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import dev.barge.batch.model.BatchRecord;
+import dev.barge.batch.model.BatchStatus;
+import dev.barge.batch.model.RequestState;
+import dev.barge.cost.Usage;
 import dev.barge.e2e.TestStorage;
 import java.nio.file.Path;
 import java.time.Duration;

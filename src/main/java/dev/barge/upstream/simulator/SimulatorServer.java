@@ -11,16 +11,16 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.NotFoundResponse;
 import jakarta.servlet.http.HttpServletResponse;
-import org.eclipse.jetty.io.EndPoint;
-import org.eclipse.jetty.server.Request;
 import java.io.IOException;
-import java.nio.channels.SocketChannel;
 import java.io.UncheckedIOException;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.Request;
 
 /** The {@link Simulator} behind a real OpenAI-compatible HTTP server, for demos, tests and benchmarks. */
 public final class SimulatorServer implements AutoCloseable {

@@ -1,4 +1,4 @@
-package dev.barge.dispatch;
+package dev.barge.upstream;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -12,12 +12,12 @@ import java.util.Arrays;
  * without building a tree, unless it names a {@code service_tier}, which has no meaning inside a batch
  * and is taken out. Every request passes through here.
  */
-final class RequestBody {
+public final class RequestBody {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private RequestBody() {}
 
-  static byte[] of(byte[] line) throws IOException {
+  public static byte[] of(byte[] line) throws IOException {
     try (JsonParser p = JSON.createParser(line)) {
       if (p.nextToken() != JsonToken.START_OBJECT) throw new IOException("the line is not a JSON object");
       while (p.nextToken() == JsonToken.FIELD_NAME) {

@@ -1,17 +1,17 @@
-package dev.barge.dispatch;
+package dev.barge.upstream;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.barge.store.Usage;
+import dev.barge.cost.Usage;
 import java.io.IOException;
 
 /**
  * Token usage of one response body: Chat/Completions/Embeddings name it {@code prompt_tokens} /
  * {@code completion_tokens}, Responses {@code input_tokens} / {@code output_tokens}. Absent numbers count 0.
  */
-final class ResponseUsage {
+public final class ResponseUsage {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private ResponseUsage() {}
@@ -20,7 +20,7 @@ final class ResponseUsage {
    * The usage in {@code body}, or null when the body is not exactly one JSON object. Streams over the
    * body and builds a tree of the {@code usage} object only: every result passes through here.
    */
-  static Usage ofObject(String body) {
+  public static Usage ofObject(String body) {
     if (body == null) return null;
     try (JsonParser p = JSON.createParser(body)) {
       if (p.nextToken() != JsonToken.START_OBJECT) return null;

@@ -1,4 +1,4 @@
-package dev.barge.store;
+package dev.barge.batch.model;
 
 import java.util.Locale;
 
@@ -11,11 +11,11 @@ public enum RequestState {
   EXPIRED,
   CANCELLED;
 
-  String column() {
+  public String column() {
     return name().toLowerCase(Locale.ROOT);
   }
 
-  static RequestState ofColumn(String value) {
+  public static RequestState ofColumn(String value) {
     return valueOf(value.toUpperCase(Locale.ROOT));
   }
 }

@@ -1,4 +1,4 @@
-package dev.barge.store;
+package dev.barge.cost;
 
 /** Token usage, summed over successful responses. */
 public record Usage(long inputTokens, long cachedTokens, long outputTokens, long reasoningTokens, long totalTokens) {

@@ -1,5 +1,20 @@
-package dev.barge.batch;
+package dev.barge.engine;
 
+import dev.barge.batch.BatchFeed;
+import dev.barge.batch.BatchLifecycle;
+import dev.barge.batch.BatchService;
+import dev.barge.batch.BudgetExceededException;
+import dev.barge.batch.DryRunner;
+import dev.barge.batch.EngineMetrics;
+import dev.barge.batch.FileService;
+import dev.barge.batch.IdempotencyKeys;
+import dev.barge.batch.InputValidator;
+import dev.barge.batch.MessageBatches;
+import dev.barge.batch.ProjectPermits;
+import dev.barge.batch.ResultFiles;
+import dev.barge.batch.ResultsArchiver;
+import dev.barge.batch.SyncAdmission;
+import dev.barge.batch.TooManyRequestsException;
 import dev.barge.blob.BlobStore;
 import dev.barge.blob.LocalBlobStore;
 import dev.barge.config.BackendConfig;
@@ -79,7 +94,7 @@ public final class Engine implements AutoCloseable {
     FileStore apiFiles = new FileStore(api);
     BatchStore apiBatches = new BatchStore(api);
     RequestStore apiRequests = new RequestStore(api);
-    this.backends = Backends.fromConfig(config.backends(), clock);
+    this.backends = BackendFactory.fromConfig(config.backends(), clock);
     // SQLite has one node: leases left by an earlier process belong to nobody now.
     if (database.singleNode()) requestStore.releaseAllLeases();
     this.interactiveWait = config.server().interactiveWaitDuration();

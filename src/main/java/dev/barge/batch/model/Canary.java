@@ -1,4 +1,4 @@
-package dev.barge.store;
+package dev.barge.batch.model;
 
 import java.math.BigDecimal;
 import java.util.List;
@@ -22,7 +22,7 @@ public record Canary(Integer size, BigDecimal maxFailureRate, List<Integer> line
       return name().toLowerCase(java.util.Locale.ROOT);
     }
 
-    static State ofColumn(String column) {
+    public static State ofColumn(String column) {
       return column == null ? null : valueOf(column.toUpperCase(java.util.Locale.ROOT));
     }
   }

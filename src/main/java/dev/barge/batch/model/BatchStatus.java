@@ -1,4 +1,4 @@
-package dev.barge.store;
+package dev.barge.batch.model;
 
 import java.util.List;
 import java.util.Locale;
@@ -32,7 +32,7 @@ public enum BatchStatus {
   }
 
   /** The column holding the time this status was entered, e.g. {@code in_progress_at}. */
-  String timestampColumn() {
+  public String timestampColumn() {
     return wireName() + "_at";
   }
 }

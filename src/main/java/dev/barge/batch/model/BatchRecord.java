@@ -1,8 +1,9 @@
-package dev.barge.store;
+package dev.barge.batch.model;
 
 import dev.barge.config.TimeWindow;
+import dev.barge.cost.Spend;
+import dev.barge.cost.Usage;
 import java.util.List;
-
 import java.util.Map;
 
 /**

@@ -1,4 +1,4 @@
-package dev.barge.store;
+package dev.barge.cost;
 
 /**
  * A batch's money, in picodollars (10^-12 USD): what its results cost, what they would have cost at the

@@ -1,0 +1,28 @@
+package dev.barge.engine;
+
+import dev.barge.config.BackendConfig;
+import dev.barge.upstream.AnthropicBackend;
+import dev.barge.upstream.Backend;
+import dev.barge.upstream.Backends;
+import dev.barge.upstream.LocalEmbeddingsBackend;
+import dev.barge.upstream.OpenAiCompatibleBackend;
+import dev.barge.upstream.simulator.SimulatorBackend;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * Builds the configured backends. It lives here, above {@code upstream} and its simulator, so that the
+ * backend clients need not know the simulator that stands in for them.
+ */
+final class BackendFactory {
+  private BackendFactory() {}
+
+  static Backends fromConfig(List<BackendConfig> configs, Clock clock) {
+    return new Backends(configs.stream().<Backend>map(c -> switch (c.type()) {
+      case OPENAI -> new OpenAiCompatibleBackend(c, clock);
+      case ANTHROPIC -> new AnthropicBackend(c, clock);
+      case EMBEDDINGS_LOCAL -> new LocalEmbeddingsBackend(c);
+      case SIMULATOR -> new SimulatorBackend(c, clock);
+    }).toList());
+  }
+}
