@@ -1,7 +1,7 @@
 package dev.barge.batch;
 
+import dev.barge.background.Wakeup;
 import dev.barge.batch.model.BatchRecord;
-import dev.barge.dispatch.Wakeup;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;

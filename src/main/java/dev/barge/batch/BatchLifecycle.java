@@ -1,12 +1,12 @@
 package dev.barge.batch;
 
+import dev.barge.background.Wakeup;
 import dev.barge.batch.model.BatchRecord;
 import dev.barge.batch.model.BatchStatus;
 import dev.barge.batch.model.Canary;
 import dev.barge.batch.model.RequestState;
 import dev.barge.cost.Spend;
 import dev.barge.dispatch.NodeHeartbeat;
-import dev.barge.dispatch.Wakeup;
 import dev.barge.store.BatchStore;
 import dev.barge.store.NodeStore;
 import dev.barge.store.RequestStore;

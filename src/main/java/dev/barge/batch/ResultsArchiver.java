@@ -1,6 +1,6 @@
 package dev.barge.batch;
 
-import dev.barge.dispatch.Wakeup;
+import dev.barge.background.Wakeup;
 import dev.barge.store.BatchStore;
 import dev.barge.store.RequestStore;
 import java.time.Clock;

@@ -1,5 +1,6 @@
 package dev.barge.dispatch;
 
+import dev.barge.background.Wakeup;
 import dev.barge.batch.model.BatchRecord;
 import dev.barge.batch.model.BatchStatus;
 import dev.barge.batch.model.Canary;

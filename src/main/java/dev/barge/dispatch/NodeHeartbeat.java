@@ -1,5 +1,6 @@
 package dev.barge.dispatch;
 
+import dev.barge.background.Wakeup;
 import dev.barge.store.NodeStore.LiveNodes;
 import dev.barge.store.NodeStore;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.barge.dispatch;
+package dev.barge.background;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
