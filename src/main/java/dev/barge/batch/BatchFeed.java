@@ -1,6 +1,6 @@
 package dev.barge.batch;
 
-import dev.barge.background.Wakeup;
+import dev.barge.background.BackgroundLoop;
 import dev.barge.batch.model.BatchRecord;
 import java.time.Duration;
 import java.util.Map;
@@ -30,9 +30,7 @@ public final class BatchFeed implements AutoCloseable {
   private final Map<String, Watched> watched = new ConcurrentHashMap<>();
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition polled = lock.newCondition();
-  private final Wakeup wakeup = new Wakeup();
-  private volatile boolean running = true;
-  private Thread thread;
+  private final BackgroundLoop loop = new BackgroundLoop("barge-batch-feed", this::round);
   private boolean failing;
 
   /** @param read the batch as stored now, empty when it is gone */
@@ -42,7 +40,7 @@ public final class BatchFeed implements AutoCloseable {
   }
 
   public BatchFeed start() {
-    thread = Thread.ofPlatform().name("barge-batch-feed").daemon().start(this::run);
+    loop.start();
     return this;
   }
 
@@ -117,11 +115,9 @@ public final class BatchFeed implements AutoCloseable {
     }
   }
 
-  private void run() {
-    while (running) {
-      pollOnce();
-      if (!wakeup.pause(ROUND_MS)) return;
-    }
+  private long round() {
+    pollOnce();
+    return ROUND_MS;
   }
 
   /** Reads every watched batch once and wakes the streams waiting for it. */
@@ -148,13 +144,6 @@ public final class BatchFeed implements AutoCloseable {
 
   @Override
   public void close() {
-    running = false;
-    wakeup.signal();
-    if (thread == null) return;
-    try {
-      thread.join(2_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    loop.close();
   }
 }

@@ -1,6 +1,6 @@
 package dev.barge.batch;
 
-import dev.barge.background.Wakeup;
+import dev.barge.background.BackgroundLoop;
 import dev.barge.batch.model.BatchRecord;
 import dev.barge.batch.model.BatchStatus;
 import dev.barge.batch.model.Canary;
@@ -61,9 +61,7 @@ public final class BatchLifecycle implements AutoCloseable {
   private final Set<String> validating = ConcurrentHashMap.newKeySet();
   private final Map<String, Integer> validationFailures = new ConcurrentHashMap<>();
   private final ExecutorService validators = Executors.newVirtualThreadPerTaskExecutor();
-  private final Wakeup wakeup = new Wakeup();
-  private final Thread loop;
-  private volatile boolean running = true;
+  private final BackgroundLoop loop = new BackgroundLoop("barge-lifecycle", this::round);
   private long lastSweep;
   private long lastRecovery = Long.MIN_VALUE / 2;
   private Set<String> aliveAtLastRelease;
@@ -89,22 +87,24 @@ public final class BatchLifecycle implements AutoCloseable {
     this.abortCalls = abortCalls;
     this.nodeId = nodeId;
     this.heartbeat = heartbeat;
-    this.loop = Thread.ofPlatform().name("barge-lifecycle").daemon().start(this::run);
+  }
+
+  public BatchLifecycle start() {
+    loop.start();
+    return this;
   }
 
   public void wake() {
-    wakeup.signal();
+    loop.wake();
   }
 
-  private void run() {
-    while (running) {
-      try {
-        tick();
-      } catch (RuntimeException e) {
-        log.error("batch lifecycle step failed: {}", e.toString());
-      }
-      if (!wakeup.pause(TICK_MS)) return;
+  private long round() {
+    try {
+      tick();
+    } catch (RuntimeException e) {
+      log.error("batch lifecycle step failed: {}", e.toString());
     }
+    return TICK_MS;
   }
 
   private void tick() {
@@ -281,13 +281,7 @@ public final class BatchLifecycle implements AutoCloseable {
 
   @Override
   public void close() {
-    running = false;
-    wake();
-    try {
-      loop.join(5_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    loop.close();
     validators.shutdownNow();
     finalizer.close();
   }

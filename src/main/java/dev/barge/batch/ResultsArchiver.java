@@ -1,6 +1,6 @@
 package dev.barge.batch;
 
-import dev.barge.background.Wakeup;
+import dev.barge.background.BackgroundLoop;
 import dev.barge.store.BatchStore;
 import dev.barge.store.RequestStore;
 import java.time.Clock;
@@ -31,9 +31,7 @@ public final class ResultsArchiver implements AutoCloseable {
   private final RequestStore requests;
   private final Duration retention;
   private final Clock clock;
-  private final Wakeup stop = new Wakeup();
-  private final Thread thread;
-  private volatile boolean running = true;
+  private final BackgroundLoop loop = new BackgroundLoop("barge-archiver", this::round);
   private long lastRound = Long.MIN_VALUE / 2;
 
   public ResultsArchiver(BatchStore batches, RequestStore requests, Duration retention, Clock clock) {
@@ -41,18 +39,22 @@ public final class ResultsArchiver implements AutoCloseable {
     this.requests = requests;
     this.retention = retention;
     this.clock = clock;
-    this.thread = Thread.ofPlatform().name("barge-archiver").daemon().start(this::run);
   }
 
-  private void run() {
-    // Rounds go by the engine's clock (tests move it); the thread looks every second.
-    while (running && stop.pause(1_000)) {
-      long now = clock.millis();
-      if (!running || now - lastRound < ROUND_EVERY_MS) continue;
+  public ResultsArchiver start() {
+    loop.start();
+    return this;
+  }
+
+  /** Rounds go by the engine's clock (tests move it); the thread looks every second. */
+  private long round() {
+    long now = clock.millis();
+    if (now - lastRound >= ROUND_EVERY_MS) {
       lastRound = now;
       archiveDue(now);
       purgeDue(now);
     }
+    return 1_000;
   }
 
   private void archiveDue(long now) {
@@ -72,8 +74,8 @@ public final class ResultsArchiver implements AutoCloseable {
     for (String id : batches.dueForPurge(now - READERS_GRACE.toMillis(), BATCHES_PER_ROUND)) {
       try {
         long deleted = 0;
-        for (int n; running && (n = requests.deleteArchived(id, ROWS_PER_DELETE)) > 0; ) deleted += n;
-        if (!running) return; // the next start goes on where this stopped
+        for (int n; loop.running() && (n = requests.deleteArchived(id, ROWS_PER_DELETE)) > 0; ) deleted += n;
+        if (!loop.running()) return; // the next start goes on where this stopped
         batches.purged(id, clock.millis());
         log.info("batch {}: {} archived request rows deleted", id, deleted);
       } catch (RuntimeException e) {
@@ -84,12 +86,6 @@ public final class ResultsArchiver implements AutoCloseable {
 
   @Override
   public void close() {
-    running = false;
-    stop.signal();
-    try {
-      thread.join(5_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    loop.close();
   }
 }

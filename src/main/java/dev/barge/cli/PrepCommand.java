@@ -77,9 +77,9 @@ final class PrepCommand implements Callable<Integer> {
 
   @Option(names = "--model", required = true, description = "The model every request names.") String model;
 
-  @Option(names = "--endpoint", defaultValue = "/v1/chat/completions",
+  @Option(names = "--endpoint", defaultValue = "/v1/chat/completions", converter = PrepEndpoint.Converter.class,
       description = "/v1/chat/completions (default), /v1/responses, /v1/completions or /v1/embeddings.")
-  String endpoint;
+  PrepEndpoint endpoint;
 
   @Option(names = "--system", paramLabel = "TEXT", description = "A system prompt for chat requests.") String system;
 
@@ -254,28 +254,9 @@ final class PrepCommand implements Callable<Integer> {
   }
 
   private void write(Writer out, String id, String text, ObjectNode metadata) throws IOException {
-    ObjectNode line = JSON.createObjectNode().put("custom_id", id).put("method", "POST").put("url", endpoint);
+    ObjectNode line = JSON.createObjectNode().put("custom_id", id).put("method", "POST").put("url", endpoint.path());
     ObjectNode body = line.putObject("body").put("model", model);
-    switch (endpoint) {
-      case "/v1/chat/completions" -> {
-        var messages = body.putArray("messages");
-        if (system != null) messages.addObject().put("role", "system").put("content", system);
-        messages.addObject().put("role", "user").put("content", text);
-        if (maxTokens != null) body.put("max_completion_tokens", maxTokens);
-      }
-      case "/v1/responses" -> {
-        if (system != null) body.put("instructions", system);
-        body.put("input", text);
-        if (maxTokens != null) body.put("max_output_tokens", maxTokens);
-      }
-      case "/v1/completions" -> {
-        body.put("prompt", system == null ? text : system + "\n\n" + text);
-        if (maxTokens != null) body.put("max_tokens", maxTokens);
-      }
-      case "/v1/embeddings" -> body.put("input", text);
-      default -> throw Cli.badInput("--endpoint " + endpoint + ": use /v1/chat/completions, /v1/responses,"
-          + " /v1/completions or /v1/embeddings");
-    }
+    endpoint.fill(body, text, system, maxTokens);
     if (metadata != null) line.set("metadata", metadata);
     out.write(line.toString());
     out.write('\n');

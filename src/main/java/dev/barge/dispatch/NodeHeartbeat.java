@@ -1,6 +1,6 @@
 package dev.barge.dispatch;
 
-import dev.barge.background.Wakeup;
+import dev.barge.background.BackgroundLoop;
 import dev.barge.store.NodeStore.LiveNodes;
 import dev.barge.store.NodeStore;
 import java.time.Duration;
@@ -20,9 +20,7 @@ public final class NodeHeartbeat implements AutoCloseable {
 
   private final NodeStore nodes;
   private final String nodeId;
-  private final Wakeup stop = new Wakeup();
-  private final Thread thread;
-  private volatile boolean running = true;
+  private final BackgroundLoop loop = new BackgroundLoop("barge-heartbeat", this::round);
   private volatile LiveNodes live;
 
   /** Registers the node before returning, so its first leases already belong to a live node. */
@@ -32,22 +30,24 @@ public final class NodeHeartbeat implements AutoCloseable {
     nodes.heartbeat(nodeId);
     live = nodes.alive(DEAD_AFTER);
     log.info("node {} joined; {} node(s) alive", nodeId, live.ids().size());
-    this.thread = Thread.ofPlatform().name("barge-heartbeat").daemon().start(this::run);
   }
 
-  private void run() {
-    while (running && stop.pause(BEAT_EVERY.toMillis())) {
-      try {
-        if (running) {
-          nodes.heartbeat(nodeId);
-          LiveNodes now = nodes.alive(DEAD_AFTER);
-          if (!now.ids().equals(live.ids())) log.info("{} node(s) alive", now.ids().size());
-          live = now;
-        }
-      } catch (RuntimeException e) {
-        log.error("heartbeat of node {} failed: {}", nodeId, e.toString());
-      }
+  /** Beats every {@link #BEAT_EVERY} from now on. */
+  public NodeHeartbeat start() {
+    loop.start();
+    return this;
+  }
+
+  private long round() {
+    try {
+      nodes.heartbeat(nodeId);
+      LiveNodes now = nodes.alive(DEAD_AFTER);
+      if (!now.ids().equals(live.ids())) log.info("{} node(s) alive", now.ids().size());
+      live = now;
+    } catch (RuntimeException e) {
+      log.error("heartbeat of node {} failed: {}", nodeId, e.toString());
     }
+    return BEAT_EVERY.toMillis();
   }
 
   /** How many nodes, this one included, were alive at the last heartbeat (at least 1). */
@@ -63,13 +63,7 @@ public final class NodeHeartbeat implements AutoCloseable {
   /** Leaves the cluster: the others can take over at once instead of waiting for the silence. */
   @Override
   public void close() {
-    running = false;
-    stop.signal();
-    try {
-      thread.join(5_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    loop.close();
     nodes.leave(nodeId, Duration.ofDays(1));
   }
 }

@@ -100,7 +100,7 @@ public final class Engine implements AutoCloseable {
     this.interactiveWait = config.server().interactiveWaitDuration();
     this.flexWait = config.server().flexWaitDuration();
     NodeStore nodes = new NodeStore(database);
-    this.heartbeat = new NodeHeartbeat(nodes, nodeId);
+    this.heartbeat = new NodeHeartbeat(nodes, nodeId).start();
     // What nodes that stopped left half-written (a crash mid-upload) was never visible: clear it.
     localBlobs.deleteAbandonedWrites(() -> nodes.alive(NodeHeartbeat.DEAD_AFTER).ids());
 
@@ -123,8 +123,8 @@ public final class Engine implements AutoCloseable {
         new ProjectPermits(batch.maxValidationsPerProject()), new ResultFiles(requestStore, blobs, clock),
         new FileService(fileStore, batchStore, blobs, batch.maxFileBytes(), clock), idempotencyKeys,
         batch.cancelGraceDuration(), batch.budgetHoldDuration(), clock, dispatcher::wake, dispatcher::abort, nodeId,
-        heartbeat);
-    this.archiver = new ResultsArchiver(batchStore, requestStore, batch.resultsRetentionDuration(), clock);
+        heartbeat).start();
+    this.archiver = new ResultsArchiver(batchStore, requestStore, batch.resultsRetentionDuration(), clock).start();
     this.feed = new BatchFeed(apiBatches::find, new ProjectPermits(batch.maxEventStreamsPerProject())).start();
     DryRunner dryRunner = new DryRunner(validator(config, apiFiles, apiBatches, apiRequests), blobs, backends, prices,
         apiRequests, clock);
@@ -134,7 +134,7 @@ public final class Engine implements AutoCloseable {
       dispatcher.wake();
     });
     this.messageBatches = new MessageBatches(batches, files, apiBatches, apiRequests);
-    this.webhooks = new WebhookSender(new WebhookStore(database), config.webhooks(), clock);
+    this.webhooks = new WebhookSender(new WebhookStore(database), config.webhooks(), clock).start();
   }
 
   /** The input checks of {@code config} over these stores: the engine's for validations, the API's for dry runs. */

@@ -2,6 +2,7 @@ package dev.barge.webhook;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.barge.background.BackgroundLoop;
 import dev.barge.config.WebhookConfig;
 import dev.barge.store.WebhookStore;
 import java.net.URI;
@@ -46,48 +47,45 @@ public final class WebhookSender implements AutoCloseable {
   private final Clock clock;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
   private final ExecutorService sending = Executors.newVirtualThreadPerTaskExecutor();
-  private final Thread loop;
-  private volatile boolean running = true;
+  private final BackgroundLoop loop = new BackgroundLoop("barge-webhooks", this::round);
   private long lastPrune = Long.MIN_VALUE / 2;
 
   public WebhookSender(WebhookStore store, List<WebhookConfig> endpoints, Clock clock) {
     this.store = store;
     this.endpoints = endpoints.stream().collect(Collectors.toMap(WebhookConfig::url, Function.identity(), (a, b) -> a));
     this.clock = clock;
-    this.loop = Thread.ofPlatform().name("barge-webhooks").daemon().start(this::run);
   }
 
-  private void run() {
-    while (running) {
-      try {
-        long now = clock.millis();
-        for (WebhookConfig endpoint : endpoints.values()) {
-          store.fanOut(endpoint.url(), endpoint.events(), endpoint.projects(), now - GIVE_UP_AFTER.toMillis());
-        }
-        for (WebhookStore.Due due : store.due(List.copyOf(endpoints.keySet()), now, 100)) {
-          WebhookConfig endpoint = endpoints.get(due.endpoint());
-          if (!endpoint.covers(due.project())) {
-            // Owed from before the endpoint was limited to other projects: this project's events stay private.
-            store.gaveUp(due, "the endpoint no longer covers project " + due.project(), now);
-            continue;
-          }
-          // Taken with a fallback time: if this attempt never reports (a crash), it comes again then.
-          if (store.take(due, now + TIMEOUT.toMillis() * 3)) sending.submit(() -> deliver(endpoint, due));
-        }
-        if (now - lastPrune >= PRUNE_EVERY_MS) {
-          lastPrune = now;
-          int pruned = store.prune(now - KEEP_EVENTS.toMillis());
-          if (pruned > 0) log.info("deleted {} webhook events older than {}", pruned, KEEP_EVENTS);
-        }
-      } catch (RuntimeException e) {
-        log.error("webhook round failed: {}", e.toString());
+  public WebhookSender start() {
+    loop.start();
+    return this;
+  }
+
+  private long round() {
+    try {
+      long now = clock.millis();
+      for (WebhookConfig endpoint : endpoints.values()) {
+        store.fanOut(endpoint.url(), endpoint.events(), endpoint.projects(), now - GIVE_UP_AFTER.toMillis());
       }
-      try {
-        Thread.sleep(TICK_MS);
-      } catch (InterruptedException e) {
-        return;
+      for (WebhookStore.Due due : store.due(List.copyOf(endpoints.keySet()), now, 100)) {
+        WebhookConfig endpoint = endpoints.get(due.endpoint());
+        if (!endpoint.covers(due.project())) {
+          // Owed from before the endpoint was limited to other projects: this project's events stay private.
+          store.gaveUp(due, "the endpoint no longer covers project " + due.project(), now);
+          continue;
+        }
+        // Taken with a fallback time: if this attempt never reports (a crash), it comes again then.
+        if (store.take(due, now + TIMEOUT.toMillis() * 3)) sending.submit(() -> deliver(endpoint, due));
       }
+      if (now - lastPrune >= PRUNE_EVERY_MS) {
+        lastPrune = now;
+        int pruned = store.prune(now - KEEP_EVENTS.toMillis());
+        if (pruned > 0) log.info("deleted {} webhook events older than {}", pruned, KEEP_EVENTS);
+      }
+    } catch (RuntimeException e) {
+      log.error("webhook round failed: {}", e.toString());
     }
+    return TICK_MS;
   }
 
   private void deliver(WebhookConfig endpoint, WebhookStore.Due due) {
@@ -147,8 +145,7 @@ public final class WebhookSender implements AutoCloseable {
 
   @Override
   public void close() {
-    running = false;
-    loop.interrupt();
+    loop.close();
     sending.shutdownNow();
   }
 }
