@@ -12,9 +12,7 @@
 # Needs what the benchmarks need: curl, jq, python3, wrk (Debian: apt-get install wrk).
 set -euo pipefail
 
-here=$(cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
-root=$(dirname -- "$here")
-. "$here/lib.sh"
+. "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
 only=e2e,ingest,faults,limits,fairness,interactive
 keep=0
@@ -23,7 +21,7 @@ while (($#)); do
     --only) only=${2:?--only needs names}; shift 2 ;;
     --keep) keep=1; shift ;;
     -h|--help) usage; exit 0 ;;
-    *) echo "check.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+    *) bad_arg "$1" ;;
   esac
 done
 need curl jq python3 wrk

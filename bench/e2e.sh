@@ -18,10 +18,7 @@
 # fresh mktemp -d directory; both servers listen on ports the OS picks (port 0) and are stopped on exit.
 set -euo pipefail
 
-here=$(cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
-root=$(dirname -- "$here")
-barge="$root/barge"
-. "$here/lib.sh"
+. "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
 lines=100000
 concurrency=64
@@ -38,22 +35,14 @@ while (($#)); do
     --error-rate) error_rate=${2:?--error-rate needs a fraction}; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) [[ $1 =~ ^[1-9][0-9]*$ ]] && { lines=$1; shift; continue; }
-       echo "e2e.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+       bad_arg "$1" ;;
   esac
 done
 
 poll_s=0.1
 timeout_s=${BENCH_TIMEOUT:-$((600 + lines / 100))}
 
-need curl jq python3
-
-work_dir e2e
-
-
-# Build once up front (the launcher rebuilds a stale jar), so no build lands inside a measurement.
-"$barge" --version >/dev/null
-
-machine_line
+bench_start e2e
 echo "run: $lines lines, max_concurrency $concurrency, simulator latency 0 ms, error rate $error_rate; work dir $tmp"
 
 echo "generating $lines lines…"

@@ -16,10 +16,7 @@
 # small batch in at most twice its time alone.
 set -euo pipefail
 
-here=$(cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
-root=$(dirname -- "$here")
-barge="$root/barge"
-. "$here/lib.sh"
+. "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
 large=200000
 small=100
@@ -32,15 +29,11 @@ while (($#)); do
     --latency-ms) latency=${2:?}; shift 2 ;;
     --concurrency) concurrency=${2:?}; shift 2 ;;
     -h|--help) usage; exit 0 ;;
-    *) echo "fairness.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+    *) bad_arg "$1" ;;
   esac
 done
 
-need curl jq python3
-
-work_dir fairness
-"$barge" --version >/dev/null
-machine_line
+bench_start fairness
 python3 "$here/gen_chat.py" "$large" "$tmp/large.jsonl" sim-chat
 python3 "$here/gen_chat.py" "$small" "$tmp/small.jsonl" sim-chat
 

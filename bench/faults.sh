@@ -26,10 +26,7 @@
 # Needs curl, jq, python3.
 set -euo pipefail
 
-here=$(cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
-root=$(dirname -- "$here")
-barge="$root/barge"
-. "$here/lib.sh"
+. "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
 lines=30000
 latency=5
@@ -44,15 +41,11 @@ while (($#)); do
     --rounds) rounds=${2:?}; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) [[ $1 =~ ^[1-9][0-9]*$ ]] && { lines=$1; shift; continue; }
-       echo "faults.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+       bad_arg "$1" ;;
   esac
 done
 
-need curl jq python3
-
-work_dir faults
-"$barge" --version >/dev/null
-machine_line
+bench_start faults
 echo "run: $lines lines, max_concurrency $concurrency, simulator latency $latency ms; faults: $mix"
 python3 "$here/gen_chat.py" "$lines" "$tmp/input.jsonl" sim-chat
 

@@ -18,10 +18,7 @@
 # with a long latency and one slot, so almost nothing is dispatched while we watch.
 set -euo pipefail
 
-here=$(cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
-root=$(dirname -- "$here")
-barge="$root/barge"
-. "$here/lib.sh"
+. "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
 lines=1000000
 line_bytes=1024
@@ -38,21 +35,14 @@ while (($#)); do
     --input) input=${2:?--input needs a file}; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) [[ $1 =~ ^[1-9][0-9]*$ ]] && { lines=$1; shift; continue; }
-       echo "ingest.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+       bad_arg "$1" ;;
   esac
 done
 
 poll_s=0.05
 timeout_s=${BENCH_TIMEOUT:-$((300 + lines / 1000))}
 
-need curl jq python3
-
-work_dir ingest
-
-# Build once up front (the launcher rebuilds a stale jar), so no build lands inside a measurement.
-"$barge" --version >/dev/null
-
-machine_line
+bench_start ingest
 
 if [[ -n $input ]]; then
   [[ -f $input ]] || die "no such input file: $input"

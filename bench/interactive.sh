@@ -15,10 +15,7 @@
 # count is sampled. The batch is then cancelled. Needs wrk (Debian: apt-get install wrk), curl, jq, python3.
 set -euo pipefail
 
-here=$(cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
-root=$(dirname -- "$here")
-barge="$root/barge"
-. "$here/lib.sh"
+. "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
 capacity=16
 latency=200
@@ -31,15 +28,11 @@ while (($#)); do
     --clients) clients=${2:?}; shift 2 ;;
     --seconds) seconds=${2:?}; shift 2 ;;
     -h|--help) usage; exit 0 ;;
-    *) echo "interactive.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+    *) bad_arg "$1" ;;
   esac
 done
 
-need curl jq python3 wrk
-
-work_dir interactive
-"$barge" --version >/dev/null
-machine_line
+bench_start interactive wrk
 python3 "$here/gen_chat.py" 100000 "$tmp/large.jsonl" sim-chat
 
 start_simulator interactive --latency-ms "$latency" --capacity "$capacity"

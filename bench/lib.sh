@@ -1,8 +1,14 @@
-# Helpers shared by the benchmark scripts; sourced, not run. Needs $root (the repository).
+# Helpers shared by the benchmark scripts; sourced, not run. Sets $here (bench/), $root (the repository)
+# and $barge (its launcher).
+here=$(cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+root=$(dirname -- "$here")
+barge="$root/barge"
 
 die() { echo "$(basename -- "$0"): $*" >&2; exit 1; }
 # Prints the script's header comment (from line 2 to the first line that is not a comment) as its help.
 usage() { awk 'NR > 1 && !/^#/ {exit} NR > 1 {sub(/^# ?/, ""); print}' "$0"; }
+# Exits 2 naming an argument the script does not know.
+bad_arg() { echo "$(basename -- "$0"): unknown argument '$1' (see --help)" >&2; exit 2; }
 # Exits 2 unless every named tool is on PATH.
 need() {
   local tool
@@ -146,3 +152,12 @@ create_batch() {
 }
 # A field of a batch, as jq selects it.
 batch_field() { curl -sS "$api/batches/$1" | jq -r "$2"; }
+# The start of every measurement: the tools it needs (curl, jq and python3, and those named after NAME), a
+# work directory removed on exit, Barge built up front (the launcher rebuilds a stale jar, so no build
+# lands inside a measurement), and the machine's line for the record.
+bench_start() { # NAME [MORE TOOLS...]
+  need curl jq python3 "${@:2}"
+  work_dir "$1"
+  "$barge" --version >/dev/null
+  machine_line
+}

@@ -25,10 +25,7 @@
 # 429s are counted by the simulator (GET /simulator/stats).
 set -euo pipefail
 
-here=$(cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
-root=$(dirname -- "$here")
-barge="$root/barge"
-. "$here/lib.sh"
+. "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
 lines=1200
 rpm=600
@@ -49,15 +46,11 @@ while (($#)); do
     --concurrency) concurrency=${2:?--concurrency needs a value}; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) [[ $1 =~ ^[1-9][0-9]*$ ]] && { lines=$1; shift; continue; }
-       echo "limits.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+       bad_arg "$1" ;;
   esac
 done
 
-need curl jq python3
-
-work_dir limits
-"$barge" --version >/dev/null
-machine_line
+bench_start limits
 python3 "$here/gen_chat.py" "$lines" "$tmp/input.jsonl" sim-chat
 ((nodes == 1)) || start_postgres
 
