@@ -9,7 +9,6 @@ import dev.barge.config.TimeWindow;
 import dev.barge.cost.PriceTable;
 import dev.barge.cost.Spend;
 import dev.barge.cost.Tier;
-import dev.barge.cost.TokenEstimate;
 import dev.barge.cost.Usage;
 import dev.barge.store.BatchStore;
 import dev.barge.store.ClaimCursor;
@@ -244,16 +243,11 @@ public final class Dispatcher implements AutoCloseable {
         claimCursors.computeIfAbsent(batch.id(), id -> new ClaimCursor()));
     if (claimed.isEmpty()) return 0;
     budgets.claimed(batch, claimed.size());
-    long heldTokens = gate.started(claimed.size(), now);
-    int submitted = 0;
-    try {
+    // Calls that could not be submitted (shutting down) give their slots back; their leases run out.
+    try (BatchGrant grant = gate.start(claimed.size(), now)) {
       for (ClaimedRequest r : claimed) {
-        calls.submit(() -> call(backend, gate, heldTokens, batch, endpoint, blobKey, r));
-        submitted++;
+        grant.handOut(permit -> calls.submit(() -> call(backend, gate, permit, batch, endpoint, blobKey, r)));
       }
-    } finally {
-      // Calls that could not be submitted (shutting down) give their slots back; their leases run out.
-      gate.notStarted(claimed.size() - submitted, heldTokens, now);
     }
     return claimed.size();
   }
@@ -285,10 +279,13 @@ public final class Dispatcher implements AutoCloseable {
       Duration maxWait) throws InterruptedException {
     List<Backend> serving = backends.serving(model);
     if (serving.isEmpty()) return Optional.empty();
-    Optional<Backend> started = awaitSlot(serving, priority, clock.millis() + maxWait.toMillis());
-    if (started.isEmpty()) return Optional.empty();
-    Outcome outcome = callNow(started.get(), endpoint, body, priority);
-    charge(project, priority, started.get(), model, outcome);
+    Slot slot = awaitSlot(serving, priority, clock.millis() + maxWait.toMillis());
+    if (slot == null) return Optional.empty();
+    Outcome outcome;
+    try (Permit permit = slot.permit()) {
+      outcome = callNow(slot.backend(), permit, endpoint, body, priority);
+    }
+    charge(project, priority, slot.backend(), model, outcome);
     return Optional.of(outcome);
   }
 
@@ -298,24 +295,28 @@ public final class Dispatcher implements AutoCloseable {
    * it no longer does (a waiting count held through the call starved batch work beside steady
    * synchronous clients).
    */
-  private Optional<Backend> awaitSlot(List<Backend> serving, Priority priority, long deadline)
-      throws InterruptedException {
-    for (Backend backend : serving) gates.get(backend).waiting(priority, +1);
+  private Slot awaitSlot(List<Backend> serving, Priority priority, long deadline) throws InterruptedException {
+    List<SyncQueue.Place> places = new ArrayList<>();
     try {
+      for (Backend backend : serving) places.add(gates.get(backend).waitFor(priority));
       while (true) {
         for (Backend backend : byWeightedChance(serving)) {
-          if (gates.get(backend).tryStart(priority, clock.millis())) return Optional.of(backend);
+          Permit permit = gates.get(backend).tryStart(priority, clock.millis());
+          if (permit != null) return new Slot(backend, permit);
         }
         long left = deadline - clock.millis();
-        if (left <= 0) return Optional.empty();
+        if (left <= 0) return null;
         // Woken when a call on the first backend ends; the 20 ms cap covers the others, and slots that
         // come back by a rate or the end of a pause.
         gates.get(serving.getFirst()).awaitEnd(Math.min(left, 20));
       }
     } finally {
-      for (Backend backend : serving) gates.get(backend).waiting(priority, -1);
+      places.forEach(SyncQueue.Place::close);
     }
   }
+
+  /** A synchronous call's backend and its slot there. */
+  private record Slot(Backend backend, Permit permit) {}
 
   /** The backends in a random order in which each comes first with a chance proportional to its weight. */
   private static List<Backend> byWeightedChance(List<Backend> backends) {
@@ -329,21 +330,13 @@ public final class Dispatcher implements AutoCloseable {
     return order;
   }
 
-  private Outcome callNow(Backend backend, Endpoint endpoint, byte[] body, Priority priority) {
-    BackendGate gate = gates.get(backend);
-    boolean observed = false;
-    try {
-      long start = System.nanoTime();
-      Outcome outcome = backend.sendNow(endpoint, body);
-      metrics.called(backend.name(), endpoint.path(), priority.name().toLowerCase(Locale.ROOT), outcome,
-          Duration.ofNanos(System.nanoTime() - start));
-      gate.observe(outcome, null, Usage.ZERO, clock.millis());
-      observed = true;
-      return outcome;
-    } finally {
-      if (!observed) gate.endedUnobserved();
-      gate.endedSync();
-    }
+  private Outcome callNow(Backend backend, Permit permit, Endpoint endpoint, byte[] body, Priority priority) {
+    long start = System.nanoTime();
+    Outcome outcome = backend.sendNow(endpoint, body);
+    metrics.called(backend.name(), endpoint.path(), priority.name().toLowerCase(Locale.ROOT), outcome,
+        Duration.ofNanos(System.nanoTime() - start));
+    permit.observe(outcome, Usage.ZERO, clock.millis());
+    return outcome;
   }
 
   /** A synchronous answer that was billed (a success) adds to its project's spend at its tier's price. */
@@ -405,12 +398,11 @@ public final class Dispatcher implements AutoCloseable {
     if (threads != null) threads.forEach(Thread::interrupt);
   }
 
-  private void call(Backend backend, BackendGate gate, long heldTokens, BatchRecord batch, Endpoint endpoint,
+  private void call(Backend backend, BackendGate gate, Permit permit, BatchRecord batch, Endpoint endpoint,
       String blobKey, ClaimedRequest r) {
     Set<Thread> threads = inFlight.computeIfAbsent(batch.id(), id -> ConcurrentHashMap.newKeySet());
     threads.add(Thread.currentThread());
-    boolean observed = false;
-    try {
+    try (permit) {
       byte[] body;
       try {
         body = body(blobKey, r);
@@ -419,8 +411,7 @@ public final class Dispatcher implements AutoCloseable {
         recorder.add(Settlements.unreadable(r, nodeId, e, clock.millis()));
         return;
       }
-      TokenEstimate estimate = gate.countsTokens()
-          ? gate.charge(body, endpoint.generatesText(), heldTokens, clock.millis()) : null;
+      permit.charge(body, endpoint.generatesText(), clock.millis());
       long start = System.nanoTime();
       Outcome outcome = backend.send(endpoint, body);
       RequestUpdate update = settle(batch, r, outcome, gate.healthy(clock.millis()));
@@ -429,14 +420,10 @@ public final class Dispatcher implements AutoCloseable {
       if (update instanceof RequestUpdate.Finished f) {
         metrics.used(backend.name(), f.usage().inputTokens(), f.usage().outputTokens(), Tier.BATCH.wireName(), f.cost());
       }
-      gate.observe(outcome, estimate, update instanceof RequestUpdate.Finished f ? f.usage() : Usage.ZERO,
-          clock.millis());
-      observed = true;
+      permit.observe(outcome, update instanceof RequestUpdate.Finished f ? f.usage() : Usage.ZERO, clock.millis());
     } finally {
-      if (!observed) gate.endedUnobserved();
       threads.remove(Thread.currentThread());
       Thread.interrupted(); // an abort must not leak into the next task of this thread
-      gate.ended();
       long now = clock.millis();
       if (gate.worthClaiming(gate.admissible(now), now)) wakeup.signal();
     }
