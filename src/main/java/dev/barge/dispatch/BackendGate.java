@@ -155,6 +155,7 @@ final class BackendGate {
     return concurrency.current();
   }
 
+  /** The backend's tokens per minute as metered: a permit charges its call's count here. */
   TokenMeter tokens() {
     return tokens;
   }
