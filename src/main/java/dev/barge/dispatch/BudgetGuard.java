@@ -8,7 +8,10 @@ import dev.barge.store.SpendStore;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps batch work inside its budgets: the batch's own {@code max_cost} and its project's daily budget.
@@ -18,13 +21,61 @@ import java.util.function.Function;
  * when it was reached. Before its first success a batch starts one call at a time, then as many at once
  * as it has seen fail: failures cost nothing, and this finds its footing quickly when lines fail.
  *
+ * <p>A batch held back for good is recorded as stopped (its budget passed), and resumed when that no
+ * longer holds (a budget raised, a new day for a project budget).
+ *
  * <p>Used by the dispatcher thread only, one round at a time.
  */
 final class BudgetGuard {
+  private static final Logger log = LoggerFactory.getLogger(BudgetGuard.class);
+
+  /** What the guard reads and records in the database. */
+  interface Ledger {
+    /** Per batch of {@code batchIds}, its calls in flight (leased, by any node); batches with none left out. */
+    Map<String, Integer> leasedCounts(List<String> batchIds);
+
+    Optional<BatchRecord> find(String batchId);
+
+    /** What each project spent on {@code day}. */
+    Map<String, Long> spendOn(long day);
+
+    /** Records that dispatch stopped for {@code reason} (the batch's budget was {@code maxCost}). */
+    void stop(String batchId, String reason, Long maxCost, long now);
+
+    void resume(String batchId);
+
+    static Ledger of(BatchStore batches, RequestStore requests, SpendStore spend) {
+      return new Ledger() {
+        @Override
+        public Map<String, Integer> leasedCounts(List<String> batchIds) {
+          return requests.leasedCounts(batchIds);
+        }
+
+        @Override
+        public Optional<BatchRecord> find(String batchId) {
+          return batches.find(batchId);
+        }
+
+        @Override
+        public Map<String, Long> spendOn(long day) {
+          return spend.spendOn(day);
+        }
+
+        @Override
+        public void stop(String batchId, String reason, Long maxCost, long now) {
+          batches.stop(batchId, reason, maxCost, now);
+        }
+
+        @Override
+        public void resume(String batchId) {
+          batches.resume(batchId);
+        }
+      };
+    }
+  }
+
   private final Function<String, Long> dailyBudget;
-  private final SpendStore spend;
-  private final RequestStore requests;
-  private final BatchStore batches;
+  private final Ledger ledger;
   /** This round: the budgeted batches as read after their calls in flight were counted. */
   private final Map<String, BatchRecord> fresh = new HashMap<>();
   /** This round: per budgeted batch, its calls in flight (leased in the store, plus claimed since). */
@@ -33,11 +84,9 @@ final class BudgetGuard {
   private final Map<String, Long> projectLeft = new HashMap<>();
 
   /** @param dailyBudget a project's daily budget in picodollars, or null for none */
-  BudgetGuard(Function<String, Long> dailyBudget, SpendStore spend, RequestStore requests, BatchStore batches) {
+  BudgetGuard(Function<String, Long> dailyBudget, Ledger ledger) {
     this.dailyBudget = dailyBudget;
-    this.spend = spend;
-    this.requests = requests;
-    this.batches = batches;
+    this.ledger = ledger;
   }
 
   /** Takes stock at the start of a round, once the batches are read: calls in flight, and today's spend. */
@@ -49,17 +98,61 @@ final class BudgetGuard {
     if (ids.isEmpty()) return;
     // Calls in flight first, spending after: a result written in between is counted both as spent and
     // as in flight (safe); none can be missing from both.
-    inFlight.putAll(requests.leasedCounts(ids));
-    for (String id : ids) batches.find(id).ifPresent(b -> fresh.put(id, b));
+    inFlight.putAll(ledger.leasedCounts(ids));
+    for (String id : ids) ledger.find(id).ifPresent(b -> fresh.put(id, b));
     List<BatchRecord> budgeted = List.copyOf(fresh.values());
     if (budgeted.stream().noneMatch(b -> dailyBudget.apply(b.project()) != null)) return;
-    Map<String, Long> spentToday = spend.spendOn(SpendStore.dayOf(now));
+    Map<String, Long> spentToday = ledger.spendOn(SpendStore.dayOf(now));
     for (BatchRecord b : budgeted) {
       Long budget = dailyBudget.apply(b.project());
       if (budget == null) continue;
       projectLeft.putIfAbsent(b.project(), budget - spentToday.getOrDefault(b.project(), 0L));
       projectLeft.merge(b.project(), -inFlightCost(b), Long::sum);
     }
+  }
+
+  /** What {@link #check} found for a batch. */
+  enum Verdict {
+    /** Its budgets let it start calls now. */
+    GO,
+    /** It waits: its budgets cover no more calls until some of those in flight answer. */
+    WAIT,
+    /** Its budgets hold it back for good; the stop was recorded just now. */
+    STOPPED,
+    /** A recorded stop no longer holds and was lifted just now; it may start calls. */
+    RESUMED;
+
+    boolean mayStart() {
+      return this == GO || this == RESUMED;
+    }
+
+    /** Whether the batch's record changed (the dispatcher reads the batches again). */
+    boolean recorded() {
+      return this == STOPPED || this == RESUMED;
+    }
+  }
+
+  /**
+   * Whether the batch's budgets let it start calls now; records a stop when they hold it back for good,
+   * and lifts a stop that no longer holds (a budget raised, a new day for a project budget).
+   */
+  Verdict check(BatchRecord read, long now) {
+    BatchRecord b = current(read);
+    boolean allowed = allowance(b) > 0;
+    String stoppedBy = stoppedBy(b);
+    String recorded = b.spend().stoppedReason();
+    if (stoppedBy != null && !stoppedBy.equals(recorded)) {
+      ledger.stop(b.id(), stoppedBy, b.spend().maxCost(), now);
+      log.info("batch {} stopped: the next request would pass its {}", b.id(),
+          stoppedBy.equals(Spend.BATCH_BUDGET) ? "budget" : "project's daily budget");
+      return Verdict.STOPPED;
+    }
+    if (stoppedBy == null && recorded != null && allowed) {
+      ledger.resume(b.id());
+      log.info("batch {} goes on: its budget allows more work again", b.id());
+      return Verdict.RESUMED;
+    }
+    return allowed ? Verdict.GO : Verdict.WAIT;
   }
 
   /** How many more calls of {@code b} its budgets cover now; {@link Integer#MAX_VALUE} when none limits it. */

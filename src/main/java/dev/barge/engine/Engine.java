@@ -113,10 +113,12 @@ public final class Engine implements AutoCloseable {
     SpendStore spend = new SpendStore(database);
     this.apiSpend = new SpendStore(api);
     this.metrics = new EngineMetrics(apiBatches, apiRequests, clock);
-    this.dispatcher = new Dispatcher(batchStore, fileStore, requestStore, blobs, backends, retry, clock, nodeId,
-        lease, heartbeat::peersAlive, prices, spend, dailyBudgets(config)::get, new DispatchMetrics(metrics.registry()),
-        config.server().maxSyncShare().doubleValue());
+    this.dispatcher = new Dispatcher(new Dispatcher.Stores(batchStore, fileStore, requestStore, spend, blobs), backends,
+        new Dispatcher.Settings(nodeId, lease, retry, prices, dailyBudgets(config)::get,
+            config.server().maxSyncShare().doubleValue()),
+        heartbeat::peersAlive, new DispatchMetrics(metrics.registry()), clock);
     dispatcher.registerGauges(metrics.registry());
+    dispatcher.start();
     this.syncAdmission = new SyncAdmission(config, apiSpend, clock);
     this.idempotencyKeys = new IdempotencyKeys(new IdempotencyStore(api), clock);
     this.lifecycle = new BatchLifecycle(batchStore, requestStore, validator(config, fileStore, batchStore, requestStore),

@@ -2,26 +2,49 @@ package dev.barge.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.barge.config.LimitsConfig;
 import dev.barge.cost.Usage;
 import dev.barge.upstream.Outcome;
 import dev.barge.upstream.RateLimitHeaders;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import org.junit.jupiter.api.Test;
 
 /** What a backend's gate admits, with time passed in by hand. */
 class BackendGateTest {
   private static final String OK = "{}";
 
+  /** Starts {@code n} batch calls at {@code now}, as one claim does, and hands back their permits. */
+  static List<Permit> start(BackendGate gate, int n, long now) {
+    List<Permit> permits = new ArrayList<>();
+    try (BatchGrant grant = gate.start(n, now)) {
+      for (int i = 0; i < n; i++) grant.handOut(permits::add);
+    }
+    return permits;
+  }
+
+  /** One batch call started at {@code now} that ends with {@code outcome}. */
+  static void call(BackendGate gate, Outcome outcome, long now) {
+    try (Permit permit = start(gate, 1, now).getFirst()) {
+      permit.observe(outcome, Usage.ZERO, now);
+    }
+  }
+
   @Test
   void requestsPerMinuteAdmitHalfASecondsWorthThenTheSteadyRateKeptJustBelowTheLimit() {
     BackendGate gate = new BackendGate("b", 64, new LimitsConfig(6000, null, 64), 0);
     assertThat(gate.admissible(0)).isEqualTo(49); // 98 a second (6,000 a minute less the margin): half a second's worth
-    gate.started(49, 0);
+    List<Permit> permits = start(gate, 49, 0);
     assertThat(gate.admissible(0)).isZero();
     assertThat(gate.admissible(100)).isEqualTo(10); // 9.8 in 100 ms, rounded up (the bucket may go into debt)
-    gate.started(10, 100);
-    for (int i = 0; i < 59; i++) gate.ended();
+    permits.addAll(start(gate, 10, 100));
+    assertThat(gate.inFlight()).isEqualTo(59);
+    permits.forEach(Permit::close);
+    assertThat(gate.inFlight()).isZero();
     assertThat(gate.admissible(10_100)).isEqualTo(49); // refilled to the burst, no more
   }
 
@@ -39,9 +62,7 @@ class BackendGateTest {
   @Test
   void aRateLimitsRetryAfterPausesEverythingAndTheEndOfThePauseReleasesNoBurst() {
     BackendGate gate = new BackendGate("b", 8, new LimitsConfig(6000, null, 8), 0);
-    gate.started(1, 0);
-    gate.ended();
-    gate.observe(new Outcome.RateLimited(429, OK, null, Duration.ofSeconds(2)), null, Usage.ZERO, 100);
+    call(gate, new Outcome.RateLimited(429, OK, null, Duration.ofSeconds(2)), 100);
     assertThat(gate.admissible(1_000)).isZero();
     assertThat(gate.admissible(2_100)).isZero(); // the bucket starts from empty when the pause ends
     assertThat(gate.admissible(2_150)).isEqualTo(5); // then fills at the steady rate
@@ -53,13 +74,11 @@ class BackendGateTest {
     BackendGate gate = new BackendGate("b", 64, new LimitsConfig(null, null, 64), 0);
     for (int i = 0; i < 1_000; i++) {
       long now = i * 10L;
-      gate.started(1, now);
-      gate.ended();
       Outcome outcome = i % 25 == 0 ? new Outcome.Retryable(503, OK, null, Duration.ofSeconds(1))
           : i % 50 == 7 ? new Outcome.RateLimited(429, OK, null, null)
           : i % 33 == 0 ? new Outcome.TransportFailure("connection reset")
           : new Outcome.Success(200, OK, null);
-      gate.observe(outcome, null, Usage.ZERO, now);
+      call(gate, outcome, now);
     }
     assertThat(gate.concurrencyLimit()).isEqualTo(64);
     assertThat(gate.admissible(10_000)).isEqualTo(64);
@@ -70,18 +89,14 @@ class BackendGateTest {
   void mostAnswersOverloadedHalvesTheLimitOncePerSecondAndA503sRetryAfterPausesTheBackend() {
     BackendGate gate = new BackendGate("b", 64, new LimitsConfig(null, null, 64), 0);
     for (int i = 0; i < 10; i++) {
-      gate.started(1, i);
-      gate.ended();
       Outcome outcome = i % 2 == 0 ? new Outcome.Retryable(503, OK, null, Duration.ofSeconds(1))
           : new Outcome.Success(200, OK, null);
-      gate.observe(outcome, null, Usage.ZERO, i);
+      call(gate, outcome, i);
     }
     assertThat(gate.concurrencyLimit()).isEqualTo(32); // halved once within the second
     assertThat(gate.admissible(500)).isZero(); // paused for the Retry-After
     for (int i = 0; i < 6; i++) {
-      gate.started(1, 1_100);
-      gate.ended();
-      gate.observe(new Outcome.RateLimited(429, OK, null, null), null, Usage.ZERO, 1_100);
+      call(gate, new Outcome.RateLimited(429, OK, null, null), 1_100);
     }
     assertThat(gate.concurrencyLimit()).isEqualTo(16); // and again a second later
   }
@@ -90,10 +105,8 @@ class BackendGateTest {
   void announcedLimitsAreAdoptedAndAUsedUpLimitWaitsForItsReset() {
     BackendGate gate = new BackendGate("b", 64, new LimitsConfig(null, null, 64), 0);
     assertThat(gate.admissible(0)).isEqualTo(64);
-    gate.started(1, 0);
-    gate.ended();
     RateLimitHeaders announced = new RateLimitHeaders(120L, 0L, Duration.ofSeconds(3), null, null, null);
-    gate.observe(new Outcome.Success(200, OK, null, announced), null, Usage.ZERO, 10);
+    call(gate, new Outcome.Success(200, OK, null, announced), 10);
     assertThat(gate.admissible(2_000)).isZero();
     assertThat(gate.admissible(2_990)).isZero();
     assertThat(gate.admissible(3_020)).isEqualTo(1); // then it fills from empty, at 120 a minute less the margin
@@ -103,9 +116,7 @@ class BackendGateTest {
   void aBackendThatStopsAnsweringIsOpenedThenProbed() {
     BackendGate gate = new BackendGate("b", 8, new LimitsConfig(null, null, 8), 0);
     for (int i = 0; i < CircuitBreaker.FAILURES_TO_OPEN; i++) {
-      gate.started(1, 0);
-      gate.ended();
-      gate.observe(new Outcome.TransportFailure("refused"), null, Usage.ZERO, 0);
+      call(gate, new Outcome.TransportFailure("refused"), 0);
     }
     assertThat(gate.admissible(1_000)).isZero();
     assertThat(gate.admissible(5_000)).isEqualTo(1);
@@ -115,18 +126,12 @@ class BackendGateTest {
   void aLowerAnnouncedLimitWinsOverAWrongConfiguredOneButNotAHigherOne() {
     BackendGate tooHigh = new BackendGate("b", 64, new LimitsConfig(1_200, null, 64), 0);
     assertThat(tooHigh.admissible(0)).isEqualTo(10); // 1,176 a minute: 9.8 in half a second
-    tooHigh.started(1, 0);
-    tooHigh.ended();
-    tooHigh.observe(new Outcome.Success(200, OK, null, new RateLimitHeaders(600L, 500L, null, null, null, null)),
-        null, Usage.ZERO, 0);
+    call(tooHigh, new Outcome.Success(200, OK, null, new RateLimitHeaders(600L, 500L, null, null, null, null)), 0);
     assertThat(tooHigh.admissible(0)).isZero(); // a new limit starts from an empty bucket
     assertThat(tooHigh.admissible(10_000)).isEqualTo(5); // 588 a minute: 4.9 in half a second
 
     BackendGate modest = new BackendGate("c", 64, new LimitsConfig(300, null, 64), 0);
-    modest.started(1, 0);
-    modest.ended();
-    modest.observe(new Outcome.Success(200, OK, null, new RateLimitHeaders(600L, 500L, null, null, null, null)),
-        null, Usage.ZERO, 1_000);
+    call(modest, new Outcome.Success(200, OK, null, new RateLimitHeaders(600L, 500L, null, null, null, null)), 1_000);
     assertThat(modest.admissible(10_000)).isEqualTo(3); // its own 294 a minute: 2.45 in half a second
   }
 
@@ -134,25 +139,64 @@ class BackendGateTest {
   void aProbeThatGetsAnyAnswerClosesTheBreakerAndOneWithoutAnOutcomeIsSentAgain() {
     BackendGate gate = new BackendGate("b", 8, new LimitsConfig(null, null, 8), 0);
     for (int i = 0; i < CircuitBreaker.FAILURES_TO_OPEN; i++) {
-      gate.started(1, 0);
-      gate.ended();
-      gate.observe(new Outcome.TransportFailure("refused"), null, Usage.ZERO, 0);
+      call(gate, new Outcome.TransportFailure("refused"), 0);
     }
-    gate.started(1, 5_000); // the probe, whose body could not be read
-    gate.endedUnobserved();
-    gate.ended();
+    Permit probe = start(gate, 1, 5_000).getFirst(); // the probe, whose body could not be read
+    assertThat(gate.admissible(5_001)).isZero(); // one probe at a time
+    probe.close(); // without an outcome
     assertThat(gate.admissible(5_001)).isEqualTo(1); // probed again
-    gate.started(1, 5_001);
-    gate.ended();
-    gate.observe(new Outcome.RateLimited(429, OK, null, null), null, Usage.ZERO, 5_002);
+    call(gate, new Outcome.RateLimited(429, OK, null, null), 5_002);
     assertThat(gate.admissible(7_000)).isGreaterThan(1); // answered, so up: closed
   }
 
   @Test
   void callsThatCouldNotBeSubmittedGiveTheirSlotsBack() {
-    BackendGate gate = new BackendGate("b", 4, new LimitsConfig(60, null, 4), 0);
-    long held = gate.started(1, 0);
-    gate.notStarted(1, held, 0);
-    assertThat(gate.admissible(0)).isEqualTo(1); // the one request of this second is back too
+    BackendGate gate = new BackendGate("b", 4, new LimitsConfig(240, null, 4), 0); // a burst of 1.96
+    assertThat(gate.admissible(0)).isEqualTo(2);
+    List<Permit> submitted = new ArrayList<>();
+    try (BatchGrant grant = gate.start(2, 0)) {
+      grant.handOut(submitted::add);
+      assertThatThrownBy(() -> grant.handOut(permit -> {
+        throw new RejectedExecutionException("shutting down");
+      })).isInstanceOf(RejectedExecutionException.class);
+    }
+    assertThat(gate.inFlight()).isEqualTo(1); // the submitted call runs on
+    submitted.getFirst().close();
+    assertThat(gate.inFlight()).isZero();
+    assertThat(gate.admissible(0)).isEqualTo(1); // the request of the call never sent is back: 0.96 left
+  }
+
+  @Test
+  void aSynchronousPermitTakesASlotAndARequestAndClosingItFreesTheSlotOnly() {
+    BackendGate gate = new BackendGate("b", 2, new LimitsConfig(120, null, 2), 0); // 1.96 a second: a burst of 1
+    Permit permit = gate.tryStart(Priority.INTERACTIVE, 0);
+    assertThat(permit).isNotNull();
+    assertThat(gate.inFlight()).isEqualTo(1);
+    assertThat(gate.tryStart(Priority.INTERACTIVE, 0)).isNull(); // no request left this second
+    permit.observe(new Outcome.Success(200, OK, null), Usage.ZERO, 0);
+    permit.close();
+    permit.close(); // twice frees it once
+    assertThat(gate.inFlight()).isZero();
+    assertThat(gate.tryStart(Priority.INTERACTIVE, 0)).isNull(); // the request stays spent
+  }
+
+  @Test
+  void aWaitingSynchronousCallHoldsBatchWorkBackOnlyUntilItsCallHasStarted() {
+    BackendGate gate = new BackendGate("b", 4, 0.5, new LimitsConfig(null, null, 4), 0);
+    Permit permit;
+    try (SyncQueue.Place place = gate.waitFor(Priority.FLEX)) {
+      assertThat(gate.waiting(Priority.FLEX)).isEqualTo(1);
+      assertThat(gate.admissible(0)).isZero();
+      try (SyncQueue.Place interactive = gate.waitFor(Priority.INTERACTIVE)) {
+        assertThat(gate.tryStart(Priority.FLEX, 0)).isNull(); // flex gives way to interactive
+      }
+      permit = gate.tryStart(Priority.FLEX, 0);
+    }
+    assertThat(permit).isNotNull();
+    assertThat(gate.waiting(Priority.FLEX)).isZero();
+    assertThat(gate.admissible(0)).isEqualTo(3); // started: batch work takes what the synchronous call leaves
+    permit.close();
+    assertThat(gate.admissible(0)).isEqualTo(3); // one slot stays kept for the synchronous peak seen lately
+    assertThat(gate.admissible(31_000)).isEqualTo(4); // until no synchronous call was seen for two periods
   }
 }
