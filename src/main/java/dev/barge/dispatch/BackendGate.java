@@ -33,6 +33,7 @@ final class BackendGate {
   private final LearnedLimits limits;
   private final TokenMeter tokens;
   private final SyncQueue sync;
+  private final Stragglers stragglers = new Stragglers();
 
   BackendGate(String name, int maxConcurrency, LimitsConfig limits, long now) {
     this(name, maxConcurrency, 1.0, limits, now);
@@ -69,7 +70,7 @@ final class BackendGate {
     if (sync.holdsBackBatch(limit)) return 0;
     // Slots kept free for the synchronous calls seen lately, so they find one without waiting.
     int reserved = sync.reserved(limit, now);
-    long n = Math.min(limit - reserved - (inFlight.get() - sync.inFlight()), breaker.allowance(now));
+    long n = Math.min(limit - reserved - (counted(limit, now) - sync.inFlight()), breaker.allowance(now));
     RateBucket r = limits.requests();
     if (r != null) n = Math.min(n, r.available(now));
     n = Math.min(n, tokens.admissibleCalls(now));
@@ -82,8 +83,9 @@ final class BackendGate {
    */
   boolean worthClaiming(int n, long now) {
     if (n <= 0) return false;
-    int free = concurrency.current() - inFlight.get();
-    return n < free || n >= Math.max(1, concurrency.current() / 8);
+    int limit = concurrency.current();
+    int free = limit - counted(limit, now);
+    return n < free || n >= Math.max(1, limit / 8);
   }
 
   /**
@@ -106,7 +108,7 @@ final class BackendGate {
   Permit tryStart(Priority priority, long now) {
     int limit = concurrency.current();
     boolean started = sync.tryStart(priority, limit, now, () -> {
-      if (now < pausedUntil.get() || breaker.allowance(now) == 0 || inFlight.get() >= limit) return false;
+      if (now < pausedUntil.get() || breaker.allowance(now) == 0 || counted(limit, now) >= limit) return false;
       RateBucket r = limits.requests();
       if (r != null && r.available(now) == 0) return false;
       inFlight.incrementAndGet();
@@ -114,7 +116,19 @@ final class BackendGate {
       breaker.started(now);
       return true;
     });
-    return started ? new Permit(this, true, 0) : null;
+    return started ? new Permit(this, true, 0, now) : null;
+  }
+
+  /** The permit of one call of a {@link BatchGrant}, which took its slot {@code startedAt}. */
+  Permit batchPermit(long heldTokens, long startedAt) {
+    Permit permit = new Permit(this, false, heldTokens, startedAt);
+    stragglers.opened(permit);
+    return permit;
+  }
+
+  /** Calls in flight that count against the concurrency limit: all but the {@link Stragglers}. */
+  private int counted(int limit, long now) {
+    return inFlight.get() - stragglers.uncounted(limit, now);
   }
 
   /**
@@ -171,9 +185,10 @@ final class BackendGate {
   }
 
   /** A call's permit closed, however the call went. */
-  void ended(boolean synchronous, boolean observed) {
+  void ended(Permit permit, boolean observed) {
     if (!observed) breaker.released(); // no outcome to learn from: a probe it was may be sent again
-    if (synchronous) sync.ended();
+    if (permit.synchronous()) sync.ended();
+    else stragglers.closed(permit);
     inFlight.decrementAndGet();
     sync.slotFreed();
   }
@@ -182,10 +197,11 @@ final class BackendGate {
    * Learns from how a call went. {@code estimate} is what it was counted for (null when tokens were not
    * counted), {@code usage} what the backend reported for it.
    */
-  void observe(Outcome outcome, TokenEstimate estimate, Usage usage, long now) {
+  void observe(Permit permit, Outcome outcome, TokenEstimate estimate, Usage usage, long now) {
     if (outcome instanceof Outcome.Answered answered) pause(limits.learn(answered.limits(), now), now);
     switch (outcome) {
       case Outcome.Success s -> {
+        if (!permit.synchronous()) stragglers.answeredIn(now - permit.startedAt());
         concurrency.succeeded();
         breaker.succeeded();
         if (estimate != null) tokens.correct(estimate, usage, now);

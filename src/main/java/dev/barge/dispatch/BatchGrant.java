@@ -28,7 +28,7 @@ final class BatchGrant implements AutoCloseable {
    */
   void handOut(Consumer<Permit> submit) {
     if (left == 0) throw new IllegalStateException("every permit of this grant is handed out");
-    submit.accept(new Permit(gate, false, heldTokens));
+    submit.accept(gate.batchPermit(heldTokens, startedAt));
     left--;
   }
 

@@ -16,14 +16,25 @@ final class Permit implements AutoCloseable {
   private final BackendGate gate;
   private final boolean synchronous;
   private final long heldTokens;
+  private final long startedAt;
   private TokenEstimate estimate; // what the call was counted for; null when tokens were not counted
   private boolean observed;
   private boolean closed;
 
-  Permit(BackendGate gate, boolean synchronous, long heldTokens) {
+  Permit(BackendGate gate, boolean synchronous, long heldTokens, long startedAt) {
     this.gate = gate;
     this.synchronous = synchronous;
     this.heldTokens = heldTokens;
+    this.startedAt = startedAt;
+  }
+
+  boolean synchronous() {
+    return synchronous;
+  }
+
+  /** When the call took its slot. */
+  long startedAt() {
+    return startedAt;
   }
 
   /**
@@ -36,7 +47,7 @@ final class Permit implements AutoCloseable {
 
   /** Learns from how the call went; {@code usage} is what the backend reported for it. */
   void observe(Outcome outcome, Usage usage, long now) {
-    gate.observe(outcome, estimate, usage, now);
+    gate.observe(this, outcome, estimate, usage, now);
     observed = true;
   }
 
@@ -45,6 +56,6 @@ final class Permit implements AutoCloseable {
   public void close() {
     if (closed) return;
     closed = true;
-    gate.ended(synchronous, observed);
+    gate.ended(this, observed);
   }
 }

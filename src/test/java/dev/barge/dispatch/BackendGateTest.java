@@ -48,6 +48,42 @@ class BackendGateTest {
     assertThat(gate.admissible(10_100)).isEqualTo(49); // refilled to the burst, no more
   }
 
+  /** Batch calls started at {@code start} and answered {@code millis} later, which teach the gate its typical time. */
+  private static void answerIn(BackendGate gate, int calls, long start, long millis) {
+    for (Permit permit : start(gate, calls, start)) {
+      try (permit) {
+        permit.observe(new Outcome.Success(200, OK, null), Usage.ZERO, start + millis);
+      }
+    }
+  }
+
+  @Test
+  void callsThatRunTenTimesTheTypicalAnswerStopCountingAgainstTheLimitUpToHalfOfIt() {
+    BackendGate gate = new BackendGate("b", 8, new LimitsConfig(null, null, 8), 0);
+    answerIn(gate, 20, 0, 10); // typical 10 ms: a straggler after 1 s, the least
+    List<Permit> stuck = start(gate, 8, 1_000);
+    assertThat(gate.admissible(1_000)).isZero();
+    assertThat(gate.admissible(2_000)).isZero();
+    assertThat(gate.admissible(2_001)).isEqualTo(4); // 8 stragglers, but at most half the limit is not counted
+    List<Permit> more = start(gate, 4, 2_001);
+    assertThat(gate.inFlight()).isEqualTo(12);
+    assertThat(gate.admissible(2_001)).isZero();
+    stuck.removeFirst().close();
+    assertThat(gate.admissible(2_001)).isEqualTo(1);
+    stuck.forEach(Permit::close);
+    assertThat(gate.admissible(2_001)).isEqualTo(4); // the 4 newer calls count again: they are not late
+    more.forEach(Permit::close);
+  }
+
+  @Test
+  void aBackendSlowAcrossTheBoardKeepsItsLimit() {
+    BackendGate gate = new BackendGate("b", 8, new LimitsConfig(null, null, 8), 0);
+    answerIn(gate, 20, 0, 2_000); // typical 2 s: a straggler only after 20 s
+    start(gate, 8, 10_000);
+    assertThat(gate.admissible(25_000)).isZero();
+    assertThat(gate.admissible(30_001)).isEqualTo(4);
+  }
+
   @Test
   void eachLiveNodeKeepsToItsShareOfTheLimits() {
     BackendGate gate = new BackendGate("b", 64, new LimitsConfig(600, null, 64), 0);
