@@ -109,18 +109,24 @@ final class BargeExtension implements BeforeAllCallback, AfterEachCallback, Afte
   }
 
   /** Closes {@code resource} now (e.g. a server the test restarts), and not again at the end. */
-  void close(AutoCloseable resource) throws Exception {
+  void close(AutoCloseable resource) {
     open.removeFirstOccurrence(resource);
-    resource.close();
+    try {
+      resource.close();
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException("closing " + resource, e);
+    }
   }
 
-  /** Closes all that is open now, the last started first; the directory stays. */
-  void closeAll() throws Exception {
-    Exception failure = null;
+  /** Closes all that is open now, the last started first, each even when another fails; the directory stays. */
+  void closeAll() {
+    RuntimeException failure = null;
     while (!open.isEmpty()) {
       try {
-        open.pop().close();
-      } catch (Exception e) {
+        close(open.peek());
+      } catch (RuntimeException e) {
         if (failure == null) failure = e;
         else failure.addSuppressed(e);
       }
