@@ -194,7 +194,7 @@ class ApiHardeningTest {
     String fileId = TestBarge.upload(client, e2e.dir(), "not-json.jsonl", List.of("{not json"));
     String id = TestBarge.awaitEnd(client, TestBarge.create(client, fileId, BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS,
         "24h").id(), Duration.ofSeconds(30)).id();
-    barge.close(); // one process per SQLite database: the stored JSON is spoilt while Barge is stopped
+    e2e.close(barge); // one process per SQLite database: the stored JSON is spoilt while Barge is stopped
     try (Database db = Database.open(TestStorage.under(e2e.dataDir()))) {
       db.write(c -> {
         try (PreparedStatement ps = c.prepareStatement("UPDATE batches SET errors = ?, metadata = ? WHERE id = ?")) {
@@ -331,7 +331,8 @@ class ApiHardeningTest {
     assertThat(get("/batches/batch_%00").statusCode()).isEqualTo(400); // Jetty's own answer: an ambiguous path
 
     OpenAIClient client = barge.client();
-    String fileId = TestBarge.upload(client, e2e.dir(), "nul-id.jsonl", List.of(Lines.chatLine("a\u0000b", MODEL, "hi")));
+    String fileId = TestBarge.upload(client, e2e.dir(), "nul-id.jsonl",
+        List.of(Lines.chatLine("a\u0000b", MODEL, "hi")));
     Batch batch = TestBarge.awaitEnd(client, TestBarge.create(client, fileId,
         BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h").id(), Duration.ofSeconds(30));
     assertThat(batch.status()).isEqualTo(Batch.Status.FAILED);

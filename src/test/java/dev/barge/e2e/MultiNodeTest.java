@@ -45,7 +45,9 @@ class MultiNodeTest {
     upstream = e2e.simulator(new SimulatorConfig(20, 10, 0.02, 0.02, 20, null, null, 3L));
     StorageConfig storage = e2e.storage(e2e.dir().resolve("shared"));
     Path config = CrashTest.writeConfig(e2e.dir(), storage, upstream.baseUrl());
-    for (int i = 0; i < 3; i++) nodes.add(e2e.closing(BargeProcess.start(config, e2e.dir().resolve("node-" + i + ".log"))));
+    for (int i = 0; i < 3; i++) {
+      nodes.add(e2e.closing(BargeProcess.start(config, e2e.dir().resolve("node-" + i + ".log"))));
+    }
     try (Database db = Database.open(storage)) {
       NodeStore registry = new NodeStore(db);
       assertThat(registry.alive(NodeHeartbeat.DEAD_AFTER).ids()).hasSize(3);
