@@ -24,16 +24,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -47,19 +45,14 @@ class ApiHardeningTest {
   private static final String MODEL = "sim-chat";
   private static final int MAX_REQUEST_BYTES = 64 * 1024;
 
-  @TempDir static Path dir;
+  @RegisterExtension static final BargeExtension e2e = new BargeExtension();
   private static TestBarge barge;
 
   @BeforeAll
   static void start() {
     BargeConfig config = new ConfigLoader(Map.of()).parse("server: { max_request_bytes: " + MAX_REQUEST_BYTES + " }\n"
         + "backends: [ { name: sim, type: simulator, models: [" + MODEL + "] } ]\n", "test");
-    barge = TestBarge.start(config, dir.resolve("data"));
-  }
-
-  @AfterAll
-  static void stop() {
-    barge.close();
+    barge = e2e.start(config);
   }
 
   private static HttpResponse<String> post(String path, HttpRequest.BodyPublisher body) throws Exception {
@@ -181,7 +174,7 @@ class ApiHardeningTest {
     // characters Jackson reads back in a string, and every read of the batch failed.
     String method = "\\\"".repeat(10_500_000);
     OpenAIClient client = barge.client();
-    String fileId = TestBarge.upload(client, dir, "huge-method.jsonl", List.of("{\"custom_id\":\"a\",\"method\":\""
+    String fileId = TestBarge.upload(client, e2e.dir(), "huge-method.jsonl", List.of("{\"custom_id\":\"a\",\"method\":\""
         + method + "\",\"url\":\"/v1/chat/completions\",\"body\":{\"model\":\"" + MODEL + "\"}}"));
     Batch batch = TestBarge.awaitEnd(client, TestBarge.create(client, fileId,
         BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h").id(), Duration.ofSeconds(60));
@@ -198,11 +191,11 @@ class ApiHardeningTest {
   @Test
   void aBatchWhoseStoredJsonCannotBeReadIsStillShownAndListed() throws Exception {
     OpenAIClient client = barge.client();
-    String fileId = TestBarge.upload(client, dir, "not-json.jsonl", List.of("{not json"));
+    String fileId = TestBarge.upload(client, e2e.dir(), "not-json.jsonl", List.of("{not json"));
     String id = TestBarge.awaitEnd(client, TestBarge.create(client, fileId, BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS,
         "24h").id(), Duration.ofSeconds(30)).id();
-    barge.close(); // one process per SQLite database: the stored JSON is spoilt while Barge is stopped
-    try (Database db = Database.open(TestStorage.under(dir.resolve("data")))) {
+    e2e.close(barge); // one process per SQLite database: the stored JSON is spoilt while Barge is stopped
+    try (Database db = Database.open(TestStorage.under(e2e.dataDir()))) {
       db.write(c -> {
         try (PreparedStatement ps = c.prepareStatement("UPDATE batches SET errors = ?, metadata = ? WHERE id = ?")) {
           ps.setString(1, "{\"object\":\"list\",\"data\":[{\"message\":\"cut off");
@@ -252,7 +245,7 @@ class ApiHardeningTest {
   void withoutKeysTheHostOfTheConfiguredPublicBaseUrlIsAnsweredToo() throws Exception {
     BargeConfig proxied = new ConfigLoader(Map.of()).parse("server: { public_base_url: \"https://barge.example\" }\n",
         "test");
-    try (TestBarge server = TestBarge.start(proxied, dir.resolve("proxied"))) {
+    try (TestBarge server = TestBarge.start(proxied, e2e.dir().resolve("proxied"))) {
       int port = server.server.port();
       assertThat(rawStatus(port, "GET", "/v1/batches", "Host: barge.example\r\nOrigin: https://barge.example\r\n"))
           .isEqualTo(200);
@@ -296,7 +289,7 @@ class ApiHardeningTest {
   @Test
   void withKeysAnyHostIsAnsweredButJsonBodiesMustStillSayTheyAreJson() throws Exception {
     BargeConfig keyed = new ConfigLoader(Map.of()).parse("auth: { api_keys: [k1] }\n", "test");
-    try (TestBarge server = TestBarge.start(keyed, dir.resolve("keyed"))) {
+    try (TestBarge server = TestBarge.start(keyed, e2e.dir().resolve("keyed"))) {
       int port = server.server.port();
       assertThat(rawStatus(port, "GET", "/v1/batches", "Host: barge.internal\r\nAuthorization: Bearer k1\r\n"))
           .isEqualTo(200);
@@ -338,7 +331,8 @@ class ApiHardeningTest {
     assertThat(get("/batches/batch_%00").statusCode()).isEqualTo(400); // Jetty's own answer: an ambiguous path
 
     OpenAIClient client = barge.client();
-    String fileId = TestBarge.upload(client, dir, "nul-id.jsonl", List.of(Lines.chatLine("a\u0000b", MODEL, "hi")));
+    String fileId = TestBarge.upload(client, e2e.dir(), "nul-id.jsonl",
+        List.of(Lines.chatLine("a\u0000b", MODEL, "hi")));
     Batch batch = TestBarge.awaitEnd(client, TestBarge.create(client, fileId,
         BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h").id(), Duration.ofSeconds(30));
     assertThat(batch.status()).isEqualTo(Batch.Status.FAILED);

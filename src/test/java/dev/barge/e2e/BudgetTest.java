@@ -8,21 +8,18 @@ import com.openai.client.OpenAIClient;
 import com.openai.core.JsonValue;
 import com.openai.models.batches.Batch;
 import com.openai.models.batches.BatchCreateParams;
-import dev.barge.config.BackendConfig;
 import dev.barge.config.BargeConfig;
 import dev.barge.config.LimitsConfig;
 import dev.barge.config.ModelPrice;
 import dev.barge.config.ProjectConfig;
 import dev.barge.upstream.simulator.SimulatorServer;
 import java.math.BigDecimal;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Budgets stop dispatch at the limit, overshooting by no more than the calls in flight. */
 class BudgetTest {
@@ -32,28 +29,20 @@ class BudgetTest {
   private static final ModelPrice PRICE = new ModelPrice(new BigDecimal("50"), null, new BigDecimal("100"));
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir Path dir;
+  @RegisterExtension final BargeExtension e2e = new BargeExtension();
   private SimulatorServer upstream;
   private TestBarge barge;
 
-  @AfterEach
-  void stop() {
-    if (barge != null) barge.close();
-    if (upstream != null) upstream.close();
-  }
-
   private OpenAIClient start(String batchYaml, Map<String, ProjectConfig> projects) {
-    upstream = TestBarge.simulator(30);
-    BackendConfig backend = TestBarge.simulatorBackend(upstream, MODEL, new LimitsConfig(null, null, CONCURRENCY));
-    barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(backend))
-        .withPricing(Map.of(MODEL, PRICE)).withBatch(TestBarge.batch(batchYaml)).withProjects(projects),
-        dir.resolve("data"));
+    upstream = e2e.simulator(30);
+    barge = e2e.start(BargeExtension.onSimulator(upstream, MODEL, new LimitsConfig(null, null, CONCURRENCY))
+        .withPricing(Map.of(MODEL, PRICE)).withBatch(TestBarge.batch(batchYaml)).withProjects(projects));
     return barge.client();
   }
 
   private Batch create(OpenAIClient client, int lines, String maxCostUsd) {
     BatchCreateParams.Builder params = BatchCreateParams.builder()
-        .inputFileId(TestBarge.upload(client, dir, "in.jsonl", Lines.chat(lines, MODEL)))
+        .inputFileId(TestBarge.upload(client, e2e.dir(), "in.jsonl", Lines.chat(lines, MODEL)))
         .endpoint(BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS)
         .completionWindow(BatchCreateParams.CompletionWindow._24H);
     if (maxCostUsd != null) params.putAdditionalBodyProperty("max_cost_usd", JsonValue.from(maxCostUsd));
@@ -143,7 +132,7 @@ class BudgetTest {
     } catch (com.openai.errors.BadRequestException e) {
       assertThat(e.getMessage()).contains("max_cost_usd");
     }
-    String fileId = TestBarge.upload(client, dir, "one.jsonl", Lines.chat(1, MODEL));
+    String fileId = TestBarge.upload(client, e2e.dir(), "one.jsonl", Lines.chat(1, MODEL));
     JsonNode huge = barge.postJson("/batches", "{\"input_file_id\": \"" + fileId + "\", \"endpoint\":"
         + " \"/v1/chat/completions\", \"completion_window\": \"24h\", \"max_cost_usd\": 1e400}");
     assertThat(huge.at("/error/type").asText()).isEqualTo("invalid_request_error");

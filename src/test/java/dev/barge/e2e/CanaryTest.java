@@ -8,44 +8,34 @@ import com.openai.client.OpenAIClient;
 import com.openai.core.JsonValue;
 import com.openai.models.batches.Batch;
 import com.openai.models.batches.BatchCreateParams;
-import dev.barge.config.BackendConfig;
 import dev.barge.config.BargeConfig;
 import dev.barge.config.LimitsConfig;
 import dev.barge.config.SimulatorConfig;
 import dev.barge.upstream.simulator.SimulatorServer;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A large batch runs a sample first; a broken one stops there, a healthy one goes on without resending it. */
 class CanaryTest {
   private static final String MODEL = "sim-chat";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir Path dir;
+  @RegisterExtension final BargeExtension e2e = new BargeExtension();
   private SimulatorServer upstream;
   private TestBarge barge;
-
-  @AfterEach
-  void stop() {
-    if (barge != null) barge.close();
-    if (upstream != null) upstream.close();
-  }
 
   /** The server's default canary for batches of more than 50 lines: 10 lines, at most half failing. */
   private OpenAIClient start(Set<String> modelsTheUpstreamKnows) {
     upstream = SimulatorServer.start("127.0.0.1", 0, new SimulatorConfig(5, 0, 0.0, 0.0, null, null, null, 1L),
         modelsTheUpstreamKnows);
-    BackendConfig backend = TestBarge.simulatorBackend(upstream, MODEL, new LimitsConfig(null, null, 4));
-    barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(backend))
-        .withBatch(TestBarge.batch("canary: {above_lines: 50, size: 10, max_failure_rate: 0.5}")), dir.resolve("data"));
+    barge = e2e.start(BargeExtension.onSimulator(upstream, MODEL, new LimitsConfig(null, null, 4))
+        .withBatch(TestBarge.batch("canary: {above_lines: 50, size: 10, max_failure_rate: 0.5}")));
     return barge.client();
   }
 
@@ -56,7 +46,7 @@ class CanaryTest {
   @Test
   void aBatchTheUpstreamRejectsStopsAfterItsSample() throws Exception {
     OpenAIClient client = start(Set.of("another-model")); // every request: 404 model not found
-    Batch batch = TestBarge.create(client, TestBarge.upload(client, dir, "in.jsonl", Lines.chat(80, MODEL)),
+    Batch batch = TestBarge.create(client, TestBarge.upload(client, e2e.dir(), "in.jsonl", Lines.chat(80, MODEL)),
         BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h");
     Batch done = TestBarge.awaitEnd(client, batch.id(), Duration.ofSeconds(30));
 
@@ -77,7 +67,7 @@ class CanaryTest {
   @Test
   void aHealthyBatchPassesItsCanaryAndSendsEachLineOnce() throws Exception {
     OpenAIClient client = start(Set.of());
-    Batch batch = TestBarge.create(client, TestBarge.upload(client, dir, "in.jsonl", Lines.chat(80, MODEL)),
+    Batch batch = TestBarge.create(client, TestBarge.upload(client, e2e.dir(), "in.jsonl", Lines.chat(80, MODEL)),
         BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h");
     Batch done = TestBarge.awaitEnd(client, batch.id(), Duration.ofSeconds(30));
 
@@ -97,14 +87,14 @@ class CanaryTest {
   @Test
   void aBatchMayTurnItsCanaryOffOrAskForOne() {
     OpenAIClient client = start(Set.of("another-model"));
-    String fileId = TestBarge.upload(client, dir, "in.jsonl", Lines.chat(80, MODEL));
+    String fileId = TestBarge.upload(client, e2e.dir(), "in.jsonl", Lines.chat(80, MODEL));
     Batch off = client.batches().create(BatchCreateParams.builder().inputFileId(fileId)
         .endpoint(BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS).completionWindow(BatchCreateParams.CompletionWindow._24H)
         .putAdditionalBodyProperty("canary", JsonValue.from(false)).build());
     assertThat(TestBarge.awaitEnd(client, off.id(), Duration.ofSeconds(30)).status()).isEqualTo(Batch.Status.COMPLETED);
     assertThat(sent(upstream)).isEqualTo(80);
 
-    String small = TestBarge.upload(client, dir, "small.jsonl", Lines.chat(20, MODEL));
+    String small = TestBarge.upload(client, e2e.dir(), "small.jsonl", Lines.chat(20, MODEL));
     Batch asked = client.batches().create(BatchCreateParams.builder().inputFileId(small)
         .endpoint(BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS).completionWindow(BatchCreateParams.CompletionWindow._24H)
         .putAdditionalBodyProperty("canary", JsonValue.from(Map.of("size", 4, "max_failure_rate", 0.25))).build());

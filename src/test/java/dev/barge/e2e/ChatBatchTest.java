@@ -20,7 +20,6 @@ import dev.barge.config.LimitsConfig;
 import dev.barge.config.SimulatorConfig;
 import dev.barge.dispatch.Dispatcher;
 import dev.barge.upstream.simulator.SimulatorServer;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -28,9 +27,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 /** Chat batches through the official OpenAI SDK against a simulated OpenAI-compatible server over HTTP. */
@@ -38,30 +36,23 @@ class ChatBatchTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String MODEL = "sim-chat";
 
-  @TempDir Path dir;
+  @RegisterExtension final BargeExtension e2e = new BargeExtension();
   private SimulatorServer upstream;
   private TestBarge barge;
 
   private OpenAIClient startBarge(SimulatorConfig simulator, int concurrency) {
-    upstream = SimulatorServer.start("127.0.0.1", 0, simulator, Set.of());
+    upstream = e2e.simulator(simulator);
     BackendConfig backend = new BackendConfig("sim-http", BackendType.OPENAI, upstream.baseUrl(), "upstream-key",
         List.of(MODEL), new LimitsConfig(null, null, concurrency), "10s", null);
     BatchConfig fastRetries = TestBarge.batch("max_attempts: 20, initial_backoff: 5ms, max_backoff: 50ms");
-    barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(backend)).withBatch(fastRetries),
-        dir.resolve("data"));
+    barge = e2e.start(BargeConfig.embeddedDefault().withBackends(List.of(backend)).withBatch(fastRetries));
     return barge.client();
-  }
-
-  @AfterEach
-  void stop() {
-    if (barge != null) barge.close();
-    if (upstream != null) upstream.close();
   }
 
   @Test
   void thousandLinesWithInjected429sAnd5xxEndWithEveryCustomIdExactlyOnce() throws Exception {
     OpenAIClient client = startBarge(new SimulatorConfig(1, 2, 0.1, 0.1, 5, null, null, 42L), 32);
-    String fileId = TestBarge.upload(client, dir, "chat.jsonl", Lines.chat(1000, MODEL));
+    String fileId = TestBarge.upload(client, e2e.dir(), "chat.jsonl", Lines.chat(1000, MODEL));
 
     Batch created = TestBarge.create(client, fileId, BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h");
     assertThat(created.status()).isEqualTo(Batch.Status.VALIDATING);
@@ -113,7 +104,7 @@ class ChatBatchTest {
     Map<String, Integer> sizes = new LinkedHashMap<>();
     for (int b = 0; b < 16; b++) {
       int lines = b == 0 ? 300 : 1 + b % 3;
-      String fileId = TestBarge.upload(client, dir, "batch-" + b + ".jsonl", Lines.chat(lines, MODEL));
+      String fileId = TestBarge.upload(client, e2e.dir(), "batch-" + b + ".jsonl", Lines.chat(lines, MODEL));
       sizes.put(TestBarge.create(client, fileId, BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h").id(), lines);
     }
     sizes.forEach((id, lines) -> {
@@ -128,11 +119,11 @@ class ChatBatchTest {
   @Test
   void aSmallBatchBehindALargeOneDoesNotWaitForIt() {
     OpenAIClient client = startBarge(new SimulatorConfig(20, 0, 0.0, 0.0, null, null, null, 5L), 4);
-    String large = TestBarge.create(client, TestBarge.upload(client, dir, "large.jsonl", Lines.chat(400, MODEL)),
+    String large = TestBarge.create(client, TestBarge.upload(client, e2e.dir(), "large.jsonl", Lines.chat(400, MODEL)),
         BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h").id();
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
         client.batches().retrieve(large).requestCounts().map(c -> c.completed() >= 20).orElse(false));
-    String small = TestBarge.upload(client, dir, "small.jsonl", Lines.chat(8, MODEL));
+    String small = TestBarge.upload(client, e2e.dir(), "small.jsonl", Lines.chat(8, MODEL));
     Batch done = TestBarge.awaitEnd(client, TestBarge.create(client, small,
         BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h").id(), Duration.ofSeconds(30));
     assertThat(done.status()).isEqualTo(Batch.Status.COMPLETED);
@@ -143,15 +134,15 @@ class ChatBatchTest {
   @Test
   void rejectedAndExhaustedRequestsGoToTheErrorFileWithTheBackendAnswer() throws Exception {
     // Every call fails with 500 and attempts are capped, so each line ends with the backend's last answer.
-    upstream = SimulatorServer.start("127.0.0.1", 0, new SimulatorConfig(0, 0, 1.0, 0.0, 0, null, null, 1L), Set.of());
+    upstream = e2e.simulator(new SimulatorConfig(0, 0, 1.0, 0.0, 0, null, null, 1L));
     BackendConfig backend = new BackendConfig("sim-http", BackendType.OPENAI, upstream.baseUrl(), null,
         List.of(MODEL, "missing-at-backend"), null, "10s", null);
-    barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(backend))
-        .withBatch(TestBarge.batch("max_attempts: 2, initial_backoff: 1ms, max_backoff: 5ms")), dir.resolve("data"));
+    barge = e2e.start(BargeConfig.embeddedDefault().withBackends(List.of(backend))
+        .withBatch(TestBarge.batch("max_attempts: 2, initial_backoff: 1ms, max_backoff: 5ms")));
     OpenAIClient client = barge.client();
 
     Batch done = TestBarge.awaitEnd(client, TestBarge.create(client,
-        TestBarge.upload(client, dir, "in.jsonl", Lines.chat(5, MODEL)),
+        TestBarge.upload(client, e2e.dir(), "in.jsonl", Lines.chat(5, MODEL)),
         BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "1h").id(), Duration.ofSeconds(30));
 
     assertThat(done.status()).isEqualTo(Batch.Status.COMPLETED);
@@ -168,7 +159,7 @@ class ChatBatchTest {
   @Test
   void cancelMidRunLetsInFlightCallsFinishAndCancelsTheRest() throws Exception {
     OpenAIClient client = startBarge(new SimulatorConfig(200, 0, 0.0, 0.0, 0, null, null, 1L), 2);
-    String fileId = TestBarge.upload(client, dir, "slow.jsonl", Lines.chat(60, MODEL));
+    String fileId = TestBarge.upload(client, e2e.dir(), "slow.jsonl", Lines.chat(60, MODEL));
     Batch created = TestBarge.create(client, fileId, BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h");
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
         client.batches().retrieve(created.id()).requestCounts().map(c -> c.completed() >= 2).orElse(false));
@@ -191,7 +182,7 @@ class ChatBatchTest {
   @Test
   void shortWindowExpiresUnfinishedLinesAndKeepsFinishedResults() throws Exception {
     OpenAIClient client = startBarge(new SimulatorConfig(300, 0, 0.0, 0.0, 0, null, null, 1L), 2);
-    String fileId = TestBarge.upload(client, dir, "window.jsonl", Lines.chat(40, MODEL));
+    String fileId = TestBarge.upload(client, e2e.dir(), "window.jsonl", Lines.chat(40, MODEL));
     Batch created = TestBarge.create(client, fileId, BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "3s");
     assertThat(created.expiresAt()).contains(created.createdAt() + 3);
 

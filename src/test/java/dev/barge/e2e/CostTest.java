@@ -10,22 +10,17 @@ import com.openai.models.batches.BatchCreateParams;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.completions.CompletionUsage;
-import dev.barge.config.BackendConfig;
 import dev.barge.config.BargeConfig;
 import dev.barge.config.LimitsConfig;
 import dev.barge.config.ModelPrice;
 import dev.barge.config.SimulatorConfig;
 import dev.barge.upstream.simulator.SimulatorServer;
 import java.math.BigDecimal;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Usage and cost of every result, summed exactly per batch and per project and day, from the price table. */
 class CostTest {
@@ -34,21 +29,14 @@ class CostTest {
       new BigDecimal("10.00"));
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir Path dir;
+  @RegisterExtension final BargeExtension e2e = new BargeExtension();
   private SimulatorServer upstream;
   private TestBarge barge;
 
-  @AfterEach
-  void stop() {
-    if (barge != null) barge.close();
-    if (upstream != null) upstream.close();
-  }
-
   private OpenAIClient start() {
-    upstream = SimulatorServer.start("127.0.0.1", 0, SimulatorConfig.defaults(), Set.of());
-    BackendConfig backend = TestBarge.simulatorBackend(upstream, MODEL, new LimitsConfig(null, null, 4));
-    barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(backend))
-        .withPricing(Map.of(MODEL, PRICE)), dir.resolve("data"));
+    upstream = e2e.simulator(SimulatorConfig.defaults());
+    barge = e2e.start(BargeExtension.onSimulator(upstream, MODEL, new LimitsConfig(null, null, 4))
+        .withPricing(Map.of(MODEL, PRICE)));
     return barge.client();
   }
 
@@ -73,7 +61,7 @@ class CostTest {
   @Test
   void aBatchCostsHalfTheRealTimePriceOfItsUsageExactly() throws Exception {
     OpenAIClient client = start();
-    Batch batch = TestBarge.create(client, TestBarge.upload(client, dir, "in.jsonl", Lines.chat(25, MODEL)),
+    Batch batch = TestBarge.create(client, TestBarge.upload(client, e2e.dir(), "in.jsonl", Lines.chat(25, MODEL)),
         BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h");
     Batch done = TestBarge.awaitEnd(client, batch.id(), Duration.ofSeconds(30));
     assertThat(done.status()).isEqualTo(Batch.Status.COMPLETED);

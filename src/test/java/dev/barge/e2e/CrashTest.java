@@ -19,9 +19,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * kill -9 at several points of a batch's life, then restart: the batch finishes with every custom_id
@@ -31,27 +30,20 @@ class CrashTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int LINES = 20_000;
 
-  @TempDir Path dir;
+  @RegisterExtension final BargeExtension e2e = new BargeExtension();
   private SimulatorServer upstream;
   private BargeProcess barge;
 
-  @AfterEach
-  void stop() {
-    if (barge != null) barge.close();
-    if (upstream != null) upstream.close();
-  }
-
   @Test
   void killedDuringValidationDispatchAndFinalizeTheBatchStillEndsExactlyOnce() throws Exception {
-    upstream = SimulatorServer.start("127.0.0.1", 0, new SimulatorConfig(2, 3, 0.05, 0.05, 20, null, null, 7L),
-        Set.of());
-    Path config = writeConfig(dir, TestStorage.under(dir.resolve("data")), upstream.baseUrl());
-    Path log = dir.resolve("barge.log");
+    upstream = e2e.simulator(new SimulatorConfig(2, 3, 0.05, 0.05, 20, null, null, 7L));
+    Path config = writeConfig(e2e.dir(), e2e.storage(e2e.dataDir()), upstream.baseUrl());
+    Path log = e2e.dir().resolve("barge.log");
     List<String> hits = new ArrayList<>();
 
-    barge = BargeProcess.start(config, log);
+    barge = e2e.closing(BargeProcess.start(config, log));
     OpenAIClient client = barge.client();
-    String fileId = TestBarge.upload(client, dir, "crash.jsonl", Lines.chat(LINES, "sim-chat"));
+    String fileId = TestBarge.upload(client, e2e.dir(), "crash.jsonl", Lines.chat(LINES, "sim-chat"));
     String batchId = TestBarge.create(client, fileId, BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "1h").id();
     hits.add(killAndRestart(config, log, "right after create: " + status(batchId)));
 
@@ -70,7 +62,7 @@ class CrashTest {
 
   private String killAndRestart(Path config, Path log, String when) {
     barge.kill();
-    barge = BargeProcess.start(config, log);
+    barge = e2e.closing(BargeProcess.start(config, log));
     return when;
   }
 

@@ -19,7 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.OutputType;
@@ -41,16 +41,14 @@ class DashboardTest {
   private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   private static final String MODEL = "sim-chat";
 
-  @TempDir Path dir;
+  @RegisterExtension final BargeExtension e2e = new BargeExtension();
   private SimulatorServer upstream;
   private TestBarge barge;
   private WebDriver browser;
 
   @AfterEach
-  void stop() {
+  void quitBrowser() { // before the extension closes Barge and the simulator
     if (browser != null) browser.quit();
-    if (barge != null) barge.close();
-    if (upstream != null) upstream.close();
   }
 
   private WebDriver browser() {
@@ -66,11 +64,10 @@ class DashboardTest {
   @Test
   void theDashboardShowsARunningBatchAdvancingAndCancelsIt() throws Exception {
     browser = browser();
-    upstream = TestBarge.simulator(300);
-    BackendConfig backend = TestBarge.simulatorBackend(upstream, MODEL, new LimitsConfig(null, null, 1));
-    barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(backend)), dir.resolve("data"));
+    upstream = e2e.simulator(300);
+    barge = e2e.start(BargeExtension.onSimulator(upstream, MODEL, new LimitsConfig(null, null, 1)));
     OpenAIClient client = barge.client();
-    Batch batch = TestBarge.create(client, TestBarge.upload(client, dir, "in.jsonl", Lines.chat(40, MODEL)),
+    Batch batch = TestBarge.create(client, TestBarge.upload(client, e2e.dir(), "in.jsonl", Lines.chat(40, MODEL)),
         BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h");
 
     browser.get(barge.baseUrl.replace("/v1", "") + "/");
@@ -111,10 +108,10 @@ class DashboardTest {
   void withAProjectsKeyTheBatchesShowAndTheBackendsViewSaysItNeedsAnAdminKey() {
     browser = browser();
     BackendConfig sim = new BackendConfig("sim", BackendType.SIMULATOR, null, null, List.of(MODEL), null, null, null);
-    barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(sim))
-        .withAuth(new AuthConfig(List.of(new ApiKey("team-key", "team")))), dir.resolve("data"));
+    barge = e2e.start(BargeConfig.embeddedDefault().withBackends(List.of(sim))
+        .withAuth(new AuthConfig(List.of(new ApiKey("team-key", "team")))));
     OpenAIClient client = barge.client("team-key");
-    Batch batch = TestBarge.create(client, TestBarge.upload(client, dir, "in.jsonl", Lines.chat(2, MODEL)),
+    Batch batch = TestBarge.create(client, TestBarge.upload(client, e2e.dir(), "in.jsonl", Lines.chat(2, MODEL)),
         BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h");
 
     browser.get(barge.baseUrl.replace("/v1", "") + "/");

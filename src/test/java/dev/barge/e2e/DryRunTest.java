@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.openai.client.OpenAIClient;
-import dev.barge.config.BackendConfig;
 import dev.barge.config.BargeConfig;
 import dev.barge.config.LimitsConfig;
 import dev.barge.config.ModelPrice;
@@ -12,36 +11,26 @@ import dev.barge.config.ProjectConfig;
 import dev.barge.config.SimulatorConfig;
 import dev.barge.upstream.simulator.SimulatorServer;
 import java.math.BigDecimal;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code "dry_run": true} on create: validation, tokens, cost and finishing time, and nothing queued. */
 class DryRunTest {
   private static final String MODEL = "sim-chat";
   private static final ModelPrice PRICE = new ModelPrice(new BigDecimal("2.50"), null, new BigDecimal("10.00"));
 
-  @TempDir Path dir;
+  @RegisterExtension final BargeExtension e2e = new BargeExtension();
   private SimulatorServer upstream;
   private TestBarge barge;
 
-  @AfterEach
-  void stop() {
-    if (barge != null) barge.close();
-    if (upstream != null) upstream.close();
-  }
-
   private OpenAIClient start(Map<String, ProjectConfig> projects) {
-    upstream = SimulatorServer.start("127.0.0.1", 0, SimulatorConfig.defaults(), Set.of());
+    upstream = e2e.simulator(SimulatorConfig.defaults());
     // 600 requests a minute: 30 lines take 3 s.
-    BackendConfig backend = TestBarge.simulatorBackend(upstream, MODEL, new LimitsConfig(600, null, 4));
-    barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(backend))
-        .withPricing(Map.of(MODEL, PRICE)).withProjects(projects), dir.resolve("data"));
+    barge = e2e.start(BargeExtension.onSimulator(upstream, MODEL, new LimitsConfig(600, null, 4))
+        .withPricing(Map.of(MODEL, PRICE)).withProjects(projects));
     return barge.client();
   }
 
@@ -54,7 +43,7 @@ class DryRunTest {
   void aDryRunCountsTokensPricesTheBatchAndQueuesNothing() {
     OpenAIClient client = start(Map.of());
     long before = System.currentTimeMillis() / 1000;
-    JsonNode answer = dryRun(TestBarge.upload(client, dir, "in.jsonl", Lines.chat(30, MODEL)));
+    JsonNode answer = dryRun(TestBarge.upload(client, e2e.dir(), "in.jsonl", Lines.chat(30, MODEL)));
 
     assertThat(answer.get("object").asText()).isEqualTo("batch.dry_run");
     assertThat(answer.get("valid").asBoolean()).isTrue();
@@ -81,12 +70,12 @@ class DryRunTest {
     OpenAIClient client = start(Map.of("default", new ProjectConfig(null, Map.of(MODEL, 100L))));
     List<String> lines = new ArrayList<>(Lines.chat(3, MODEL));
     lines.add(Lines.chatLine("req-0", MODEL, "a custom_id used twice"));
-    JsonNode duplicate = dryRun(TestBarge.upload(client, dir, "bad.jsonl", lines));
+    JsonNode duplicate = dryRun(TestBarge.upload(client, e2e.dir(), "bad.jsonl", lines));
     assertThat(duplicate.get("valid").asBoolean()).isFalse();
     assertThat(duplicate.at("/errors/data/0/code").asText()).isEqualTo("duplicate_custom_id");
     assertThat(duplicate.at("/errors/data/0/line").asInt()).isEqualTo(4);
 
-    JsonNode overQuota = dryRun(TestBarge.upload(client, dir, "big.jsonl", Lines.chat(20, MODEL)));
+    JsonNode overQuota = dryRun(TestBarge.upload(client, e2e.dir(), "big.jsonl", Lines.chat(20, MODEL)));
     assertThat(overQuota.get("valid").asBoolean()).isFalse();
     assertThat(overQuota.at("/errors/data/0/code").asText()).isEqualTo("token_limit_exceeded");
     assertThat(client.batches().list().data()).isEmpty();

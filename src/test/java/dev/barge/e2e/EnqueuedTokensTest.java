@@ -5,42 +5,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.openai.client.OpenAIClient;
 import com.openai.models.batches.Batch;
 import com.openai.models.batches.BatchCreateParams;
-import dev.barge.config.BackendConfig;
-import dev.barge.config.BargeConfig;
 import dev.barge.config.LimitsConfig;
 import dev.barge.config.ProjectConfig;
 import dev.barge.upstream.simulator.SimulatorServer;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A project's quota of prompt tokens queued per model: a batch over it fails, and ended batches free it. */
 class EnqueuedTokensTest {
   private static final String MODEL = "sim-chat";
 
-  @TempDir Path dir;
+  @RegisterExtension final BargeExtension e2e = new BargeExtension();
   private SimulatorServer upstream;
   private TestBarge barge;
-
-  @AfterEach
-  void stop() {
-    if (barge != null) barge.close();
-    if (upstream != null) upstream.close();
-  }
 
   @Test
   void aBatchOverTheQuotaFailsAndTheQuotaFreesWhenBatchesEnd() {
     // One slow call at a time keeps the first batch running; each line's body is about 25 tokens (bytes / 4).
-    upstream = TestBarge.simulator(500);
-    BackendConfig backend = TestBarge.simulatorBackend(upstream, MODEL, new LimitsConfig(null, null, 1));
-    barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(backend))
-        .withProjects(Map.of("default", new ProjectConfig(null, Map.of(MODEL, 800L)))), dir.resolve("data"));
+    upstream = e2e.simulator(500);
+    barge = e2e.start(BargeExtension.onSimulator(upstream, MODEL, new LimitsConfig(null, null, 1))
+        .withProjects(Map.of("default", new ProjectConfig(null, Map.of(MODEL, 800L)))));
     OpenAIClient client = barge.client();
-    String fileId = TestBarge.upload(client, dir, "in.jsonl", Lines.chat(20, MODEL));
+    String fileId = TestBarge.upload(client, e2e.dir(), "in.jsonl", Lines.chat(20, MODEL));
 
     Batch first = TestBarge.create(client, fileId, BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h");
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))

@@ -18,14 +18,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Upload, retrieve, content, delete, and the upload rules. */
 class FilesApiTest {
-  @TempDir static Path dir;
+  @RegisterExtension static final BargeExtension e2e = new BargeExtension();
   private static TestBarge barge;
   private static OpenAIClient client;
 
@@ -34,19 +33,13 @@ class FilesApiTest {
     BackendConfig sim = new BackendConfig("sim", BackendType.SIMULATOR, null, null, List.of("m"), null, null,
         new dev.barge.config.SimulatorConfig(2000, 0, 0.0, 0.0, 0, null, null, 1L));
     BatchConfig tinyFiles = TestBarge.batch("max_file_bytes: 4096");
-    barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(sim)).withBatch(tinyFiles),
-        dir.resolve("data"));
+    barge = e2e.start(BargeConfig.embeddedDefault().withBackends(List.of(sim)).withBatch(tinyFiles));
     client = barge.client();
-  }
-
-  @AfterAll
-  static void stop() {
-    barge.close();
   }
 
   @Test
   void uploadedFileComesBackByteForByte() throws Exception {
-    Path file = dir.resolve("input.jsonl");
+    Path file = e2e.dir().resolve("input.jsonl");
     String text = Lines.chatLine("a", "m", "héllo wörld") + "\n" + Lines.chatLine("b", "m", "second") + "\n";
     Files.writeString(file, text, StandardCharsets.UTF_8);
     FileObject uploaded = client.files().create(FileCreateParams.builder().file(file).purpose(FilePurpose.BATCH)
@@ -63,7 +56,7 @@ class FilesApiTest {
 
   @Test
   void deletedFileIsGone() {
-    String id = TestBarge.upload(client, dir, "gone.jsonl", List.of(Lines.chatLine("a", "m", "x")));
+    String id = TestBarge.upload(client, e2e.dir(), "gone.jsonl", List.of(Lines.chatLine("a", "m", "x")));
     var deleted = client.files().delete(id);
     assertThat(deleted.id()).isEqualTo(id);
     assertThat(deleted.deleted()).isTrue();
@@ -72,7 +65,7 @@ class FilesApiTest {
 
   @Test
   void inputOfARunningBatchCannotBeDeleted() {
-    String id = TestBarge.upload(client, dir, "busy.jsonl", List.of(Lines.chatLine("a", "m", "x")));
+    String id = TestBarge.upload(client, e2e.dir(), "busy.jsonl", List.of(Lines.chatLine("a", "m", "x")));
     TestBarge.create(client, id, BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "1h");
     assertThatThrownBy(() -> client.files().delete(id))
         .isInstanceOfSatisfying(BadRequestException.class, e -> assertThat(e.param()).contains("file_id"));
@@ -80,17 +73,17 @@ class FilesApiTest {
 
   @Test
   void uploadThatIsNotJsonlOrNotBatchOrTooLargeIsRefusedNamingTheProblem() throws Exception {
-    Path csv = Files.writeString(dir.resolve("data.csv"), "a,b\n");
+    Path csv = Files.writeString(e2e.dir().resolve("data.csv"), "a,b\n");
     assertThatThrownBy(() -> client.files().create(FileCreateParams.builder().file(csv).purpose(FilePurpose.BATCH)
         .build())).isInstanceOfSatisfying(BadRequestException.class,
             e -> assertThat(e.getMessage()).contains("Must be .jsonl"));
 
-    Path jsonl = Files.writeString(dir.resolve("ft.jsonl"), "{}\n");
+    Path jsonl = Files.writeString(e2e.dir().resolve("ft.jsonl"), "{}\n");
     assertThatThrownBy(() -> client.files().create(FileCreateParams.builder().file(jsonl)
         .purpose(FilePurpose.FINE_TUNE).build()))
         .isInstanceOfSatisfying(BadRequestException.class, e -> assertThat(e.param()).contains("purpose"));
 
-    Path big = Files.writeString(dir.resolve("big.jsonl"), "x".repeat(5000));
+    Path big = Files.writeString(e2e.dir().resolve("big.jsonl"), "x".repeat(5000));
     assertThatThrownBy(() -> client.files().create(FileCreateParams.builder().file(big).purpose(FilePurpose.BATCH)
         .build())).isInstanceOfSatisfying(BadRequestException.class, e -> assertThat(e.param()).contains("file"));
   }

@@ -8,15 +8,13 @@ import com.openai.models.batches.BatchCreateParams;
 import dev.barge.config.BargeConfig;
 import dev.barge.config.LimitsConfig;
 import dev.barge.upstream.simulator.SimulatorServer;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Writing a batch's result files can fail (a full disk) or take long (a large batch, a slow disk): that batch
@@ -26,23 +24,16 @@ class FinalizeFaultsTest {
   private static final String MODEL = "sim-chat";
   private static final Duration AT_MOST = Duration.ofSeconds(30);
 
-  @TempDir Path dir;
+  @RegisterExtension final BargeExtension e2e = new BargeExtension();
   private SimulatorServer upstream;
   private TestBarge barge;
   private FaultyBlobs blobs;
 
-  @AfterEach
-  void stop() {
-    if (blobs != null) blobs.release();
-    if (barge != null) barge.close();
-    if (upstream != null) upstream.close();
-  }
-
   private OpenAIClient start(Clock clock) {
-    upstream = TestBarge.simulator(0);
-    BargeConfig config = BargeConfig.embeddedDefault()
-        .withBackends(List.of(TestBarge.simulatorBackend(upstream, MODEL, new LimitsConfig(null, null, 8))));
-    barge = TestBarge.start(config, dir.resolve("data"), clock, disk -> blobs = new FaultyBlobs(disk));
+    upstream = e2e.simulator(0);
+    BargeConfig config = BargeExtension.onSimulator(upstream, MODEL, new LimitsConfig(null, null, 8));
+    barge = e2e.start(config, clock, disk -> blobs = new FaultyBlobs(disk));
+    e2e.closing(blobs::release); // first: a held write must not hold up Barge's close
     return barge.client();
   }
 
@@ -53,7 +44,7 @@ class FinalizeFaultsTest {
   }
 
   private Batch create(OpenAIClient client, String name, String prefix, int count) {
-    String file = TestBarge.upload(client, dir, name, lines(prefix, count));
+    String file = TestBarge.upload(client, e2e.dir(), name, lines(prefix, count));
     return TestBarge.create(client, file, BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h");
   }
 
@@ -61,7 +52,7 @@ class FinalizeFaultsTest {
   void aFailingFinalizeBacksOffWhileOthersCompleteAndCompletesOnceTheFaultClears() {
     FileExpiryTest.MovableClock clock = new FileExpiryTest.MovableClock();
     OpenAIClient client = start(clock);
-    String doomedInput = TestBarge.upload(client, dir, "doomed.jsonl", lines("doomed-", 3));
+    String doomedInput = TestBarge.upload(client, e2e.dir(), "doomed.jsonl", lines("doomed-", 3));
     blobs.failWritesOf("doomed-"); // a disk that is full for this batch's result files
 
     Batch doomed = TestBarge.create(client, doomedInput, BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h");
@@ -89,7 +80,7 @@ class FinalizeFaultsTest {
   @Test
   void aFinalizeThatHangsHoldsUpNoOtherBatch() {
     OpenAIClient client = start(Clock.systemUTC());
-    String slowInput = TestBarge.upload(client, dir, "slow.jsonl", lines("slow-", 3));
+    String slowInput = TestBarge.upload(client, e2e.dir(), "slow.jsonl", lines("slow-", 3));
     blobs.hangWritesOf("slow-");
 
     Batch slow = TestBarge.create(client, slowInput, BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h");
@@ -105,7 +96,7 @@ class FinalizeFaultsTest {
   @Test
   void aFinalizeStartsOnlyWhenTheBlobStoreHasRoomForItsFiles() {
     OpenAIClient client = start(Clock.systemUTC());
-    String input = TestBarge.upload(client, dir, "in.jsonl", lines("req-", 3));
+    String input = TestBarge.upload(client, e2e.dir(), "in.jsonl", lines("req-", 3));
     blobs.space(1L << 20); // 1 MiB free: less than the reserve the files must leave
 
     Batch batch = TestBarge.create(client, input, BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h");

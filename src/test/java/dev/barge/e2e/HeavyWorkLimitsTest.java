@@ -22,16 +22,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Heavy work a project can start over the API is bounded per project: validations queue, dry runs and progress
@@ -42,26 +40,19 @@ class HeavyWorkLimitsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration AT_MOST = Duration.ofSeconds(30);
 
-  @TempDir Path dir;
+  @RegisterExtension final BargeExtension e2e = new BargeExtension();
   private SimulatorServer upstream;
   private TestBarge barge;
   private FaultyBlobs blobs;
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-  @AfterEach
-  void stop() {
-    if (blobs != null) blobs.release();
-    if (barge != null) barge.close();
-    if (upstream != null) upstream.close();
-    http.shutdownNow(); // streams a failed test left open must not hold it up
-  }
-
   private OpenAIClient start(String batchYaml, AuthConfig auth) {
-    upstream = TestBarge.simulator(0);
-    BargeConfig config = BargeConfig.embeddedDefault()
-        .withBackends(List.of(TestBarge.simulatorBackend(upstream, MODEL, new LimitsConfig(null, null, 8))))
+    e2e.closing(http::shutdownNow); // last: streams a failed test left open must not hold it up
+    upstream = e2e.simulator(0);
+    BargeConfig config = BargeExtension.onSimulator(upstream, MODEL, new LimitsConfig(null, null, 8))
         .withBatch(TestBarge.batch(batchYaml)).withAuth(auth);
-    barge = TestBarge.start(config, dir.resolve("data"), Clock.systemUTC(), disk -> blobs = new FaultyBlobs(disk));
+    barge = e2e.start(config, Clock.systemUTC(), disk -> blobs = new FaultyBlobs(disk));
+    e2e.closing(blobs::release); // first: a held read must not hold up Barge's close
     return barge.client("key-alice");
   }
 
@@ -82,7 +73,7 @@ class HeavyWorkLimitsTest {
   @Test
   void theThirdConcurrentDryRunOfAProjectAnswers429WithRetryAfter() throws Exception {
     OpenAIClient client = start("max_dry_runs_per_project: 2");
-    String file = TestBarge.upload(client, dir, "in.jsonl", Lines.chat(5, MODEL));
+    String file = TestBarge.upload(client, e2e.dir(), "in.jsonl", Lines.chat(5, MODEL));
     blobs.holdOpens(2); // the first two dry runs read their file slowly
 
     List<CompletableFuture<HttpResponse<String>>> running = new ArrayList<>();
@@ -106,7 +97,7 @@ class HeavyWorkLimitsTest {
   @Test
   void dryRunsCountAgainstTheProjectsCreationsPerHour() throws Exception {
     OpenAIClient client = start("max_creations_per_hour: 2");
-    String file = TestBarge.upload(client, dir, "in.jsonl", Lines.chat(5, MODEL));
+    String file = TestBarge.upload(client, e2e.dir(), "in.jsonl", Lines.chat(5, MODEL));
 
     for (int i = 0; i < 2; i++) assertThat(http.send(dryRun(file), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
 
@@ -120,9 +111,9 @@ class HeavyWorkLimitsTest {
     OpenAIClient alice = start("max_validations_per_project: 1",
         new AuthConfig(List.of(new ApiKey("key-alice", "alice"), new ApiKey("key-bob", "bob"))));
     OpenAIClient bob = barge.client("key-bob");
-    String first = TestBarge.upload(alice, dir, "a1.jsonl", Lines.chat(3, MODEL));
-    String second = TestBarge.upload(alice, dir, "a2.jsonl", Lines.chat(4, MODEL));
-    String other = TestBarge.upload(bob, dir, "b1.jsonl", Lines.chat(2, MODEL));
+    String first = TestBarge.upload(alice, e2e.dir(), "a1.jsonl", Lines.chat(3, MODEL));
+    String second = TestBarge.upload(alice, e2e.dir(), "a2.jsonl", Lines.chat(4, MODEL));
+    String other = TestBarge.upload(bob, e2e.dir(), "b1.jsonl", Lines.chat(2, MODEL));
     blobs.holdOpens(1); // alice's first validation reads its file slowly; the others read theirs at once
 
     Batch a1 = TestBarge.create(alice, first, BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h");
@@ -143,7 +134,7 @@ class HeavyWorkLimitsTest {
   @Test
   void theThirdProgressStreamOfAProjectAnswers429WithRetryAfter() throws Exception {
     OpenAIClient client = start("max_event_streams_per_project: 2");
-    String file = TestBarge.upload(client, dir, "in.jsonl", Lines.chat(3, MODEL));
+    String file = TestBarge.upload(client, e2e.dir(), "in.jsonl", Lines.chat(3, MODEL));
     blobs.holdOpens(1); // the batch stays validating while the streams watch it
     Batch batch = TestBarge.create(client, file, BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h");
     HttpRequest events = request("/batches/" + batch.id() + "/events").build();
@@ -174,7 +165,7 @@ class HeavyWorkLimitsTest {
   @Test
   void aPageOfPartialResultsHoldsAtMost1000Lines() throws Exception {
     OpenAIClient client = start("");
-    Batch batch = TestBarge.create(client, TestBarge.upload(client, dir, "in.jsonl", Lines.chat(3, MODEL)),
+    Batch batch = TestBarge.create(client, TestBarge.upload(client, e2e.dir(), "in.jsonl", Lines.chat(3, MODEL)),
         BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h");
     TestBarge.awaitEnd(client, batch.id(), AT_MOST);
 

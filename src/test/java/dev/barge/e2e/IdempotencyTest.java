@@ -33,10 +33,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Creates with an {@code Idempotency-Key}: a retry gets what the first request created and creates nothing,
@@ -48,7 +47,7 @@ class IdempotencyTest {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final String MODEL = "sim-chat";
 
-  @TempDir static Path dir;
+  @RegisterExtension static final BargeExtension e2e = new BargeExtension();
   private static TestBarge barge;
   private static String address;
 
@@ -56,14 +55,8 @@ class IdempotencyTest {
   static void start() {
     BackendConfig sim = new BackendConfig("sim", BackendType.SIMULATOR, null, null, List.of(MODEL), null, null, null);
     List<ApiKey> keys = IntStream.rangeClosed(1, 12).mapToObj(i -> new ApiKey("key-" + i, "project-" + i)).toList();
-    barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(sim)).withAuth(new AuthConfig(keys)),
-        dir.resolve("data"));
+    barge = e2e.start(BargeConfig.embeddedDefault().withBackends(List.of(sim)).withAuth(new AuthConfig(keys)));
     address = barge.baseUrl.replace("/v1", "");
-  }
-
-  @AfterAll
-  static void stop() {
-    barge.close();
   }
 
   private static HttpRequest.Builder request(String apiKey, String path) {
@@ -92,7 +85,7 @@ class IdempotencyTest {
   }
 
   private static String upload(String apiKey) {
-    return TestBarge.upload(barge.client(apiKey), dir, apiKey + ".jsonl", Lines.chat(2, MODEL));
+    return TestBarge.upload(barge.client(apiKey), e2e.dir(), apiKey + ".jsonl", Lines.chat(2, MODEL));
   }
 
   private static String id(HttpResponse<String> response) throws Exception {
@@ -248,7 +241,7 @@ class IdempotencyTest {
 
   @Test
   void anSdkUploadSentAgainAfterALostAnswerGetsTheFileTheFirstAttemptStored() throws Exception {
-    Path input = Files.write(dir.resolve("sdk-upload.jsonl"), Lines.chat(2, MODEL));
+    Path input = Files.write(e2e.dir().resolve("sdk-upload.jsonl"), Lines.chat(2, MODEL));
     try (LossyProxy proxy = new LossyProxy(address, "/v1/files")) {
       OpenAIClient client = OpenAIOkHttpClient.builder().baseUrl(proxy.address() + "/v1").apiKey("key-10")
           .maxRetries(2).build();
@@ -288,9 +281,9 @@ class IdempotencyTest {
     FileExpiryTest.MovableClock clock = new FileExpiryTest.MovableClock();
     BackendConfig sim = new BackendConfig("sim", BackendType.SIMULATOR, null, null, List.of(MODEL), null, null, null);
     try (TestBarge own = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(sim)),
-        dir.resolve("clock-data"), clock)) {
+        e2e.dir().resolve("clock-data"), clock)) {
       OpenAIClient client = own.client();
-      String body = batchBody(TestBarge.upload(client, dir, "day.jsonl", Lines.chat(1, MODEL)), "daily");
+      String body = batchBody(TestBarge.upload(client, e2e.dir(), "day.jsonl", Lines.chat(1, MODEL)), "daily");
       HttpRequest.Builder create = HttpRequest.newBuilder(URI.create(own.baseUrl + "/batches"))
           .header("Content-Type", "application/json").header("Idempotency-Key", "daily")
           .POST(HttpRequest.BodyPublishers.ofString(body));

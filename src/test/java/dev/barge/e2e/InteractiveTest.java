@@ -21,7 +21,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,9 +28,8 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The synchronous endpoints, proxied to the backends ahead of batch work, driven by the official SDK. */
 class InteractiveTest {
@@ -39,20 +37,13 @@ class InteractiveTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-  @TempDir Path dir;
+  @RegisterExtension final BargeExtension e2e = new BargeExtension();
   private SimulatorServer upstream;
   private TestBarge barge;
 
-  @AfterEach
-  void stop() {
-    if (barge != null) barge.close();
-    if (upstream != null) upstream.close();
-  }
-
   private OpenAIClient start(int latencyMs, int concurrency) {
-    upstream = TestBarge.simulator(latencyMs);
-    BackendConfig backend = TestBarge.simulatorBackend(upstream, MODEL, new LimitsConfig(null, null, concurrency));
-    barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(backend)), dir.resolve("data"));
+    upstream = e2e.simulator(latencyMs);
+    barge = e2e.start(BargeExtension.onSimulator(upstream, MODEL, new LimitsConfig(null, null, concurrency)));
     return barge.client();
   }
 
@@ -88,7 +79,7 @@ class InteractiveTest {
   void anInteractiveRequestDoesNotQueueBehindABatch() {
     // Two slots, 200 ms per call: the batch's 100 lines keep both busy for about 10 s.
     OpenAIClient client = start(200, 2);
-    String batchId = TestBarge.create(client, TestBarge.upload(client, dir, "in.jsonl", Lines.chat(100, MODEL)),
+    String batchId = TestBarge.create(client, TestBarge.upload(client, e2e.dir(), "in.jsonl", Lines.chat(100, MODEL)),
         BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h").id();
     Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
         client.batches().retrieve(batchId).requestCounts().map(c -> c.completed() >= 4).orElse(false));
@@ -118,7 +109,7 @@ class InteractiveTest {
       }));
     }
     try {
-      String batchId = TestBarge.create(client, TestBarge.upload(client, dir, "in.jsonl", Lines.chat(30, MODEL)),
+      String batchId = TestBarge.create(client, TestBarge.upload(client, e2e.dir(), "in.jsonl", Lines.chat(30, MODEL)),
           BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h").id();
       // The batch runs on the two slots the clients leave (about 20 lines a second), not after them.
       Batch batch = TestBarge.awaitEnd(client, batchId, Duration.ofSeconds(30));
@@ -140,16 +131,18 @@ class InteractiveTest {
   @Test
   void aFlexRequestWaitsBehindAndIsTurnedAwayWith429WhenNothingComesFree() throws Exception {
     // One slot, 1 s per call, a batch keeping it busy; flex waits at most 100 ms.
-    upstream = TestBarge.simulator(1_000);
+    upstream = e2e.simulator(1_000);
     BackendConfig backend = TestBarge.simulatorBackend(upstream, MODEL, new LimitsConfig(null, null, 1));
-    barge = TestBarge.start(new BargeConfig(new ServerConfig("127.0.0.1", 0, null, "100ms", null, null), null, null,
-        List.of(backend), null, null, null, null), dir.resolve("data"));
+    barge = e2e.start(new BargeConfig(new ServerConfig("127.0.0.1", 0, null, "100ms", null, null), null, null,
+        List.of(backend), null, null, null, null));
     OpenAIClient client = barge.client();
-    String batchId = TestBarge.create(client, TestBarge.upload(client, dir, "in.jsonl", Lines.chat(20, MODEL)),
+    String batchId = TestBarge.create(client, TestBarge.upload(client, e2e.dir(), "in.jsonl", Lines.chat(20, MODEL)),
         BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h").id();
     Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
         client.batches().retrieve(batchId).status().equals(Batch.Status.IN_PROGRESS));
-    Thread.sleep(200); // the batch's first call holds the slot
+    // The batch's first call holds the slot.
+    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
+        barge.getJson("/barge/backends").at("/data/0/in_flight").asInt() == 1);
 
     HttpResponse<String> flex = post("{\"model\":\"" + MODEL + "\",\"service_tier\":\"flex\","
         + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
@@ -164,13 +157,13 @@ class InteractiveTest {
 
   @Test
   void synchronousRequestsAreSpreadOverTheBackendsOfAModelByWeight() {
-    upstream = SimulatorServer.start("127.0.0.1", 0, SimulatorConfig.defaults(), Set.of());
+    upstream = e2e.simulator(SimulatorConfig.defaults());
     try (SimulatorServer other = SimulatorServer.start("127.0.0.1", 0, SimulatorConfig.defaults(), Set.of())) {
       BackendConfig heavy = new BackendConfig("heavy", BackendType.OPENAI, upstream.baseUrl(), null, List.of(MODEL),
           new LimitsConfig(null, null, 4), "10s", null, null, 3);
       BackendConfig light = new BackendConfig("light", BackendType.OPENAI, other.baseUrl(), null, List.of(MODEL),
           new LimitsConfig(null, null, 4), "10s", null, null, 1);
-      barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(heavy, light)), dir.resolve("data"));
+      barge = e2e.start(BargeConfig.embeddedDefault().withBackends(List.of(heavy, light)));
       OpenAIClient client = barge.client();
       for (int i = 0; i < 80; i++) client.chat().completions().create(hello());
       // 3 to 1: about 60 and 20; the bounds are nearly four standard deviations wide.

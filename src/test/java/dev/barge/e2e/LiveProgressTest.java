@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.openai.client.OpenAIClient;
 import com.openai.models.batches.Batch;
 import com.openai.models.batches.BatchCreateParams;
-import dev.barge.config.BackendConfig;
 import dev.barge.config.BargeConfig;
 import dev.barge.config.LimitsConfig;
 import dev.barge.upstream.simulator.SimulatorServer;
@@ -15,34 +14,25 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Progress as server-sent events, and results read while the batch still runs. */
 class LiveProgressTest {
   private static final String MODEL = "sim-chat";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir Path dir;
+  @RegisterExtension final BargeExtension e2e = new BargeExtension();
   private SimulatorServer upstream;
   private TestBarge barge;
 
-  @AfterEach
-  void stop() {
-    if (barge != null) barge.close();
-    if (upstream != null) upstream.close();
-  }
-
   private OpenAIClient start(int latencyMs, int concurrency) {
-    upstream = TestBarge.simulator(latencyMs);
-    BackendConfig backend = TestBarge.simulatorBackend(upstream, MODEL, new LimitsConfig(null, null, concurrency));
-    barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(backend)), dir.resolve("data"));
+    upstream = e2e.simulator(latencyMs);
+    barge = e2e.start(BargeExtension.onSimulator(upstream, MODEL, new LimitsConfig(null, null, concurrency)));
     return barge.client();
   }
 
@@ -56,7 +46,7 @@ class LiveProgressTest {
   @Test
   void eventsReportProgressUntilTheBatchEnds() throws Exception {
     OpenAIClient client = start(150, 1); // about 2.5 s of work, polled every half second
-    Batch batch = TestBarge.create(client, TestBarge.upload(client, dir, "in.jsonl", Lines.chat(16, MODEL)),
+    Batch batch = TestBarge.create(client, TestBarge.upload(client, e2e.dir(), "in.jsonl", Lines.chat(16, MODEL)),
         BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h");
 
     HttpResponse<String> stream = get("/batches/" + batch.id() + "/events"); // returns when the stream closes
@@ -79,7 +69,7 @@ class LiveProgressTest {
   @Test
   void partialResultsComeWithACursorWhileTheBatchRuns() throws Exception {
     OpenAIClient client = start(150, 1);
-    Batch batch = TestBarge.create(client, TestBarge.upload(client, dir, "in.jsonl", Lines.chat(10, MODEL)),
+    Batch batch = TestBarge.create(client, TestBarge.upload(client, e2e.dir(), "in.jsonl", Lines.chat(10, MODEL)),
         BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h");
     Set<String> seen = new HashSet<>();
     int after = 0;

@@ -34,12 +34,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The Anthropic Message Batches API driven by the official Anthropic Java SDK, on a backend of OpenAI type
@@ -48,28 +46,24 @@ import org.junit.jupiter.api.io.TempDir;
 class MessageBatchesTest {
   private static final String MODEL = "sim-chat";
 
-  @TempDir Path dir;
+  @RegisterExtension final BargeExtension e2e = new BargeExtension();
   private SimulatorServer upstream;
   private TestBarge barge;
-
-  @AfterEach
-  void stop() {
-    if (barge != null) barge.close();
-    if (upstream != null) upstream.close();
-    barge = null;
-    upstream = null;
-  }
 
   private AnthropicClient start(int latencyMs, int concurrency, Clock clock) {
     return start(latencyMs, concurrency, clock, BackendType.OPENAI);
   }
 
-  /** Barge with one backend of {@code type} in front of the simulator over HTTP. */
   private AnthropicClient start(int latencyMs, int concurrency, Clock clock, BackendType type) {
-    upstream = TestBarge.simulator(latencyMs);
+    return start(latencyMs, concurrency, clock, type, e2e.dataDir());
+  }
+
+  /** Barge with one backend of {@code type} in front of the simulator over HTTP, its data in {@code data}. */
+  private AnthropicClient start(int latencyMs, int concurrency, Clock clock, BackendType type, Path data) {
+    upstream = e2e.simulator(latencyMs);
     BackendConfig backend = new BackendConfig("sim-" + type.yamlName(), type, upstream.baseUrl(), "sim-key",
         List.of(MODEL), new LimitsConfig(null, null, concurrency), "10s", null);
-    barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(backend)), dir.resolve("data"), clock);
+    barge = e2e.start(BargeConfig.embeddedDefault().withBackends(List.of(backend)), data, clock);
     return AnthropicOkHttpClient.builder().baseUrl(barge.baseUrl.replace("/v1", "")).apiKey("unused")
         .maxRetries(0).build();
   }
@@ -89,7 +83,8 @@ class MessageBatchesTest {
   @Test
   void aSynchronousMessageIsProxiedToABackendOfEitherType() {
     for (BackendType type : List.of(BackendType.OPENAI, BackendType.ANTHROPIC)) {
-      AnthropicClient client = start(0, 4, Clock.systemUTC(), type);
+      // A fresh data directory for each backend type.
+      AnthropicClient client = start(0, 4, Clock.systemUTC(), type, e2e.dir().resolve(type.yamlName()));
       Message answer = client.messages().create(MessageCreateParams.builder().model(MODEL).maxTokens(32)
           .system("Answer briefly.").addUserMessage("What is a barge?").build());
       assertThat(answer.content().getFirst().text().orElseThrow().text()).as(type.yamlName()).isNotBlank();
@@ -97,8 +92,7 @@ class MessageBatchesTest {
       if (type == BackendType.OPENAI) { // Barge writes the Message itself: a synchronous one is no batch work
         assertThat(answer.usage().serviceTier()).contains(Usage.ServiceTier.STANDARD);
       }
-      stop();
-      dir = dir.resolve("again"); // a fresh data directory for the next backend type
+      e2e.closeAll();
     }
   }
 
@@ -106,7 +100,7 @@ class MessageBatchesTest {
   void anOpenAiChatBatchRunsOnAnAnthropicBackend() throws Exception {
     start(0, 4, Clock.systemUTC(), BackendType.ANTHROPIC);
     OpenAIClient openai = barge.client();
-    var batch = TestBarge.create(openai, TestBarge.upload(openai, dir, "chat.jsonl", Lines.chat(6, MODEL)),
+    var batch = TestBarge.create(openai, TestBarge.upload(openai, e2e.dir(), "chat.jsonl", Lines.chat(6, MODEL)),
         com.openai.models.batches.BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h");
     var done = TestBarge.awaitEnd(openai, batch.id(), Duration.ofSeconds(30));
     assertThat(done.requestCounts().orElseThrow().completed()).isEqualTo(6);
@@ -119,10 +113,10 @@ class MessageBatchesTest {
 
   @Test
   void keysGoInXApiKeyAndAnotherProjectsBatchIsNotFound() {
-    upstream = SimulatorServer.start("127.0.0.1", 0, SimulatorConfig.defaults(), Set.of());
+    upstream = e2e.simulator(SimulatorConfig.defaults());
     BackendConfig backend = TestBarge.simulatorBackend(upstream, MODEL, new LimitsConfig(null, null, 4));
-    barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(backend)).withAuth(new AuthConfig(
-        List.of(new ApiKey("key-a", "a"), new ApiKey("key-b", "b")))), dir.resolve("data"));
+    barge = e2e.start(BargeConfig.embeddedDefault().withBackends(List.of(backend)).withAuth(new AuthConfig(
+        List.of(new ApiKey("key-a", "a"), new ApiKey("key-b", "b")))));
     String base = barge.baseUrl.replace("/v1", "");
     AnthropicClient alice = AnthropicOkHttpClient.builder().baseUrl(base).apiKey("key-a").maxRetries(0).build();
     AnthropicClient bob = AnthropicOkHttpClient.builder().baseUrl(base).apiKey("key-b").maxRetries(0).build();
@@ -137,10 +131,10 @@ class MessageBatchesTest {
 
   @Test
   void aBatchRefusedAsAWholeStillAnswersForEachRequest() {
-    upstream = SimulatorServer.start("127.0.0.1", 0, SimulatorConfig.defaults(), Set.of());
+    upstream = e2e.simulator(SimulatorConfig.defaults());
     BackendConfig backend = TestBarge.simulatorBackend(upstream, MODEL, new LimitsConfig(null, null, 4));
-    barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(backend)).withProjects(
-        Map.of("default", new ProjectConfig(null, Map.of(MODEL, 1L)))), dir.resolve("data"));
+    barge = e2e.start(BargeConfig.embeddedDefault().withBackends(List.of(backend)).withProjects(
+        Map.of("default", new ProjectConfig(null, Map.of(MODEL, 1L)))));
     AnthropicClient client = AnthropicOkHttpClient.builder().baseUrl(barge.baseUrl.replace("/v1", ""))
         .apiKey("unused").maxRetries(0).build();
 
@@ -194,11 +188,11 @@ class MessageBatchesTest {
 
   @Test
   void resultsUrlNamesTheConfiguredPublicAddressWhateverHostTheRequestNamed() throws Exception {
-    upstream = SimulatorServer.start("127.0.0.1", 0, SimulatorConfig.defaults(), Set.of());
+    upstream = e2e.simulator(SimulatorConfig.defaults());
     BackendConfig backend = TestBarge.simulatorBackend(upstream, MODEL, new LimitsConfig(null, null, 4));
     BargeConfig config = new dev.barge.config.ConfigLoader(Map.of()).parse(
         "server: {public_base_url: \"https://barge.example.com\"}", "test").withBackends(List.of(backend));
-    barge = TestBarge.start(config, dir.resolve("data"));
+    barge = e2e.start(config);
     AnthropicClient client = AnthropicOkHttpClient.builder().baseUrl(barge.baseUrl.replace("/v1", ""))
         .apiKey("unused").maxRetries(0).build();
     MessageBatch batch = client.messages().batches().create(BatchCreateParams.builder().addRequest(request("a", MODEL))
@@ -209,11 +203,11 @@ class MessageBatchesTest {
 
   @Test
   void aBadFirstRequestOrAllBadRequestsFailOnlyThemselves() {
-    upstream = SimulatorServer.start("127.0.0.1", 0, SimulatorConfig.defaults(), Set.of());
+    upstream = e2e.simulator(SimulatorConfig.defaults());
     BackendConfig backend = TestBarge.simulatorBackend(upstream, MODEL, new LimitsConfig(null, null, 4));
     // A server default canary for anything over 2 lines must not apply: requests stand alone.
-    barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(backend))
-        .withBatch(TestBarge.batch("canary: {above_lines: 2, size: 2}")), dir.resolve("data"));
+    barge = e2e.start(BargeConfig.embeddedDefault().withBackends(List.of(backend))
+        .withBatch(TestBarge.batch("canary: {above_lines: 2, size: 2}")));
     AnthropicClient client = AnthropicOkHttpClient.builder().baseUrl(barge.baseUrl.replace("/v1", ""))
         .apiKey("unused").maxRetries(0).build();
 

@@ -8,7 +8,6 @@ import com.openai.models.batches.Batch;
 import com.openai.models.batches.BatchCreateParams;
 import dev.barge.config.ApiKey;
 import dev.barge.config.AuthConfig;
-import dev.barge.config.BackendConfig;
 import dev.barge.config.BargeConfig;
 import dev.barge.config.LimitsConfig;
 import dev.barge.config.SimulatorConfig;
@@ -17,30 +16,21 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code /metrics} in the Prometheus format (for admin keys), and the health endpoints load balancers ask. */
 class MetricsTest {
   private static final String MODEL = "sim-chat";
 
-  @TempDir Path dir;
+  @RegisterExtension final BargeExtension e2e = new BargeExtension();
   private SimulatorServer upstream;
   private TestBarge barge;
-
-  @AfterEach
-  void stop() {
-    if (barge != null) barge.close();
-    if (upstream != null) upstream.close();
-  }
 
   private HttpResponse<String> get(String path) throws Exception {
     return get(path, null);
@@ -62,11 +52,10 @@ class MetricsTest {
 
   @Test
   void metricsCountTheUpstreamCallsTokensAndBatchesOfARun() throws Exception {
-    upstream = SimulatorServer.start("127.0.0.1", 0, SimulatorConfig.defaults(), Set.of());
-    BackendConfig backend = TestBarge.simulatorBackend(upstream, MODEL, new LimitsConfig(null, null, 4));
-    barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(backend)), dir.resolve("data"));
+    upstream = e2e.simulator(SimulatorConfig.defaults());
+    barge = e2e.start(BargeExtension.onSimulator(upstream, MODEL, new LimitsConfig(null, null, 4)));
     OpenAIClient client = barge.client();
-    Batch batch = TestBarge.create(client, TestBarge.upload(client, dir, "in.jsonl", Lines.chat(12, MODEL)),
+    Batch batch = TestBarge.create(client, TestBarge.upload(client, e2e.dir(), "in.jsonl", Lines.chat(12, MODEL)),
         BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h");
     assertThat(TestBarge.awaitEnd(client, batch.id(), Duration.ofSeconds(30)).status()).isEqualTo(Batch.Status.COMPLETED);
 
@@ -87,8 +76,8 @@ class MetricsTest {
 
   @Test
   void withKeysConfiguredMetricsAndBackendsNeedAnAdminKeyAndHealthDoesNot() throws Exception {
-    barge = TestBarge.start(BargeConfig.embeddedDefault().withAuth(new AuthConfig(List.of(
-        new ApiKey("scrape-key", "ops", true), new ApiKey("team-key", "team")))), dir.resolve("data"));
+    barge = e2e.start(BargeConfig.embeddedDefault().withAuth(new AuthConfig(List.of(
+        new ApiKey("scrape-key", "ops", true), new ApiKey("team-key", "team")))));
     assertThat(get("/metrics").statusCode()).isEqualTo(401);
     assertThat(get("/metrics", "scrape-key").statusCode()).isEqualTo(200);
     assertThat(get("/v1/barge/backends", "scrape-key").statusCode()).isEqualTo(200);
@@ -106,7 +95,7 @@ class MetricsTest {
 
   @Test
   void healthAndReadinessAnswerWithoutAKey() throws Exception {
-    barge = TestBarge.start(BargeConfig.embeddedDefault(), dir.resolve("data"));
+    barge = e2e.start(BargeConfig.embeddedDefault());
     assertThat(get("/healthz").statusCode()).isEqualTo(200);
     HttpResponse<String> ready = get("/readyz");
     assertThat(ready.statusCode()).isEqualTo(200);

@@ -25,43 +25,36 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Nodes on one PostgreSQL and blob directory: three {@code barge serve} processes, one killed mid-batch; and
  * two engines side by side, for what one node must not do to the other (clocks apart, a node starting).
  */
 class MultiNodeTest {
-  @TempDir Path dir;
+  @RegisterExtension final BargeExtension e2e = new BargeExtension();
   private SimulatorServer upstream;
   private final List<BargeProcess> nodes = new ArrayList<>();
-
-  @AfterEach
-  void stop() {
-    nodes.forEach(BargeProcess::close);
-    if (upstream != null) upstream.close();
-  }
 
   @Test
   void threeNodesShareABatchAndTheOthersFinishWhatAKilledOneHeld() throws Exception {
     assumeTrue(TestStorage.onPostgres(), "several nodes need PostgreSQL");
-    upstream = SimulatorServer.start("127.0.0.1", 0, new SimulatorConfig(20, 10, 0.02, 0.02, 20, null, null, 3L),
-        Set.of());
-    StorageConfig storage = TestStorage.under(dir.resolve("shared"));
-    Path config = CrashTest.writeConfig(dir, storage, upstream.baseUrl());
-    for (int i = 0; i < 3; i++) nodes.add(BargeProcess.start(config, dir.resolve("node-" + i + ".log")));
+    upstream = e2e.simulator(new SimulatorConfig(20, 10, 0.02, 0.02, 20, null, null, 3L));
+    StorageConfig storage = e2e.storage(e2e.dir().resolve("shared"));
+    Path config = CrashTest.writeConfig(e2e.dir(), storage, upstream.baseUrl());
+    for (int i = 0; i < 3; i++) {
+      nodes.add(e2e.closing(BargeProcess.start(config, e2e.dir().resolve("node-" + i + ".log"))));
+    }
     try (Database db = Database.open(storage)) {
       NodeStore registry = new NodeStore(db);
       assertThat(registry.alive(NodeHeartbeat.DEAD_AFTER).ids()).hasSize(3);
 
       // Submitted to one node, the batch is visible and worked on by all of them.
       OpenAIClient first = nodes.get(0).client();
-      String fileId = TestBarge.upload(first, dir, "shared.jsonl", Lines.chat(20_000, "sim-chat"));
+      String fileId = TestBarge.upload(first, e2e.dir(), "shared.jsonl", Lines.chat(20_000, "sim-chat"));
       String batchId = TestBarge.create(first, fileId, BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "1h").id();
       OpenAIClient third = nodes.get(2).client();
       Awaitility.await().atMost(Duration.ofMinutes(2)).until(() -> third.batches().retrieve(batchId).requestCounts()
@@ -80,16 +73,16 @@ class MultiNodeTest {
   @Test
   void aNodeWhoseClockIsBehindIsNotTakenForDeadAndNoRequestIsSentTwice() throws Exception {
     assumeTrue(TestStorage.onPostgres(), "several nodes need PostgreSQL");
-    upstream = TestBarge.simulator(300);
+    upstream = e2e.simulator(300);
     BargeConfig config = BargeConfig.embeddedDefault().withBackends(List.of(
         TestBarge.simulatorBackend(upstream, "sim-chat", new LimitsConfig(null, null, 4))));
-    Path shared = dir.resolve("shared");
+    Path shared = e2e.dir().resolve("shared");
     int lines = 100;
     // 30 s behind the database and the other node: three times the silence after which a node is dead.
     Clock behind = Clock.offset(Clock.systemUTC(), Duration.ofSeconds(-30));
     try (TestBarge late = TestBarge.start(config, shared, behind)) {
       OpenAIClient client = late.client();
-      String fileId = TestBarge.upload(client, dir, "skew.jsonl", Lines.chat(lines, "sim-chat"));
+      String fileId = TestBarge.upload(client, e2e.dir(), "skew.jsonl", Lines.chat(lines, "sim-chat"));
       String batchId = TestBarge.create(client, fileId, BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h").id();
       // The late node is at work, its calls in flight, when the other one joins.
       Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> client.batches().retrieve(batchId).requestCounts()
@@ -107,7 +100,7 @@ class MultiNodeTest {
   @Test
   void aNodeStartingLeavesAnotherNodesUploadInProgressAlone() throws Exception {
     assumeTrue(TestStorage.onPostgres(), "several nodes need PostgreSQL");
-    Path shared = dir.resolve("shared");
+    Path shared = e2e.dir().resolve("shared");
     BargeConfig config = BargeConfig.embeddedDefault().withBackends(List.of());
     String boundary = "----barge-multinode";
     byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n--" + boundary

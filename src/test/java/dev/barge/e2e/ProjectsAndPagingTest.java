@@ -18,19 +18,17 @@ import dev.barge.config.BackendConfig;
 import dev.barge.config.BackendType;
 import dev.barge.config.BargeConfig;
 import dev.barge.config.BatchConfig;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** API keys bind callers to projects; lists page with cursors the way the SDK walks them. */
 class ProjectsAndPagingTest {
   private static final String MODEL = "sim-chat";
 
-  @TempDir static Path dir;
+  @RegisterExtension static final BargeExtension e2e = new BargeExtension();
   private static TestBarge barge;
   private static OpenAIClient alice;
   private static OpenAIClient bob;
@@ -42,20 +40,15 @@ class ProjectsAndPagingTest {
     AuthConfig keys = new AuthConfig(List.of(new ApiKey("key-alice", "alice"), new ApiKey("key-bob", "bob"),
         new ApiKey("key-carol", "carol"), new ApiKey("key-dave", "dave"), new ApiKey("key-erin", "erin")));
     BatchConfig fewCreations = TestBarge.batch("max_creations_per_hour: 6");
-    barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(sim)).withAuth(keys)
-        .withBatch(fewCreations), dir.resolve("data"));
+    barge = e2e.start(BargeConfig.embeddedDefault().withBackends(List.of(sim)).withAuth(keys)
+        .withBatch(fewCreations));
     alice = barge.client("key-alice");
     bob = barge.client("key-bob");
   }
 
-  @AfterAll
-  static void stop() {
-    barge.close();
-  }
-
   @Test
   void anotherProjectsKeyGets404ForFilesAndBatches() {
-    String fileId = TestBarge.upload(alice, dir, "a.jsonl", Lines.chat(1, MODEL));
+    String fileId = TestBarge.upload(alice, e2e.dir(), "a.jsonl", Lines.chat(1, MODEL));
     Batch batch = TestBarge.create(alice, fileId, BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h");
 
     assertThatThrownBy(() -> bob.files().retrieve(fileId)).isInstanceOf(NotFoundException.class);
@@ -79,7 +72,7 @@ class ProjectsAndPagingTest {
   @Test
   void batchListPagesNewestFirstAcrossPages() {
     OpenAIClient carol = carol();
-    String fileId = TestBarge.upload(carol, dir, "c.jsonl", Lines.chat(1, MODEL));
+    String fileId = TestBarge.upload(carol, e2e.dir(), "c.jsonl", Lines.chat(1, MODEL));
     List<String> created = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       created.add(0, TestBarge.create(carol, fileId, BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h").id());
@@ -99,7 +92,7 @@ class ProjectsAndPagingTest {
   @Test
   void creatingMoreBatchesPerHourThanTheLimitIs429WithRetryAfter() {
     OpenAIClient erin = barge.client("key-erin");
-    String fileId = TestBarge.upload(erin, dir, "e.jsonl", Lines.chat(1, MODEL));
+    String fileId = TestBarge.upload(erin, e2e.dir(), "e.jsonl", Lines.chat(1, MODEL));
     for (int i = 0; i < 6; i++) TestBarge.create(erin, fileId, BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h");
     assertThatThrownBy(() -> TestBarge.create(erin, fileId, BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h"))
         .isInstanceOfSatisfying(RateLimitException.class, e -> {
@@ -108,7 +101,7 @@ class ProjectsAndPagingTest {
           assertThat(e.code()).contains("rate_limit_exceeded");
         });
     // Another project is not affected.
-    TestBarge.create(barge.client("key-alice"), TestBarge.upload(barge.client("key-alice"), dir, "a2.jsonl",
+    TestBarge.create(barge.client("key-alice"), TestBarge.upload(barge.client("key-alice"), e2e.dir(), "a2.jsonl",
         Lines.chat(1, MODEL)), BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h");
   }
 
@@ -116,7 +109,7 @@ class ProjectsAndPagingTest {
   void fileListFiltersByPurposeAndPagesInBothOrders() {
     OpenAIClient dave = dave();
     List<String> ids = new ArrayList<>();
-    for (int i = 0; i < 4; i++) ids.add(TestBarge.upload(dave, dir, "d" + i + ".jsonl", Lines.chat(1, MODEL)));
+    for (int i = 0; i < 4; i++) ids.add(TestBarge.upload(dave, e2e.dir(), "d" + i + ".jsonl", Lines.chat(1, MODEL)));
 
     List<String> asc = new ArrayList<>();
     dave.files().list(FileListParams.builder().limit(3).order(FileListParams.Order.ASC).build())

@@ -12,13 +12,10 @@ import dev.barge.config.LimitsConfig;
 import dev.barge.config.SimulatorConfig;
 import dev.barge.upstream.simulator.SimulatorServer;
 import java.net.ServerSocket;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Barge keeps to a backend's rate limits, configured or announced. A simulator bucket starts with a
@@ -28,15 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 class RateLimitsTest {
   private static final String MODEL = "sim-chat";
 
-  @TempDir Path dir;
+  @RegisterExtension final BargeExtension e2e = new BargeExtension();
   private SimulatorServer upstream;
   private TestBarge barge;
-
-  @AfterEach
-  void stop() {
-    if (barge != null) barge.close();
-    if (upstream != null) upstream.close();
-  }
 
   private OpenAIClient start(SimulatorConfig simulator, LimitsConfig limits) {
     return start(simulator, limits, BackendType.OPENAI);
@@ -44,17 +35,17 @@ class RateLimitsTest {
 
   /** Barge with one backend of {@code type} in front of the simulator, which speaks that type's dialect. */
   private OpenAIClient start(SimulatorConfig simulator, LimitsConfig limits, BackendType type) {
-    upstream = SimulatorServer.start("127.0.0.1", 0, simulator, Set.of());
+    upstream = e2e.simulator(simulator);
     BackendConfig backend = new BackendConfig("sim-" + type.yamlName(), type, upstream.baseUrl(), "sim-key",
         List.of(MODEL), limits, "10s", null);
-    barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(backend))
-        .withBatch(TestBarge.batch("max_attempts: 20, initial_backoff: 5ms, max_backoff: 50ms")), dir.resolve("data"));
+    barge = e2e.start(BargeConfig.embeddedDefault().withBackends(List.of(backend))
+        .withBatch(TestBarge.batch("max_attempts: 20, initial_backoff: 5ms, max_backoff: 50ms")));
     return barge.client();
   }
 
   /** Seconds from creation to the end of a batch of {@code lines} chat lines, which must all succeed. */
   private double runSeconds(OpenAIClient client, int lines) {
-    String fileId = TestBarge.upload(client, dir, "in.jsonl", Lines.chat(lines, MODEL));
+    String fileId = TestBarge.upload(client, e2e.dir(), "in.jsonl", Lines.chat(lines, MODEL));
     long start = System.nanoTime();
     Batch done = TestBarge.awaitEnd(client,
         TestBarge.create(client, fileId, BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h").id(),
@@ -119,13 +110,13 @@ class RateLimitsTest {
     try (ServerSocket s = new ServerSocket(0)) {
       closedPort = s.getLocalPort();
     }
-    upstream = TestBarge.simulator(2);
+    upstream = e2e.simulator(2);
     BackendConfig down = new BackendConfig("down", BackendType.OPENAI, "http://127.0.0.1:" + closedPort + "/v1", null,
         List.of(MODEL), new LimitsConfig(null, null, 4), "2s", null);
     BackendConfig up = new BackendConfig("up", BackendType.OPENAI, upstream.baseUrl(), null,
         List.of(MODEL), new LimitsConfig(null, null, 4), "10s", null);
-    barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(down, up))
-        .withBatch(TestBarge.batch("max_attempts: 10, initial_backoff: 5ms, max_backoff: 50ms")), dir.resolve("data"));
+    barge = e2e.start(BargeConfig.embeddedDefault().withBackends(List.of(down, up))
+        .withBatch(TestBarge.batch("max_attempts: 10, initial_backoff: 5ms, max_backoff: 50ms")));
     runSeconds(barge.client(), 60);
     assertThat(upstream.answersByStatus()).containsEntry(200, 60L);
   }

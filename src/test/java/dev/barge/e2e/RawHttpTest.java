@@ -9,28 +9,21 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What callers that are not an SDK get: every answer an error envelope with a request id, never a 5xx. */
 class RawHttpTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-  @TempDir static Path dir;
+  @RegisterExtension static final BargeExtension e2e = new BargeExtension();
   private static TestBarge barge;
 
   @BeforeAll
   static void start() {
-    barge = TestBarge.start(BargeConfig.embeddedDefault(), dir.resolve("data"));
-  }
-
-  @AfterAll
-  static void stop() {
-    barge.close();
+    barge = e2e.start(BargeConfig.embeddedDefault());
   }
 
   private static HttpResponse<String> send(String method, String path, String contentType, String body)

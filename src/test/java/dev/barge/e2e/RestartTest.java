@@ -17,25 +17,25 @@ import java.util.ArrayList;
 import java.util.List;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A batch survives a restart of the server: it continues where it was and every line ends exactly once. */
 class RestartTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir Path dir;
+  @RegisterExtension final BargeExtension e2e = new BargeExtension();
 
   @Test
   void batchInterruptedByARestartCompletesWithEveryCustomIdOnce() throws Exception {
     BackendConfig slow = new BackendConfig("sim", BackendType.SIMULATOR, null, null, List.of("m"),
         new LimitsConfig(null, null, 4), null, new SimulatorConfig(50, 0, 0.0, 0.0, 0, null, null, 1L));
     BargeConfig config = BargeConfig.embeddedDefault().withBackends(List.of(slow));
-    Path data = dir.resolve("data");
+    Path data = e2e.dataDir();
 
     String batchId;
     try (TestBarge first = TestBarge.start(config, data)) {
       OpenAIClient client = first.client();
-      String fileId = TestBarge.upload(client, dir, "in.jsonl", Lines.chat(200, "m"));
+      String fileId = TestBarge.upload(client, e2e.dir(), "in.jsonl", Lines.chat(200, "m"));
       batchId = TestBarge.create(client, fileId, BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "1h").id();
       Awaitility.await().atMost(Duration.ofSeconds(20)).until(() ->
           client.batches().retrieve(batchId).requestCounts().map(c -> c.completed() >= 20).orElse(false));

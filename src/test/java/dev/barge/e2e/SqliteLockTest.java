@@ -5,17 +5,18 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** One SQLite database serves one process: a second {@code barge serve} on it refuses to start, naming the first. */
 class SqliteLockTest {
-  @TempDir Path dir;
+  @RegisterExtension final BargeExtension e2e = new BargeExtension();
 
   @Test
   void aSecondServeOnTheSameDataDirectoryRefusesNamingTheDirectoryAndTheFirstProcess() throws Exception {
     assumeFalse(TestStorage.onPostgres(), "the lock guards a SQLite database; PostgreSQL is shared by design");
-    Path data = dir.resolve("data");
-    Path config = CrashTest.writeConfig(dir, TestStorage.under(data), "http://127.0.0.1:9/v1");
+    Path dir = e2e.dir();
+    Path data = e2e.dataDir();
+    Path config = CrashTest.writeConfig(dir, e2e.storage(data), "http://127.0.0.1:9/v1");
     try (BargeProcess first = BargeProcess.start(config, dir.resolve("first.log"))) {
       BargeProcess.Exited second = BargeProcess.run(dir.resolve("second.log"), "serve", "--config", config.toString(),
           "--port", "0");

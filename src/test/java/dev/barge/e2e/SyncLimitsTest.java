@@ -13,40 +13,32 @@ import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import dev.barge.config.BargeConfig;
 import dev.barge.config.ConfigLoader;
 import dev.barge.upstream.simulator.SimulatorServer;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Synchronous requests stay inside their project's limits and leave batch work its share of a backend. */
 class SyncLimitsTest {
   private static final String MODEL = "sim-chat";
 
-  @TempDir Path dir;
+  @RegisterExtension final BargeExtension e2e = new BargeExtension();
   private SimulatorServer upstream;
   private TestBarge barge;
 
-  @AfterEach
-  void stop() {
-    if (barge != null) barge.close();
-    if (upstream != null) upstream.close();
-  }
-
   /** Barge with one backend at a simulator answering after {@code latencyMs}, plus {@code yaml} sections. */
   private OpenAIClient start(int latencyMs, int concurrency, String yaml) {
-    upstream = TestBarge.simulator(latencyMs);
+    upstream = e2e.simulator(latencyMs);
     BargeConfig config = new ConfigLoader(Map.of()).parse("""
         backends:
           - {name: sim, type: openai, base_url: "%s", models: [%s], limits: {max_concurrency: %d}}
         pricing: {%s: {input_per_million: 50, output_per_million: 100}}
         %s
         """.formatted(upstream.baseUrl(), MODEL, concurrency, MODEL, yaml), "test");
-    barge = TestBarge.start(config, dir.resolve("data"));
+    barge = e2e.start(config);
     return barge.client();
   }
 
@@ -81,7 +73,7 @@ class SyncLimitsTest {
           assertThat(e.getMessage()).contains("daily budget");
         });
     // Batches of the project wait for the next day too.
-    String fileId = TestBarge.upload(client, dir, "in.jsonl", Lines.chat(3, MODEL));
+    String fileId = TestBarge.upload(client, e2e.dir(), "in.jsonl", Lines.chat(3, MODEL));
     Batch batch = TestBarge.create(client, fileId, BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h");
     Awaitility.await().atMost(Duration.ofSeconds(20)).until(() ->
         "project_budget".equals(barge.getJson("/batches/" + batch.id()).at("/barge/stopped_by").asText(null)));
@@ -115,7 +107,7 @@ class SyncLimitsTest {
     assertThatThrownBy(() -> client.chat().completions().create(hello()))
         .isInstanceOfSatisfying(InternalServerException.class, e -> assertThat(e.statusCode()).isEqualTo(503));
     // ...which batch work uses meanwhile.
-    String fileId = TestBarge.upload(client, dir, "in.jsonl", Lines.chat(2, MODEL));
+    String fileId = TestBarge.upload(client, e2e.dir(), "in.jsonl", Lines.chat(2, MODEL));
     String batchId = TestBarge.create(client, fileId, BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h").id();
     awaitInFlight(4);
     for (Thread t : holding) t.join();

@@ -7,20 +7,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.openai.client.OpenAIClient;
 import com.openai.models.batches.Batch;
 import com.openai.models.batches.BatchCreateParams;
-import dev.barge.config.BackendConfig;
 import dev.barge.config.BargeConfig;
 import dev.barge.config.LimitsConfig;
 import dev.barge.config.SimulatorConfig;
 import dev.barge.config.SimulatorFaults;
 import dev.barge.config.SimulatorLimitHeaders;
 import dev.barge.upstream.simulator.SimulatorServer;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Batches against an upstream that fails the way hosted APIs fail — 500s, 503s with Retry-After, reset
@@ -30,26 +26,18 @@ class UpstreamFaultsTest {
   private static final String MODEL = "sim-chat";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir Path dir;
+  @RegisterExtension final BargeExtension e2e = new BargeExtension();
   private SimulatorServer upstream;
   private TestBarge barge;
 
-  @AfterEach
-  void stop() {
-    if (barge != null) barge.close();
-    if (upstream != null) upstream.close();
-  }
-
   private OpenAIClient start(SimulatorConfig simulator, LimitsConfig limits, String batch) {
-    upstream = SimulatorServer.start("127.0.0.1", 0, simulator, Set.of());
-    BackendConfig backend = TestBarge.simulatorBackend(upstream, MODEL, limits);
-    barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(backend))
-        .withBatch(TestBarge.batch(batch)), dir.resolve("data"));
+    upstream = e2e.simulator(simulator);
+    barge = e2e.start(BargeExtension.onSimulator(upstream, MODEL, limits).withBatch(TestBarge.batch(batch)));
     return barge.client();
   }
 
   private Batch run(OpenAIClient client, int lines) {
-    String fileId = TestBarge.upload(client, dir, "in.jsonl", Lines.chat(lines, MODEL));
+    String fileId = TestBarge.upload(client, e2e.dir(), "in.jsonl", Lines.chat(lines, MODEL));
     Batch created = TestBarge.create(client, fileId, BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h");
     return TestBarge.awaitEnd(client, created.id(), Duration.ofSeconds(120));
   }

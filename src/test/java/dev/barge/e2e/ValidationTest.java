@@ -12,22 +12,20 @@ import dev.barge.config.BackendConfig;
 import dev.barge.config.BackendType;
 import dev.barge.config.BargeConfig;
 import dev.barge.config.BatchConfig;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Each input-file rule, produced by a crafted file and reported with its line; and the synchronous create checks. */
 class ValidationTest {
   private static final String MODEL = "sim-chat";
   private static final String OK = Lines.chatLine("ok-1", MODEL, "hello");
 
-  @TempDir static Path dir;
+  @RegisterExtension static final BargeExtension e2e = new BargeExtension();
   private static TestBarge barge;
   private static OpenAIClient client;
 
@@ -36,18 +34,12 @@ class ValidationTest {
     BackendConfig sim = new BackendConfig("sim", BackendType.SIMULATOR, null, null, List.of(MODEL, "other-model"),
         null, null, null);
     BatchConfig smallBatches = TestBarge.batch("max_requests: 5, max_line_bytes: 4096");
-    barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(sim)).withBatch(smallBatches),
-        dir.resolve("data"));
+    barge = e2e.start(BargeConfig.embeddedDefault().withBackends(List.of(sim)).withBatch(smallBatches));
     client = barge.client();
   }
 
-  @AfterAll
-  static void stop() {
-    barge.close();
-  }
-
   private static List<BatchError> failedWith(String endpointPath, List<String> lines) {
-    String fileId = TestBarge.upload(client, dir, "input-" + System.nanoTime() + ".jsonl", lines);
+    String fileId = TestBarge.upload(client, e2e.dir(), "input-" + System.nanoTime() + ".jsonl", lines);
     Batch batch = TestBarge.create(client, fileId, BatchCreateParams.Endpoint.of(endpointPath), "24h");
     Batch done = TestBarge.awaitEnd(client, batch.id(), Duration.ofSeconds(20));
     assertThat(done.status()).isEqualTo(Batch.Status.FAILED);
@@ -159,7 +151,7 @@ class ValidationTest {
   @Test
   void blankLinesAndCrlfAndByteOrderMarkAreAcceptedAndLinesStillCount() {
     List<String> lines = new ArrayList<>(List.of("\uFEFF" + OK + "\r", "", Lines.chatLine("ok-3", MODEL, "x") + "\r"));
-    String fileId = TestBarge.upload(client, dir, "framing.jsonl", lines);
+    String fileId = TestBarge.upload(client, e2e.dir(), "framing.jsonl", lines);
     Batch done = TestBarge.awaitEnd(client,
         TestBarge.create(client, fileId, BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "1h").id(),
         Duration.ofSeconds(20));
@@ -170,7 +162,7 @@ class ValidationTest {
 
   @Test
   void cancellingAnEndedBatchIs400NotARetryable409() {
-    String fileId = TestBarge.upload(client, dir, "ended.jsonl", List.of("{broken"));
+    String fileId = TestBarge.upload(client, e2e.dir(), "ended.jsonl", List.of("{broken"));
     Batch batch = TestBarge.create(client, fileId, BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "1h");
     TestBarge.awaitEnd(client, batch.id(), Duration.ofSeconds(20));
     assertThatThrownBy(() -> client.batches().cancel(batch.id()))
@@ -202,7 +194,7 @@ class ValidationTest {
 
   @Test
   void createWithUnservedEndpointOrBadWindowNamesTheField() {
-    String fileId = TestBarge.upload(client, dir, "ok.jsonl", List.of(OK));
+    String fileId = TestBarge.upload(client, e2e.dir(), "ok.jsonl", List.of(OK));
     assertThatThrownBy(() -> TestBarge.create(client, fileId, BatchCreateParams.Endpoint.of("/v1/images/generations"), "24h"))
         .isInstanceOfSatisfying(BadRequestException.class, e -> assertThat(e.param()).contains("endpoint"));
     for (String window : List.of("soon", "0h", "100d", "10ms")) {

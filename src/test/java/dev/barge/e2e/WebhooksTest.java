@@ -19,7 +19,6 @@ import dev.barge.config.WebhookConfig;
 import dev.barge.upstream.simulator.SimulatorServer;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,14 +26,12 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Batch events to the configured endpoints (those of their project): signed per Standard Webhooks, retried, and
@@ -44,7 +41,7 @@ class WebhooksTest {
   private static final String MODEL = "sim-chat";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir Path dir;
+  @RegisterExtension final BargeExtension e2e = new BargeExtension();
   private SimulatorServer upstream;
   private TestBarge barge;
   private HttpServer receiver;
@@ -54,13 +51,6 @@ class WebhooksTest {
   private final ConcurrentLinkedQueue<Integer> answers = new ConcurrentLinkedQueue<>();
   private final String secret = "whsec_" + Base64.getEncoder().encodeToString(randomBytes());
 
-  @AfterEach
-  void stop() {
-    if (barge != null) barge.close();
-    if (upstream != null) upstream.close();
-    if (receiver != null) receiver.stop(0);
-  }
-
   private static byte[] randomBytes() {
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
@@ -69,6 +59,7 @@ class WebhooksTest {
 
   private String startReceiver() throws Exception {
     receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    e2e.closing(() -> receiver.stop(0)); // the receiver of the moment, after Barge
     receiver.createContext("/hook", exchange -> {
       Map<String, List<String>> headers = new HashMap<>();
       exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(), v));
@@ -83,15 +74,14 @@ class WebhooksTest {
   }
 
   private OpenAIClient startBarge(String hookUrl) {
-    if (upstream == null) upstream = SimulatorServer.start("127.0.0.1", 0, SimulatorConfig.defaults(), Set.of());
-    BackendConfig backend = TestBarge.simulatorBackend(upstream, MODEL, new LimitsConfig(null, null, 4));
-    barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(backend))
-        .withWebhooks(List.of(new WebhookConfig(hookUrl, secret, null))), dir.resolve("data"));
+    if (upstream == null) upstream = e2e.simulator(SimulatorConfig.defaults());
+    barge = e2e.start(BargeExtension.onSimulator(upstream, MODEL, new LimitsConfig(null, null, 4))
+        .withWebhooks(List.of(new WebhookConfig(hookUrl, secret, null))));
     return barge.client();
   }
 
   private Batch runBatch(OpenAIClient client) {
-    Batch batch = TestBarge.create(client, TestBarge.upload(client, dir, "in.jsonl", Lines.chat(3, MODEL)),
+    Batch batch = TestBarge.create(client, TestBarge.upload(client, e2e.dir(), "in.jsonl", Lines.chat(3, MODEL)),
         BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h");
     assertThat(TestBarge.awaitEnd(client, batch.id(), Duration.ofSeconds(30)).status()).isEqualTo(Batch.Status.COMPLETED);
     return batch;
@@ -110,8 +100,9 @@ class WebhooksTest {
     assertThat(event.at("/data/id").asText()).isEqualTo(batch.id());
     assertThat(event.get("id").asText()).startsWith("evt_").isEqualTo(delivery.getKey().get("webhook-id").getFirst());
     new Webhook(secret).verify(delivery.getValue(), delivery.getKey()); // throws when the signature is wrong
-    Thread.sleep(1_000);
-    assertThat(received).hasSize(1); // delivered once it was taken
+    // Delivered once it was taken: no second delivery comes within a second.
+    Awaitility.await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(4))
+        .untilAsserted(() -> assertThat(received).hasSize(1));
   }
 
   @Test
@@ -132,8 +123,7 @@ class WebhooksTest {
     receiver.stop(0); // nobody listens while the batch ends
     OpenAIClient client = startBarge(url);
     Batch batch = runBatch(client);
-    barge.close();
-    barge = null;
+    e2e.close(barge);
 
     int port = Integer.parseInt(url.replaceAll(".*:(\\d+)/hook", "$1"));
     receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
@@ -155,6 +145,7 @@ class WebhooksTest {
     // Batch ids by the path they were delivered to: /all hears of every project, /team-a of team-a's only.
     Map<String, List<String>> heard = new ConcurrentHashMap<>();
     receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    e2e.closing(() -> receiver.stop(0));
     receiver.createContext("/", exchange -> {
       String batchId = JSON.readTree(exchange.getRequestBody().readAllBytes()).at("/data/id").asText();
       heard.computeIfAbsent(exchange.getRequestURI().getPath(), k -> new CopyOnWriteArrayList<>()).add(batchId);
@@ -163,12 +154,12 @@ class WebhooksTest {
     });
     receiver.start();
     String base = "http://127.0.0.1:" + receiver.getAddress().getPort();
-    upstream = SimulatorServer.start("127.0.0.1", 0, SimulatorConfig.defaults(), Set.of());
+    upstream = e2e.simulator(SimulatorConfig.defaults());
     BackendConfig backend = TestBarge.simulatorBackend(upstream, MODEL, new LimitsConfig(null, null, 4));
-    barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(backend))
+    barge = e2e.start(BargeConfig.embeddedDefault().withBackends(List.of(backend))
         .withAuth(new AuthConfig(List.of(new ApiKey("key-a", "team-a"), new ApiKey("key-b", "team-b"))))
         .withWebhooks(List.of(new WebhookConfig(base + "/all", secret, null),
-            new WebhookConfig(base + "/team-a", secret, null, List.of("team-a")))), dir.resolve("data"));
+            new WebhookConfig(base + "/team-a", secret, null, List.of("team-a")))));
 
     Batch ofB = runBatch(barge.client("key-b"));
     Batch ofA = runBatch(barge.client("key-a"));

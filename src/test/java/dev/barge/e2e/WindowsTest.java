@@ -18,31 +18,23 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Batch work only inside time windows: the batch's own (extension field) and its backend's. */
 class WindowsTest {
   private static final String MODEL = "sim-chat";
   private static final DateTimeFormatter HH_MM = DateTimeFormatter.ofPattern("HH:mm");
 
-  @TempDir Path dir;
+  @RegisterExtension final BargeExtension e2e = new BargeExtension();
   private SimulatorServer upstream;
   private TestBarge barge;
-
-  @AfterEach
-  void stop() {
-    if (barge != null) barge.close();
-    if (upstream != null) upstream.close();
-  }
 
   /** A window of two minutes that opens {@code hoursFromNow} hours from now, in UTC. */
   private static String window(int hoursFromNow) {
@@ -51,10 +43,10 @@ class WindowsTest {
   }
 
   private OpenAIClient start(List<String> backendWindows) {
-    upstream = TestBarge.simulator(0);
+    upstream = e2e.simulator(0);
     BackendConfig backend = new BackendConfig("sim-http", BackendType.OPENAI, upstream.baseUrl(), null,
         List.of(MODEL), new LimitsConfig(null, null, 4), "10s", null, backendWindows, null);
-    barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(backend)), dir.resolve("data"));
+    barge = e2e.start(BargeConfig.embeddedDefault().withBackends(List.of(backend)));
     return barge.client();
   }
 
@@ -68,21 +60,23 @@ class WindowsTest {
   @Test
   void aBatchRunsInsideItsWindowAndWaitsOutsideIt() throws Exception {
     OpenAIClient client = start(List.of());
-    String fileId = TestBarge.upload(client, dir, "in.jsonl", Lines.chat(5, MODEL));
+    String fileId = TestBarge.upload(client, e2e.dir(), "in.jsonl", Lines.chat(5, MODEL));
     Batch waiting = create(client, fileId, "24h", List.of(window(12)));
     Batch now = create(client, fileId, "24h", List.of(window(12), "00:00-23:59", "23:59-00:00"));
 
     assertThat(TestBarge.awaitEnd(client, now.id(), Duration.ofSeconds(30)).status()).isEqualTo(Batch.Status.COMPLETED);
-    Thread.sleep(500);
-    Batch held = client.batches().retrieve(waiting.id());
-    assertThat(held.status()).isEqualTo(Batch.Status.IN_PROGRESS);
-    assertThat(held.requestCounts().orElseThrow().completed()).isZero();
+    // Half a second on, the one outside its window still waits, untouched all along.
+    Awaitility.await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(3)).untilAsserted(() -> {
+      Batch held = client.batches().retrieve(waiting.id());
+      assertThat(held.status()).isEqualTo(Batch.Status.IN_PROGRESS);
+      assertThat(held.requestCounts().orElseThrow().completed()).isZero();
+    });
   }
 
   @Test
   void aWindowThatOpensOnlyAfterTheDeadlineIsRefused() {
     OpenAIClient client = start(List.of());
-    String fileId = TestBarge.upload(client, dir, "in.jsonl", Lines.chat(1, MODEL));
+    String fileId = TestBarge.upload(client, e2e.dir(), "in.jsonl", Lines.chat(1, MODEL));
     try {
       create(client, fileId, "1h", List.of(window(3)));
       throw new AssertionError("expected a 400");
@@ -94,27 +88,28 @@ class WindowsTest {
   @Test
   void aBackendOutsideItsBatchWindowsTakesNoBatchWorkButAnswersSynchronousRequests() throws Exception {
     OpenAIClient client = start(List.of(window(12)));
-    Batch batch = TestBarge.create(client, TestBarge.upload(client, dir, "in.jsonl", Lines.chat(3, MODEL)),
+    Batch batch = TestBarge.create(client, TestBarge.upload(client, e2e.dir(), "in.jsonl", Lines.chat(3, MODEL)),
         BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h");
     client.chat().completions().create(com.openai.models.chat.completions.ChatCompletionCreateParams.builder()
         .model(MODEL).addUserMessage("hi").build());
-    Thread.sleep(1_000);
-    Batch held = client.batches().retrieve(batch.id());
-    assertThat(held.status()).isEqualTo(Batch.Status.IN_PROGRESS);
-    assertThat(held.requestCounts().orElseThrow().completed()).isZero();
-    assertThat(upstream.answersByStatus()).containsEntry(200, 1L);
+    // For a second, the batch gets nothing: the one call the upstream answered is the synchronous one.
+    Awaitility.await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(4)).untilAsserted(() -> {
+      Batch held = client.batches().retrieve(batch.id());
+      assertThat(held.status()).isEqualTo(Batch.Status.IN_PROGRESS);
+      assertThat(held.requestCounts().orElseThrow().completed()).isZero();
+      assertThat(upstream.answersByStatus()).containsEntry(200, 1L);
+    });
   }
 
   @Test
   void aRunningBatchSaysWhenItShouldEndAndWhetherItsWindowsFitTheWork() throws Exception {
-    upstream = TestBarge.simulator(400);
-    BackendConfig backend = TestBarge.simulatorBackend(upstream, MODEL, new LimitsConfig(null, null, 2));
-    barge = TestBarge.start(BargeConfig.embeddedDefault().withBackends(List.of(backend)), dir.resolve("data"));
+    upstream = e2e.simulator(400);
+    barge = e2e.start(BargeExtension.onSimulator(upstream, MODEL, new LimitsConfig(null, null, 2)));
     OpenAIClient client = barge.client();
     // Open from this minute for two minutes only, with 400 lines at about 2.5 a second to do: no fit.
-    Batch squeezed = create(client, TestBarge.upload(client, dir, "big.jsonl", Lines.chat(400, MODEL)), "1h",
+    Batch squeezed = create(client, TestBarge.upload(client, e2e.dir(), "big.jsonl", Lines.chat(400, MODEL)), "1h",
         List.of(window(0)));
-    Batch free = TestBarge.create(client, TestBarge.upload(client, dir, "small.jsonl", Lines.chat(30, MODEL)),
+    Batch free = TestBarge.create(client, TestBarge.upload(client, e2e.dir(), "small.jsonl", Lines.chat(30, MODEL)),
         BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h");
     Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
         client.batches().retrieve(squeezed.id()).requestCounts().map(c -> c.completed() >= 2).orElse(false)
