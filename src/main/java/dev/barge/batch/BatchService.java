@@ -15,7 +15,7 @@ import dev.barge.store.FileStore;
 import dev.barge.store.IdempotencyKey;
 import dev.barge.store.IdempotencyStore;
 import dev.barge.store.Page;
-import dev.barge.store.RequestStore;
+import dev.barge.store.RequestQueries;
 import dev.barge.upstream.Endpoint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -49,12 +49,12 @@ public final class BatchService {
   private final DryRunner dryRunner;
   private final ProjectPermits dryRuns;
   private final BatchFeed feed;
-  private final RequestStore requests;
+  private final RequestQueries requests;
   private final Clock clock;
   private final Runnable onChange;
 
   public BatchService(BatchStore batches, FileStore files, Duration maxWindow, int maxCreationsPerHour,
-      Predicate<String> pricedModel, DryRunner dryRunner, ProjectPermits dryRuns, BatchFeed feed, RequestStore requests,
+      Predicate<String> pricedModel, DryRunner dryRunner, ProjectPermits dryRuns, BatchFeed feed, RequestQueries requests,
       Clock clock, Runnable onChange) {
     this.batches = batches;
     this.files = files;
@@ -219,7 +219,7 @@ public final class BatchService {
   }
 
   /** The batch's failed lines grouped by error code, largest group first. */
-  public List<RequestStore.ErrorGroup> errorGroups(String project, String id) {
+  public List<RequestQueries.ErrorGroup> errorGroups(String project, String id) {
     BatchRecord batch = get(project, id);
     requireResults(batch);
     return requests.errorGroups(batch.id());

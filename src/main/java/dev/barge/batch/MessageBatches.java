@@ -11,7 +11,7 @@ import dev.barge.store.FileRecord;
 import dev.barge.store.IdempotencyKey;
 import dev.barge.store.IdempotencyStore;
 import dev.barge.store.Page;
-import dev.barge.store.RequestStore;
+import dev.barge.store.RequestQueries;
 import dev.barge.store.ResultRow;
 import dev.barge.store.StoredJson;
 import java.io.BufferedReader;
@@ -40,9 +40,9 @@ public final class MessageBatches {
   private final BatchService batches;
   private final FileService files;
   private final BatchStore store;
-  private final RequestStore requests;
+  private final RequestQueries requests;
 
-  public MessageBatches(BatchService batches, FileService files, BatchStore store, RequestStore requests) {
+  public MessageBatches(BatchService batches, FileService files, BatchStore store, RequestQueries requests) {
     this.batches = batches;
     this.files = files;
     this.store = store;

@@ -7,7 +7,7 @@ import dev.barge.batch.model.BatchRecord;
 import dev.barge.batch.model.RequestState;
 import dev.barge.blob.BlobStore;
 import dev.barge.store.FileRecord;
-import dev.barge.store.RequestStore;
+import dev.barge.store.RequestQueries;
 import dev.barge.store.ResultRow;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,11 +25,11 @@ public final class ResultFiles {
   /** The files written; either may be null when it would be empty. Not yet stored as File objects. */
   record Written(FileRecord output, FileRecord errors) {}
 
-  private final RequestStore requests;
+  private final RequestQueries requests;
   private final BlobStore blobs;
   private final Clock clock;
 
-  public ResultFiles(RequestStore requests, BlobStore blobs, Clock clock) {
+  public ResultFiles(RequestQueries requests, BlobStore blobs, Clock clock) {
     this.requests = requests;
     this.blobs = blobs;
     this.clock = clock;

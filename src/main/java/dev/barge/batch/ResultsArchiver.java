@@ -2,7 +2,8 @@ package dev.barge.batch;
 
 import dev.barge.background.Wakeup;
 import dev.barge.store.BatchStore;
-import dev.barge.store.RequestStore;
+import dev.barge.store.RequestQueries;
+import dev.barge.store.RequestQueue;
 import java.time.Clock;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -28,7 +29,8 @@ public final class ResultsArchiver implements AutoCloseable {
   private static final int ROWS_PER_DELETE = 2_000;
 
   private final BatchStore batches;
-  private final RequestStore requests;
+  private final RequestQueue queue;
+  private final RequestQueries queries;
   private final Duration retention;
   private final Clock clock;
   private final Wakeup stop = new Wakeup();
@@ -36,9 +38,10 @@ public final class ResultsArchiver implements AutoCloseable {
   private volatile boolean running = true;
   private long lastRound = Long.MIN_VALUE / 2;
 
-  public ResultsArchiver(BatchStore batches, RequestStore requests, Duration retention, Clock clock) {
+  public ResultsArchiver(BatchStore batches, RequestQueue queue, RequestQueries queries, Duration retention, Clock clock) {
     this.batches = batches;
-    this.requests = requests;
+    this.queue = queue;
+    this.queries = queries;
     this.retention = retention;
     this.clock = clock;
     this.thread = Thread.ofPlatform().name("barge-archiver").daemon().start(this::run);
@@ -59,7 +62,7 @@ public final class ResultsArchiver implements AutoCloseable {
     for (String id : batches.dueForArchive(now - retention.toMillis(), now - AFTER_END.toMillis(), BATCHES_PER_ROUND)) {
       try {
         // The counts go into the batch with the mark, so that it reports them once its rows are gone.
-        if (batches.archive(id, requests.countsByState(id), now)) {
+        if (batches.archive(id, queries.countsByState(id), now)) {
           log.info("batch {}: results archived, {} after its creation", id, retention);
         }
       } catch (RuntimeException e) {
@@ -72,7 +75,7 @@ public final class ResultsArchiver implements AutoCloseable {
     for (String id : batches.dueForPurge(now - READERS_GRACE.toMillis(), BATCHES_PER_ROUND)) {
       try {
         long deleted = 0;
-        for (int n; running && (n = requests.deleteArchived(id, ROWS_PER_DELETE)) > 0; ) deleted += n;
+        for (int n; running && (n = queue.deleteArchived(id, ROWS_PER_DELETE)) > 0; ) deleted += n;
         if (!running) return; // the next start goes on where this stopped
         batches.purged(id, clock.millis());
         log.info("batch {}: {} archived request rows deleted", id, deleted);

@@ -3,7 +3,7 @@ package dev.barge.dispatch;
 import dev.barge.batch.model.BatchRecord;
 import dev.barge.cost.Spend;
 import dev.barge.store.BatchStore;
-import dev.barge.store.RequestStore;
+import dev.barge.store.RequestQueries;
 import dev.barge.store.SpendStore;
 import java.util.HashMap;
 import java.util.List;
@@ -23,7 +23,7 @@ import java.util.function.Function;
 final class BudgetGuard {
   private final Function<String, Long> dailyBudget;
   private final SpendStore spend;
-  private final RequestStore requests;
+  private final RequestQueries requests;
   private final BatchStore batches;
   /** This round: the budgeted batches as read after their calls in flight were counted. */
   private final Map<String, BatchRecord> fresh = new HashMap<>();
@@ -33,7 +33,7 @@ final class BudgetGuard {
   private final Map<String, Long> projectLeft = new HashMap<>();
 
   /** @param dailyBudget a project's daily budget in picodollars, or null for none */
-  BudgetGuard(Function<String, Long> dailyBudget, SpendStore spend, RequestStore requests, BatchStore batches) {
+  BudgetGuard(Function<String, Long> dailyBudget, SpendStore spend, RequestQueries requests, BatchStore batches) {
     this.dailyBudget = dailyBudget;
     this.spend = spend;
     this.requests = requests;

@@ -16,7 +16,9 @@ import dev.barge.store.ClaimCursor;
 import dev.barge.store.ClaimedRequest;
 import dev.barge.store.FileRecord;
 import dev.barge.store.FileStore;
-import dev.barge.store.RequestStore;
+import dev.barge.store.RequestQueries;
+import dev.barge.store.RequestQueue;
+import dev.barge.store.RequestResults;
 import dev.barge.store.RequestUpdate;
 import dev.barge.store.SpendStore;
 import dev.barge.upstream.Backend;
@@ -65,7 +67,7 @@ public final class Dispatcher implements AutoCloseable {
 
   private final BatchStore batches;
   private final FileStore files;
-  private final RequestStore requests;
+  private final RequestQueue queue;
   private final BlobStore blobs;
   private final Backends backends;
   private final RetryPolicy retry;
@@ -92,12 +94,13 @@ public final class Dispatcher implements AutoCloseable {
   private final Thread loop;
   private volatile boolean running = true;
 
-  public Dispatcher(BatchStore batches, FileStore files, RequestStore requests, BlobStore blobs, Backends backends,
-      RetryPolicy retry, Clock clock, String nodeId, Duration lease, IntSupplier nodesAlive, PriceTable prices,
-      SpendStore spend, Function<String, Long> dailyBudget, DispatchMetrics metrics, double maxSyncShare) {
+  public Dispatcher(BatchStore batches, FileStore files, RequestQueue queue, RequestResults results,
+      RequestQueries queries, BlobStore blobs, Backends backends, RetryPolicy retry, Clock clock, String nodeId,
+      Duration lease, IntSupplier nodesAlive, PriceTable prices, SpendStore spend, Function<String, Long> dailyBudget,
+      DispatchMetrics metrics, double maxSyncShare) {
     this.batches = batches;
     this.files = files;
-    this.requests = requests;
+    this.queue = queue;
     this.blobs = blobs;
     this.backends = backends;
     this.retry = retry;
@@ -107,13 +110,13 @@ public final class Dispatcher implements AutoCloseable {
     this.nodesAlive = nodesAlive;
     this.prices = prices;
     this.spend = spend;
-    this.budgets = new BudgetGuard(dailyBudget, spend, requests, batches);
+    this.budgets = new BudgetGuard(dailyBudget, spend, queries, batches);
     this.metrics = metrics;
     for (Backend b : backends.all()) {
       gates.put(b, new BackendGate(b.name(), b.maxConcurrency(), maxSyncShare, b.config().limits(), clock.millis()));
       batchWindows.put(b, b.config().batchWindowList());
     }
-    this.recorder = new ResultRecorder(requests::record, Duration.ofMillis(100));
+    this.recorder = new ResultRecorder(results::record, Duration.ofMillis(100));
     this.loop = Thread.ofPlatform().name("barge-dispatcher").daemon().start(this::run);
   }
 
@@ -240,7 +243,7 @@ public final class Dispatcher implements AutoCloseable {
     Endpoint endpoint = Endpoint.ofPath(batch.endpoint()).orElseThrow();
     // While the canary runs, only its sample may be sent.
     List<Integer> onlyLines = batch.canary().running() ? batch.canary().lines() : List.of();
-    List<ClaimedRequest> claimed = requests.claim(batch.id(), limit, now, nodeId, lease, onlyLines,
+    List<ClaimedRequest> claimed = queue.claim(batch.id(), limit, now, nodeId, lease, onlyLines,
         claimCursors.computeIfAbsent(batch.id(), id -> new ClaimCursor()));
     if (claimed.isEmpty()) return 0;
     budgets.claimed(batch, claimed.size());
