@@ -9,7 +9,9 @@ import dev.barge.config.TimeWindow;
 import dev.barge.cost.Money;
 import dev.barge.cost.Spend;
 import dev.barge.cost.Usage;
+import dev.barge.store.BatchPages;
 import dev.barge.store.BatchStore;
+import dev.barge.store.CreationLog;
 import dev.barge.store.FileRecord;
 import dev.barge.store.FileStore;
 import dev.barge.store.IdempotencyKey;
@@ -42,6 +44,8 @@ public final class BatchService {
   private static final Duration DRY_RUN_RETRY = Duration.ofSeconds(1);
 
   private final BatchStore batches;
+  private final BatchPages pages;
+  private final CreationLog creations;
   private final FileStore files;
   private final Duration maxWindow;
   private final int maxCreationsPerHour;
@@ -53,10 +57,12 @@ public final class BatchService {
   private final Clock clock;
   private final Runnable onChange;
 
-  public BatchService(BatchStore batches, FileStore files, Duration maxWindow, int maxCreationsPerHour,
-      Predicate<String> pricedModel, DryRunner dryRunner, ProjectPermits dryRuns, BatchFeed feed, RequestQueries requests,
-      Clock clock, Runnable onChange) {
+  public BatchService(BatchStore batches, BatchPages pages, CreationLog creations, FileStore files,
+      Duration maxWindow, int maxCreationsPerHour, Predicate<String> pricedModel, DryRunner dryRunner,
+      ProjectPermits dryRuns, BatchFeed feed, RequestQueries requests, Clock clock, Runnable onChange) {
     this.batches = batches;
+    this.pages = pages;
+    this.creations = creations;
     this.files = files;
     this.maxWindow = maxWindow;
     this.maxCreationsPerHour = maxCreationsPerHour;
@@ -111,7 +117,7 @@ public final class BatchService {
     try (ProjectPermits.Permit permit = dryRuns.tryAcquire(project).orElseThrow(() -> new TooManyRequestsException(
         "Project " + project + " already has " + dryRuns.limit() + " dry runs in progress"
             + " (batch.max_dry_runs_per_project); try again when one has answered.", DRY_RUN_RETRY))) {
-      batches.recordDryRun(project, ok.now(), ok.now() - HOUR.toMillis());
+      creations.recordDryRun(project, ok.now(), ok.now() - HOUR.toMillis());
       return dryRunner.run(project, ok.input(), Endpoint.ofPath(request.endpoint()).orElseThrow(), ok.expiresAt(),
           request.windows(), request.maxCostUsd() != null);
     } catch (IOException e) {
@@ -153,7 +159,7 @@ public final class BatchService {
 
   private void checkCreationRate(String project, long now) {
     long hour = HOUR.toMillis();
-    List<Long> recent = batches.creationsSince(project, now - hour);
+    List<Long> recent = creations.creationsSince(project, now - hour);
     if (recent.size() >= maxCreationsPerHour) {
       // The window frees a slot when the oldest creation in it turns an hour old.
       Duration wait = Duration.ofMillis(recent.get(recent.size() - maxCreationsPerHour) + hour - now);
@@ -215,7 +221,7 @@ public final class BatchService {
   }
 
   public Page<BatchRecord> list(String project, String after, int limit) {
-    return batches.list(project, BatchRecord.OPENAI, after, limit);
+    return pages.list(project, BatchRecord.OPENAI, after, limit);
   }
 
   /** The batch's failed lines grouped by error code, largest group first. */

@@ -6,7 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.barge.batch.model.BatchRecord;
 import dev.barge.batch.model.Canary;
 import dev.barge.batch.model.RequestState;
-import dev.barge.store.BatchStore;
+import dev.barge.store.BatchPages;
+import dev.barge.store.BatchRetention;
 import dev.barge.store.FileRecord;
 import dev.barge.store.IdempotencyKey;
 import dev.barge.store.IdempotencyStore;
@@ -39,13 +40,16 @@ public final class MessageBatches {
 
   private final BatchService batches;
   private final FileService files;
-  private final BatchStore store;
+  private final BatchPages pages;
+  private final BatchRetention retention;
   private final RequestQueries requests;
 
-  public MessageBatches(BatchService batches, FileService files, BatchStore store, RequestQueries requests) {
+  public MessageBatches(BatchService batches, FileService files, BatchPages pages, BatchRetention retention,
+      RequestQueries requests) {
     this.batches = batches;
     this.files = files;
-    this.store = store;
+    this.pages = pages;
+    this.retention = retention;
     this.requests = requests;
   }
 
@@ -108,8 +112,8 @@ public final class MessageBatches {
 
   /** Newest first: older than {@code afterId}, newer than {@code beforeId}, or from the newest. */
   public Page<BatchRecord> list(String project, String afterId, String beforeId, int limit) {
-    if (beforeId != null) return store.listNewer(project, BatchRecord.ANTHROPIC, beforeId, limit);
-    return store.list(project, BatchRecord.ANTHROPIC, afterId, limit);
+    if (beforeId != null) return pages.listNewer(project, BatchRecord.ANTHROPIC, beforeId, limit);
+    return pages.list(project, BatchRecord.ANTHROPIC, afterId, limit);
   }
 
   public BatchRecord cancel(String project, String id) {
@@ -119,7 +123,7 @@ public final class MessageBatches {
   /** Deletes an ended batch with its results and files; one still running must be canceled first. */
   public void delete(String project, String id) {
     BatchRecord batch = get(project, id);
-    if (!batch.status().terminal() || !store.deleteEnded(id)) {
+    if (!batch.status().terminal() || !retention.deleteEnded(id)) {
       throw new InvalidRequestException(null, "Batch " + id + " has not ended; cancel it first, then delete it once"
           + " it has ended.");
     }

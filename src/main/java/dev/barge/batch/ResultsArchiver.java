@@ -1,7 +1,7 @@
 package dev.barge.batch;
 
 import dev.barge.background.Wakeup;
-import dev.barge.store.BatchStore;
+import dev.barge.store.BatchRetention;
 import dev.barge.store.RequestQueries;
 import dev.barge.store.RequestQueue;
 import java.time.Clock;
@@ -28,7 +28,7 @@ public final class ResultsArchiver implements AutoCloseable {
   /** Small deletes: on SQLite each holds the one write lock that results are waiting for. */
   private static final int ROWS_PER_DELETE = 2_000;
 
-  private final BatchStore batches;
+  private final BatchRetention batches;
   private final RequestQueue queue;
   private final RequestQueries queries;
   private final Duration retention;
@@ -38,7 +38,7 @@ public final class ResultsArchiver implements AutoCloseable {
   private volatile boolean running = true;
   private long lastRound = Long.MIN_VALUE / 2;
 
-  public ResultsArchiver(BatchStore batches, RequestQueue queue, RequestQueries queries, Duration retention, Clock clock) {
+  public ResultsArchiver(BatchRetention batches, RequestQueue queue, RequestQueries queries, Duration retention, Clock clock) {
     this.batches = batches;
     this.queue = queue;
     this.queries = queries;

@@ -27,7 +27,10 @@ import dev.barge.dispatch.Dispatcher;
 import dev.barge.dispatch.NodeHeartbeat;
 import dev.barge.dispatch.Priority;
 import dev.barge.dispatch.RetryPolicy;
+import dev.barge.store.BatchPages;
+import dev.barge.store.BatchRetention;
 import dev.barge.store.BatchStore;
+import dev.barge.store.CreationLog;
 import dev.barge.store.Database;
 import dev.barge.store.FileStore;
 import dev.barge.store.IdempotencyStore;
@@ -129,16 +132,17 @@ public final class Engine implements AutoCloseable {
         new FileService(fileStore, batchStore, blobs, batch.maxFileBytes(), clock), idempotencyKeys,
         batch.cancelGraceDuration(), batch.budgetHoldDuration(), clock, dispatcher::wake, dispatcher::abort, nodeId,
         heartbeat);
-    this.archiver = new ResultsArchiver(batchStore, queue, queries, batch.resultsRetentionDuration(), clock);
+    this.archiver = new ResultsArchiver(new BatchRetention(database), queue, queries, batch.resultsRetentionDuration(),
+        clock);
     this.feed = new BatchFeed(apiBatches::find, new ProjectPermits(batch.maxEventStreamsPerProject())).start();
     DryRunner dryRunner = new DryRunner(validator(config, apiFiles, apiBatches, apiQueue), blobs, backends, prices,
         apiQueries, clock);
-    this.batches = new BatchService(apiBatches, apiFiles, batch.maxWindow(), batch.maxCreationsPerHour(),
-        prices::prices, dryRunner, new ProjectPermits(batch.maxDryRunsPerProject()), feed, apiQueries, clock, () -> {
+    this.batches = new BatchService(apiBatches, new BatchPages(api), new CreationLog(api), apiFiles, batch.maxWindow(),
+        batch.maxCreationsPerHour(), prices::prices, dryRunner, new ProjectPermits(batch.maxDryRunsPerProject()), feed, apiQueries, clock, () -> {
       lifecycle.wake();
       dispatcher.wake();
     });
-    this.messageBatches = new MessageBatches(batches, files, apiBatches, apiQueries);
+    this.messageBatches = new MessageBatches(batches, files, new BatchPages(api), new BatchRetention(api), apiQueries);
     this.webhooks = new WebhookSender(new WebhookStore(database), config.webhooks(), clock);
   }
 

@@ -28,6 +28,7 @@ class RequestStoreTest {
   @TempDir Path dir;
   private Database db;
   private BatchStore batches;
+  private BatchRetention retention;
   private RequestQueue queue;
   private RequestResults results;
   private RequestQueries queries;
@@ -37,6 +38,7 @@ class RequestStoreTest {
   void open() {
     db = Database.open(TestStorage.under(dir));
     batches = new BatchStore(db);
+    retention = new BatchRetention(db);
     queue = new RequestQueue(db);
     results = new RequestResults(db);
     queries = new RequestQueries(db);
@@ -141,25 +143,25 @@ class RequestStoreTest {
       results.record(List.of(new RequestUpdate.Finished(BATCH, line, "n", true, 200, "r", "{}", null, null,
           Usage.ZERO, now, 0, 0)));
     }
-    assertThat(batches.dueForArchive(now + 1, now + 1, 10)).isEmpty(); // still running
+    assertThat(retention.dueForArchive(now + 1, now + 1, 10)).isEmpty(); // still running
     batches.transition(BATCH, Set.of(BatchStatus.IN_PROGRESS), BatchStatus.FINALIZING, now);
     batches.transition(BATCH, Set.of(BatchStatus.FINALIZING), BatchStatus.COMPLETED, now);
-    assertThat(batches.dueForArchive(now + 1, now - 1, 10)).isEmpty(); // not ended long enough
-    assertThat(batches.dueForArchive(now + 1, now + 1, 10)).containsExactly(BATCH);
+    assertThat(retention.dueForArchive(now + 1, now - 1, 10)).isEmpty(); // not ended long enough
+    assertThat(retention.dueForArchive(now + 1, now + 1, 10)).containsExactly(BATCH);
 
-    assertThat(batches.archive(BATCH, queries.countsByState(BATCH), now)).isTrue();
-    assertThat(batches.archive(BATCH, Map.of(), now + 5)).isFalse(); // the first record stays
-    assertThat(batches.dueForArchive(now + 1, now + 1, 10)).isEmpty();
+    assertThat(retention.archive(BATCH, queries.countsByState(BATCH), now)).isTrue();
+    assertThat(retention.archive(BATCH, Map.of(), now + 5)).isFalse(); // the first record stays
+    assertThat(retention.dueForArchive(now + 1, now + 1, 10)).isEmpty();
     assertThat(batches.find(BATCH).orElseThrow().archive())
         .isEqualTo(new BatchRecord.Archive(now, Map.of(RequestState.SUCCEEDED, 2)));
 
-    assertThat(batches.dueForPurge(now, 10)).isEmpty(); // readers' grace
-    assertThat(batches.dueForPurge(now + 1, 10)).containsExactly(BATCH);
+    assertThat(retention.dueForPurge(now, 10)).isEmpty(); // readers' grace
+    assertThat(retention.dueForPurge(now + 1, 10)).containsExactly(BATCH);
     assertThat(queue.deleteArchived(BATCH, 1)).isEqualTo(1);
     assertThat(queue.deleteArchived(BATCH, 5)).isEqualTo(1);
     assertThat(queue.deleteArchived(BATCH, 5)).isZero();
-    batches.purged(BATCH, now);
-    assertThat(batches.dueForPurge(now + 1, 10)).isEmpty();
+    retention.purged(BATCH, now);
+    assertThat(retention.dueForPurge(now + 1, 10)).isEmpty();
   }
 
   @Test
