@@ -1,6 +1,7 @@
 package dev.barge.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import dev.barge.batch.model.BatchRecord;
@@ -162,6 +163,24 @@ class RequestStoreTest {
     assertThat(queue.deleteArchived(BATCH, 5)).isZero();
     retention.purged(BATCH, now);
     assertThat(retention.dueForPurge(now + 1, 10)).isEmpty();
+  }
+
+  @Test
+  void theDatabaseRefusesALeaseWithoutOwnerAndAnOwnerWithoutLease() {
+    String refused = "requests_lease_owner_while_leased";
+    assertThatThrownBy(() -> db.write(c -> c.createStatement().executeUpdate(
+        "UPDATE requests SET state = 'leased' WHERE line = 1"))).hasMessageContaining(refused);
+    assertThatThrownBy(() -> db.write(c -> c.createStatement().executeUpdate(
+        "UPDATE requests SET lease_owner = 'n' WHERE line = 1"))).hasMessageContaining(refused);
+    assertThatThrownBy(() -> db.write(c -> c.createStatement().executeUpdate("INSERT INTO requests"
+        + " (batch_id, line, custom_id, byte_offset, byte_length, state) VALUES ('" + BATCH + "', 3, 'c', 2, 1, 'leased')")))
+        .hasMessageContaining(refused);
+
+    queue.claim(BATCH, 1, now, "n", LEASE, List.of(), new ClaimCursor()); // line 1: leased, with its owner
+    assertThatThrownBy(() -> db.write(c -> c.createStatement().executeUpdate(
+        "UPDATE requests SET lease_owner = NULL WHERE line = 1"))).hasMessageContaining(refused);
+    assertThatThrownBy(() -> db.write(c -> c.createStatement().executeUpdate(
+        "UPDATE requests SET state = 'succeeded' WHERE line = 1"))).hasMessageContaining(refused);
   }
 
   @Test
