@@ -5,7 +5,7 @@ import dev.barge.batch.model.BatchRecord;
 import dev.barge.batch.model.BatchStatus;
 import dev.barge.batch.model.Canary;
 import dev.barge.batch.model.RequestState;
-import dev.barge.cost.Spend;
+import dev.barge.cost.StopReason;
 import dev.barge.dispatch.NodeHeartbeat;
 import dev.barge.store.BatchStore;
 import dev.barge.store.NodeStore;
@@ -201,7 +201,7 @@ public final class BatchLifecycle implements AutoCloseable {
         finalizer.end(batches.find(b.id()).orElseThrow(), BatchStatus.FINALIZING, BatchStatus.COMPLETED);
       }
     } else if (now >= b.expiresAt()) {
-      String stoppedBy = b.spend().stoppedReason();
+      StopReason stoppedBy = b.spend().stoppedReason();
       RequestResults.Settled s = stoppedBy == null
           ? results.settleUnfinished(b.id(), BatchStatus.IN_PROGRESS, RequestState.EXPIRED, "batch_expired",
               EXPIRED_MESSAGE, true, now)
@@ -210,10 +210,10 @@ public final class BatchLifecycle implements AutoCloseable {
       log.info("batch {} reached its deadline with {} requests unfinished", b.id(), s.ended());
       abortCalls.accept(b.id());
       finalizer.end(b, BatchStatus.IN_PROGRESS, BatchStatus.EXPIRED);
-    } else if (Spend.BATCH_BUDGET.equals(b.spend().stoppedReason())
+    } else if (b.spend().stoppedReason() == StopReason.BATCH_BUDGET
         && now - b.spend().stoppedAt() >= budgetHold.toMillis()) {
       // Nobody raised the budget in time: the rest of the batch ends unsent, and what ran is delivered.
-      RequestResults.Settled s = endForBudget(b, Spend.BATCH_BUDGET, now);
+      RequestResults.Settled s = endForBudget(b, StopReason.BATCH_BUDGET, now);
       if (s.unfinished() > 0) return; // a raise or a cancel came first, or calls are still in flight
       log.info("batch {} ends at its budget with {} requests unsent", b.id(), s.ended());
       if (batches.transition(b.id(), Set.of(BatchStatus.IN_PROGRESS), BatchStatus.FINALIZING, now)) {
@@ -226,8 +226,8 @@ public final class BatchLifecycle implements AutoCloseable {
    * Ends the unsent lines of a batch its budget stopped, unless the stop was lifted (a raise) since this
    * view of the batch was read.
    */
-  private RequestResults.Settled endForBudget(BatchRecord b, String stoppedBy, long now) {
-    String budget = Spend.BATCH_BUDGET.equals(stoppedBy) ? "batch's budget (max_cost_usd)" : "project's daily budget";
+  private RequestResults.Settled endForBudget(BatchRecord b, StopReason stoppedBy, long now) {
+    String budget = stoppedBy == StopReason.BATCH_BUDGET ? "batch's budget (max_cost_usd)" : "project's daily budget";
     return results.settleUnfinished(b.id(), BatchStatus.IN_PROGRESS, b.spend().stoppedAt(), RequestState.FAILED,
         "budget_exceeded", BUDGET_MESSAGE.formatted(budget), now >= b.expiresAt(), now);
   }

@@ -2,6 +2,7 @@ package dev.barge.batch;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.barge.batch.model.BatchApi;
 import dev.barge.batch.model.BatchRecord;
 import dev.barge.batch.model.BatchStatus;
 import dev.barge.config.Durations;
@@ -82,17 +83,17 @@ public final class BatchService {
    * @throws IdempotencyStore.KeyTaken when an earlier request took the key (nothing is created)
    */
   public BatchRecord create(String project, CreateBatch request, IdempotencyKey key) {
-    return create(project, request, BatchRecord.OPENAI, 0, key);
+    return create(project, request, BatchApi.OPENAI, 0, key);
   }
 
   /**
    * The same for a batch that came through {@code api}: its id carries that API's prefix; {@code requests}
    * is its number of requests when known before validation (0 otherwise).
    */
-  BatchRecord create(String project, CreateBatch request, String api, int requests, IdempotencyKey key) {
+  BatchRecord create(String project, CreateBatch request, BatchApi api, int requests, IdempotencyKey key) {
     Accepted ok = accept(project, request, api);
     checkCreationRate(project, ok.now());
-    String id = BatchRecord.ANTHROPIC.equals(api) ? Ids.messageBatch() : Ids.batch();
+    String id = api == BatchApi.ANTHROPIC ? Ids.messageBatch() : Ids.batch();
     BatchRecord batch = new BatchRecord(id, project, request.endpoint(), null, ok.input().id(),
         request.completionWindow(), BatchStatus.VALIDATING, ok.now(), ok.expiresAt(), Map.of(), requests, 0, 0, null,
         null, null, metadataJson(request.metadata()), request.outputExpiresAfterSeconds(), Usage.ZERO,
@@ -112,7 +113,7 @@ public final class BatchService {
    * it counts against the project's creations per hour, and only a few of a project's run at once.
    */
   public DryRun dryRun(String project, CreateBatch request) {
-    Accepted ok = accept(project, request, BatchRecord.OPENAI);
+    Accepted ok = accept(project, request, BatchApi.OPENAI);
     checkCreationRate(project, ok.now());
     try (ProjectPermits.Permit permit = dryRuns.tryAcquire(project).orElseThrow(() -> new TooManyRequestsException(
         "Project " + project + " already has " + dryRuns.limit() + " dry runs in progress"
@@ -128,10 +129,10 @@ public final class BatchService {
   /** A create request that passed the checks done at once, with its file and deadline. */
   private record Accepted(FileRecord input, long now, long expiresAt) {}
 
-  private Accepted accept(String project, CreateBatch request, String api) {
+  private Accepted accept(String project, CreateBatch request, BatchApi api) {
     // Messages are the Anthropic door's endpoint; the OpenAI door does not serve them.
     boolean served = Endpoint.ofPath(request.endpoint())
-        .filter(e -> (e == Endpoint.MESSAGES) == BatchRecord.ANTHROPIC.equals(api)).isPresent();
+        .filter(e -> (e == Endpoint.MESSAGES) == (api == BatchApi.ANTHROPIC)).isPresent();
     if (!served) {
       throw new InvalidRequestException("endpoint", UNSERVED_ENDPOINTS.contains(request.endpoint())
           ? "Barge does not serve the endpoint '" + request.endpoint() + "' in batches."
@@ -142,7 +143,7 @@ public final class BatchService {
     FileRecord input = files.find(project, request.inputFileId(), clock.millis())
         .orElseThrow(() -> new InvalidRequestException("file_id", "Cannot find file " + Excerpt.of(request.inputFileId())
             + ", or project " + project + " does not have access to it."));
-    String purpose = BatchRecord.ANTHROPIC.equals(api) ? FileService.PURPOSE_MESSAGE_BATCH : FileService.PURPOSE_BATCH;
+    String purpose = api == BatchApi.ANTHROPIC ? FileService.PURPOSE_MESSAGE_BATCH : FileService.PURPOSE_BATCH;
     if (!purpose.equals(input.purpose())) {
       throw new InvalidRequestException("input_file_id", "File " + input.id() + " has purpose '"
           + input.purpose() + "'; a batch reads a file uploaded with purpose 'batch'.");
@@ -203,12 +204,12 @@ public final class BatchService {
   }
 
   public BatchRecord get(String project, String id) {
-    return get(project, BatchRecord.OPENAI, id);
+    return get(project, BatchApi.OPENAI, id);
   }
 
   /** A batch of the project that came through {@code api}; another API's batch is not found here. */
-  BatchRecord get(String project, String api, String id) {
-    return batches.find(project, id).filter(b -> b.api().equals(api))
+  BatchRecord get(String project, BatchApi api, String id) {
+    return batches.find(project, id).filter(b -> b.api() == api)
         .orElseThrow(() -> new NotFoundException("batch_id", "No batch found with id '" + Excerpt.of(id) + "'."));
   }
 
@@ -221,7 +222,7 @@ public final class BatchService {
   }
 
   public Page<BatchRecord> list(String project, String after, int limit) {
-    return pages.list(project, BatchRecord.OPENAI, after, limit);
+    return pages.list(project, BatchApi.OPENAI, after, limit);
   }
 
   /** The batch's failed lines grouped by error code, largest group first. */
@@ -268,10 +269,10 @@ public final class BatchService {
 
   /** {@code validating | in_progress → cancelling}; a batch already cancelling is returned unchanged. */
   public BatchRecord cancel(String project, String id) {
-    return cancel(project, BatchRecord.OPENAI, id);
+    return cancel(project, BatchApi.OPENAI, id);
   }
 
-  BatchRecord cancel(String project, String api, String id) {
+  BatchRecord cancel(String project, BatchApi api, String id) {
     BatchRecord batch = get(project, api, id);
     if (batch.status() == BatchStatus.CANCELLING) return batch;
     boolean moved = batches.cancel(id, clock.millis());

@@ -3,6 +3,7 @@ package dev.barge.batch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.barge.batch.model.BatchApi;
 import dev.barge.batch.model.BatchRecord;
 import dev.barge.batch.model.Canary;
 import dev.barge.batch.model.RequestState;
@@ -93,7 +94,7 @@ public final class MessageBatches {
       try {
         // No canary: a message batch's requests stand alone, and a failed sample would end good ones unsent.
         return batches.create(project, new CreateBatch(input.id(), "/v1/messages", WINDOW, null, null, null,
-            List.of(), null, Canary.OFF), BatchRecord.ANTHROPIC, requests, key);
+            List.of(), null, Canary.OFF), BatchApi.ANTHROPIC, requests, key);
       } catch (RuntimeException e) {
         files.delete(project, input.id()); // nothing will read it
         throw e;
@@ -107,17 +108,17 @@ public final class MessageBatches {
   }
 
   public BatchRecord get(String project, String id) {
-    return batches.get(project, BatchRecord.ANTHROPIC, id);
+    return batches.get(project, BatchApi.ANTHROPIC, id);
   }
 
   /** Newest first: older than {@code afterId}, newer than {@code beforeId}, or from the newest. */
   public Page<BatchRecord> list(String project, String afterId, String beforeId, int limit) {
-    if (beforeId != null) return pages.listNewer(project, BatchRecord.ANTHROPIC, beforeId, limit);
-    return pages.list(project, BatchRecord.ANTHROPIC, afterId, limit);
+    if (beforeId != null) return pages.listNewer(project, BatchApi.ANTHROPIC, beforeId, limit);
+    return pages.list(project, BatchApi.ANTHROPIC, afterId, limit);
   }
 
   public BatchRecord cancel(String project, String id) {
-    return batches.cancel(project, BatchRecord.ANTHROPIC, id);
+    return batches.cancel(project, BatchApi.ANTHROPIC, id);
   }
 
   /** Deletes an ended batch with its results and files; one still running must be canceled first. */

@@ -3,6 +3,7 @@ package dev.barge.batch;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.barge.batch.model.BatchApi;
 import dev.barge.batch.model.BatchRecord;
 import dev.barge.batch.model.RequestState;
 import dev.barge.blob.BlobStore;
@@ -42,7 +43,7 @@ public final class ResultFiles {
    */
   Written write(BatchRecord batch) throws IOException {
     // A message batch's results are served from its rows, in the Anthropic format: no files.
-    if (BatchRecord.ANTHROPIC.equals(batch.api())) return new Written(null, null);
+    if (batch.api() == BatchApi.ANTHROPIC) return new Written(null, null);
     long needed = requests.resultFileBytes(batch.id());
     long free = blobs.usableSpace();
     if (free - needed < RESERVE_BYTES) {

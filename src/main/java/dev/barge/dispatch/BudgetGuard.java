@@ -1,7 +1,7 @@
 package dev.barge.dispatch;
 
 import dev.barge.batch.model.BatchRecord;
-import dev.barge.cost.Spend;
+import dev.barge.cost.StopReason;
 import dev.barge.store.BatchStore;
 import dev.barge.store.RequestQueries;
 import dev.barge.store.SpendStore;
@@ -78,11 +78,11 @@ final class BudgetGuard {
    * Which budget holds {@code b} back for good (until it is raised or a new day starts): none of its calls
    * is in flight and the next would pass a budget. Null when it may go on or must only wait for answers.
    */
-  String stoppedBy(BatchRecord read) {
+  StopReason stoppedBy(BatchRecord read) {
     BatchRecord b = current(read);
     if (inFlight(b) > 0 || allowance(b) > 0) return null;
     return batchLeft(b) <= projectLeft.getOrDefault(b.project(), Long.MAX_VALUE)
-        ? Spend.BATCH_BUDGET : Spend.PROJECT_BUDGET;
+        ? StopReason.BATCH_BUDGET : StopReason.PROJECT_BUDGET;
   }
 
   void claimed(BatchRecord read, int n) {

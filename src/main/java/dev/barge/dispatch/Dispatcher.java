@@ -7,7 +7,7 @@ import dev.barge.batch.model.Canary;
 import dev.barge.blob.BlobStore;
 import dev.barge.config.TimeWindow;
 import dev.barge.cost.PriceTable;
-import dev.barge.cost.Spend;
+import dev.barge.cost.StopReason;
 import dev.barge.cost.Tier;
 import dev.barge.cost.TokenEstimate;
 import dev.barge.cost.Usage;
@@ -195,13 +195,13 @@ public final class Dispatcher implements AutoCloseable {
    */
   private boolean withinBudget(BatchRecord b, long now) {
     boolean allowed = budgets.allowance(b) > 0;
-    String stoppedBy = budgets.stoppedBy(b);
-    String recorded = budgets.current(b).spend().stoppedReason();
-    if (stoppedBy != null && !stoppedBy.equals(recorded)) {
+    StopReason stoppedBy = budgets.stoppedBy(b);
+    StopReason recorded = budgets.current(b).spend().stoppedReason();
+    if (stoppedBy != null && stoppedBy != recorded) {
       batchesChanged = true;
       batches.stop(b.id(), stoppedBy, budgets.current(b).spend().maxCost(), now);
       log.info("batch {} stopped: the next request would pass its {}", b.id(),
-          stoppedBy.equals(Spend.BATCH_BUDGET) ? "budget" : "project's daily budget");
+          stoppedBy == StopReason.BATCH_BUDGET ? "budget" : "project's daily budget");
     } else if (stoppedBy == null && recorded != null && allowed) {
       batchesChanged = true;
       batches.resume(b.id());
@@ -362,7 +362,7 @@ public final class Dispatcher implements AutoCloseable {
     // Written beside the answer, not before it: the caller must not wait for the database.
     Thread.ofVirtual().name("barge-spend").start(() -> {
       try {
-        spend.add(project, day, tier.wireName(), 1, cost, listCost);
+        spend.add(project, day, tier, 1, cost, listCost);
       } catch (RuntimeException e) {
         log.error("could not record the spend of a {} request of project {}: {}", tier.wireName(), project,
             e.toString());

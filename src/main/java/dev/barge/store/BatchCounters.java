@@ -1,5 +1,6 @@
 package dev.barge.store;
 
+import dev.barge.cost.Tier;
 import dev.barge.cost.Usage;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -40,7 +41,7 @@ final class BatchCounters {
     }
     for (var e : spend.entrySet()) {
       Delta d = e.getValue();
-      SpendStore.add(c, e.getKey().project(), e.getKey().day(), SpendStore.BATCH_TIER, d.completed + d.failed,
+      SpendStore.add(c, e.getKey().project(), e.getKey().day(), Tier.BATCH, d.completed + d.failed,
           d.cost, d.listCost);
     }
   }

@@ -1,5 +1,6 @@
 package dev.barge.store;
 
+import dev.barge.batch.model.BatchApi;
 import dev.barge.batch.model.BatchRecord;
 import java.sql.PreparedStatement;
 import java.util.ArrayList;
@@ -15,7 +16,7 @@ public final class BatchPages {
   }
 
   /** Batches of a project that came through {@code api}, newest first (ties by id), strictly after {@code after} when given. */
-  public Page<BatchRecord> list(String project, String api, String after, int limit) {
+  public Page<BatchRecord> list(String project, BatchApi api, String after, int limit) {
     return db.read(c -> {
       String sql = "SELECT " + BatchRows.COLUMNS + " FROM batches b WHERE project = ? AND api = ?"
           + (after == null ? "" : " AND EXISTS (SELECT 1 FROM batches a WHERE a.id = ? AND a.project = b.project"
@@ -24,7 +25,7 @@ public final class BatchPages {
       try (PreparedStatement ps = c.prepareStatement(sql)) {
         int i = 1;
         ps.setString(i++, project);
-        ps.setString(i++, api);
+        ps.setString(i++, api.column());
         if (after != null) ps.setString(i++, after);
         ps.setInt(i, limit + 1);
         List<BatchRecord> out = BatchRows.readAll(ps);
@@ -38,7 +39,7 @@ public final class BatchPages {
    * The {@code limit} batches of a project and api immediately newer than {@code before}, newest first;
    * {@code hasMore} says whether still newer ones exist.
    */
-  public Page<BatchRecord> listNewer(String project, String api, String before, int limit) {
+  public Page<BatchRecord> listNewer(String project, BatchApi api, String before, int limit) {
     return db.read(c -> {
       String sql = "SELECT " + BatchRows.COLUMNS + " FROM batches b WHERE project = ? AND api = ? AND EXISTS (SELECT 1 FROM"
           + " batches a WHERE a.id = ? AND a.project = b.project"
@@ -46,7 +47,7 @@ public final class BatchPages {
           + " ORDER BY created_at ASC, id ASC LIMIT ?";
       try (PreparedStatement ps = c.prepareStatement(sql)) {
         ps.setString(1, project);
-        ps.setString(2, api);
+        ps.setString(2, api.column());
         ps.setString(3, before);
         ps.setInt(4, limit + 1);
         List<BatchRecord> out = new ArrayList<>(BatchRows.readAll(ps));

@@ -3,12 +3,14 @@ package dev.barge.store;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.barge.batch.model.BatchApi;
 import dev.barge.batch.model.BatchRecord;
 import dev.barge.batch.model.BatchStatus;
 import dev.barge.batch.model.Canary;
 import dev.barge.batch.model.RequestState;
 import dev.barge.config.TimeWindow;
 import dev.barge.cost.Spend;
+import dev.barge.cost.StopReason;
 import dev.barge.cost.Usage;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -82,10 +84,10 @@ final class BatchRows {
             rs.getLong("reasoning_tokens"), rs.getLong("total_tokens")),
         rs.getInt("priority"), windows(rs.getString("run_windows")),
         new Spend(rs.getLong("cost"), rs.getLong("list_cost"), Rows.nullableLong(rs, "max_cost"),
-            rs.getString("stopped_reason"), Rows.nullableLong(rs, "stopped_at")),
+            StopReason.ofWireName(rs.getString("stopped_reason")), Rows.nullableLong(rs, "stopped_at")),
         new Canary(Rows.nullableInt(rs, "canary_size"), failureRate == null ? null : new BigDecimal(failureRate),
             lines(rs.getString("canary_lines")), Canary.State.ofColumn(rs.getString("canary_state"))),
-        rs.getLong("enqueued_tokens"), rs.getString("api"),
+        rs.getLong("enqueued_tokens"), BatchApi.ofColumn(rs.getString("api")),
         new BatchRecord.Archive(Rows.nullableLong(rs, "archived_at"), counts(rs.getString("final_counts"))));
   }
 

@@ -3,7 +3,7 @@ package dev.barge.store;
 import dev.barge.batch.model.BatchRecord;
 import dev.barge.batch.model.BatchStatus;
 import dev.barge.batch.model.Canary;
-import dev.barge.cost.Spend;
+import dev.barge.cost.StopReason;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -54,7 +54,7 @@ public final class BatchStore {
         Rows.setNullableLong(ps, 13, b.spend().maxCost());
         Rows.setNullableInt(ps, 14, b.canary().size());
         ps.setString(15, b.canary().maxFailureRate() == null ? null : b.canary().maxFailureRate().toPlainString());
-        ps.setString(16, b.api());
+        ps.setString(16, b.api().column());
         ps.setInt(17, b.total());
         ps.executeUpdate();
       }
@@ -245,16 +245,16 @@ public final class BatchStore {
    * for the batch's own budget holds only if the budget is still {@code maxCostSeen}: a raise that came
    * in meanwhile wins.
    */
-  public void stop(String id, String reason, Long maxCostSeen, long now) {
-    boolean ownBudget = Spend.BATCH_BUDGET.equals(reason) && maxCostSeen != null;
+  public void stop(String id, StopReason reason, Long maxCostSeen, long now) {
+    boolean ownBudget = reason == StopReason.BATCH_BUDGET && maxCostSeen != null;
     db.write(c -> {
       try (PreparedStatement ps = c.prepareStatement("UPDATE batches SET stopped_reason = ?, stopped_at = ?"
           + " WHERE id = ? AND status = 'in_progress' AND (stopped_reason IS NULL OR stopped_reason <> ?)"
           + (ownBudget ? " AND max_cost = ?" : ""))) {
-        ps.setString(1, reason);
+        ps.setString(1, reason.wireName());
         ps.setLong(2, now);
         ps.setString(3, id);
-        ps.setString(4, reason);
+        ps.setString(4, reason.wireName());
         if (ownBudget) ps.setLong(5, maxCostSeen);
         ps.executeUpdate();
       }
