@@ -75,7 +75,8 @@ public final class BatchLifecycle implements AutoCloseable {
    */
   public BatchLifecycle(BatchStore batches, RequestQueue queue, RequestResults results, InputValidator validator,
       ProjectPermits validationPermits, ResultFiles resultFiles, FileService files, IdempotencyKeys idempotencyKeys,
-      Duration cancelGrace, Duration budgetHold, Clock clock, Runnable onStarted, Consumer<String> abortCalls, String nodeId, NodeHeartbeat heartbeat) {
+      Duration cancelGrace, Duration budgetHold, Clock clock, Runnable onStarted, Consumer<String> abortCalls,
+      String nodeId, NodeHeartbeat heartbeat) {
     this.batches = batches;
     this.queue = queue;
     this.results = results;

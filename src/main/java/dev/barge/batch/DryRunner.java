@@ -38,8 +38,8 @@ public final class DryRunner {
   private final RequestQueries requests;
   private final Clock clock;
 
-  public DryRunner(InputValidator validator, BlobStore blobs, Backends backends, PriceTable prices, RequestQueries requests,
-      Clock clock) {
+  public DryRunner(InputValidator validator, BlobStore blobs, Backends backends, PriceTable prices,
+      RequestQueries requests, Clock clock) {
     this.validator = validator;
     this.blobs = blobs;
     this.backends = backends;

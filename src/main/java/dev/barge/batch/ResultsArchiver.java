@@ -38,7 +38,8 @@ public final class ResultsArchiver implements AutoCloseable {
   private volatile boolean running = true;
   private long lastRound = Long.MIN_VALUE / 2;
 
-  public ResultsArchiver(BatchRetention batches, RequestQueue queue, RequestQueries queries, Duration retention, Clock clock) {
+  public ResultsArchiver(BatchRetention batches, RequestQueue queue, RequestQueries queries, Duration retention,
+      Clock clock) {
     this.batches = batches;
     this.queue = queue;
     this.queries = queries;

@@ -121,9 +121,9 @@ public final class Engine implements AutoCloseable {
     SpendStore spend = new SpendStore(database);
     this.apiSpend = new SpendStore(api);
     this.metrics = new EngineMetrics(apiBatches, apiQueries, clock);
-    this.dispatcher = new Dispatcher(batchStore, fileStore, queue, results, queries, blobs, backends, retry, clock, nodeId,
-        lease, heartbeat::peersAlive, prices, spend, dailyBudgets(config)::get, new DispatchMetrics(metrics.registry()),
-        config.server().maxSyncShare().doubleValue());
+    this.dispatcher = new Dispatcher(batchStore, fileStore, queue, results, queries, blobs, backends, retry, clock,
+        nodeId, lease, heartbeat::peersAlive, prices, spend, dailyBudgets(config)::get,
+        new DispatchMetrics(metrics.registry()), config.server().maxSyncShare().doubleValue());
     dispatcher.registerGauges(metrics.registry());
     this.syncAdmission = new SyncAdmission(config, apiSpend, clock);
     this.idempotencyKeys = new IdempotencyKeys(new IdempotencyStore(api), clock);
@@ -138,7 +138,8 @@ public final class Engine implements AutoCloseable {
     DryRunner dryRunner = new DryRunner(validator(config, apiFiles, apiBatches, apiQueue), blobs, backends, prices,
         apiQueries, clock);
     this.batches = new BatchService(apiBatches, new BatchPages(api), new CreationLog(api), apiFiles, batch.maxWindow(),
-        batch.maxCreationsPerHour(), prices::prices, dryRunner, new ProjectPermits(batch.maxDryRunsPerProject()), feed, apiQueries, clock, () -> {
+        batch.maxCreationsPerHour(), prices::prices, dryRunner, new ProjectPermits(batch.maxDryRunsPerProject()), feed,
+        apiQueries, clock, () -> {
       lifecycle.wake();
       dispatcher.wake();
     });

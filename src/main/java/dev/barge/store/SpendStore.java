@@ -104,7 +104,8 @@ public final class SpendStore {
         List<DaySpend> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            out.add(new DaySpend(rs.getLong(1), Tier.ofWireName(rs.getString(2)), rs.getLong(3), rs.getLong(4), rs.getLong(5)));
+            out.add(new DaySpend(rs.getLong(1), Tier.ofWireName(rs.getString(2)), rs.getLong(3), rs.getLong(4),
+                rs.getLong(5)));
           }
         }
         return out;
