@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import dev.barge.batch.model.BatchRecord;
+import dev.barge.batch.model.BatchRecords;
 import dev.barge.batch.model.BatchStatus;
 import dev.barge.batch.model.RequestState;
 import dev.barge.cost.Usage;
@@ -44,8 +45,7 @@ class RequestStoreTest {
     results = new RequestResults(db);
     queries = new RequestQueries(db);
     now = System.currentTimeMillis();
-    batches.insert(new BatchRecord(BATCH, "p", "/v1/chat/completions", null, "file-x", "24h", BatchStatus.VALIDATING,
-        now, now + 86_400_000, Map.of(), 0, 0, 0, null, null, null, null, null, Usage.ZERO, 1, List.of(), null, null, 0, null, null));
+    batches.insert(BatchRecords.builder().id(BATCH).createdAt(now).build());
     queue.insert(BATCH, List.of(new NewRequest(1, "a", 0, 1), new NewRequest(2, "b", 1, 1)));
     assertThat(batches.startProcessing(BATCH, "m", 2, 0, 0, List.of(), null, null, now))
         .isEqualTo(BatchStore.StartResult.STARTED);
