@@ -95,7 +95,7 @@ public final class Wire {
     barge.put("cost", Money.usd(spend.cost()));
     barge.put("saved", Money.usd(spend.saved()));
     barge.put("max_cost_usd", spend.maxCost() == null ? null : Money.usd(spend.maxCost()));
-    barge.put("stopped_by", spend.stoppedReason());
+    barge.put("stopped_by", spend.stoppedReason() == null ? null : spend.stoppedReason().wireName());
     putSeconds(barge, "archived_at", b.archive().at()); // results retention ended: partial and errors are gone
     Canary canary = b.canary();
     if (canary.state() == null) {
@@ -159,7 +159,7 @@ public final class Wire {
     ObjectNode o = JSON.createObjectNode();
     o.put("object", "barge.spend");
     o.put("date", LocalDate.ofEpochDay(d.day()).toString());
-    o.put("tier", d.tier());
+    o.put("tier", d.tier().wireName());
     o.put("requests", d.requests());
     o.put("cost", Money.usd(d.cost()));
     o.put("saved", Money.usd(d.listCost() - d.cost()));

@@ -5,11 +5,12 @@ import dev.barge.batch.model.BatchRecord;
 import dev.barge.batch.model.BatchStatus;
 import dev.barge.batch.model.Canary;
 import dev.barge.batch.model.RequestState;
-import dev.barge.cost.Spend;
+import dev.barge.cost.StopReason;
 import dev.barge.dispatch.NodeHeartbeat;
 import dev.barge.store.BatchStore;
 import dev.barge.store.NodeStore;
-import dev.barge.store.RequestStore;
+import dev.barge.store.RequestQueue;
+import dev.barge.store.RequestResults;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -45,7 +46,8 @@ public final class BatchLifecycle implements AutoCloseable {
   static final String BUDGET_MESSAGE = "This request was not executed: the next request would have passed the %s.";
 
   private final BatchStore batches;
-  private final RequestStore requests;
+  private final RequestQueue queue;
+  private final RequestResults results;
   private final InputValidator validator;
   private final ProjectPermits validationPermits;
   private final Finalizer finalizer;
@@ -69,12 +71,13 @@ public final class BatchLifecycle implements AutoCloseable {
   /**
    * @param validationPermits how many of a project's batches are validated at once; the others wait their turn
    */
-  public BatchLifecycle(BatchStore batches, RequestStore requests, InputValidator validator, ProjectPermits validationPermits,
-      ResultFiles resultFiles, FileService files, IdempotencyKeys idempotencyKeys, Duration cancelGrace,
-      Duration budgetHold, Clock clock,
-      Runnable onStarted, Consumer<String> abortCalls, String nodeId, NodeHeartbeat heartbeat) {
+  public BatchLifecycle(BatchStore batches, RequestQueue queue, RequestResults results, InputValidator validator,
+      ProjectPermits validationPermits, ResultFiles resultFiles, FileService files, IdempotencyKeys idempotencyKeys,
+      Duration cancelGrace, Duration budgetHold, Clock clock, Runnable onStarted, Consumer<String> abortCalls,
+      String nodeId, NodeHeartbeat heartbeat) {
     this.batches = batches;
-    this.requests = requests;
+    this.queue = queue;
+    this.results = results;
     this.validator = validator;
     this.validationPermits = validationPermits;
     this.finalizer = new Finalizer(batches, resultFiles, clock);
@@ -111,12 +114,12 @@ public final class BatchLifecycle implements AutoCloseable {
     long now = clock.millis();
     if (now - lastRecovery >= RECOVER_EVERY_MS) {
       lastRecovery = now;
-      int orphaned = requests.releaseExpiredLeases();
+      int orphaned = queue.releaseExpiredLeases();
       // A node's leases are orphaned only when it leaves the live set: looking at every leased row is
       // needed then (and once at start, for the nodes that stopped before), not every time.
       NodeStore.LiveNodes live = heartbeat.live();
       if (!live.ids().equals(aliveAtLastRelease)) {
-        orphaned += requests.releaseLeasesOfDeadNodes(live.since()); // the cut-off that made this set
+        orphaned += queue.releaseLeasesOfDeadNodes(live.since()); // the cut-off that made this set
         aliveAtLastRelease = live.ids();
       }
       if (orphaned > 0) log.info("{} requests leased by stopped nodes went back to the queue", orphaned);
@@ -199,19 +202,19 @@ public final class BatchLifecycle implements AutoCloseable {
         finalizer.end(batches.find(b.id()).orElseThrow(), BatchStatus.FINALIZING, BatchStatus.COMPLETED);
       }
     } else if (now >= b.expiresAt()) {
-      String stoppedBy = b.spend().stoppedReason();
-      RequestStore.Settled s = stoppedBy == null
-          ? requests.settleUnfinished(b.id(), BatchStatus.IN_PROGRESS, RequestState.EXPIRED, "batch_expired",
+      StopReason stoppedBy = b.spend().stoppedReason();
+      RequestResults.Settled s = stoppedBy == null
+          ? results.settleUnfinished(b.id(), BatchStatus.IN_PROGRESS, RequestState.EXPIRED, "batch_expired",
               EXPIRED_MESSAGE, true, now)
           : endForBudget(b, stoppedBy, now);
       if (s.unfinished() > 0) return; // the batch changed status meanwhile (a cancel came first)
       log.info("batch {} reached its deadline with {} requests unfinished", b.id(), s.ended());
       abortCalls.accept(b.id());
       finalizer.end(b, BatchStatus.IN_PROGRESS, BatchStatus.EXPIRED);
-    } else if (Spend.BATCH_BUDGET.equals(b.spend().stoppedReason())
+    } else if (b.spend().stoppedReason() == StopReason.BATCH_BUDGET
         && now - b.spend().stoppedAt() >= budgetHold.toMillis()) {
       // Nobody raised the budget in time: the rest of the batch ends unsent, and what ran is delivered.
-      RequestStore.Settled s = endForBudget(b, Spend.BATCH_BUDGET, now);
+      RequestResults.Settled s = endForBudget(b, StopReason.BATCH_BUDGET, now);
       if (s.unfinished() > 0) return; // a raise or a cancel came first, or calls are still in flight
       log.info("batch {} ends at its budget with {} requests unsent", b.id(), s.ended());
       if (batches.transition(b.id(), Set.of(BatchStatus.IN_PROGRESS), BatchStatus.FINALIZING, now)) {
@@ -224,9 +227,9 @@ public final class BatchLifecycle implements AutoCloseable {
    * Ends the unsent lines of a batch its budget stopped, unless the stop was lifted (a raise) since this
    * view of the batch was read.
    */
-  private RequestStore.Settled endForBudget(BatchRecord b, String stoppedBy, long now) {
-    String budget = Spend.BATCH_BUDGET.equals(stoppedBy) ? "batch's budget (max_cost_usd)" : "project's daily budget";
-    return requests.settleUnfinished(b.id(), BatchStatus.IN_PROGRESS, b.spend().stoppedAt(), RequestState.FAILED,
+  private RequestResults.Settled endForBudget(BatchRecord b, StopReason stoppedBy, long now) {
+    String budget = stoppedBy == StopReason.BATCH_BUDGET ? "batch's budget (max_cost_usd)" : "project's daily budget";
+    return results.settleUnfinished(b.id(), BatchStatus.IN_PROGRESS, b.spend().stoppedAt(), RequestState.FAILED,
         "budget_exceeded", BUDGET_MESSAGE.formatted(budget), now >= b.expiresAt(), now);
   }
 
@@ -236,7 +239,7 @@ public final class BatchLifecycle implements AutoCloseable {
    */
   private void judgeCanary(BatchRecord b, long now) {
     int size = b.canary().lines().size();
-    RequestStore.SampleOutcome sample = requests.sampleOutcome(b.id(), b.canary().lines());
+    RequestResults.SampleOutcome sample = results.sampleOutcome(b.id(), b.canary().lines());
     if (sample.unfinished() > 0) return; // the counts ran ahead of the sample (lines ended another way)
     BigDecimal maxRate = b.canary().maxFailureRate(); // the batch's own, or the server's default when it started
     boolean passed = BigDecimal.valueOf(sample.failed()).compareTo(maxRate.multiply(BigDecimal.valueOf(size))) <= 0;
@@ -257,7 +260,7 @@ public final class BatchLifecycle implements AutoCloseable {
 
   /** The lines a failed canary kept back end unsent, and the batch fails with the sample's results. */
   private void endAfterFailedCanary(BatchRecord b, long now) {
-    RequestStore.Settled s = requests.settleUnfinished(b.id(), BatchStatus.IN_PROGRESS, RequestState.FAILED,
+    RequestResults.Settled s = results.settleUnfinished(b.id(), BatchStatus.IN_PROGRESS, RequestState.FAILED,
         "canary_failed", CANARY_MESSAGE, false, now);
     if (s.unfinished() == 0) finalizer.end(b, BatchStatus.IN_PROGRESS, BatchStatus.FAILED);
   }
@@ -266,14 +269,14 @@ public final class BatchLifecycle implements AutoCloseable {
     if (b.enteredAt(BatchStatus.IN_PROGRESS) == null) {
       // Cancelled while validating: nothing was queued or sent; no files.
       if (validating.contains(b.id())) return; // let the validator notice and stop first
-      requests.deleteUnstarted(b.id());
+      queue.deleteUnstarted(b.id());
       if (batches.transition(b.id(), Set.of(BatchStatus.CANCELLING), BatchStatus.CANCELLED, now)) {
         log.info("batch {} cancelled before it started", b.id());
       }
       return;
     }
     boolean graceOver = now - b.enteredAt(BatchStatus.CANCELLING) >= cancelGrace.toMillis();
-    RequestStore.Settled s = requests.settleUnfinished(b.id(), BatchStatus.CANCELLING, RequestState.CANCELLED,
+    RequestResults.Settled s = results.settleUnfinished(b.id(), BatchStatus.CANCELLING, RequestState.CANCELLED,
         "batch_cancelled", CANCELLED_MESSAGE, graceOver, now);
     if (graceOver) abortCalls.accept(b.id()); // their results would be dropped anyway; free the backend
     if (s.unfinished() == 0) finalizer.end(b, BatchStatus.CANCELLING, BatchStatus.CANCELLED);

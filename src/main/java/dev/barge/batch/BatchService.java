@@ -2,6 +2,7 @@ package dev.barge.batch;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.barge.batch.model.BatchApi;
 import dev.barge.batch.model.BatchRecord;
 import dev.barge.batch.model.BatchStatus;
 import dev.barge.config.Durations;
@@ -9,13 +10,15 @@ import dev.barge.config.TimeWindow;
 import dev.barge.cost.Money;
 import dev.barge.cost.Spend;
 import dev.barge.cost.Usage;
+import dev.barge.store.BatchPages;
 import dev.barge.store.BatchStore;
+import dev.barge.store.CreationLog;
 import dev.barge.store.FileRecord;
 import dev.barge.store.FileStore;
 import dev.barge.store.IdempotencyKey;
 import dev.barge.store.IdempotencyStore;
 import dev.barge.store.Page;
-import dev.barge.store.RequestStore;
+import dev.barge.store.RequestQueries;
 import dev.barge.upstream.Endpoint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -42,6 +45,8 @@ public final class BatchService {
   private static final Duration DRY_RUN_RETRY = Duration.ofSeconds(1);
 
   private final BatchStore batches;
+  private final BatchPages pages;
+  private final CreationLog creations;
   private final FileStore files;
   private final Duration maxWindow;
   private final int maxCreationsPerHour;
@@ -49,14 +54,16 @@ public final class BatchService {
   private final DryRunner dryRunner;
   private final ProjectPermits dryRuns;
   private final BatchFeed feed;
-  private final RequestStore requests;
+  private final RequestQueries requests;
   private final Clock clock;
   private final Runnable onChange;
 
-  public BatchService(BatchStore batches, FileStore files, Duration maxWindow, int maxCreationsPerHour,
-      Predicate<String> pricedModel, DryRunner dryRunner, ProjectPermits dryRuns, BatchFeed feed, RequestStore requests,
-      Clock clock, Runnable onChange) {
+  public BatchService(BatchStore batches, BatchPages pages, CreationLog creations, FileStore files,
+      Duration maxWindow, int maxCreationsPerHour, Predicate<String> pricedModel, DryRunner dryRunner,
+      ProjectPermits dryRuns, BatchFeed feed, RequestQueries requests, Clock clock, Runnable onChange) {
     this.batches = batches;
+    this.pages = pages;
+    this.creations = creations;
     this.files = files;
     this.maxWindow = maxWindow;
     this.maxCreationsPerHour = maxCreationsPerHour;
@@ -76,17 +83,17 @@ public final class BatchService {
    * @throws IdempotencyStore.KeyTaken when an earlier request took the key (nothing is created)
    */
   public BatchRecord create(String project, CreateBatch request, IdempotencyKey key) {
-    return create(project, request, BatchRecord.OPENAI, 0, key);
+    return create(project, request, BatchApi.OPENAI, 0, key);
   }
 
   /**
    * The same for a batch that came through {@code api}: its id carries that API's prefix; {@code requests}
    * is its number of requests when known before validation (0 otherwise).
    */
-  BatchRecord create(String project, CreateBatch request, String api, int requests, IdempotencyKey key) {
+  BatchRecord create(String project, CreateBatch request, BatchApi api, int requests, IdempotencyKey key) {
     Accepted ok = accept(project, request, api);
     checkCreationRate(project, ok.now());
-    String id = BatchRecord.ANTHROPIC.equals(api) ? Ids.messageBatch() : Ids.batch();
+    String id = api == BatchApi.ANTHROPIC ? Ids.messageBatch() : Ids.batch();
     BatchRecord batch = new BatchRecord(id, project, request.endpoint(), null, ok.input().id(),
         request.completionWindow(), BatchStatus.VALIDATING, ok.now(), ok.expiresAt(), Map.of(), requests, 0, 0, null,
         null, null, metadataJson(request.metadata()), request.outputExpiresAfterSeconds(), Usage.ZERO,
@@ -106,12 +113,12 @@ public final class BatchService {
    * it counts against the project's creations per hour, and only a few of a project's run at once.
    */
   public DryRun dryRun(String project, CreateBatch request) {
-    Accepted ok = accept(project, request, BatchRecord.OPENAI);
+    Accepted ok = accept(project, request, BatchApi.OPENAI);
     checkCreationRate(project, ok.now());
     try (ProjectPermits.Permit permit = dryRuns.tryAcquire(project).orElseThrow(() -> new TooManyRequestsException(
         "Project " + project + " already has " + dryRuns.limit() + " dry runs in progress"
             + " (batch.max_dry_runs_per_project); try again when one has answered.", DRY_RUN_RETRY))) {
-      batches.recordDryRun(project, ok.now(), ok.now() - HOUR.toMillis());
+      creations.recordDryRun(project, ok.now(), ok.now() - HOUR.toMillis());
       return dryRunner.run(project, ok.input(), Endpoint.ofPath(request.endpoint()).orElseThrow(), ok.expiresAt(),
           request.windows(), request.maxCostUsd() != null);
     } catch (IOException e) {
@@ -122,10 +129,10 @@ public final class BatchService {
   /** A create request that passed the checks done at once, with its file and deadline. */
   private record Accepted(FileRecord input, long now, long expiresAt) {}
 
-  private Accepted accept(String project, CreateBatch request, String api) {
+  private Accepted accept(String project, CreateBatch request, BatchApi api) {
     // Messages are the Anthropic door's endpoint; the OpenAI door does not serve them.
     boolean served = Endpoint.ofPath(request.endpoint())
-        .filter(e -> (e == Endpoint.MESSAGES) == BatchRecord.ANTHROPIC.equals(api)).isPresent();
+        .filter(e -> (e == Endpoint.MESSAGES) == (api == BatchApi.ANTHROPIC)).isPresent();
     if (!served) {
       throw new InvalidRequestException("endpoint", UNSERVED_ENDPOINTS.contains(request.endpoint())
           ? "Barge does not serve the endpoint '" + request.endpoint() + "' in batches."
@@ -136,7 +143,7 @@ public final class BatchService {
     FileRecord input = files.find(project, request.inputFileId(), clock.millis())
         .orElseThrow(() -> new InvalidRequestException("file_id", "Cannot find file " + Excerpt.of(request.inputFileId())
             + ", or project " + project + " does not have access to it."));
-    String purpose = BatchRecord.ANTHROPIC.equals(api) ? FileService.PURPOSE_MESSAGE_BATCH : FileService.PURPOSE_BATCH;
+    String purpose = api == BatchApi.ANTHROPIC ? FileService.PURPOSE_MESSAGE_BATCH : FileService.PURPOSE_BATCH;
     if (!purpose.equals(input.purpose())) {
       throw new InvalidRequestException("input_file_id", "File " + input.id() + " has purpose '"
           + input.purpose() + "'; a batch reads a file uploaded with purpose 'batch'.");
@@ -153,7 +160,7 @@ public final class BatchService {
 
   private void checkCreationRate(String project, long now) {
     long hour = HOUR.toMillis();
-    List<Long> recent = batches.creationsSince(project, now - hour);
+    List<Long> recent = creations.creationsSince(project, now - hour);
     if (recent.size() >= maxCreationsPerHour) {
       // The window frees a slot when the oldest creation in it turns an hour old.
       Duration wait = Duration.ofMillis(recent.get(recent.size() - maxCreationsPerHour) + hour - now);
@@ -197,12 +204,12 @@ public final class BatchService {
   }
 
   public BatchRecord get(String project, String id) {
-    return get(project, BatchRecord.OPENAI, id);
+    return get(project, BatchApi.OPENAI, id);
   }
 
   /** A batch of the project that came through {@code api}; another API's batch is not found here. */
-  BatchRecord get(String project, String api, String id) {
-    return batches.find(project, id).filter(b -> b.api().equals(api))
+  BatchRecord get(String project, BatchApi api, String id) {
+    return batches.find(project, id).filter(b -> b.api() == api)
         .orElseThrow(() -> new NotFoundException("batch_id", "No batch found with id '" + Excerpt.of(id) + "'."));
   }
 
@@ -215,11 +222,11 @@ public final class BatchService {
   }
 
   public Page<BatchRecord> list(String project, String after, int limit) {
-    return batches.list(project, BatchRecord.OPENAI, after, limit);
+    return pages.list(project, BatchApi.OPENAI, after, limit);
   }
 
   /** The batch's failed lines grouped by error code, largest group first. */
-  public List<RequestStore.ErrorGroup> errorGroups(String project, String id) {
+  public List<RequestQueries.ErrorGroup> errorGroups(String project, String id) {
     BatchRecord batch = get(project, id);
     requireResults(batch);
     return requests.errorGroups(batch.id());
@@ -262,10 +269,10 @@ public final class BatchService {
 
   /** {@code validating | in_progress → cancelling}; a batch already cancelling is returned unchanged. */
   public BatchRecord cancel(String project, String id) {
-    return cancel(project, BatchRecord.OPENAI, id);
+    return cancel(project, BatchApi.OPENAI, id);
   }
 
-  BatchRecord cancel(String project, String api, String id) {
+  BatchRecord cancel(String project, BatchApi api, String id) {
     BatchRecord batch = get(project, api, id);
     if (batch.status() == BatchStatus.CANCELLING) return batch;
     boolean moved = batches.cancel(id, clock.millis());

@@ -10,7 +10,7 @@ import dev.barge.cost.Tier;
 import dev.barge.cost.TokenCounter;
 import dev.barge.cost.TokenEstimate;
 import dev.barge.store.FileRecord;
-import dev.barge.store.RequestStore;
+import dev.barge.store.RequestQueries;
 import dev.barge.upstream.Backend;
 import dev.barge.upstream.Backends;
 import dev.barge.upstream.Endpoint;
@@ -35,11 +35,11 @@ public final class DryRunner {
   private final BlobStore blobs;
   private final Backends backends;
   private final PriceTable prices;
-  private final RequestStore requests;
+  private final RequestQueries requests;
   private final Clock clock;
 
-  public DryRunner(InputValidator validator, BlobStore blobs, Backends backends, PriceTable prices, RequestStore requests,
-      Clock clock) {
+  public DryRunner(InputValidator validator, BlobStore blobs, Backends backends, PriceTable prices,
+      RequestQueries requests, Clock clock) {
     this.validator = validator;
     this.blobs = blobs;
     this.backends = backends;

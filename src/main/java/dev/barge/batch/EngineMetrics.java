@@ -2,7 +2,7 @@ package dev.barge.batch;
 
 import dev.barge.batch.model.BatchStatus;
 import dev.barge.store.BatchStore;
-import dev.barge.store.RequestStore;
+import dev.barge.store.RequestQueries;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -28,7 +28,7 @@ public final class EngineMetrics {
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
-  public EngineMetrics(BatchStore batches, RequestStore requests, Clock clock) {
+  public EngineMetrics(BatchStore batches, RequestQueries requests, Clock clock) {
     registry.config().meterFilter(new MeterFilter() {
       @Override
       public io.micrometer.core.instrument.Meter.Id map(io.micrometer.core.instrument.Meter.Id id) {

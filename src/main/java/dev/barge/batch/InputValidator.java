@@ -9,7 +9,7 @@ import dev.barge.store.BatchStore;
 import dev.barge.store.FileRecord;
 import dev.barge.store.FileStore;
 import dev.barge.store.NewRequest;
-import dev.barge.store.RequestStore;
+import dev.barge.store.RequestQueue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
@@ -26,7 +26,7 @@ import java.util.function.Predicate;
 public final class InputValidator {
   private final FileStore files;
   private final BatchStore batches;
-  private final RequestStore requests;
+  private final RequestQueue requests;
   private final BlobStore blobs;
   private final Predicate<String> modelServed;
   private final int maxRequests;
@@ -37,7 +37,7 @@ public final class InputValidator {
   private final Predicate<String> modelPriced;
   private final Clock clock;
 
-  public InputValidator(FileStore files, BatchStore batches, RequestStore requests, BlobStore blobs,
+  public InputValidator(FileStore files, BatchStore batches, RequestQueue requests, BlobStore blobs,
       Predicate<String> modelServed, int maxRequests, int maxReportedErrors, int maxLineBytes, CanaryConfig canary,
       Function<String, ProjectConfig> projects, Predicate<String> modelPriced, Clock clock) {
     this.files = files;
@@ -71,8 +71,8 @@ public final class InputValidator {
     // so the sample is drawn at the default size and dropped if the file turns out smaller.
     CanarySample sample = new CanarySample(askedSize != null ? askedSize : canary.size(), batch.id());
     // Message Batches check each request on its own: a bad one ends failed, the others run (spec §2).
-    List<RequestStore.RefusedRequest> refused = new ArrayList<>();
-    RefusedLine perLine = checker.messages() ? (line, error) -> refused.add(new RequestStore.RefusedRequest(
+    List<RequestQueue.RefusedRequest> refused = new ArrayList<>();
+    RefusedLine perLine = checker.messages() ? (line, error) -> refused.add(new RequestQueue.RefusedRequest(
         new NewRequest(line.number(), checker.customId(), line.offset(), line.length()), "invalid_request",
         error.message())) : null;
     Scan scan;

@@ -3,15 +3,17 @@ package dev.barge.batch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.barge.batch.model.BatchApi;
 import dev.barge.batch.model.BatchRecord;
 import dev.barge.batch.model.Canary;
 import dev.barge.batch.model.RequestState;
-import dev.barge.store.BatchStore;
+import dev.barge.store.BatchPages;
+import dev.barge.store.BatchRetention;
 import dev.barge.store.FileRecord;
 import dev.barge.store.IdempotencyKey;
 import dev.barge.store.IdempotencyStore;
 import dev.barge.store.Page;
-import dev.barge.store.RequestStore;
+import dev.barge.store.RequestQueries;
 import dev.barge.store.ResultRow;
 import dev.barge.store.StoredJson;
 import java.io.BufferedReader;
@@ -39,13 +41,16 @@ public final class MessageBatches {
 
   private final BatchService batches;
   private final FileService files;
-  private final BatchStore store;
-  private final RequestStore requests;
+  private final BatchPages pages;
+  private final BatchRetention retention;
+  private final RequestQueries requests;
 
-  public MessageBatches(BatchService batches, FileService files, BatchStore store, RequestStore requests) {
+  public MessageBatches(BatchService batches, FileService files, BatchPages pages, BatchRetention retention,
+      RequestQueries requests) {
     this.batches = batches;
     this.files = files;
-    this.store = store;
+    this.pages = pages;
+    this.retention = retention;
     this.requests = requests;
   }
 
@@ -89,7 +94,7 @@ public final class MessageBatches {
       try {
         // No canary: a message batch's requests stand alone, and a failed sample would end good ones unsent.
         return batches.create(project, new CreateBatch(input.id(), "/v1/messages", WINDOW, null, null, null,
-            List.of(), null, Canary.OFF), BatchRecord.ANTHROPIC, requests, key);
+            List.of(), null, Canary.OFF), BatchApi.ANTHROPIC, requests, key);
       } catch (RuntimeException e) {
         files.delete(project, input.id()); // nothing will read it
         throw e;
@@ -103,23 +108,23 @@ public final class MessageBatches {
   }
 
   public BatchRecord get(String project, String id) {
-    return batches.get(project, BatchRecord.ANTHROPIC, id);
+    return batches.get(project, BatchApi.ANTHROPIC, id);
   }
 
   /** Newest first: older than {@code afterId}, newer than {@code beforeId}, or from the newest. */
   public Page<BatchRecord> list(String project, String afterId, String beforeId, int limit) {
-    if (beforeId != null) return store.listNewer(project, BatchRecord.ANTHROPIC, beforeId, limit);
-    return store.list(project, BatchRecord.ANTHROPIC, afterId, limit);
+    if (beforeId != null) return pages.listNewer(project, BatchApi.ANTHROPIC, beforeId, limit);
+    return pages.list(project, BatchApi.ANTHROPIC, afterId, limit);
   }
 
   public BatchRecord cancel(String project, String id) {
-    return batches.cancel(project, BatchRecord.ANTHROPIC, id);
+    return batches.cancel(project, BatchApi.ANTHROPIC, id);
   }
 
   /** Deletes an ended batch with its results and files; one still running must be canceled first. */
   public void delete(String project, String id) {
     BatchRecord batch = get(project, id);
-    if (!batch.status().terminal() || !store.deleteEnded(id)) {
+    if (!batch.status().terminal() || !retention.deleteEnded(id)) {
       throw new InvalidRequestException(null, "Batch " + id + " has not ended; cancel it first, then delete it once"
           + " it has ended.");
     }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.barge.batch.model.RequestState;
-import dev.barge.store.RequestStore;
+import dev.barge.store.RequestQueries;
 import dev.barge.store.ResultRow;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -25,7 +25,7 @@ public record PartialResults(List<ResultRow> rows, int nextAfterLine, boolean mo
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** @param ended whether the batch has ended (before that, more lines may still come) */
-  static PartialResults read(RequestStore requests, String batchId, boolean ended, int afterLine, int limit) {
+  static PartialResults read(RequestQueries requests, String batchId, boolean ended, int afterLine, int limit) {
     List<ResultRow> page = requests.rowsAfter(batchId, afterLine, limit + 1);
     boolean more = page.size() > limit;
     if (more) page = page.subList(0, limit);

@@ -3,11 +3,12 @@ package dev.barge.batch;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.barge.batch.model.BatchApi;
 import dev.barge.batch.model.BatchRecord;
 import dev.barge.batch.model.RequestState;
 import dev.barge.blob.BlobStore;
 import dev.barge.store.FileRecord;
-import dev.barge.store.RequestStore;
+import dev.barge.store.RequestQueries;
 import dev.barge.store.ResultRow;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,11 +26,11 @@ public final class ResultFiles {
   /** The files written; either may be null when it would be empty. Not yet stored as File objects. */
   record Written(FileRecord output, FileRecord errors) {}
 
-  private final RequestStore requests;
+  private final RequestQueries requests;
   private final BlobStore blobs;
   private final Clock clock;
 
-  public ResultFiles(RequestStore requests, BlobStore blobs, Clock clock) {
+  public ResultFiles(RequestQueries requests, BlobStore blobs, Clock clock) {
     this.requests = requests;
     this.blobs = blobs;
     this.clock = clock;
@@ -42,7 +43,7 @@ public final class ResultFiles {
    */
   Written write(BatchRecord batch) throws IOException {
     // A message batch's results are served from its rows, in the Anthropic format: no files.
-    if (BatchRecord.ANTHROPIC.equals(batch.api())) return new Written(null, null);
+    if (batch.api() == BatchApi.ANTHROPIC) return new Written(null, null);
     long needed = requests.resultFileBytes(batch.id());
     long free = blobs.usableSpace();
     if (free - needed < RESERVE_BYTES) {

@@ -1,8 +1,9 @@
 package dev.barge.batch;
 
 import dev.barge.background.BackgroundLoop;
-import dev.barge.store.BatchStore;
-import dev.barge.store.RequestStore;
+import dev.barge.store.BatchRetention;
+import dev.barge.store.RequestQueries;
+import dev.barge.store.RequestQueue;
 import java.time.Clock;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -27,16 +28,19 @@ public final class ResultsArchiver implements AutoCloseable {
   /** Small deletes: on SQLite each holds the one write lock that results are waiting for. */
   private static final int ROWS_PER_DELETE = 2_000;
 
-  private final BatchStore batches;
-  private final RequestStore requests;
+  private final BatchRetention batches;
+  private final RequestQueue queue;
+  private final RequestQueries queries;
   private final Duration retention;
   private final Clock clock;
   private final BackgroundLoop loop = new BackgroundLoop("barge-archiver", this::round);
   private long lastRound = Long.MIN_VALUE / 2;
 
-  public ResultsArchiver(BatchStore batches, RequestStore requests, Duration retention, Clock clock) {
+  public ResultsArchiver(BatchRetention batches, RequestQueue queue, RequestQueries queries, Duration retention,
+      Clock clock) {
     this.batches = batches;
-    this.requests = requests;
+    this.queue = queue;
+    this.queries = queries;
     this.retention = retention;
     this.clock = clock;
   }
@@ -61,7 +65,7 @@ public final class ResultsArchiver implements AutoCloseable {
     for (String id : batches.dueForArchive(now - retention.toMillis(), now - AFTER_END.toMillis(), BATCHES_PER_ROUND)) {
       try {
         // The counts go into the batch with the mark, so that it reports them once its rows are gone.
-        if (batches.archive(id, requests.countsByState(id), now)) {
+        if (batches.archive(id, queries.countsByState(id), now)) {
           log.info("batch {}: results archived, {} after its creation", id, retention);
         }
       } catch (RuntimeException e) {
@@ -74,7 +78,7 @@ public final class ResultsArchiver implements AutoCloseable {
     for (String id : batches.dueForPurge(now - READERS_GRACE.toMillis(), BATCHES_PER_ROUND)) {
       try {
         long deleted = 0;
-        for (int n; loop.running() && (n = requests.deleteArchived(id, ROWS_PER_DELETE)) > 0; ) deleted += n;
+        for (int n; loop.running() && (n = queue.deleteArchived(id, ROWS_PER_DELETE)) > 0; ) deleted += n;
         if (!loop.running()) return; // the next start goes on where this stopped
         batches.purged(id, clock.millis());
         log.info("batch {}: {} archived request rows deleted", id, deleted);

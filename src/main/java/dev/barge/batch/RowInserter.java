@@ -1,7 +1,7 @@
 package dev.barge.batch;
 
 import dev.barge.store.NewRequest;
-import dev.barge.store.RequestStore;
+import dev.barge.store.RequestQueue;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.ArrayList;
@@ -31,7 +31,7 @@ final class RowInserter implements AutoCloseable {
   /** A group also ends at this many chars of custom_ids, so long ids cannot make one group large. */
   static final long GROUP_CHARS = 4L * 1024 * 1024;
 
-  private final RequestStore requests;
+  private final RequestQueue requests;
   private final String batchId;
   private final int groupRows;
   private final long groupChars;
@@ -39,11 +39,11 @@ final class RowInserter implements AutoCloseable {
   private long chars;
   private FutureTask<Void> writing;
 
-  RowInserter(RequestStore requests, String batchId) {
+  RowInserter(RequestQueue requests, String batchId) {
     this(requests, batchId, GROUP_ROWS, GROUP_CHARS);
   }
 
-  RowInserter(RequestStore requests, String batchId, int groupRows, long groupChars) {
+  RowInserter(RequestQueue requests, String batchId, int groupRows, long groupChars) {
     this.requests = requests;
     this.batchId = batchId;
     this.groupRows = groupRows;

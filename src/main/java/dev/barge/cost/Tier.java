@@ -10,4 +10,8 @@ public enum Tier {
   public String wireName() {
     return name().toLowerCase(Locale.ROOT);
   }
+
+  public static Tier ofWireName(String name) {
+    return valueOf(name.toUpperCase(Locale.ROOT));
+  }
 }

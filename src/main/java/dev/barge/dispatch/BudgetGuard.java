@@ -1,9 +1,9 @@
 package dev.barge.dispatch;
 
 import dev.barge.batch.model.BatchRecord;
-import dev.barge.cost.Spend;
+import dev.barge.cost.StopReason;
 import dev.barge.store.BatchStore;
-import dev.barge.store.RequestStore;
+import dev.barge.store.RequestQueries;
 import dev.barge.store.SpendStore;
 import java.util.HashMap;
 import java.util.List;
@@ -40,11 +40,11 @@ final class BudgetGuard {
     Map<String, Long> spendOn(long day);
 
     /** Records that dispatch stopped for {@code reason} (the batch's budget was {@code maxCost}). */
-    void stop(String batchId, String reason, Long maxCost, long now);
+    void stop(String batchId, StopReason reason, Long maxCost, long now);
 
     void resume(String batchId);
 
-    static Ledger of(BatchStore batches, RequestStore requests, SpendStore spend) {
+    static Ledger of(BatchStore batches, RequestQueries requests, SpendStore spend) {
       return new Ledger() {
         @Override
         public Map<String, Integer> leasedCounts(List<String> batchIds) {
@@ -62,7 +62,7 @@ final class BudgetGuard {
         }
 
         @Override
-        public void stop(String batchId, String reason, Long maxCost, long now) {
+        public void stop(String batchId, StopReason reason, Long maxCost, long now) {
           batches.stop(batchId, reason, maxCost, now);
         }
 
@@ -139,12 +139,12 @@ final class BudgetGuard {
   Verdict check(BatchRecord read, long now) {
     BatchRecord b = current(read);
     boolean allowed = allowance(b) > 0;
-    String stoppedBy = stoppedBy(b);
-    String recorded = b.spend().stoppedReason();
-    if (stoppedBy != null && !stoppedBy.equals(recorded)) {
+    StopReason stoppedBy = stoppedBy(b);
+    StopReason recorded = b.spend().stoppedReason();
+    if (stoppedBy != null && stoppedBy != recorded) {
       ledger.stop(b.id(), stoppedBy, b.spend().maxCost(), now);
       log.info("batch {} stopped: the next request would pass its {}", b.id(),
-          stoppedBy.equals(Spend.BATCH_BUDGET) ? "budget" : "project's daily budget");
+          stoppedBy == StopReason.BATCH_BUDGET ? "budget" : "project's daily budget");
       return Verdict.STOPPED;
     }
     if (stoppedBy == null && recorded != null && allowed) {
@@ -171,11 +171,11 @@ final class BudgetGuard {
    * Which budget holds {@code b} back for good (until it is raised or a new day starts): none of its calls
    * is in flight and the next would pass a budget. Null when it may go on or must only wait for answers.
    */
-  String stoppedBy(BatchRecord read) {
+  StopReason stoppedBy(BatchRecord read) {
     BatchRecord b = current(read);
     if (inFlight(b) > 0 || allowance(b) > 0) return null;
     return batchLeft(b) <= projectLeft.getOrDefault(b.project(), Long.MAX_VALUE)
-        ? Spend.BATCH_BUDGET : Spend.PROJECT_BUDGET;
+        ? StopReason.BATCH_BUDGET : StopReason.PROJECT_BUDGET;
   }
 
   void claimed(BatchRecord read, int n) {

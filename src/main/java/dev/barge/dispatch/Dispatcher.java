@@ -12,7 +12,9 @@ import dev.barge.store.ClaimCursor;
 import dev.barge.store.ClaimedRequest;
 import dev.barge.store.FileRecord;
 import dev.barge.store.FileStore;
-import dev.barge.store.RequestStore;
+import dev.barge.store.RequestQueries;
+import dev.barge.store.RequestQueue;
+import dev.barge.store.RequestResults;
 import dev.barge.store.SpendStore;
 import dev.barge.upstream.Backend;
 import dev.barge.upstream.Backends;
@@ -55,8 +57,8 @@ public final class Dispatcher implements AutoCloseable {
   private static final long BATCHES_FRESH_FOR_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
   /** The stores the dispatcher reads work from and writes results to. */
-  public record Stores(BatchStore batches, FileStore files, RequestStore requests, SpendStore spend,
-      BlobStore blobs) {}
+  public record Stores(BatchStore batches, FileStore files, RequestQueue queue, RequestResults results,
+      RequestQueries queries, SpendStore spend, BlobStore blobs) {}
 
   /**
    * How the dispatcher works: this node's id, the lease of a claimed request, retries, prices, each
@@ -96,7 +98,7 @@ public final class Dispatcher implements AutoCloseable {
     this.nodesAlive = nodesAlive;
     this.clock = clock;
     this.budgets = new BudgetGuard(settings.dailyBudget(),
-        BudgetGuard.Ledger.of(stores.batches(), stores.requests(), stores.spend()));
+        BudgetGuard.Ledger.of(stores.batches(), stores.queries(), stores.spend()));
     Map<Backend, BackendGate> gates = new HashMap<>();
     for (Backend b : backends.all()) {
       gates.put(b, new BackendGate(b.name(), b.maxConcurrency(), settings.maxSyncShare(), b.config().limits(),
@@ -104,7 +106,7 @@ public final class Dispatcher implements AutoCloseable {
       batchWindows.put(b, b.config().batchWindowList());
     }
     this.gates = Map.copyOf(gates);
-    this.recorder = new ResultRecorder(stores.requests()::record, Duration.ofMillis(100));
+    this.recorder = new ResultRecorder(stores.results()::record, Duration.ofMillis(100));
     this.batchCall = new BatchCall(settings, stores.blobs(), recorder, metrics, clock, loop::wake);
     this.syncCalls = new SyncCalls(backends, this.gates, settings.prices(), stores.spend(), metrics, clock);
     this.gauges = new DispatchGauges(backends, this.gates, metrics);
@@ -215,7 +217,7 @@ public final class Dispatcher implements AutoCloseable {
         inputBlob(batch));
     // While the canary runs, only its sample may be sent.
     List<Integer> onlyLines = batch.canary().running() ? batch.canary().lines() : List.of();
-    List<ClaimedRequest> claimed = stores.requests().claim(batch.id(), limit, now, settings.nodeId(),
+    List<ClaimedRequest> claimed = stores.queue().claim(batch.id(), limit, now, settings.nodeId(),
         settings.lease(), onlyLines, claimCursors.computeIfAbsent(batch.id(), id -> new ClaimCursor()));
     if (claimed.isEmpty()) return 0;
     budgets.claimed(batch, claimed.size());

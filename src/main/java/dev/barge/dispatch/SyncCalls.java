@@ -126,7 +126,7 @@ final class SyncCalls {
     // Written beside the answer, not before it: the caller must not wait for the database.
     Thread.ofVirtual().name("barge-spend").start(() -> {
       try {
-        spend.add(project, day, tier.wireName(), 1, cost, listCost);
+        spend.add(project, day, tier, 1, cost, listCost);
       } catch (RuntimeException e) {
         log.error("could not record the spend of a {} request of project {}: {}", tier.wireName(), project,
             e.toString());

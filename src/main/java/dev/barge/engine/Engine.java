@@ -27,12 +27,17 @@ import dev.barge.dispatch.Dispatcher;
 import dev.barge.dispatch.NodeHeartbeat;
 import dev.barge.dispatch.Priority;
 import dev.barge.dispatch.RetryPolicy;
+import dev.barge.store.BatchPages;
+import dev.barge.store.BatchRetention;
 import dev.barge.store.BatchStore;
+import dev.barge.store.CreationLog;
 import dev.barge.store.Database;
 import dev.barge.store.FileStore;
 import dev.barge.store.IdempotencyStore;
 import dev.barge.store.NodeStore;
-import dev.barge.store.RequestStore;
+import dev.barge.store.RequestQueries;
+import dev.barge.store.RequestQueue;
+import dev.barge.store.RequestResults;
 import dev.barge.store.SpendStore;
 import dev.barge.store.WebhookStore;
 import dev.barge.upstream.Backends;
@@ -87,16 +92,19 @@ public final class Engine implements AutoCloseable {
     this.blobs = wrapBlobs.apply(localBlobs);
     FileStore fileStore = new FileStore(database);
     BatchStore batchStore = new BatchStore(database);
-    RequestStore requestStore = new RequestStore(database);
+    RequestQueue queue = new RequestQueue(database);
+    RequestResults results = new RequestResults(database);
+    RequestQueries queries = new RequestQueries(database);
     // What HTTP requests read and write goes through the API's own pool, so API load never holds up the
     // engine's claims and result writes; the engine's loops below use the engine's pool.
     Database api = database.forApi();
     FileStore apiFiles = new FileStore(api);
     BatchStore apiBatches = new BatchStore(api);
-    RequestStore apiRequests = new RequestStore(api);
+    RequestQueue apiQueue = new RequestQueue(api);
+    RequestQueries apiQueries = new RequestQueries(api);
     this.backends = BackendFactory.fromConfig(config.backends(), clock);
     // SQLite has one node: leases left by an earlier process belong to nobody now.
-    if (database.singleNode()) requestStore.releaseAllLeases();
+    if (database.singleNode()) queue.releaseAllLeases();
     this.interactiveWait = config.server().interactiveWaitDuration();
     this.flexWait = config.server().flexWaitDuration();
     NodeStore nodes = new NodeStore(database);
@@ -112,35 +120,37 @@ public final class Engine implements AutoCloseable {
     this.prices = PriceTable.of(config);
     SpendStore spend = new SpendStore(database);
     this.apiSpend = new SpendStore(api);
-    this.metrics = new EngineMetrics(apiBatches, apiRequests, clock);
-    this.dispatcher = new Dispatcher(new Dispatcher.Stores(batchStore, fileStore, requestStore, spend, blobs), backends,
-        new Dispatcher.Settings(nodeId, lease, retry, prices, dailyBudgets(config)::get,
+    this.metrics = new EngineMetrics(apiBatches, apiQueries, clock);
+    this.dispatcher = new Dispatcher(new Dispatcher.Stores(batchStore, fileStore, queue, results, queries, spend, blobs),
+        backends, new Dispatcher.Settings(nodeId, lease, retry, prices, dailyBudgets(config)::get,
             config.server().maxSyncShare().doubleValue()),
         heartbeat::peersAlive, new DispatchMetrics(metrics.registry()), clock);
     dispatcher.registerGauges(metrics.registry());
     dispatcher.start();
     this.syncAdmission = new SyncAdmission(config, apiSpend, clock);
     this.idempotencyKeys = new IdempotencyKeys(new IdempotencyStore(api), clock);
-    this.lifecycle = new BatchLifecycle(batchStore, requestStore, validator(config, fileStore, batchStore, requestStore),
-        new ProjectPermits(batch.maxValidationsPerProject()), new ResultFiles(requestStore, blobs, clock),
+    this.lifecycle = new BatchLifecycle(batchStore, queue, results, validator(config, fileStore, batchStore, queue),
+        new ProjectPermits(batch.maxValidationsPerProject()), new ResultFiles(queries, blobs, clock),
         new FileService(fileStore, batchStore, blobs, batch.maxFileBytes(), clock), idempotencyKeys,
         batch.cancelGraceDuration(), batch.budgetHoldDuration(), clock, dispatcher::wake, dispatcher::abort, nodeId,
         heartbeat).start();
-    this.archiver = new ResultsArchiver(batchStore, requestStore, batch.resultsRetentionDuration(), clock).start();
+    this.archiver = new ResultsArchiver(new BatchRetention(database), queue, queries, batch.resultsRetentionDuration(),
+        clock).start();
     this.feed = new BatchFeed(apiBatches::find, new ProjectPermits(batch.maxEventStreamsPerProject())).start();
-    DryRunner dryRunner = new DryRunner(validator(config, apiFiles, apiBatches, apiRequests), blobs, backends, prices,
-        apiRequests, clock);
-    this.batches = new BatchService(apiBatches, apiFiles, batch.maxWindow(), batch.maxCreationsPerHour(),
-        prices::prices, dryRunner, new ProjectPermits(batch.maxDryRunsPerProject()), feed, apiRequests, clock, () -> {
+    DryRunner dryRunner = new DryRunner(validator(config, apiFiles, apiBatches, apiQueue), blobs, backends, prices,
+        apiQueries, clock);
+    this.batches = new BatchService(apiBatches, new BatchPages(api), new CreationLog(api), apiFiles, batch.maxWindow(),
+        batch.maxCreationsPerHour(), prices::prices, dryRunner, new ProjectPermits(batch.maxDryRunsPerProject()), feed,
+        apiQueries, clock, () -> {
       lifecycle.wake();
       dispatcher.wake();
     });
-    this.messageBatches = new MessageBatches(batches, files, apiBatches, apiRequests);
+    this.messageBatches = new MessageBatches(batches, files, new BatchPages(api), new BatchRetention(api), apiQueries);
     this.webhooks = new WebhookSender(new WebhookStore(database), config.webhooks(), clock).start();
   }
 
   /** The input checks of {@code config} over these stores: the engine's for validations, the API's for dry runs. */
-  private InputValidator validator(BargeConfig config, FileStore files, BatchStore batches, RequestStore requests) {
+  private InputValidator validator(BargeConfig config, FileStore files, BatchStore batches, RequestQueue requests) {
     BatchConfig batch = config.batch();
     return new InputValidator(files, batches, requests, blobs, model -> !backends.serving(model).isEmpty(),
         batch.maxRequests(), batch.maxReportedErrors(), batch.maxLineBytes(), batch.canary(), config::project,

@@ -1,44 +1,23 @@
 package dev.barge.store;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.barge.batch.model.BatchRecord;
 import dev.barge.batch.model.BatchStatus;
 import dev.barge.batch.model.Canary;
-import dev.barge.batch.model.RequestState;
-import dev.barge.config.TimeWindow;
-import dev.barge.cost.Spend;
-import dev.barge.cost.Usage;
+import dev.barge.cost.StopReason;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.stream.Collectors;
 
 /** The {@code batches} table. Every status change is one conditional update, so racing writers cannot both win. */
 public final class BatchStore {
-  private static final List<BatchStatus> TIMED = BatchStatus.ENTERED_LATER; // in column order below
-  private static final String COLUMNS = "id, project, endpoint, model, input_file_id, completion_window, status,"
-      + " created_at, expires_at, in_progress_at, finalizing_at, completed_at, failed_at, expired_at, cancelling_at,"
-      + " cancelled_at, total, completed, failed, output_file_id, error_file_id, errors, metadata,"
-      + " output_expires_after, input_tokens, cached_tokens, output_tokens, reasoning_tokens, total_tokens, priority, run_windows,"
-      + " cost, list_cost, max_cost, stopped_reason, stopped_at, canary_size, canary_max_failure_rate, canary_lines,"
-      + " canary_state, enqueued_tokens, api, archived_at, final_counts";
-  private static final TypeReference<List<Integer>> INTS = new TypeReference<>() {};
-
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
-
   private final Database db;
 
   public BatchStore(Database db) {
@@ -71,11 +50,11 @@ public final class BatchStore {
         ps.setString(9, b.metadata());
         Rows.setNullableLong(ps, 10, b.outputExpiresAfterSeconds());
         ps.setInt(11, b.priority());
-        ps.setString(12, windowsJson(b.windows()));
+        ps.setString(12, BatchRows.windowsJson(b.windows()));
         Rows.setNullableLong(ps, 13, b.spend().maxCost());
         Rows.setNullableInt(ps, 14, b.canary().size());
         ps.setString(15, b.canary().maxFailureRate() == null ? null : b.canary().maxFailureRate().toPlainString());
-        ps.setString(16, b.api());
+        ps.setString(16, b.api().column());
         ps.setInt(17, b.total());
         ps.executeUpdate();
       }
@@ -84,109 +63,11 @@ public final class BatchStore {
   }
 
   public Optional<BatchRecord> find(String id) {
-    return db.read(c -> selectOne(c, "SELECT " + COLUMNS + " FROM batches WHERE id = ?", id));
+    return db.read(c -> BatchRows.selectOne(c, "SELECT " + BatchRows.COLUMNS + " FROM batches WHERE id = ?", id));
   }
 
   public Optional<BatchRecord> find(String project, String id) {
     return find(id).filter(b -> b.project().equals(project));
-  }
-
-  /** Batches of a project that came through {@code api}, newest first (ties by id), strictly after {@code after} when given. */
-  public Page<BatchRecord> list(String project, String api, String after, int limit) {
-    return db.read(c -> {
-      String sql = "SELECT " + COLUMNS + " FROM batches b WHERE project = ? AND api = ?"
-          + (after == null ? "" : " AND EXISTS (SELECT 1 FROM batches a WHERE a.id = ? AND a.project = b.project"
-              + " AND (b.created_at < a.created_at OR (b.created_at = a.created_at AND b.id < a.id)))")
-          + " ORDER BY created_at DESC, id DESC LIMIT ?";
-      try (PreparedStatement ps = c.prepareStatement(sql)) {
-        int i = 1;
-        ps.setString(i++, project);
-        ps.setString(i++, api);
-        if (after != null) ps.setString(i++, after);
-        ps.setInt(i, limit + 1);
-        List<BatchRecord> out = readAll(ps);
-        boolean more = out.size() > limit;
-        return new Page<>(more ? out.subList(0, limit) : out, more);
-      }
-    });
-  }
-
-  /**
-   * The {@code limit} batches of a project and api immediately newer than {@code before}, newest first;
-   * {@code hasMore} says whether still newer ones exist.
-   */
-  public Page<BatchRecord> listNewer(String project, String api, String before, int limit) {
-    return db.read(c -> {
-      String sql = "SELECT " + COLUMNS + " FROM batches b WHERE project = ? AND api = ? AND EXISTS (SELECT 1 FROM"
-          + " batches a WHERE a.id = ? AND a.project = b.project"
-          + " AND (b.created_at > a.created_at OR (b.created_at = a.created_at AND b.id > a.id)))"
-          + " ORDER BY created_at ASC, id ASC LIMIT ?";
-      try (PreparedStatement ps = c.prepareStatement(sql)) {
-        ps.setString(1, project);
-        ps.setString(2, api);
-        ps.setString(3, before);
-        ps.setInt(4, limit + 1);
-        List<BatchRecord> out = new ArrayList<>(readAll(ps));
-        boolean more = out.size() > limit;
-        List<BatchRecord> page = new ArrayList<>(more ? out.subList(0, limit) : out);
-        java.util.Collections.reverse(page);
-        return new Page<>(page, more);
-      }
-    });
-  }
-
-  /** Deletes a batch that has ended, with its request rows. False when it has not ended (or is gone). */
-  public boolean deleteEnded(String id) {
-    return db.write(c -> {
-      try (PreparedStatement rows = c.prepareStatement("DELETE FROM requests WHERE batch_id = ? AND EXISTS"
-          + " (SELECT 1 FROM batches WHERE id = ? AND status IN ('completed', 'failed', 'expired', 'cancelled'))")) {
-        rows.setString(1, id);
-        rows.setString(2, id);
-        rows.executeUpdate();
-      }
-      try (PreparedStatement ps = c.prepareStatement("DELETE FROM batches WHERE id = ?"
-          + " AND status IN ('completed', 'failed', 'expired', 'cancelled')")) {
-        ps.setString(1, id);
-        return ps.executeUpdate() == 1;
-      }
-    });
-  }
-
-  /**
-   * Times (oldest first) at or after {@code since} of the project's batch creations and dry runs: both count
-   * against {@code batch.max_creations_per_hour}.
-   */
-  public List<Long> creationsSince(String project, long since) {
-    return db.read(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT created_at FROM batches WHERE project = ? AND created_at >= ?"
-          + " UNION ALL SELECT created_at FROM dry_runs WHERE project = ? AND created_at >= ? ORDER BY created_at")) {
-        ps.setString(1, project);
-        ps.setLong(2, since);
-        ps.setString(3, project);
-        ps.setLong(4, since);
-        List<Long> out = new ArrayList<>();
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) out.add(rs.getLong(1));
-        }
-        return out;
-      }
-    });
-  }
-
-  /** Records a dry run at {@code now}, and forgets the project's dry runs older than {@code forgetBefore}. */
-  public void recordDryRun(String project, long now, long forgetBefore) {
-    db.write(c -> {
-      try (PreparedStatement old = c.prepareStatement("DELETE FROM dry_runs WHERE project = ? AND created_at < ?");
-          PreparedStatement ps = c.prepareStatement("INSERT INTO dry_runs (project, created_at) VALUES (?, ?)")) {
-        old.setString(1, project);
-        old.setLong(2, forgetBefore);
-        old.executeUpdate();
-        ps.setString(1, project);
-        ps.setLong(2, now);
-        ps.executeUpdate();
-      }
-      return null;
-    });
   }
 
   /** How many batches are in each status. */
@@ -205,10 +86,10 @@ public final class BatchStore {
   /** Batches that still have work for the engine: not in a terminal status; oldest first, so validations queue in order. */
   public List<BatchRecord> active() {
     return db.read(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
-          + " FROM batches WHERE status IN ('validating', 'in_progress', 'finalizing', 'cancelling')"
+      try (PreparedStatement ps = c.prepareStatement("SELECT " + BatchRows.COLUMNS
+          + " FROM batches WHERE status " + BatchRows.in(BatchStatus.ACTIVE)
           + " ORDER BY created_at, id")) {
-        return readAll(ps);
+        return BatchRows.readAll(ps);
       }
     });
   }
@@ -217,7 +98,7 @@ public final class BatchStore {
   public boolean inputOfActiveBatch(String fileId) {
     return db.read(c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM batches WHERE input_file_id = ?"
-          + " AND status IN ('validating', 'in_progress', 'finalizing', 'cancelling')")) {
+          + " AND status " + BatchRows.in(BatchStatus.ACTIVE))) {
         ps.setString(1, fileId);
         try (ResultSet rs = ps.executeQuery()) {
           return rs.next();
@@ -257,10 +138,9 @@ public final class BatchStore {
 
   static boolean transition(Connection c, String id, Set<BatchStatus> from, BatchStatus to, long now)
       throws SQLException {
-    String in = from.stream().map(s -> "'" + s.wireName() + "'").collect(Collectors.joining(","));
     boolean moved;
     try (PreparedStatement ps = c.prepareStatement("UPDATE batches SET status = ?, " + to.timestampColumn()
-        + " = ? WHERE id = ? AND status IN (" + in + ")")) {
+        + " = ? WHERE id = ? AND status " + BatchRows.in(from))) {
       ps.setString(1, to.wireName());
       ps.setLong(2, now);
       ps.setString(3, id);
@@ -307,7 +187,7 @@ public final class BatchStore {
         ps.setInt(2, total);
         ps.setInt(3, refused);
         ps.setLong(4, enqueuedTokens);
-        ps.setString(5, canaryLines.isEmpty() ? null : json(canaryLines));
+        ps.setString(5, canaryLines.isEmpty() ? null : BatchRows.json(canaryLines));
         ps.setString(6, canaryLines.isEmpty() ? null : Canary.State.RUNNING.column());
         ps.setString(7, canaryLines.isEmpty() ? null : canaryMaxFailureRate.toPlainString());
         ps.setString(8, id);
@@ -336,7 +216,7 @@ public final class BatchStore {
 
   private static long enqueuedTokens(Connection c, String project, String model) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(SUM(enqueued_tokens), 0) FROM batches"
-        + " WHERE project = ? AND model = ? AND status IN ('in_progress', 'finalizing', 'cancelling')")) {
+        + " WHERE project = ? AND model = ? AND status " + BatchRows.in(BatchStatus.STARTED))) {
       ps.setString(1, project);
       ps.setString(2, model);
       try (ResultSet rs = ps.executeQuery()) {
@@ -365,16 +245,16 @@ public final class BatchStore {
    * for the batch's own budget holds only if the budget is still {@code maxCostSeen}: a raise that came
    * in meanwhile wins.
    */
-  public void stop(String id, String reason, Long maxCostSeen, long now) {
-    boolean ownBudget = Spend.BATCH_BUDGET.equals(reason) && maxCostSeen != null;
+  public void stop(String id, StopReason reason, Long maxCostSeen, long now) {
+    boolean ownBudget = reason == StopReason.BATCH_BUDGET && maxCostSeen != null;
     db.write(c -> {
       try (PreparedStatement ps = c.prepareStatement("UPDATE batches SET stopped_reason = ?, stopped_at = ?"
           + " WHERE id = ? AND status = 'in_progress' AND (stopped_reason IS NULL OR stopped_reason <> ?)"
           + (ownBudget ? " AND max_cost = ?" : ""))) {
-        ps.setString(1, reason);
+        ps.setString(1, reason.wireName());
         ps.setLong(2, now);
         ps.setString(3, id);
-        ps.setString(4, reason);
+        ps.setString(4, reason.wireName());
         if (ownBudget) ps.setLong(5, maxCostSeen);
         ps.executeUpdate();
       }
@@ -441,151 +321,5 @@ public final class BatchStore {
       }
       return true;
     });
-  }
-
-  private static Optional<BatchRecord> selectOne(Connection c, String sql, String id) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, id);
-      List<BatchRecord> all = readAll(ps);
-      return all.isEmpty() ? Optional.empty() : Optional.of(all.get(0));
-    }
-  }
-
-  private static List<BatchRecord> readAll(PreparedStatement ps) throws SQLException {
-    List<BatchRecord> out = new ArrayList<>();
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) out.add(map(rs));
-    }
-    return out;
-  }
-
-  private static BatchRecord map(ResultSet rs) throws SQLException {
-    Map<BatchStatus, Long> times = new EnumMap<>(BatchStatus.class);
-    times.put(BatchStatus.VALIDATING, rs.getLong(8));
-    for (int i = 0; i < TIMED.size(); i++) {
-      Long at = Rows.nullableLong(rs, 10 + i);
-      if (at != null) times.put(TIMED.get(i), at);
-    }
-    return new BatchRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-        rs.getString(6), BatchStatus.ofWireName(rs.getString(7)), rs.getLong(8), rs.getLong(9), times,
-        rs.getInt(17), rs.getInt(18), rs.getInt(19), rs.getString(20), rs.getString(21), rs.getString(22),
-        rs.getString(23), Rows.nullableLong(rs, 24),
-        new Usage(rs.getLong(25), rs.getLong(26), rs.getLong(27), rs.getLong(28), rs.getLong(29)), rs.getInt(30),
-        windows(rs.getString(31)),
-        new Spend(rs.getLong(32), rs.getLong(33), Rows.nullableLong(rs, 34), rs.getString(35), Rows.nullableLong(rs, 36)),
-        new Canary(Rows.nullableInt(rs, 37), rs.getString(38) == null ? null : new BigDecimal(rs.getString(38)),
-            lines(rs.getString(39)), Canary.State.ofColumn(rs.getString(40))),
-        rs.getLong(41), rs.getString(42), new BatchRecord.Archive(Rows.nullableLong(rs, 43), counts(rs.getString(44))));
-  }
-
-  private static String windowsJson(List<TimeWindow> windows) {
-    return windows.isEmpty() ? null : json(windows.stream().map(TimeWindow::toString).toList());
-  }
-
-  private static String json(List<?> values) {
-    try {
-      return JSON.writeValueAsString(values);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("a list of strings or numbers always serializes", e);
-    }
-  }
-
-  private static final TypeReference<Map<String, Integer>> COUNTS = new TypeReference<>() {};
-
-  private static Map<RequestState, Integer> counts(String json) throws SQLException {
-    if (json == null) return Map.of();
-    try {
-      Map<RequestState, Integer> counts = new EnumMap<>(RequestState.class);
-      JSON.readValue(json, COUNTS).forEach((state, n) -> counts.put(RequestState.ofColumn(state), n));
-      return counts;
-    } catch (JsonProcessingException | IllegalArgumentException e) {
-      throw new SQLException("batches.final_counts holds '" + json + "': " + e.getMessage(), e);
-    }
-  }
-
-  /**
-   * Up to {@code limit} ids of batches whose results are due for archiving: created before {@code createdBefore},
-   * ended before {@code endedBefore}, not archived yet; oldest first.
-   */
-  public List<String> dueForArchive(long createdBefore, long endedBefore, int limit) {
-    return ids("SELECT id FROM batches WHERE archived_at IS NULL AND created_at < ?"
-        + " AND status IN ('completed', 'failed', 'expired', 'cancelled')"
-        + " AND COALESCE(completed_at, failed_at, expired_at, cancelled_at) < ? ORDER BY created_at LIMIT ?",
-        createdBefore, endedBefore, limit);
-  }
-
-  /** Up to {@code limit} ids of batches archived before {@code archivedBefore} whose request rows are not deleted yet. */
-  public List<String> dueForPurge(long archivedBefore, int limit) {
-    return ids("SELECT id FROM batches WHERE archived_at IS NOT NULL AND purged_at IS NULL AND archived_at < ?"
-        + " ORDER BY archived_at LIMIT ?", archivedBefore, limit);
-  }
-
-  private List<String> ids(String sql, long... params) {
-    return db.read(c -> {
-      try (PreparedStatement ps = c.prepareStatement(sql)) {
-        for (int i = 0; i < params.length; i++) ps.setLong(i + 1, params[i]);
-        List<String> ids = new ArrayList<>();
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) ids.add(rs.getString(1));
-        }
-        return ids;
-      }
-    });
-  }
-
-  /** Records that an archived batch's request rows are all deleted. */
-  public void purged(String id, long now) {
-    db.write(c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "UPDATE batches SET purged_at = ? WHERE id = ? AND archived_at IS NOT NULL AND purged_at IS NULL")) {
-        ps.setLong(1, now);
-        ps.setString(2, id);
-        ps.executeUpdate();
-      }
-      return null;
-    });
-  }
-
-  /**
-   * Marks an ended batch's results archived at {@code now}, keeping {@code counts} (requests per final
-   * state) in their place; a batch archived already keeps its first record. The request rows go after.
-   * Whether this call archived it.
-   */
-  public boolean archive(String id, Map<RequestState, Integer> counts, long now) {
-    Map<String, Integer> byColumn = new TreeMap<>();
-    counts.forEach((state, n) -> byColumn.put(state.column(), n));
-    String json;
-    try {
-      json = JSON.writeValueAsString(byColumn);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("a map of strings to numbers always serializes", e);
-    }
-    return db.write(c -> {
-      try (PreparedStatement ps = c.prepareStatement("UPDATE batches SET archived_at = ?, final_counts = ?"
-          + " WHERE id = ? AND archived_at IS NULL AND status IN ('completed', 'failed', 'expired', 'cancelled')")) {
-        ps.setLong(1, now);
-        ps.setString(2, json);
-        ps.setString(3, id);
-        return ps.executeUpdate() == 1;
-      }
-    });
-  }
-
-  private static List<Integer> lines(String json) throws SQLException {
-    if (json == null) return List.of();
-    try {
-      return JSON.readValue(json, INTS);
-    } catch (JsonProcessingException e) {
-      throw new SQLException("batches.canary_lines holds '" + json + "': " + e.getMessage(), e);
-    }
-  }
-
-  private static List<TimeWindow> windows(String json) throws SQLException {
-    if (json == null) return List.of();
-    try {
-      return JSON.readValue(json, STRINGS).stream().map(TimeWindow::parse).toList();
-    } catch (JsonProcessingException | IllegalArgumentException e) {
-      throw new SQLException("batches.run_windows holds '" + json + "': " + e.getMessage(), e);
-    }
   }
 }

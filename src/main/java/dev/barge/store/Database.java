@@ -12,13 +12,18 @@ import org.flywaydb.core.Flyway;
 
 /** The connection pool, schema migrations and transactions, on SQLite or PostgreSQL. */
 public final class Database implements AutoCloseable {
-  /** One schema serves both databases (portable SQL); a dialect-only migration would get its own folder. */
+  /**
+   * One schema serves both databases (portable SQL); a migration that must differ between them has a file
+   * of the same version in each dialect's folder ({@link Dialect#migrations}). A version used only by one
+   * dialect is a point version (V14_1), so the next shared one stays free on both.
+   */
   private static final String MIGRATIONS = "classpath:db/migration/common";
 
   /** What differs between the two databases; SQL outside this class is written to run on both. */
   enum Dialect {
-    SQLITE("", "CAST(unixepoch('subsec') * 1000 AS INTEGER)"),
-    POSTGRESQL(" FOR UPDATE SKIP LOCKED", "CAST(EXTRACT(EPOCH FROM statement_timestamp()) * 1000 AS BIGINT)");
+    SQLITE("", "CAST(unixepoch('subsec') * 1000 AS INTEGER)", "classpath:db/migration/sqlite"),
+    POSTGRESQL(" FOR UPDATE SKIP LOCKED", "CAST(EXTRACT(EPOCH FROM statement_timestamp()) * 1000 AS BIGINT)",
+        "classpath:db/migration/postgresql");
 
     /** Appended to the row selection of a claim, so concurrent claimers skip each other's rows. */
     final String skipLocked;
@@ -27,10 +32,13 @@ public final class Database implements AutoCloseable {
      * one clock for all of them, where a node whose own clock is 10 s behind would look dead to the others.
      */
     final String nowMillis;
+    /** This dialect's own migrations, besides the shared ones. */
+    final String migrations;
 
-    Dialect(String skipLocked, String nowMillis) {
+    Dialect(String skipLocked, String nowMillis, String migrations) {
       this.skipLocked = skipLocked;
       this.nowMillis = nowMillis;
+      this.migrations = migrations;
     }
   }
 
@@ -73,7 +81,7 @@ public final class Database implements AutoCloseable {
     HikariDataSource engine = null;
     try {
       engine = connect(storage, pool(storage, "barge-engine", storage.postgres() ? 16 : 8));
-      Flyway.configure().dataSource(engine).locations(MIGRATIONS).load().migrate();
+      Flyway.configure().dataSource(engine).locations(MIGRATIONS, dialect.migrations).load().migrate();
       HikariConfig apiPool = pool(storage, "barge-api", API_POOL_SIZE);
       apiPool.setConnectionTimeout(API_WAIT.toMillis());
       HikariDataSource api = connect(storage, apiPool);

@@ -1,5 +1,6 @@
 package dev.barge.store;
 
+import dev.barge.batch.model.BatchStatus;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -114,7 +115,7 @@ public final class FileStore {
     return db.read(c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
           + " FROM files WHERE expires_at IS NOT NULL AND expires_at <= ? AND NOT EXISTS (SELECT 1 FROM batches"
-          + " WHERE input_file_id = files.id AND status IN ('validating', 'in_progress', 'finalizing', 'cancelling'))"
+          + " WHERE input_file_id = files.id AND status " + BatchRows.in(BatchStatus.ACTIVE) + ")"
           + " ORDER BY expires_at LIMIT ?")) {
         ps.setLong(1, now);
         ps.setInt(2, limit);

@@ -19,6 +19,16 @@ final class Rows {
     return rs.wasNull() ? null : v;
   }
 
+  static Long nullableLong(ResultSet rs, String column) throws SQLException {
+    long v = rs.getLong(column);
+    return rs.wasNull() ? null : v;
+  }
+
+  static Integer nullableInt(ResultSet rs, String column) throws SQLException {
+    int v = rs.getInt(column);
+    return rs.wasNull() ? null : v;
+  }
+
   static void setNullableLong(PreparedStatement ps, int index, Long value) throws SQLException {
     if (value == null) ps.setNull(index, Types.BIGINT);
     else ps.setLong(index, value);

@@ -1,5 +1,6 @@
 package dev.barge.store;
 
+import dev.barge.cost.Tier;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,7 +15,6 @@ import java.util.Map;
  * results add to it in the transaction that records them; synchronous requests add one row each.
  */
 public final class SpendStore {
-  public static final String BATCH_TIER = "batch";
   private static final long DAY_MS = 86_400_000L;
 
   private final Database db;
@@ -24,21 +24,21 @@ public final class SpendStore {
   }
 
   /** One day's spend of a project in one tier. {@code day} counts days since 1970-01-01 (UTC). */
-  public record DaySpend(long day, String tier, long requests, long cost, long listCost) {}
+  public record DaySpend(long day, Tier tier, long requests, long cost, long listCost) {}
 
   public static long dayOf(long millis) {
     return Math.floorDiv(millis, DAY_MS);
   }
 
   /** Adds to a project's spend of {@code day} in {@code tier}. */
-  public void add(String project, long day, String tier, long requests, long cost, long listCost) {
+  public void add(String project, long day, Tier tier, long requests, long cost, long listCost) {
     db.write(c -> {
       add(c, project, day, tier, requests, cost, listCost);
       return null;
     });
   }
 
-  static void add(Connection c, String project, long day, String tier, long requests, long cost, long listCost)
+  static void add(Connection c, String project, long day, Tier tier, long requests, long cost, long listCost)
       throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("INSERT INTO project_spend (project, day, tier, requests, cost,"
         + " list_cost) VALUES (?,?,?,?,?,?) ON CONFLICT (project, day, tier) DO UPDATE SET"
@@ -46,7 +46,7 @@ public final class SpendStore {
         + " list_cost = project_spend.list_cost + excluded.list_cost")) {
       ps.setString(1, project);
       ps.setLong(2, day);
-      ps.setString(3, tier);
+      ps.setString(3, tier.wireName());
       ps.setLong(4, requests);
       ps.setLong(5, cost);
       ps.setLong(6, listCost);
@@ -104,7 +104,8 @@ public final class SpendStore {
         List<DaySpend> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            out.add(new DaySpend(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)));
+            out.add(new DaySpend(rs.getLong(1), Tier.ofWireName(rs.getString(2)), rs.getLong(3), rs.getLong(4),
+                rs.getLong(5)));
           }
         }
         return out;

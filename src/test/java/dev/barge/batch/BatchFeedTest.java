@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.barge.batch.model.BatchRecord;
+import dev.barge.batch.model.BatchRecords;
 import dev.barge.batch.model.BatchStatus;
-import dev.barge.cost.Usage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -54,7 +54,7 @@ class BatchFeedTest {
   }
 
   private static BatchRecord batch(String id, int completed) {
-    return new BatchRecord(id, "p", "/v1/chat/completions", "m", "file-x", "24h", BatchStatus.IN_PROGRESS, 0, 1,
-        Map.of(), 10, completed, 0, null, null, null, null, null, Usage.ZERO, 1, List.of(), null, null, 0, null, null);
+    return BatchRecords.builder().id(id).model("m").status(BatchStatus.IN_PROGRESS).expiresAt(1).total(10)
+        .completed(completed).build();
   }
 }

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.barge.config.StorageConfig;
 import dev.barge.store.Database;
 import dev.barge.store.NewRequest;
-import dev.barge.store.RequestStore;
+import dev.barge.store.RequestQueue;
 import dev.barge.store.StoreException;
 import java.nio.file.Path;
 import java.sql.ResultSet;
@@ -20,12 +20,12 @@ import org.junit.jupiter.api.io.TempDir;
 class RowInserterTest {
   @TempDir Path dir;
   private Database db;
-  private RequestStore requests;
+  private RequestQueue requests;
 
   @BeforeEach
   void open() {
     db = Database.open(new StorageConfig("sqlite:" + dir.resolve("barge.db"), dir.resolve("blobs").toString()));
-    requests = new RequestStore(db);
+    requests = new RequestQueue(db);
   }
 
   @AfterEach

@@ -1,7 +1,6 @@
 package dev.barge.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
-
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.barge.config.LimitsConfig;

@@ -3,10 +3,10 @@ package dev.barge.dispatch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.barge.batch.model.BatchRecord;
+import dev.barge.batch.model.BatchRecords;
 import dev.barge.batch.model.BatchStatus;
-import dev.barge.batch.model.Canary;
 import dev.barge.cost.Spend;
-import dev.barge.cost.Usage;
+import dev.barge.cost.StopReason;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -45,8 +45,8 @@ class BudgetGuardTest {
     }
 
     @Override
-    public void stop(String batchId, String reason, Long maxCost, long now) {
-      recorded.add("stop " + batchId + " " + reason + " " + maxCost + " at " + now);
+    public void stop(String batchId, StopReason reason, Long maxCost, long now) {
+      recorded.add("stop " + batchId + " " + reason.wireName() + " " + maxCost + " at " + now);
     }
 
     @Override
@@ -61,10 +61,9 @@ class BudgetGuardTest {
 
   /** A running batch of {@code project} with {@code completed} successes that cost {@code cost} in all. */
   private static BatchRecord batch(String id, String project, int completed, int failed, long cost, Long maxCost,
-      String stoppedReason) {
-    return new BatchRecord(id, project, "/v1/chat/completions", "m", "file-1", "24h", BatchStatus.IN_PROGRESS, 0,
-        86_400_000, Map.of(), 1_000, completed, failed, null, null, null, null, null, Usage.ZERO, 0, List.of(),
-        new Spend(cost, cost, maxCost, stoppedReason, null), Canary.DEFAULT, 0, null, null);
+      StopReason stoppedReason) {
+    return BatchRecords.builder().id(id).project(project).model("m").status(BatchStatus.IN_PROGRESS).total(1_000)
+        .completed(completed).failed(failed).spend(new Spend(cost, cost, maxCost, stoppedReason, null)).build();
   }
 
   /** Stores {@code b} as the database has it and starts a round with it running. */
@@ -113,7 +112,7 @@ class BudgetGuardTest {
     assertThat(guard.check(b, NOW)).isEqualTo(BudgetGuard.Verdict.STOPPED);
     assertThat(ledger.recorded).containsExactly("stop b1 batch_budget 1000 at " + NOW);
 
-    BatchRecord stopped = running(batch("b1", "p", 10, 0, 950, 1_000L, Spend.BATCH_BUDGET));
+    BatchRecord stopped = running(batch("b1", "p", 10, 0, 950, 1_000L, StopReason.BATCH_BUDGET));
     guard.newRound(List.of(stopped), NOW);
     assertThat(guard.check(stopped, NOW)).isEqualTo(BudgetGuard.Verdict.WAIT); // recorded already
     assertThat(ledger.recorded).hasSize(1);
@@ -130,8 +129,8 @@ class BudgetGuardTest {
 
   @Test
   void aRaisedBudgetReadThisRoundResumesAStoppedBatch() {
-    BatchRecord asListed = batch("b1", "p", 10, 0, 950, 1_000L, Spend.BATCH_BUDGET);
-    running(batch("b1", "p", 10, 0, 950, 2_000L, Spend.BATCH_BUDGET)); // raised since the list was read
+    BatchRecord asListed = batch("b1", "p", 10, 0, 950, 1_000L, StopReason.BATCH_BUDGET);
+    running(batch("b1", "p", 10, 0, 950, 2_000L, StopReason.BATCH_BUDGET)); // raised since the list was read
     guard.newRound(List.of(asListed), NOW);
     assertThat(guard.allowance(asListed)).isEqualTo(11); // 1,050 left at 95 a call
     assertThat(guard.check(asListed, NOW)).isEqualTo(BudgetGuard.Verdict.RESUMED);

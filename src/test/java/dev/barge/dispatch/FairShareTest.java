@@ -3,8 +3,8 @@ package dev.barge.dispatch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.barge.batch.model.BatchRecord;
+import dev.barge.batch.model.BatchRecords;
 import dev.barge.batch.model.BatchStatus;
-import dev.barge.cost.Usage;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 
 class FairShareTest {
   private static BatchRecord batch(String id, String project, int priority, long expiresAt) {
-    return new BatchRecord(id, project, "/v1/chat/completions", "m", "file", "24h", BatchStatus.IN_PROGRESS, 0,
-        expiresAt, Map.of(), 10, 0, 0, null, null, null, null, null, Usage.ZERO, priority, List.of(), null, null, 0, null, null);
+    return BatchRecords.builder().id(id).project(project).model("m").inputFileId("file").status(BatchStatus.IN_PROGRESS)
+        .expiresAt(expiresAt).total(10).priority(priority).build();
   }
 
   /** Calls each batch gets over {@code rounds} rounds of {@code capacity}, every batch using all it is given. */

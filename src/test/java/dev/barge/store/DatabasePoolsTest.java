@@ -53,7 +53,7 @@ class DatabasePoolsTest {
       holding.await();
 
       // The engine still writes and reads at once on its own pool.
-      BatchStore engine = new BatchStore(db);
+      CreationLog engine = new CreationLog(db);
       long now = System.currentTimeMillis();
       engine.recordDryRun("p", now, now - Duration.ofHours(1).toMillis());
       assertThat(engine.creationsSince("p", now - 1)).containsExactly(now);

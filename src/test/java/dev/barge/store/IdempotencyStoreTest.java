@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.barge.batch.model.BatchRecord;
-import dev.barge.batch.model.BatchStatus;
-import dev.barge.cost.Usage;
+import dev.barge.batch.model.BatchRecords;
 import dev.barge.e2e.TestStorage;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,9 +36,7 @@ class IdempotencyStoreTest {
   }
 
   private static BatchRecord batch(String id, String project, long createdAt) {
-    return new BatchRecord(id, project, "/v1/chat/completions", null, "file-x", "24h", BatchStatus.VALIDATING,
-        createdAt, createdAt + DAY, Map.of(), 0, 0, 0, null, null, null, null, null, Usage.ZERO, 1, List.of(), null,
-        null, 0, null, null);
+    return BatchRecords.builder().id(id).project(project).createdAt(createdAt).expiresAt(createdAt + DAY).build();
   }
 
   @Test

@@ -2,13 +2,11 @@ package dev.barge.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.barge.batch.model.BatchRecord;
+import dev.barge.batch.model.BatchRecords;
 import dev.barge.batch.model.BatchStatus;
-import dev.barge.cost.Usage;
 import dev.barge.e2e.TestStorage;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,9 +33,7 @@ class WebhookStoreTest {
     batches = new BatchStore(db);
     webhooks = new WebhookStore(db);
     now = System.currentTimeMillis();
-    batches.insert(new BatchRecord(BATCH, "p", "/v1/chat/completions", null, "file-x", "24h", BatchStatus.VALIDATING,
-        now, now + 86_400_000, Map.of(), 0, 0, 0, null, null, null, null, null, Usage.ZERO, 1, List.of(), null, null, 0,
-        null, null));
+    batches.insert(BatchRecords.builder().id(BATCH).createdAt(now).build());
     batches.transition(BATCH, Set.of(BatchStatus.VALIDATING), BatchStatus.CANCELLING, now);
     batches.transition(BATCH, Set.of(BatchStatus.CANCELLING), BatchStatus.CANCELLED, now);
   }

@@ -36,17 +36,14 @@ public record BatchRecord(
     Spend spend,
     Canary canary,
     long enqueuedTokens,
-    String api,
+    BatchApi api,
     Archive archive) {
-  public static final String OPENAI = "openai";
-  public static final String ANTHROPIC = "anthropic";
-
   public BatchRecord {
     statusTimes = Map.copyOf(statusTimes);
     windows = windows == null ? List.of() : List.copyOf(windows);
     if (spend == null) spend = Spend.budget(null);
     if (canary == null) canary = Canary.DEFAULT;
-    if (api == null) api = OPENAI;
+    if (api == null) api = BatchApi.OPENAI;
     if (archive == null) archive = Archive.NONE;
   }
 
