@@ -1,6 +1,7 @@
 package dev.barge.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -94,9 +95,13 @@ class CostTest {
         .model(MODEL).addUserMessage("What is a barge, cheaply?")
         .serviceTier(ChatCompletionCreateParams.ServiceTier.FLEX).build());
 
+    // The spend is written beside the answer (the caller does not wait for the database): it shows soon after.
     Map<String, JsonNode> byTier = new HashMap<>();
-    for (JsonNode day : barge.getJson("/barge/spend?days=2").get("data")) byTier.put(day.get("tier").asText(), day);
-    assertThat(byTier.keySet()).containsExactlyInAnyOrder("standard", "flex");
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+      byTier.clear();
+      for (JsonNode day : barge.getJson("/barge/spend?days=2").get("data")) byTier.put(day.get("tier").asText(), day);
+      assertThat(byTier.keySet()).containsExactlyInAnyOrder("standard", "flex");
+    });
     assertThat(byTier.get("standard").get("cost").decimalValue())
         .isEqualByComparingTo(listPrice(standard.usage().orElseThrow()));
     BigDecimal flexList = listPrice(flex.usage().orElseThrow());
