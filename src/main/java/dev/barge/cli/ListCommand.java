@@ -23,23 +23,19 @@ final class ListCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    PrintWriter out = spec.commandLine().getOut();
-    try (ApiClient api = server.client()) {
-      JsonNode page = api.get("/batches?limit=" + limit + (after == null ? "" : "&after=" + ApiClient.segment(after)));
-      if (json) {
-        out.println(page);
-      } else {
-        for (JsonNode batch : page.path("data")) {
-          BatchView b = BatchView.of(batch);
-          out.printf("%-32s %-11s %8d/%-8d %6d failed  %s  %s%n", b.id(), b.status(), b.completed() + b.failed(),
-              b.total(), b.failed(), Instant.ofEpochSecond(b.createdAt()), batch.path("endpoint").asText());
-        }
-        if (page.path("has_more").asBoolean()) {
-          out.println("more: barge list --after " + page.path("last_id").asText());
-        }
-      }
-      out.flush();
-      return 0;
+    return server.show(spec, json,
+        api -> api.get("/batches?limit=" + limit + (after == null ? "" : "&after=" + ApiClient.segment(after))),
+        ListCommand::print);
+  }
+
+  private static void print(PrintWriter out, JsonNode page) {
+    for (JsonNode batch : page.path("data")) {
+      BatchView b = BatchView.of(batch);
+      out.printf("%-32s %-11s %8d/%-8d %6d failed  %s  %s%n", b.id(), b.status(), b.completed() + b.failed(),
+          b.total(), b.failed(), Instant.ofEpochSecond(b.createdAt()), batch.path("endpoint").asText());
+    }
+    if (page.path("has_more").asBoolean()) {
+      out.println("more: barge list --after " + page.path("last_id").asText());
     }
   }
 }
