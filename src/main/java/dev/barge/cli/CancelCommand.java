@@ -8,10 +8,15 @@ import picocli.CommandLine.Spec;
 
 /** {@code barge cancel ID}: stops a batch; what ran is kept, the rest ends as cancelled. */
 @Command(name = "cancel", mixinStandardHelpOptions = true,
-    description = "Cancel a batch on a Barge server: calls in flight may finish, the rest ends as cancelled, and"
-        + " the results so far are kept.",
-    footer = {"", "Examples:", "  barge cancel batch_abc123",
-        "", "Exit codes: 0 cancelling; 4 the server refused (e.g. the batch already ended) or could not be reached."})
+    description = """
+        Cancel a batch on a Barge server: calls in flight may finish, the rest ends as cancelled, and \
+        the results so far are kept.""",
+    footer = """
+
+        Examples:
+          barge cancel batch_abc123
+
+        Exit codes: 0 cancelling; 4 the server refused (e.g. the batch already ended) or could not be reached.""")
 final class CancelCommand implements Callable<Integer> {
   @Mixin OneBatchOptions batch;
   @Spec CommandSpec spec;

@@ -12,8 +12,13 @@ import picocli.CommandLine.Spec;
 
 /** {@code barge list}: the project's batches on a server, newest first. */
 @Command(name = "list", mixinStandardHelpOptions = true, description = "List your batches on a Barge server, newest first.",
-    footer = {"", "Examples:", "  barge list", "  barge list --limit 100 --json | jq -r '.data[].id'",
-        "", "Exit codes: 0 listed; 4 the server refused or could not be reached."})
+    footer = """
+
+        Examples:
+          barge list
+          barge list --limit 100 --json | jq -r '.data[].id'
+
+        Exit codes: 0 listed; 4 the server refused or could not be reached.""")
 final class ListCommand implements Callable<Integer> {
   @Mixin ServerOptions server;
   @Option(names = "--limit", defaultValue = "20", description = "How many (1 to 100, default ${DEFAULT-VALUE}).") int limit;

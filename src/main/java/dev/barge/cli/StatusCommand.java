@@ -11,8 +11,13 @@ import picocli.CommandLine.Spec;
 
 /** {@code barge status ID}: where a batch on a server stands. */
 @Command(name = "status", mixinStandardHelpOptions = true, description = "Show where a batch on a Barge server stands.",
-    footer = {"", "Examples:", "  barge status batch_abc123", "  barge status batch_abc123 --json | jq .request_counts",
-        "", "Exit codes: 0 shown; 4 the server refused (e.g. no such batch) or could not be reached."})
+    footer = """
+
+        Examples:
+          barge status batch_abc123
+          barge status batch_abc123 --json | jq .request_counts
+
+        Exit codes: 0 shown; 4 the server refused (e.g. no such batch) or could not be reached.""")
 final class StatusCommand implements Callable<Integer> {
   @Mixin OneBatchOptions batch;
   @Spec CommandSpec spec;

@@ -19,14 +19,18 @@ import picocli.CommandLine.Spec;
 
 /** {@code barge submit}: uploads a batch file to a server and creates its batch; {@code --wait} follows it. */
 @Command(name = "submit", mixinStandardHelpOptions = true,
-    description = "Upload a batch file to a Barge server and create its batch. Prints the batch id; with --wait,"
-        + " shows its progress and writes the results next to the input when it ends.",
-    footer = {"", "Examples:",
-        "  barge submit prompts.jsonl                                # prints batch_...",
-        "  barge submit prompts.jsonl --window 72h --max-cost 20 --wait",
-        "  BARGE_URL=http://gpu-box:8080/v1 BARGE_API_KEY=... barge submit prompts.jsonl --metadata run=nightly",
-        "", "Exit codes: 0 created (with --wait: every line succeeded); 1 with --wait, some lines failed or the"
-        + " batch did not complete; 2 bad arguments or input file; 4 the server refused or could not be reached."})
+    description = """
+        Upload a batch file to a Barge server and create its batch. Prints the batch id; with --wait, \
+        shows its progress and writes the results next to the input when it ends.""",
+    footer = """
+
+        Examples:
+          barge submit prompts.jsonl                                # prints batch_...
+          barge submit prompts.jsonl --window 72h --max-cost 20 --wait
+          BARGE_URL=http://gpu-box:8080/v1 BARGE_API_KEY=... barge submit prompts.jsonl --metadata run=nightly
+
+        Exit codes: 0 created (with --wait: every line succeeded); 1 with --wait, some lines failed or the \
+        batch did not complete; 2 bad arguments or input file; 4 the server refused or could not be reached.""")
 final class SubmitCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
 

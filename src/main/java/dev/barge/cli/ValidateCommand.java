@@ -34,14 +34,18 @@ import picocli.CommandLine.Spec;
  * on an engine in this process or on the server.
  */
 @Command(name = "validate", mixinStandardHelpOptions = true,
-    description = "Check a batch file as the server would, without running it: bad lines, tokens, cost at batch"
-        + " and real-time prices, and with --url when it would finish on that server.",
-    footer = {"", "Examples:",
-        "  barge validate prompts.jsonl                        # offline, the embedded default's rules",
-        "  barge validate prompts.jsonl --config barge.yaml    # offline, with your backends and prices",
-        "  barge validate prompts.jsonl --url http://gpu-box:8080/v1 --json",
-        "", "Exit codes: 0 valid; 1 the batch would fail validation; 2 bad arguments or input file;"
-        + " 3 bad configuration; 4 the server could not be asked."})
+    description = """
+        Check a batch file as the server would, without running it: bad lines, tokens, cost at batch \
+        and real-time prices, and with --url when it would finish on that server.""",
+    footer = """
+
+        Examples:
+          barge validate prompts.jsonl                        # offline, the embedded default's rules
+          barge validate prompts.jsonl --config barge.yaml    # offline, with your backends and prices
+          barge validate prompts.jsonl --url http://gpu-box:8080/v1 --json
+
+        Exit codes: 0 valid; 1 the batch would fail validation; 2 bad arguments or input file; \
+        3 bad configuration; 4 the server could not be asked.""")
 final class ValidateCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
