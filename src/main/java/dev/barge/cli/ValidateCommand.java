@@ -22,9 +22,9 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
@@ -51,15 +51,11 @@ final class ValidateCommand implements Callable<Integer> {
   private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
       .withZone(ZoneOffset.UTC);
 
-  @Parameters(index = "0", paramLabel = "INPUT.jsonl", description = "The batch input: one request per line.")
-  Path input;
+  @Mixin BatchFileOptions batchFile;
 
   @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration for an offline check"
       + " (backends, prices, quotas); default: the embedded default.")
   Path config;
-
-  @Option(names = "--endpoint", paramLabel = "PATH", description = "The batch's endpoint (default: the url of the first line).")
-  String endpoint;
 
   @Option(names = "--window", paramLabel = "DURATION", defaultValue = "24h",
       description = "The completion window to check against (default ${DEFAULT-VALUE}).")
@@ -80,7 +76,7 @@ final class ValidateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    String batchEndpoint = InputFiles.endpoint(InputFiles.existing(input), endpoint);
+    String batchEndpoint = batchFile.endpoint();
     JsonNode report = url != null ? askServer(batchEndpoint) : checkHere(batchEndpoint);
     if (json) out.println(report);
     else print(out, report);
@@ -96,8 +92,8 @@ final class ValidateCommand implements Callable<Integer> {
     try (Engine engine = Engine.start(cfg, Clock.systemUTC())) {
       String project = ApiKey.DEFAULT_PROJECT;
       FileRecord file;
-      try (InputStream in = Files.newInputStream(input)) {
-        file = engine.files().upload(project, input.getFileName().toString(), FileService.PURPOSE_BATCH, in, null);
+      try (InputStream in = Files.newInputStream(batchFile.input)) {
+        file = engine.files().upload(project, batchFile.input.getFileName().toString(), FileService.PURPOSE_BATCH, in, null);
       }
       CreateBatch request = new CreateBatch(file.id(), batchEndpoint, window, null, null, null, List.of(), null, null);
       return Wire.dryRun(request, engine.batches().dryRun(project, request));
@@ -109,7 +105,7 @@ final class ValidateCommand implements Callable<Integer> {
   /** The server's dry run; the uploaded copy is deleted again. */
   private JsonNode askServer(String batchEndpoint) {
     try (ApiClient api = new ApiClient(url, apiKey)) {
-      String fileId = api.upload(input);
+      String fileId = api.upload(batchFile.input);
       try {
         ObjectNode body = JSON.createObjectNode().put("input_file_id", fileId).put("endpoint", batchEndpoint)
             .put("completion_window", window).put("dry_run", true);
