@@ -50,30 +50,14 @@ python3 "$here/gen_chat.py" "$lines" "$tmp/input.jsonl" sim-chat
 input_bytes=$(stat -c %s "$tmp/input.jsonl")
 
 # --- the simulator, a separate process ---------------------------------------------------------------
-"$barge" mock-upstream --host 127.0.0.1 --port 0 --latency-ms 0 --models sim-chat --error-rate "$error_rate" --seed 1 \
-  >"$tmp/sim.log" 2>&1 &
-sim_pid=$!
-sim_url=$(wait_for_line "$tmp/sim.log" 'listening on (http://[^ ]+/v1)' "$sim_pid" "the simulator")
+start_simulator e2e --latency-ms 0 --error-rate "$error_rate" --seed 1
 
 # --- Barge -----------------------------------------------------------------------------------------------
 database="sqlite:$tmp/data/barge.db"
 ((postgres)) && start_postgres
-cat >"$tmp/barge.yaml" <<EOF
-server: {host: 127.0.0.1, port: 0}
-storage:
-  database: "$database"
-  blobs: "$tmp/data/blobs"
-backends:
-  - name: simulator
-    type: openai
-    base_url: $sim_url
-    models: [sim-chat]
-    limits: {max_concurrency: $concurrency}
-EOF
-((priced)) && echo 'pricing: {sim-chat: {input_per_million: 2.50, output_per_million: 10.00}}' >>"$tmp/barge.yaml"
-"$barge" serve --config "$tmp/barge.yaml" >"$tmp/server.log" 2>&1 &
-server_pid=$!
-api=$(wait_for_line "$tmp/server.log" 'Barge API listening on (http://[^ ]+/v1)' "$server_pid" "barge serve")
+pricing=
+((priced)) && pricing='pricing: {sim-chat: {input_per_million: 2.50, output_per_million: 10.00}}'
+start_barge e2e "{max_concurrency: $concurrency}" "$database" "$tmp/data/blobs" "$pricing"
 echo "simulator $sim_url (pid $sim_pid), barge $api (pid $server_pid)"
 
 # --- upload --------------------------------------------------------------------------------------------
@@ -125,7 +109,7 @@ server_hwm_kib=$(proc_kib "$server_pid" VmHWM)
 server_cpu=$(cpu_s "$server_pid")
 sim_hwm_kib=$(proc_kib "$sim_pid" VmHWM)
 sim_cpu=$(cpu_s "$sim_pid")
-log_errors=$(grep -cE ' (ERROR|WARN) ' "$tmp/server.log" || true)
+log_errors=$(grep -cE ' (ERROR|WARN) ' "$tmp/server-e2e.log" || true)
 stop "$server_pid"; server_pid=
 
 upload_s=$(calc "$t_uploaded - $t_upload")

@@ -115,10 +115,11 @@ start_simulator() {
   sim_url=$(wait_for_line "$tmp/sim-$log.log" 'listening on (http://[^ ]+/v1)' "$sim_pid" "the simulator")
 }
 # Starts `barge serve` with one openai backend at $sim_url serving sim-chat, with LIMITS (a YAML flow
-# map) as its limits; stored in DATABASE and BLOBS when given, else SQLite in $tmp/data-LOG. Sets
-# server_pid and api; a node started while one runs is added to more_pids instead.
-start_barge() {
-  local log=$1 limits=$2 db=${3:-sqlite:$tmp/data-$1/barge.db} blobs=${4:-$tmp/data-$1/blobs}
+# map) as its limits; stored in DATABASE and BLOBS when given, else SQLite in $tmp/data-LOG; MORE, when
+# given, is YAML added to its configuration (e.g. a pricing section). Sets server_pid and api; a node
+# started while one runs is added to more_pids instead.
+start_barge() { # LOG LIMITS [DATABASE] [BLOBS] [MORE]
+  local log=$1 limits=$2 db=${3:-sqlite:$tmp/data-$1/barge.db} blobs=${4:-$tmp/data-$1/blobs} more=${5:-}
   cat >"$tmp/barge-$log.yaml" <<YAML
 server: {host: 127.0.0.1, port: 0}
 storage: {database: "$db", blobs: "$blobs"}
@@ -128,6 +129,7 @@ backends:
     base_url: $sim_url
     models: [sim-chat]
     limits: $limits
+$more
 YAML
   "$barge" serve --config "$tmp/barge-$log.yaml" >"$tmp/server-$log.log" 2>&1 &
   local pid=$! url

@@ -33,13 +33,17 @@ import picocli.CommandLine.Spec;
  * (its hash differs from the one recorded) is refused and reported: its answer was made from old text.
  */
 @Command(name = "apply", mixinStandardHelpOptions = true,
-    description = "Write each answer of a batch built by 'barge prep --files' back to its file, in place or as one"
-        + " unified diff (--diff). Files changed since prep are refused and reported, as are lines that failed.",
-    footer = {"", "Examples:",
-        "  barge apply readmes.output.jsonl --diff > readmes.patch   # review first",
-        "  barge apply readmes.output.jsonl                          # then write the files",
-        "", "Exit codes: 0 every file applied; 1 some were refused (changed since prep) or had no answer;"
-        + " 2 bad arguments or files."})
+    description = """
+        Write each answer of a batch built by 'barge prep --files' back to its file, in place or as one \
+        unified diff (--diff). Files changed since prep are refused and reported, as are lines that failed.""",
+    footer = """
+
+        Examples:
+          barge apply readmes.output.jsonl --diff > readmes.patch   # review first
+          barge apply readmes.output.jsonl                          # then write the files
+
+        Exit codes: 0 every file applied; 1 some were refused (changed since prep) or had no answer; \
+        2 bad arguments or files.""")
 final class ApplyCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** An answer that is one fenced code block, as models often write a file: the block's text is the file. */

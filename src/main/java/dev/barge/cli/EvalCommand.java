@@ -21,14 +21,18 @@ import picocli.CommandLine.Spec;
  * ({@code metadata.expected}) and prints the pass rate per kind of check and every failure.
  */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-    description = "Score a batch's answers against metadata.expected of its input lines (a string for an exact"
-        + " answer, or {\"exact\"|\"contains\"|\"regex\": …} or {\"json_schema\": {…}}): pass rates per check, and"
-        + " every failure.",
-    footer = {"", "Examples:",
-        "  barge eval questions.jsonl questions.output.jsonl",
-        "  barge eval questions.jsonl questions.output.jsonl --min-pass 0.9 --json",
-        "", "Exit codes: 0 scored (and at least --min-pass passed); 1 under --min-pass; 2 bad arguments or files,"
-        + " or no line has an expectation."})
+    description = """
+        Score a batch's answers against metadata.expected of its input lines (a string for an exact \
+        answer, or {"exact"|"contains"|"regex": …} or {"json_schema": {…}}): pass rates per check, and \
+        every failure.""",
+    footer = """
+
+        Examples:
+          barge eval questions.jsonl questions.output.jsonl
+          barge eval questions.jsonl questions.output.jsonl --min-pass 0.9 --json
+
+        Exit codes: 0 scored (and at least --min-pass passed); 1 under --min-pass; 2 bad arguments or files, \
+        or no line has an expectation.""")
 final class EvalCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
 

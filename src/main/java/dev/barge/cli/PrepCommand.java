@@ -40,16 +40,18 @@ import picocli.CommandLine.Spec;
  * {@code barge apply} can write results back and refuse files changed since.
  */
 @Command(name = "prep", mixinStandardHelpOptions = true,
-    description = "Build a batch file from a prompt template and data: one request per row of a CSV or JSONL file,"
-        + " or one per file matched by a glob. Template variables: the row's columns, or {{path}}, {{name}} and"
-        + " {{content}} of a file.",
-    footer = {"", "Examples:",
-        "  barge prep --csv questions.csv --template 'Answer briefly: {{question}}' --model gpt-x -o batch.jsonl",
-        "  barge prep --files 'docs/**/README.md' --template-file rewrite.txt --model gpt-x --max-tokens 2000"
-            + " -o readmes.jsonl",
-        "  barge prep --jsonl items.jsonl --template '{{text}}' --endpoint /v1/embeddings --model all-MiniLM-L6-v2"
-            + " -o embed.jsonl",
-        "", "Exit codes: 0 written (skipped files are reported); 2 bad arguments, data or template."})
+    description = """
+        Build a batch file from a prompt template and data: one request per row of a CSV or JSONL file, \
+        or one per file matched by a glob. Template variables: the row's columns, or {{path}}, {{name}} and \
+        {{content}} of a file.""",
+    footer = """
+
+        Examples:
+          barge prep --csv questions.csv --template 'Answer briefly: {{question}}' --model gpt-x -o batch.jsonl
+          barge prep --files 'docs/**/README.md' --template-file rewrite.txt --model gpt-x --max-tokens 2000 -o readmes.jsonl
+          barge prep --jsonl items.jsonl --template '{{text}}' --endpoint /v1/embeddings --model all-MiniLM-L6-v2 -o embed.jsonl
+
+        Exit codes: 0 written (skipped files are reported); 2 bad arguments, data or template.""")
 final class PrepCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -34,15 +34,19 @@ import picocli.CommandLine.Spec;
  * From a server by batch id, or from the local files of a {@code run}.
  */
 @Command(name = "results", mixinStandardHelpOptions = true,
-    description = "Join a batch's results to its input lines, in input order: one row per line with custom_id,"
-        + " status, the answer's text (or embedding), tokens, cost and error. Give a batch id (from a server) or"
-        + " the output file of a run (with --input).",
-    footer = {"", "Examples:",
-        "  barge results batch_abc123 --format csv -o results.csv",
-        "  barge results prompts.output.jsonl --input prompts.jsonl            # errors file found beside it",
-        "  barge results prompts.output.jsonl --input prompts.jsonl --config barge.yaml   # with costs",
-        "", "Exit codes: 0 every line succeeded; 1 some lines failed or have no result; 2 bad arguments or files;"
-        + " 4 the server refused or could not be reached."})
+    description = """
+        Join a batch's results to its input lines, in input order: one row per line with custom_id, \
+        status, the answer's text (or embedding), tokens, cost and error. Give a batch id (from a server) or \
+        the output file of a run (with --input).""",
+    footer = """
+
+        Examples:
+          barge results batch_abc123 --format csv -o results.csv
+          barge results prompts.output.jsonl --input prompts.jsonl            # errors file found beside it
+          barge results prompts.output.jsonl --input prompts.jsonl --config barge.yaml   # with costs
+
+        Exit codes: 0 every line succeeded; 1 some lines failed or have no result; 2 bad arguments or files; \
+        4 the server refused or could not be reached.""")
 final class ResultsCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -31,14 +31,18 @@ import picocli.CommandLine;
  * the error file only what still fails.
  */
 @Command(name = "retry", mixinStandardHelpOptions = true,
-    description = "Run again only the lines of a batch that did not succeed. With a batch id: a new batch on the"
-        + " server, linked to the original by metadata.retry_of. With the input of a run: runs those lines and"
-        + " merges the results into the run's output and error files.",
-    footer = {"", "Examples:",
-        "  barge retry prompts.jsonl --config barge.yaml     # after barge run prompts.jsonl",
-        "  barge retry batch_abc123 --window 24h             # prints the new batch's id",
-        "", "Exit codes: 0 nothing left failing (or the new batch was created); 1 lines still fail;"
-        + " 2 bad arguments or files; 3 bad configuration; 4 the server refused or could not be reached."})
+    description = """
+        Run again only the lines of a batch that did not succeed. With a batch id: a new batch on the \
+        server, linked to the original by metadata.retry_of. With the input of a run: runs those lines and \
+        merges the results into the run's output and error files.""",
+    footer = """
+
+        Examples:
+          barge retry prompts.jsonl --config barge.yaml     # after barge run prompts.jsonl
+          barge retry batch_abc123 --window 24h             # prints the new batch's id
+
+        Exit codes: 0 nothing left failing (or the new batch was created); 1 lines still fail; \
+        2 bad arguments or files; 3 bad configuration; 4 the server refused or could not be reached.""")
 final class RetryCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
 

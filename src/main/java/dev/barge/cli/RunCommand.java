@@ -36,15 +36,19 @@ import picocli.CommandLine.Spec;
  * where it stopped.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
-    description = "Run a batch file (JSONL, one request per line) to the end on an engine in this process: no server"
-        + " needed. Shows progress, writes the output and error files next to the input, and resumes where it"
-        + " stopped when started again after Ctrl-C or a crash.",
-    footer = {"", "Examples:",
-        "  barge run examples/embeddings.jsonl                 # the local embeddings model, no config",
-        "  barge run prompts.jsonl --config barge.yaml         # your backends and prices",
-        "  barge run prompts.jsonl -o out/results.jsonl --json # results elsewhere, summary as JSON",
-        "", "Exit codes: 0 every line succeeded; 1 some lines failed or the batch did not complete;"
-        + " 2 bad arguments or input file; 3 bad configuration."})
+    description = """
+        Run a batch file (JSONL, one request per line) to the end on an engine in this process: no server \
+        needed. Shows progress, writes the output and error files next to the input, and resumes where it \
+        stopped when started again after Ctrl-C or a crash.""",
+    footer = """
+
+        Examples:
+          barge run examples/embeddings.jsonl                 # the local embeddings model, no config
+          barge run prompts.jsonl --config barge.yaml         # your backends and prices
+          barge run prompts.jsonl -o out/results.jsonl --json # results elsewhere, summary as JSON
+
+        Exit codes: 0 every line succeeded; 1 some lines failed or the batch did not complete; \
+        2 bad arguments or input file; 3 bad configuration.""")
 final class RunCommand implements Callable<Integer> {
 
   @Parameters(index = "0", paramLabel = "INPUT.jsonl", description = "The batch input: one request per line.")

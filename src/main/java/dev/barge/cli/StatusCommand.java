@@ -7,41 +7,36 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code barge status ID}: where a batch on a server stands. */
 @Command(name = "status", mixinStandardHelpOptions = true, description = "Show where a batch on a Barge server stands.",
-    footer = {"", "Examples:", "  barge status batch_abc123", "  barge status batch_abc123 --json | jq .request_counts",
-        "", "Exit codes: 0 shown; 4 the server refused (e.g. no such batch) or could not be reached."})
+    footer = """
+
+        Examples:
+          barge status batch_abc123
+          barge status batch_abc123 --json | jq .request_counts
+
+        Exit codes: 0 shown; 4 the server refused (e.g. no such batch) or could not be reached.""")
 final class StatusCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "BATCH_ID") String id;
-  @Mixin ServerOptions server;
-  @Option(names = "--json", description = "Print the Batch object as JSON.") boolean json;
+  @Mixin OneBatchOptions batch;
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
-    PrintWriter out = spec.commandLine().getOut();
-    try (ApiClient api = server.client()) {
-      JsonNode batch = api.get("/batches/" + ApiClient.segment(id));
-      if (json) {
-        out.println(batch);
-      } else {
-        BatchView b = BatchView.of(batch);
-        out.println(b.id() + "  " + new Progress(out, false).line(b));
-        out.println("created " + Instant.ofEpochSecond(b.createdAt()) + " · " + batch.path("endpoint").asText()
-            + " · " + batch.path("model").asText("-") + " · window " + batch.path("completion_window").asText());
-        if (b.outputFileId() != null) out.println("output file: " + b.outputFileId());
-        if (b.errorFileId() != null) out.println("error file: " + b.errorFileId());
-        for (JsonNode e : batch.path("errors").path("data")) {
-          out.println("error: " + (e.path("line").isNull() ? "" : "line " + e.path("line").asInt() + ": ")
-              + e.path("code").asText() + ": " + e.path("message").asText());
-        }
-      }
-      out.flush();
-      return 0;
+    return batch.server.show(spec, batch.json, api -> api.get(batch.path()), StatusCommand::print);
+  }
+
+  private static void print(PrintWriter out, JsonNode batch) {
+    BatchView b = BatchView.of(batch);
+    out.println(b.id() + "  " + new Progress(out, false).line(b));
+    out.println("created " + Instant.ofEpochSecond(b.createdAt()) + " · " + batch.path("endpoint").asText()
+        + " · " + batch.path("model").asText("-") + " · window " + batch.path("completion_window").asText());
+    if (b.outputFileId() != null) out.println("output file: " + b.outputFileId());
+    if (b.errorFileId() != null) out.println("error file: " + b.errorFileId());
+    for (JsonNode e : batch.path("errors").path("data")) {
+      out.println("error: " + (e.path("line").isNull() ? "" : "line " + e.path("line").asInt() + ": ")
+          + e.path("code").asText() + ": " + e.path("message").asText());
     }
   }
 }

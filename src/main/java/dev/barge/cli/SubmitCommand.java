@@ -14,29 +14,28 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code barge submit}: uploads a batch file to a server and creates its batch; {@code --wait} follows it. */
 @Command(name = "submit", mixinStandardHelpOptions = true,
-    description = "Upload a batch file to a Barge server and create its batch. Prints the batch id; with --wait,"
-        + " shows its progress and writes the results next to the input when it ends.",
-    footer = {"", "Examples:",
-        "  barge submit prompts.jsonl                                # prints batch_...",
-        "  barge submit prompts.jsonl --window 72h --max-cost 20 --wait",
-        "  BARGE_URL=http://gpu-box:8080/v1 BARGE_API_KEY=... barge submit prompts.jsonl --metadata run=nightly",
-        "", "Exit codes: 0 created (with --wait: every line succeeded); 1 with --wait, some lines failed or the"
-        + " batch did not complete; 2 bad arguments or input file; 4 the server refused or could not be reached."})
+    description = """
+        Upload a batch file to a Barge server and create its batch. Prints the batch id; with --wait, \
+        shows its progress and writes the results next to the input when it ends.""",
+    footer = """
+
+        Examples:
+          barge submit prompts.jsonl                                # prints batch_...
+          barge submit prompts.jsonl --window 72h --max-cost 20 --wait
+          BARGE_URL=http://gpu-box:8080/v1 BARGE_API_KEY=... barge submit prompts.jsonl --metadata run=nightly
+
+        Exit codes: 0 created (with --wait: every line succeeded); 1 with --wait, some lines failed or the \
+        batch did not complete; 2 bad arguments or input file; 4 the server refused or could not be reached.""")
 final class SubmitCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @Parameters(index = "0", paramLabel = "INPUT.jsonl", description = "The batch input: one request per line.")
-  Path input;
+  @Mixin BatchFileOptions batchFile;
 
   @Mixin ServerOptions server;
-
-  @Option(names = "--endpoint", paramLabel = "PATH", description = "The batch's endpoint (default: the url of the first line).")
-  String endpoint;
 
   @Option(names = "--window", paramLabel = "DURATION", defaultValue = "24h",
       description = "Completion window: 24h, or as Barge allows, e.g. 1h, 72h, 7d (default ${DEFAULT-VALUE}).")
@@ -67,11 +66,11 @@ final class SubmitCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    String batchEndpoint = InputFiles.endpoint(InputFiles.existing(input), endpoint);
+    String batchEndpoint = batchFile.endpoint();
     try (ApiClient api = server.client()) {
       long started = System.currentTimeMillis();
-      ObjectNode body = JSON.createObjectNode().put("input_file_id", api.upload(input)).put("endpoint", batchEndpoint)
-          .put("completion_window", window);
+      ObjectNode body = JSON.createObjectNode().put("input_file_id", api.upload(batchFile.input))
+          .put("endpoint", batchEndpoint).put("completion_window", window);
       if (metadata != null) metadata.forEach(body.putObject("metadata")::put);
       if (priority != null) body.put("priority", priority);
       if (maxCost != null) body.put("max_cost_usd", maxCost.toPlainString());
@@ -84,7 +83,7 @@ final class SubmitCommand implements Callable<Integer> {
       }
       err.println("barge: batch " + id);
       BatchView ended = Summary.await(() -> BatchView.of(api.get("/batches/" + ApiClient.segment(id))), err, System.console() != null);
-      InputFiles.ResultPaths paths = InputFiles.resultPaths(input, output);
+      InputFiles.ResultPaths paths = InputFiles.resultPaths(batchFile.input, output);
       Path outputFile = paths.output();
       Path errorsFile = paths.errors();
       // A file left by an earlier batch of this input would tell of results that are not these.

@@ -22,9 +22,9 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
@@ -34,28 +34,28 @@ import picocli.CommandLine.Spec;
  * on an engine in this process or on the server.
  */
 @Command(name = "validate", mixinStandardHelpOptions = true,
-    description = "Check a batch file as the server would, without running it: bad lines, tokens, cost at batch"
-        + " and real-time prices, and with --url when it would finish on that server.",
-    footer = {"", "Examples:",
-        "  barge validate prompts.jsonl                        # offline, the embedded default's rules",
-        "  barge validate prompts.jsonl --config barge.yaml    # offline, with your backends and prices",
-        "  barge validate prompts.jsonl --url http://gpu-box:8080/v1 --json",
-        "", "Exit codes: 0 valid; 1 the batch would fail validation; 2 bad arguments or input file;"
-        + " 3 bad configuration; 4 the server could not be asked."})
+    description = """
+        Check a batch file as the server would, without running it: bad lines, tokens, cost at batch \
+        and real-time prices, and with --url when it would finish on that server.""",
+    footer = """
+
+        Examples:
+          barge validate prompts.jsonl                        # offline, the embedded default's rules
+          barge validate prompts.jsonl --config barge.yaml    # offline, with your backends and prices
+          barge validate prompts.jsonl --url http://gpu-box:8080/v1 --json
+
+        Exit codes: 0 valid; 1 the batch would fail validation; 2 bad arguments or input file; \
+        3 bad configuration; 4 the server could not be asked.""")
 final class ValidateCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
       .withZone(ZoneOffset.UTC);
 
-  @Parameters(index = "0", paramLabel = "INPUT.jsonl", description = "The batch input: one request per line.")
-  Path input;
+  @Mixin BatchFileOptions batchFile;
 
   @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration for an offline check"
       + " (backends, prices, quotas); default: the embedded default.")
   Path config;
-
-  @Option(names = "--endpoint", paramLabel = "PATH", description = "The batch's endpoint (default: the url of the first line).")
-  String endpoint;
 
   @Option(names = "--window", paramLabel = "DURATION", defaultValue = "24h",
       description = "The completion window to check against (default ${DEFAULT-VALUE}).")
@@ -76,7 +76,7 @@ final class ValidateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    String batchEndpoint = InputFiles.endpoint(InputFiles.existing(input), endpoint);
+    String batchEndpoint = batchFile.endpoint();
     JsonNode report = url != null ? askServer(batchEndpoint) : checkHere(batchEndpoint);
     if (json) out.println(report);
     else print(out, report);
@@ -92,8 +92,8 @@ final class ValidateCommand implements Callable<Integer> {
     try (Engine engine = Engine.start(cfg, Clock.systemUTC())) {
       String project = ApiKey.DEFAULT_PROJECT;
       FileRecord file;
-      try (InputStream in = Files.newInputStream(input)) {
-        file = engine.files().upload(project, input.getFileName().toString(), FileService.PURPOSE_BATCH, in, null);
+      try (InputStream in = Files.newInputStream(batchFile.input)) {
+        file = engine.files().upload(project, batchFile.input.getFileName().toString(), FileService.PURPOSE_BATCH, in, null);
       }
       CreateBatch request = new CreateBatch(file.id(), batchEndpoint, window, null, null, null, List.of(), null, null);
       return Wire.dryRun(request, engine.batches().dryRun(project, request));
@@ -105,7 +105,7 @@ final class ValidateCommand implements Callable<Integer> {
   /** The server's dry run; the uploaded copy is deleted again. */
   private JsonNode askServer(String batchEndpoint) {
     try (ApiClient api = new ApiClient(url, apiKey)) {
-      String fileId = api.upload(input);
+      String fileId = api.upload(batchFile.input);
       try {
         ObjectNode body = JSON.createObjectNode().put("input_file_id", fileId).put("endpoint", batchEndpoint)
             .put("completion_window", window).put("dry_run", true);

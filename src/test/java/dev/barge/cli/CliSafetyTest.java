@@ -78,10 +78,8 @@ class CliSafetyTest {
     String shaA = RunState.sha256(root.resolve("a.txt"));
     String shaX = RunState.sha256(outside.resolve("x.txt"));
     Path input = Files.write(dir.resolve("f.jsonl"), List.of(
-        "{\"custom_id\": \"a\", \"method\": \"POST\", \"url\": \"/v1/chat/completions\", \"body\": {},"
-            + " \"metadata\": {\"path\": \"a.txt\", \"sha256\": \"" + shaA + "\"}}",
-        "{\"custom_id\": \"x\", \"method\": \"POST\", \"url\": \"/v1/chat/completions\", \"body\": {},"
-            + " \"metadata\": {\"path\": \"link/x.txt\", \"sha256\": \"" + shaX + "\"}}"), StandardCharsets.UTF_8);
+        prepLine("a", "{\"path\": \"a.txt\", \"sha256\": \"" + shaA + "\"}"),
+        prepLine("x", "{\"path\": \"link/x.txt\", \"sha256\": \"" + shaX + "\"}")), StandardCharsets.UTF_8);
     Path output = Files.write(dir.resolve("f.output.jsonl"), List.of(answer("a", "fir", "length"),
         answer("x", "PWNED\n", "stop")), StandardCharsets.UTF_8);
 

@@ -2,6 +2,7 @@ package dev.barge.cli;
 
 import static dev.barge.cli.RunCommandTest.barge;
 import static dev.barge.cli.RunCommandTest.chatLines;
+import static dev.barge.cli.RunCommandTest.customIds;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,9 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,12 +31,6 @@ class RetryCommandTest {
       """;
 
   @TempDir Path dir;
-
-  private static Set<String> customIds(Path jsonl) throws Exception {
-    Set<String> ids = new HashSet<>();
-    for (String line : Files.readAllLines(jsonl)) ids.add(JSON.readTree(line).get("custom_id").asText());
-    return ids;
-  }
 
   @Test
   void retryingARunSendsOnlyTheFailuresAndMergesTheResults() throws Exception {

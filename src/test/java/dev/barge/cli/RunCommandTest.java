@@ -59,7 +59,8 @@ class RunCommandTest {
     return upstream.answersByStatus().values().stream().mapToLong(Long::longValue).sum();
   }
 
-  private static Set<String> customIds(Path jsonl) throws IOException {
+  /** The custom_ids of the lines of a JSONL file (an input, output or error file). */
+  static Set<String> customIds(Path jsonl) throws IOException {
     Set<String> ids = new HashSet<>();
     for (String line : Files.readAllLines(jsonl)) ids.add(JSON.readTree(line).get("custom_id").asText());
     return ids;

@@ -1,5 +1,6 @@
 package dev.barge.e2e;
 
+import static dev.barge.e2e.TestBarge.MODEL;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
@@ -42,7 +43,6 @@ import org.slf4j.LoggerFactory;
 class ApiHardeningTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-  private static final String MODEL = "sim-chat";
   private static final int MAX_REQUEST_BYTES = 64 * 1024;
 
   @RegisterExtension static final BargeExtension e2e = new BargeExtension();

@@ -1,5 +1,6 @@
 package dev.barge.e2e;
 
+import static dev.barge.e2e.TestBarge.MODEL;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,7 +23,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Budgets stop dispatch at the limit, overshooting by no more than the calls in flight. */
 class BudgetTest {
-  private static final String MODEL = "sim-chat";
   private static final int CONCURRENCY = 3;
   // About 0.3 cents per answer of the simulator at these prices and half price for batches.
   private static final ModelPrice PRICE = new ModelPrice(new BigDecimal("50"), null, new BigDecimal("100"));

@@ -1,5 +1,6 @@
 package dev.barge.e2e;
 
+import static dev.barge.e2e.TestBarge.MODEL;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
@@ -34,7 +35,6 @@ import org.slf4j.LoggerFactory;
 /** Chat batches through the official OpenAI SDK against a simulated OpenAI-compatible server over HTTP. */
 class ChatBatchTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String MODEL = "sim-chat";
 
   @RegisterExtension final BargeExtension e2e = new BargeExtension();
   private SimulatorServer upstream;

@@ -1,5 +1,6 @@
 package dev.barge.e2e;
 
+import static dev.barge.e2e.TestBarge.MODEL;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -24,7 +25,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Usage and cost of every result, summed exactly per batch and per project and day, from the price table. */
 class CostTest {
-  private static final String MODEL = "sim-chat";
   private static final ModelPrice PRICE = new ModelPrice(new BigDecimal("2.50"), new BigDecimal("1.25"),
       new BigDecimal("10.00"));
   private static final ObjectMapper JSON = new ObjectMapper();

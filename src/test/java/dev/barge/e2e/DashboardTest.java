@@ -1,5 +1,6 @@
 package dev.barge.e2e;
 
+import static dev.barge.e2e.TestBarge.MODEL;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -39,7 +40,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 class DashboardTest {
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-  private static final String MODEL = "sim-chat";
 
   @RegisterExtension final BargeExtension e2e = new BargeExtension();
   private SimulatorServer upstream;

@@ -1,5 +1,6 @@
 package dev.barge.e2e;
 
+import static dev.barge.e2e.TestBarge.MODEL;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,7 +19,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code "dry_run": true} on create: validation, tokens, cost and finishing time, and nothing queued. */
 class DryRunTest {
-  private static final String MODEL = "sim-chat";
   private static final ModelPrice PRICE = new ModelPrice(new BigDecimal("2.50"), null, new BigDecimal("10.00"));
 
   @RegisterExtension final BargeExtension e2e = new BargeExtension();

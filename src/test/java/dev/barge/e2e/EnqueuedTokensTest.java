@@ -1,5 +1,6 @@
 package dev.barge.e2e;
 
+import static dev.barge.e2e.TestBarge.MODEL;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.openai.client.OpenAIClient;
@@ -15,8 +16,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A project's quota of prompt tokens queued per model: a batch over it fails, and ended batches free it. */
 class EnqueuedTokensTest {
-  private static final String MODEL = "sim-chat";
-
   @RegisterExtension final BargeExtension e2e = new BargeExtension();
   private SimulatorServer upstream;
   private TestBarge barge;

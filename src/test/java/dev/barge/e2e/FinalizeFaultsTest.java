@@ -1,5 +1,6 @@
 package dev.barge.e2e;
 
+import static dev.barge.e2e.TestBarge.MODEL;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.openai.client.OpenAIClient;
@@ -21,7 +22,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * waits and tries again, backing off, and no other batch waits for it.
  */
 class FinalizeFaultsTest {
-  private static final String MODEL = "sim-chat";
   private static final Duration AT_MOST = Duration.ofSeconds(30);
 
   @RegisterExtension final BargeExtension e2e = new BargeExtension();

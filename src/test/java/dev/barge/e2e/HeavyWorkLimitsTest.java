@@ -1,5 +1,6 @@
 package dev.barge.e2e;
 
+import static dev.barge.e2e.TestBarge.MODEL;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -36,7 +37,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * streams past the limit answer 429 with retry-after, dry runs count as creations, partial pages are capped.
  */
 class HeavyWorkLimitsTest {
-  private static final String MODEL = "sim-chat";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration AT_MOST = Duration.ofSeconds(30);
 

@@ -1,5 +1,6 @@
 package dev.barge.e2e;
 
+import static dev.barge.e2e.TestBarge.MODEL;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -45,7 +46,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class IdempotencyTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private static final String MODEL = "sim-chat";
 
   @RegisterExtension static final BargeExtension e2e = new BargeExtension();
   private static TestBarge barge;

@@ -1,5 +1,6 @@
 package dev.barge.e2e;
 
+import static dev.barge.e2e.TestBarge.MODEL;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -33,7 +34,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The synchronous endpoints, proxied to the backends ahead of batch work, driven by the official SDK. */
 class InteractiveTest {
-  private static final String MODEL = "sim-chat";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 

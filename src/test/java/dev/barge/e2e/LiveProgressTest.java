@@ -1,5 +1,6 @@
 package dev.barge.e2e;
 
+import static dev.barge.e2e.TestBarge.MODEL;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,7 +23,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Progress as server-sent events, and results read while the batch still runs. */
 class LiveProgressTest {
-  private static final String MODEL = "sim-chat";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @RegisterExtension final BargeExtension e2e = new BargeExtension();

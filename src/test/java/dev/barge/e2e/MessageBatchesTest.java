@@ -1,5 +1,6 @@
 package dev.barge.e2e;
 
+import static dev.barge.e2e.TestBarge.MODEL;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -44,8 +45,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * (the simulator over HTTP): each Messages request is translated to a chat completion and back.
  */
 class MessageBatchesTest {
-  private static final String MODEL = "sim-chat";
-
   @RegisterExtension final BargeExtension e2e = new BargeExtension();
   private SimulatorServer upstream;
   private TestBarge barge;

@@ -1,5 +1,6 @@
 package dev.barge.e2e;
 
+import static dev.barge.e2e.TestBarge.MODEL;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,8 +27,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code /metrics} in the Prometheus format (for admin keys), and the health endpoints load balancers ask. */
 class MetricsTest {
-  private static final String MODEL = "sim-chat";
-
   @RegisterExtension final BargeExtension e2e = new BargeExtension();
   private SimulatorServer upstream;
   private TestBarge barge;

@@ -1,5 +1,6 @@
 package dev.barge.e2e;
 
+import static dev.barge.e2e.TestBarge.MODEL;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -26,8 +27,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** API keys bind callers to projects; lists page with cursors the way the SDK walks them. */
 class ProjectsAndPagingTest {
-  private static final String MODEL = "sim-chat";
-
   @RegisterExtension static final BargeExtension e2e = new BargeExtension();
   private static TestBarge barge;
   private static OpenAIClient alice;

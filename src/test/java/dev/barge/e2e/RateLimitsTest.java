@@ -1,5 +1,6 @@
 package dev.barge.e2e;
 
+import static dev.barge.e2e.TestBarge.MODEL;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.openai.client.OpenAIClient;
@@ -23,8 +24,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * these tests check Barge's own pace (a lower bound on the time a batch takes) and the 429s it got.
  */
 class RateLimitsTest {
-  private static final String MODEL = "sim-chat";
-
   @RegisterExtension final BargeExtension e2e = new BargeExtension();
   private SimulatorServer upstream;
   private TestBarge barge;

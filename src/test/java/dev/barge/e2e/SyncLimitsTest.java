@@ -1,5 +1,6 @@
 package dev.barge.e2e;
 
+import static dev.barge.e2e.TestBarge.MODEL;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -23,8 +24,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Synchronous requests stay inside their project's limits and leave batch work its share of a backend. */
 class SyncLimitsTest {
-  private static final String MODEL = "sim-chat";
-
   @RegisterExtension final BargeExtension e2e = new BargeExtension();
   private SimulatorServer upstream;
   private TestBarge barge;

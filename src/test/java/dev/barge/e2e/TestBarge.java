@@ -40,6 +40,8 @@ import org.awaitility.core.ConditionTimeoutException;
 
 /** A real Barge (engine + HTTP API) on a free port with its own data directory, and an OpenAI SDK client for it. */
 final class TestBarge implements AutoCloseable {
+  /** The model the tests' simulator backends serve and their batch lines name. */
+  static final String MODEL = "sim-chat";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<Batch.Status> TERMINAL = Set.of(Batch.Status.COMPLETED, Batch.Status.FAILED,
       Batch.Status.EXPIRED, Batch.Status.CANCELLED);

@@ -1,5 +1,6 @@
 package dev.barge.e2e;
 
+import static dev.barge.e2e.TestBarge.MODEL;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -22,7 +23,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Each input-file rule, produced by a crafted file and reported with its line; and the synchronous create checks. */
 class ValidationTest {
-  private static final String MODEL = "sim-chat";
   private static final String OK = Lines.chatLine("ok-1", MODEL, "hello");
 
   @RegisterExtension static final BargeExtension e2e = new BargeExtension();

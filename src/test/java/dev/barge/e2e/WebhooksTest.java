@@ -1,5 +1,6 @@
 package dev.barge.e2e;
 
+import static dev.barge.e2e.TestBarge.MODEL;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -38,7 +39,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * kept across a restart.
  */
 class WebhooksTest {
-  private static final String MODEL = "sim-chat";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @RegisterExtension final BargeExtension e2e = new BargeExtension();

@@ -1,5 +1,6 @@
 package dev.barge.e2e;
 
+import static dev.barge.e2e.TestBarge.MODEL;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -29,7 +30,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Batch work only inside time windows: the batch's own (extension field) and its backend's. */
 class WindowsTest {
-  private static final String MODEL = "sim-chat";
   private static final DateTimeFormatter HH_MM = DateTimeFormatter.ofPattern("HH:mm");
 
   @RegisterExtension final BargeExtension e2e = new BargeExtension();
