@@ -14,7 +14,7 @@ import dev.barge.batch.model.Canary;
 import dev.barge.cost.Money;
 import dev.barge.cost.Spend;
 import dev.barge.cost.Usage;
-import dev.barge.dispatch.Dispatcher;
+import dev.barge.dispatch.BackendStatus;
 import dev.barge.store.FileRecord;
 import dev.barge.store.Page;
 import dev.barge.store.SpendStore;
@@ -139,10 +139,10 @@ public final class Wire {
   }
 
   /** The backends as the dashboard shows them (extension {@code GET /v1/barge/backends}). */
-  static ObjectNode backends(List<Dispatcher.BackendStatus> backends) {
+  static ObjectNode backends(List<BackendStatus> backends) {
     ObjectNode o = JSON.createObjectNode().put("object", "list");
     ArrayNode data = o.putArray("data");
-    for (Dispatcher.BackendStatus b : backends) {
+    for (BackendStatus b : backends) {
       ObjectNode item = data.addObject().put("name", b.name()).put("type", b.type());
       b.models().forEach(item.putArray("models")::add);
       item.put("requests_per_minute", b.requestsPerMinute()).put("tokens_per_minute", b.tokensPerMinute())

@@ -38,10 +38,10 @@ final class DispatchGauges {
   }
 
   /** Every backend's configuration beside its adaptive limit, calls in flight, circuit and answers by outcome. */
-  List<Dispatcher.BackendStatus> statuses(long now) {
+  List<BackendStatus> statuses(long now) {
     return backends.all().stream().map(b -> {
       BackendGate gate = gates.get(b);
-      return new Dispatcher.BackendStatus(b.name(), b.config().type().yamlName(), b.models(),
+      return new BackendStatus(b.name(), b.config().type().yamlName(), b.models(),
           b.config().limits().requestsPerMinute(), b.config().limits().tokensPerMinute(), b.maxConcurrency(),
           gate.concurrencyLimit(), gate.inFlight(), gate.circuit(now), metrics.outcomes(b.name()));
     }).toList();

@@ -258,10 +258,6 @@ public final class Dispatcher implements AutoCloseable {
     return syncCalls.send(project, priority, endpoint, model, body, maxWait);
   }
 
-  /** How a backend stands now, for the dashboard. */
-  public record BackendStatus(String name, String type, List<String> models, Integer requestsPerMinute,
-      Integer tokensPerMinute, int maxConcurrency, int concurrencyLimit, int inFlight, String circuit,
-      Map<String, Long> outcomes) {}
 
   public List<BackendStatus> backendStatuses() {
     return gauges.statuses(clock.millis());

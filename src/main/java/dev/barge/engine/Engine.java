@@ -22,6 +22,7 @@ import dev.barge.config.BargeConfig;
 import dev.barge.config.BatchConfig;
 import dev.barge.cost.Money;
 import dev.barge.cost.PriceTable;
+import dev.barge.dispatch.BackendStatus;
 import dev.barge.dispatch.DispatchMetrics;
 import dev.barge.dispatch.Dispatcher;
 import dev.barge.dispatch.NodeHeartbeat;
@@ -202,7 +203,7 @@ public final class Engine implements AutoCloseable {
   }
 
   /** How each backend stands now: limits, calls in flight, adaptive limit, circuit, answers by outcome. */
-  public List<Dispatcher.BackendStatus> backendStatuses() {
+  public List<BackendStatus> backendStatuses() {
     return dispatcher.backendStatuses();
   }
 
