@@ -100,8 +100,8 @@ public final class RequestQueue {
   }
 
   /**
-   * Leases up to {@code limit} due requests of a batch that is in progress: never-tried lines in line
-   * order first, then retries by due time; only lines of {@code onlyLines} when that is not empty (a
+   * Leases up to {@code limit} due requests of a batch that is in progress: due retries first, by due time,
+   * then never-tried lines in line order; only lines of {@code onlyLines} when that is not empty (a
    * canary's sample). {@code cursor} is this caller's position in the batch (see {@link ClaimCursor}).
    * The lease runs for {@code lease} on the database's clock, which every node reads alike.
    */
