@@ -15,7 +15,9 @@ public record BackendConfig(
     String timeout,
     SimulatorConfig simulator,
     List<String> batchWindows,
-    Integer weight) {
+    Integer weight,
+    ProviderBatchConfig providerBatch,
+    Billing billing) {
 
   /** The model name the local embeddings backend answers to. */
   public static final String LOCAL_EMBEDDINGS_MODEL = "all-MiniLM-L6-v2";
@@ -43,6 +45,14 @@ public record BackendConfig(
     batchWindows = batchWindows == null ? List.of() : List.copyOf(batchWindows);
     if (weight == null) weight = 1;
     if (weight <= 0) throw new IllegalArgumentException("weight: must be positive, was " + weight);
+    if (providerBatch != null) {
+      if (type != BackendType.OPENAI && type != BackendType.ANTHROPIC) {
+        throw new IllegalArgumentException("provider_batch: only openai and anthropic backends have a provider batch"
+            + " API; " + type.yamlName() + " has none");
+      }
+      providerBatch = providerBatch.withLimitsOf(type);
+    }
+    if (billing == null) billing = Billing.defaultFor(type, providerBatch != null);
     for (String w : batchWindows) {
       try {
         TimeWindow.parse(w);
@@ -54,7 +64,12 @@ public record BackendConfig(
 
   public BackendConfig(String name, BackendType type, String baseUrl, String apiKey, List<String> models,
       LimitsConfig limits, String timeout, SimulatorConfig simulator) {
-    this(name, type, baseUrl, apiKey, models, limits, timeout, simulator, null, null);
+    this(name, type, baseUrl, apiKey, models, limits, timeout, simulator, null, null, null, null);
+  }
+
+  /** Whether this backend runs its batch work as the provider's own batch jobs. */
+  public boolean runsProviderJobs() {
+    return providerBatch != null;
   }
 
   /** When the backend takes batch work; empty means always. Synchronous requests are served any time. */

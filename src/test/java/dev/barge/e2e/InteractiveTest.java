@@ -160,9 +160,9 @@ class InteractiveTest {
     upstream = e2e.simulator(SimulatorConfig.defaults());
     try (SimulatorServer other = SimulatorServer.start("127.0.0.1", 0, SimulatorConfig.defaults(), Set.of())) {
       BackendConfig heavy = new BackendConfig("heavy", BackendType.OPENAI, upstream.baseUrl(), null, List.of(MODEL),
-          new LimitsConfig(null, null, 4), "10s", null, null, 3);
+          new LimitsConfig(null, null, 4), "10s", null, null, 3, null, null);
       BackendConfig light = new BackendConfig("light", BackendType.OPENAI, other.baseUrl(), null, List.of(MODEL),
-          new LimitsConfig(null, null, 4), "10s", null, null, 1);
+          new LimitsConfig(null, null, 4), "10s", null, null, 1, null, null);
       barge = e2e.start(BargeConfig.embeddedDefault().withBackends(List.of(heavy, light)));
       OpenAIClient client = barge.client();
       for (int i = 0; i < 80; i++) client.chat().completions().create(hello());

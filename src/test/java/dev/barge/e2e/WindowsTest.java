@@ -45,7 +45,7 @@ class WindowsTest {
   private OpenAIClient start(List<String> backendWindows) {
     upstream = e2e.simulator(0);
     BackendConfig backend = new BackendConfig("sim-http", BackendType.OPENAI, upstream.baseUrl(), null,
-        List.of(MODEL), new LimitsConfig(null, null, 4), "10s", null, backendWindows, null);
+        List.of(MODEL), new LimitsConfig(null, null, 4), "10s", null, backendWindows, null, null, null);
     barge = e2e.start(BargeConfig.embeddedDefault().withBackends(List.of(backend)));
     return barge.client();
   }
