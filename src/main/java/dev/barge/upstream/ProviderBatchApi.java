@@ -41,14 +41,15 @@ public interface ProviderBatchApi {
 
   /**
    * Reads the results of an ended job, one call of {@code sink} per request the provider reports on, in the
-   * provider's order (not the input's). Requests it does not report on were not run.
+   * provider's order (not the input's). Requests it does not report on were not run. {@code endpoint} is
+   * the one its requests were added for (one per job): answers come back in that endpoint's format.
    */
-  void results(JobState job, ResultSink sink) throws IOException;
+  void results(JobState job, Endpoint endpoint, ResultSink sink) throws IOException;
 
   /** The input of one job being written. */
   interface JobInput extends Closeable {
     /**
-     * Adds one request. {@code customId} is Barge's id for it (letters, digits, {@code _} and {@code -}, at
+     * Adds one request; every request of one job targets the same {@code endpoint}. {@code customId} is Barge's id for it (letters, digits, {@code _} and {@code -}, at
      * most 64); {@code body} is the request body as a batch line carries it for {@code endpoint}, with
      * Barge's own fields already removed.
      */
