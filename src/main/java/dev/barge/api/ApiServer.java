@@ -78,7 +78,7 @@ public final class ApiServer implements AutoCloseable {
       Auth.requireAdmin(ctx, "/metrics");
     });
     new FilesRoutes(engine.files(), engine.idempotencyKeys()).register(app);
-    new BatchesRoutes(engine.batches(), config.batch().canary(), engine.idempotencyKeys()).register(app);
+    new BatchesRoutes(engine.batches(), engine.batchPaths(), config.batch().canary(), engine.idempotencyKeys()).register(app);
     new SpendRoutes(engine).register(app);
     app.get("/v1/barge/backends", ctx -> {
       Auth.requireAdmin(ctx, "GET /v1/barge/backends");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.barge.batch.BatchFeed;
+import dev.barge.batch.BatchPaths;
 import dev.barge.batch.BatchService;
 import dev.barge.batch.CreateBatch;
 import dev.barge.batch.Excerpt;
@@ -48,11 +49,14 @@ final class BatchesRoutes {
   private static final JsonBody BODY = new JsonBody(JsonBody.CONTROL_MAX_BYTES, null);
 
   private final BatchService batches;
+  private final BatchPaths paths;
   private final CanaryConfig defaultCanary;
   private final IdempotencyKeys idempotencyKeys;
 
-  BatchesRoutes(BatchService batches, CanaryConfig defaultCanary, IdempotencyKeys idempotencyKeys) {
+  BatchesRoutes(BatchService batches, BatchPaths paths, CanaryConfig defaultCanary,
+      IdempotencyKeys idempotencyKeys) {
     this.batches = batches;
+    this.paths = paths;
     this.defaultCanary = defaultCanary;
     this.idempotencyKeys = idempotencyKeys;
   }
@@ -220,7 +224,7 @@ final class BatchesRoutes {
   }
 
   private ObjectNode render(BatchRecord batch) {
-    return Wire.batch(batch, batches.estimate(batch));
+    return Wire.batch(batch, batches.estimate(batch), paths.of(batch.id()));
   }
 
   private static String requiredString(JsonNode body, String field) {

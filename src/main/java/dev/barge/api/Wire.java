@@ -1,9 +1,11 @@
 package dev.barge.api;
 
+import dev.barge.store.UpstreamJobStore;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.barge.batch.BatchPaths;
 import dev.barge.batch.CreateBatch;
 import dev.barge.batch.DryRun;
 import dev.barge.batch.Estimate;
@@ -51,9 +53,10 @@ public final class Wire {
   /**
    * The OpenAI Batch object, plus Barge's extension object {@code barge}: the batch's {@code priority}
    * and {@code windows}, {@code estimated_completion_at} / {@code fits_before_expiry} (null when unknown),
-   * its money ({@code cost}, {@code saved}, {@code max_cost_usd}, {@code stopped_by}) and its {@code canary}.
+   * its money ({@code cost}, {@code saved}, {@code max_cost_usd}, {@code stopped_by}, and {@code tiers}: per
+   * tier bought at, requests and cost), its {@code canary}, and the {@code upstream_jobs} that held its lines.
    */
-  static ObjectNode batch(BatchRecord b, Estimate estimate) {
+  static ObjectNode batch(BatchRecord b, Estimate estimate, BatchPaths.Paths paths) {
     ObjectNode o = JSON.createObjectNode();
     o.put("id", b.id());
     o.put("object", "batch");
@@ -96,6 +99,16 @@ public final class Wire {
     barge.put("saved", Money.usd(spend.saved()));
     barge.put("max_cost_usd", spend.maxCost() == null ? null : Money.usd(spend.maxCost()));
     barge.put("stopped_by", spend.stoppedReason() == null ? null : spend.stoppedReason().wireName());
+    ObjectNode tiers = barge.putObject("tiers");
+    paths.tiers().forEach((tier, total) -> tiers.putObject(tier.wireName()).put("requests", total.requests())
+        .put("cost", Money.usd(total.cost())));
+    ArrayNode jobs = barge.putArray("upstream_jobs");
+    for (UpstreamJobStore.BatchJob j : paths.upstreamJobs()) {
+      ObjectNode job = jobs.addObject().put("backend", j.backend()).put("id", j.providerId())
+          .put("status", j.providerStatus()).put("requests", j.batchRequests());
+      job.putObject("request_counts").put("total", j.total()).put("completed", j.completed())
+          .put("failed", j.failed());
+    }
     putSeconds(barge, "archived_at", b.archive().at()); // results retention ended: partial and errors are gone
     Canary canary = b.canary();
     if (canary.state() == null) {

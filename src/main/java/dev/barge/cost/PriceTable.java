@@ -36,6 +36,16 @@ public final class PriceTable {
    * of {@code inputTokens} (as providers report them) and are charged at the cached-input price.
    */
   public long cost(String model, long inputTokens, long cachedTokens, long outputTokens, Tier tier) {
+    BigDecimal discount = switch (tier) {
+      case STANDARD -> BigDecimal.ZERO;
+      case FLEX -> flexDiscount;
+      case BATCH -> batchDiscount;
+    };
+    return cost(model, inputTokens, cachedTokens, outputTokens, discount);
+  }
+
+  /** The same at a given fraction off the list price: a provider's own batch discount. */
+  public long cost(String model, long inputTokens, long cachedTokens, long outputTokens, BigDecimal discount) {
     ModelPrice price = prices.get(model);
     if (price == null) return 0;
     long cached = Math.min(Math.max(cachedTokens, 0), inputTokens);
@@ -43,11 +53,6 @@ public final class PriceTable {
         .add(price.cachedInputPerMillion().multiply(BigDecimal.valueOf(cached)))
         .add(price.outputPerMillion().multiply(BigDecimal.valueOf(outputTokens)))
         .divide(MILLION);
-    BigDecimal discount = switch (tier) {
-      case STANDARD -> BigDecimal.ZERO;
-      case FLEX -> flexDiscount;
-      case BATCH -> batchDiscount;
-    };
     return Money.picos(full.multiply(BigDecimal.ONE.subtract(discount)));
   }
 }

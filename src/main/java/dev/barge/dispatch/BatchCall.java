@@ -2,6 +2,7 @@ package dev.barge.dispatch;
 
 import dev.barge.batch.model.BatchRecord;
 import dev.barge.blob.BlobStore;
+import dev.barge.config.Billing;
 import dev.barge.cost.Tier;
 import dev.barge.cost.Usage;
 import dev.barge.store.ClaimedRequest;
@@ -69,11 +70,11 @@ final class BatchCall {
       permit.charge(body, endpoint.generatesText(), clock.millis());
       long start = System.nanoTime();
       Outcome outcome = backend.send(endpoint, body);
-      RequestUpdate update = settle(batch, r, outcome, gate.healthy(clock.millis()));
+      RequestUpdate update = settle(batch, r, outcome, gate.healthy(clock.millis()), tierOf(backend));
       recorder.add(update); // first: the answer is what matters most if anything below fails
       metrics.called(backend.name(), endpoint.path(), "batch", outcome, Duration.ofNanos(System.nanoTime() - start));
       if (update instanceof RequestUpdate.Finished f) {
-        metrics.used(backend.name(), f.usage().inputTokens(), f.usage().outputTokens(), Tier.BATCH.wireName(), f.cost());
+        metrics.used(backend.name(), f.usage().inputTokens(), f.usage().outputTokens(), f.tier().wireName(), f.cost());
       }
       permit.observe(outcome, update instanceof RequestUpdate.Finished f ? f.usage() : Usage.ZERO, clock.millis());
     } finally {
@@ -100,8 +101,17 @@ final class BatchCall {
     return RequestBody.of(blobs.read(blobKey, r.offset(), r.length()));
   }
 
+  /**
+   * The tier a batch line answered by a real-time call of {@code backend} is bought at: a hosted API charges
+   * its list price; capacity of the team's own is charged at the batch discount, an internal price.
+   */
+  private static Tier tierOf(Backend backend) {
+    return backend.config().billing() == Billing.LIST ? Tier.STANDARD : Tier.BATCH;
+  }
+
   /** A retry later while the backoff fits before the batch expires; else the line's result, priced. */
-  private RequestUpdate settle(BatchRecord batch, ClaimedRequest r, Outcome outcome, boolean backendHealthy) {
+  private RequestUpdate settle(BatchRecord batch, ClaimedRequest r, Outcome outcome, boolean backendHealthy,
+      Tier tier) {
     long now = clock.millis();
     Optional<Duration> delay = settings.retry().nextDelay(r.attempts(), outcome, backendHealthy);
     if (delay.isPresent() && delay.get().toMillis() < batch.expiresAt() - now) {
@@ -109,8 +119,8 @@ final class BatchCall {
     }
     RequestUpdate.Finished result = Settlements.finalOutcome(r, settings.nodeId(), outcome, now);
     Usage u = result.usage();
-    return result.priced(
-        settings.prices().cost(batch.model(), u.inputTokens(), u.cachedTokens(), u.outputTokens(), Tier.BATCH),
+    return result.priced(tier,
+        settings.prices().cost(batch.model(), u.inputTokens(), u.cachedTokens(), u.outputTokens(), tier),
         settings.prices().cost(batch.model(), u.inputTokens(), u.cachedTokens(), u.outputTokens(), Tier.STANDARD));
   }
 }

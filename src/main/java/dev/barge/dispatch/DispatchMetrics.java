@@ -64,6 +64,18 @@ public final class DispatchMetrics {
     return out;
   }
 
+  /** A provider job was created upstream, or ended there with the provider's {@code status}. */
+  void upstreamJob(String backend, String status) {
+    counter("upstream.jobs", "Provider batch jobs by backend and the status they were last seen in",
+        "backend", backend, "status", status).increment();
+  }
+
+  /** Lines a provider job did not answer, taken back to run real-time (spill time, a job that failed or expired). */
+  void spilled(String backend, long lines) {
+    counter("upstream.jobs.spilled.lines", "Lines taken back from provider jobs to run real-time",
+        "backend", backend).increment(lines);
+  }
+
   private Counter counter(String name, String description, String... tags) {
     List<String> key = new ArrayList<>(List.of(tags));
     key.addFirst(name);

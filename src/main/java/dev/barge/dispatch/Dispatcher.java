@@ -75,6 +75,7 @@ public final class Dispatcher implements AutoCloseable {
   private final Clock clock;
   private final BudgetGuard budgets;
   private final Map<Backend, BackendGate> gates;
+  private final PathChoice paths;
   private final Map<Backend, FairShare> fairShares = new HashMap<>();
   private final Map<Backend, List<TimeWindow>> batchWindows = new HashMap<>();
   private final Map<String, String> inputBlobs = new ConcurrentHashMap<>();
@@ -106,6 +107,7 @@ public final class Dispatcher implements AutoCloseable {
       batchWindows.put(b, b.config().batchWindowList());
     }
     this.gates = Map.copyOf(gates);
+    this.paths = new PathChoice(backends);
     this.recorder = new ResultRecorder(stores.results()::record, Duration.ofMillis(100));
     this.batchCall = new BatchCall(settings, stores.blobs(), recorder, metrics, clock, loop::wake);
     this.syncCalls = new SyncCalls(backends, this.gates, settings.prices(), stores.spend(), metrics, clock);
@@ -215,10 +217,16 @@ public final class Dispatcher implements AutoCloseable {
     if (limit <= 0) return 0;
     BatchCall.Source source = new BatchCall.Source(batch, Endpoint.ofPath(batch.endpoint()).orElseThrow(),
         inputBlob(batch));
-    // While the canary runs, only its sample may be sent.
-    List<Integer> onlyLines = batch.canary().running() ? batch.canary().lines() : List.of();
-    List<ClaimedRequest> claimed = stores.queue().claim(batch.id(), limit, now, settings.nodeId(),
-        settings.lease(), onlyLines, claimCursors.computeIfAbsent(batch.id(), id -> new ClaimCursor()));
+    List<ClaimedRequest> claimed;
+    if (paths.waitsForJobs(batch, now)) {
+      // Its fresh lines wait for provider jobs; only what a job handed back runs real-time.
+      claimed = stores.queue().claimHandedBack(batch.id(), limit, now, settings.nodeId(), settings.lease());
+    } else {
+      // While the canary runs, only its sample may be sent.
+      List<Integer> onlyLines = batch.canary().running() ? batch.canary().lines() : List.of();
+      claimed = stores.queue().claim(batch.id(), limit, now, settings.nodeId(), settings.lease(), onlyLines,
+          claimCursors.computeIfAbsent(batch.id(), id -> new ClaimCursor()));
+    }
     if (claimed.isEmpty()) return 0;
     budgets.claimed(batch, claimed.size());
     // Calls that could not be submitted (shutting down) give their slots back; their leases run out.

@@ -3,6 +3,7 @@ package dev.barge.engine;
 import dev.barge.batch.BatchFeed;
 import dev.barge.batch.BatchLifecycle;
 import dev.barge.batch.BatchService;
+import dev.barge.batch.BatchPaths;
 import dev.barge.batch.BudgetExceededException;
 import dev.barge.batch.DryRunner;
 import dev.barge.batch.EngineMetrics;
@@ -25,6 +26,7 @@ import dev.barge.cost.PriceTable;
 import dev.barge.dispatch.BackendStatus;
 import dev.barge.dispatch.DispatchMetrics;
 import dev.barge.dispatch.Dispatcher;
+import dev.barge.dispatch.ProviderJobs;
 import dev.barge.dispatch.NodeHeartbeat;
 import dev.barge.dispatch.Priority;
 import dev.barge.dispatch.RetryPolicy;
@@ -40,6 +42,8 @@ import dev.barge.store.RequestQueries;
 import dev.barge.store.RequestQueue;
 import dev.barge.store.RequestResults;
 import dev.barge.store.SpendStore;
+import dev.barge.store.BatchTiers;
+import dev.barge.store.UpstreamJobStore;
 import dev.barge.store.WebhookStore;
 import dev.barge.upstream.Backends;
 import dev.barge.upstream.Endpoint;
@@ -80,6 +84,8 @@ public final class Engine implements AutoCloseable {
   private final Dispatcher dispatcher;
   private final SyncAdmission syncAdmission;
   private final BatchLifecycle lifecycle;
+  private final ProviderJobs providerJobs;
+  private final BatchPaths batchPaths;
   private final ResultsArchiver archiver;
   private final BatchFeed feed;
   private final String nodeId = "node-" + UUID.randomUUID().toString().substring(0, 8);
@@ -122,10 +128,12 @@ public final class Engine implements AutoCloseable {
     SpendStore spend = new SpendStore(database);
     this.apiSpend = new SpendStore(api);
     this.metrics = new EngineMetrics(apiBatches, apiQueries, clock);
-    this.dispatcher = new Dispatcher(new Dispatcher.Stores(batchStore, fileStore, queue, results, queries, spend, blobs),
-        backends, new Dispatcher.Settings(nodeId, lease, retry, prices, dailyBudgets(config)::get,
-            config.server().maxSyncShare().doubleValue()),
-        heartbeat::peersAlive, new DispatchMetrics(metrics.registry()), clock);
+    Dispatcher.Stores engineStores = new Dispatcher.Stores(batchStore, fileStore, queue, results, queries, spend, blobs);
+    Dispatcher.Settings dispatchSettings = new Dispatcher.Settings(nodeId, lease, retry, prices,
+        dailyBudgets(config)::get, config.server().maxSyncShare().doubleValue());
+    DispatchMetrics dispatchMetrics = new DispatchMetrics(metrics.registry());
+    this.dispatcher = new Dispatcher(engineStores, backends, dispatchSettings, heartbeat::peersAlive, dispatchMetrics,
+        clock);
     dispatcher.registerGauges(metrics.registry());
     dispatcher.start();
     this.syncAdmission = new SyncAdmission(config, apiSpend, clock);
@@ -135,6 +143,9 @@ public final class Engine implements AutoCloseable {
         new FileService(fileStore, batchStore, blobs, batch.maxFileBytes(), clock), idempotencyKeys,
         batch.cancelGraceDuration(), batch.budgetHoldDuration(), clock, dispatcher::wake, dispatcher::abort, nodeId,
         heartbeat).start();
+    this.providerJobs = new ProviderJobs(backends, BackendFactory.providerBatchApis(backends, clock), engineStores,
+        new UpstreamJobStore(database), dispatchSettings, dispatchMetrics, clock,
+        () -> nodes.alive(NodeHeartbeat.DEAD_AFTER).since(), lifecycle::wake).start(database.singleNode());
     this.archiver = new ResultsArchiver(new BatchRetention(database), queue, queries, batch.resultsRetentionDuration(),
         clock).start();
     this.feed = new BatchFeed(apiBatches::find, new ProjectPermits(batch.maxEventStreamsPerProject())).start();
@@ -146,6 +157,7 @@ public final class Engine implements AutoCloseable {
       lifecycle.wake();
       dispatcher.wake();
     });
+    this.batchPaths = new BatchPaths(new BatchTiers(api), new UpstreamJobStore(api));
     this.messageBatches = new MessageBatches(batches, files, new BatchPages(api), new BatchRetention(api), apiQueries);
     this.webhooks = new WebhookSender(new WebhookStore(database), config.webhooks(), clock).start();
   }
@@ -195,6 +207,11 @@ public final class Engine implements AutoCloseable {
 
   public BatchService batches() {
     return batches;
+  }
+
+  /** How batches' lines were bought: per tier, and in which provider jobs. */
+  public BatchPaths batchPaths() {
+    return batchPaths;
   }
 
   /** What earlier create requests with an {@code Idempotency-Key} created. */
@@ -257,6 +274,7 @@ public final class Engine implements AutoCloseable {
     feed.close();
     archiver.close();
     lifecycle.close();
+    providerJobs.close();
     dispatcher.close();
     heartbeat.close();
     backends.close();

@@ -40,9 +40,23 @@ final class BatchCounters {
           k -> new Delta()).add(d);
     }
     for (var e : spend.entrySet()) {
-      Delta d = e.getValue();
-      SpendStore.add(c, e.getKey().project(), e.getKey().day(), Tier.BATCH, d.completed + d.failed,
-          d.cost, d.listCost);
+      for (var t : e.getValue().byTier.entrySet()) {
+        TierDelta d = t.getValue();
+        SpendStore.add(c, e.getKey().project(), e.getKey().day(), t.getKey(), d.requests, d.cost, d.listCost);
+      }
+    }
+  }
+
+  /** What results bought at one tier added up to. */
+  private static final class TierDelta {
+    long requests;
+    long cost;
+    long listCost;
+
+    void add(long n, long addedCost, long addedListCost) {
+      requests += n;
+      cost += addedCost;
+      listCost += addedListCost;
     }
   }
 
@@ -63,8 +77,13 @@ final class BatchCounters {
     long cost;
     long listCost;
     long finishedAt;
+    // Tiers in one order (the enum's), so spend rows are locked in one order too.
+    final Map<Tier, TierDelta> byTier = new TreeMap<>();
 
     void add(RequestUpdate.Finished f) {
+      // A result with no price attached (a line that could not be read) counts at the batch tier, as before.
+      byTier.computeIfAbsent(f.tier() != null ? f.tier() : Tier.BATCH, k -> new TierDelta())
+          .add(1, f.cost(), f.listCost());
       if (f.succeeded()) {
         completed++;
         usage = usage.plus(f.usage());
@@ -93,6 +112,17 @@ final class BatchCounters {
         ps.setString(10, batchId);
         ps.executeUpdate();
       }
+      for (var t : byTier.entrySet()) {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO batch_tiers (batch_id, tier, requests, cost)"
+            + " VALUES (?,?,?,?) ON CONFLICT (batch_id, tier) DO UPDATE SET requests = batch_tiers.requests"
+            + " + excluded.requests, cost = batch_tiers.cost + excluded.cost")) {
+          ps.setString(1, batchId);
+          ps.setString(2, t.getKey().wireName());
+          ps.setLong(3, t.getValue().requests);
+          ps.setLong(4, t.getValue().cost);
+          ps.executeUpdate();
+        }
+      }
     }
 
     /** Adds another batch's changes (for its project's spend). */
@@ -102,6 +132,8 @@ final class BatchCounters {
       cost += other.cost;
       listCost += other.listCost;
       finishedAt = Math.max(finishedAt, other.finishedAt);
+      other.byTier.forEach((tier, d) -> byTier.computeIfAbsent(tier, k -> new TierDelta())
+          .add(d.requests, d.cost, d.listCost));
     }
   }
 }

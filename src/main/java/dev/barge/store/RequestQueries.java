@@ -182,4 +182,37 @@ public final class RequestQueries {
       }
     });
   }
+
+  /** The lines provider job {@code jobId} still holds, in batch and line order: what its input is made of. */
+  public List<ClaimedRequest> heldByJob(String jobId) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT batch_id, line, custom_id, byte_offset, byte_length,"
+          + " attempts FROM requests WHERE upstream_job = ? AND lease_owner = ? ORDER BY batch_id, line")) {
+        ps.setString(1, jobId);
+        ps.setString(2, jobId);
+        List<ClaimedRequest> lines = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            lines.add(new ClaimedRequest(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getLong(4),
+                rs.getInt(5), rs.getInt(6)));
+          }
+        }
+        return lines;
+      }
+    });
+  }
+
+  /** Whether provider job {@code jobId} still holds any line: when none, nothing it could answer is wanted. */
+  public boolean jobHoldsAny(String jobId) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT 1 FROM requests WHERE upstream_job = ? AND lease_owner = ? LIMIT 1")) {
+        ps.setString(1, jobId);
+        ps.setString(2, jobId);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next();
+        }
+      }
+    });
+  }
 }

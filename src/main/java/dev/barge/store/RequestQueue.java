@@ -107,7 +107,7 @@ public final class RequestQueue {
    */
   public List<ClaimedRequest> claim(String batchId, int limit, long now, String owner, Duration lease,
       List<Integer> onlyLines, ClaimCursor cursor) {
-    Lease leased = new Lease(batchId, owner, lease.toMillis());
+    Lease leased = new Lease(batchId, owner, lease.toMillis(), false);
     if (!onlyLines.isEmpty()) {
       List<Long> params = new ArrayList<>(List.of(now));
       onlyLines.forEach(line -> params.add((long) line));
@@ -144,7 +144,44 @@ public final class RequestQueue {
     return all;
   }
 
-  private record Lease(String batchId, String owner, long millis) {}
+  /**
+   * Leases up to {@code limit} due lines of a batch in progress that a provider job handed back (they
+   * run real-time from then on), while the batch's other lines wait for jobs.
+   */
+  public List<ClaimedRequest> claimHandedBack(String batchId, int limit, long now, String owner, Duration lease) {
+    Lease leased = new Lease(batchId, owner, lease.toMillis(), false);
+    return db.writeLeased(c -> claimWhere(c, leased, limit,
+        " AND next_attempt_at > 0 AND next_attempt_at <= ? AND upstream_job IS NOT NULL", List.of(now))).rows();
+  }
+
+  /**
+   * Puts up to {@code limit} never-tried lines of a batch in progress, in line order, into provider job
+   * {@code jobId}: leased to the job until {@code leaseUntil} (the batch's spill time, on this node's clock),
+   * and marked as having been in it.
+   */
+  public List<ClaimedRequest> claimForJob(String batchId, int limit, long now, String jobId, long leaseUntil) {
+    Lease leased = new Lease(batchId, jobId, Math.max(1, leaseUntil - now), true);
+    return db.writeLeased(c -> claimWhere(c, leased, limit, " AND next_attempt_at = 0 AND upstream_job IS NULL",
+        List.of())).rows();
+  }
+
+  /** How many never-tried lines a batch has queued, counting up to {@code cap}. */
+  public int countFresh(String batchId, int cap) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM (SELECT 1 FROM requests WHERE batch_id = ?"
+          + " AND state = 'queued' AND next_attempt_at = 0 LIMIT ?) fresh")) {
+        ps.setString(1, batchId);
+        ps.setInt(2, cap);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          return rs.getInt(1);
+        }
+      }
+    });
+  }
+
+  /** {@code forJob}: the lease holder is a provider job, and the line is marked as having been in it. */
+  private record Lease(String batchId, String owner, long millis, boolean forJob) {}
 
   private record FreshAndDue(Claimed fresh, Claimed due, int freshAsked) {}
 
@@ -166,7 +203,7 @@ public final class RequestQueue {
         + " AND EXISTS (SELECT 1 FROM batches WHERE id = ? AND status = 'in_progress')"
         + " ORDER BY next_attempt_at, line LIMIT ?" + db.dialect().skipLocked + ")"
         + " UPDATE requests SET state = 'leased', attempts = attempts + 1, lease_owner = ?,"
-        + " lease_until = " + db.dialect().nowMillis + " + ?"
+        + " lease_until = " + db.dialect().nowMillis + " + ?" + (lease.forJob() ? ", upstream_job = ?" : "")
         + " FROM picked WHERE requests.batch_id = ? AND requests.line = picked.line"
         + " RETURNING requests.line, requests.custom_id, requests.byte_offset, requests.byte_length,"
         + " requests.attempts, requests.next_attempt_at")) {
@@ -177,6 +214,7 @@ public final class RequestQueue {
       ps.setInt(i++, limit);
       ps.setString(i++, lease.owner());
       ps.setLong(i++, lease.millis());
+      if (lease.forJob()) ps.setString(i++, lease.owner());
       ps.setString(i, lease.batchId());
       List<ClaimedRequest> rows = new ArrayList<>();
       ClaimedRequest last = null;
@@ -197,15 +235,22 @@ public final class RequestQueue {
     }
   }
 
-  /** Puts requests whose lease ran out by the database's clock (their worker died) back in the queue. */
+  /**
+   * Puts requests whose lease ran out by the database's clock (their worker died) back in the queue. A
+   * line held by a provider job is leased until its batch's spill time: when that passes, it comes back
+   * here and runs real-time.
+   */
   public int releaseExpiredLeases() {
     return release(" AND lease_until < " + db.dialect().nowMillis);
   }
 
   /** Puts every leased request back in the queue: its lease belongs to a process that is gone. */
   public int releaseAllLeases() {
-    return release("");
+    return release(NOT_IN_JOB);
   }
+
+  /** Lines held by a provider job keep their lease across restarts: the job is still running upstream. */
+  private static final String NOT_IN_JOB = " AND lease_owner NOT LIKE '" + UpstreamJobStore.ID_PREFIX + "%'";
 
   private int release(String condition) {
     return db.write(c -> {
@@ -223,7 +268,7 @@ public final class RequestQueue {
   public int releaseLeasesOfDeadNodes(long aliveSince) {
     return db.write(c -> {
       try (PreparedStatement ps = c.prepareStatement("UPDATE requests SET state = 'queued', lease_owner = NULL,"
-          + " lease_until = NULL WHERE state = 'leased' AND NOT EXISTS (SELECT 1 FROM nodes"
+          + " lease_until = NULL WHERE state = 'leased'" + NOT_IN_JOB + " AND NOT EXISTS (SELECT 1 FROM nodes"
           + " WHERE nodes.id = requests.lease_owner AND nodes.heartbeat_at >= ?)")) {
         ps.setLong(1, aliveSince);
         return ps.executeUpdate();

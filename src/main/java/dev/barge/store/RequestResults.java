@@ -26,6 +26,20 @@ public final class RequestResults {
    * written once. Returns how many were applied.
    */
   public int record(List<? extends RequestUpdate> updates) {
+    return record(updates, "lease_owner = ?");
+  }
+
+  /**
+   * Applies outcomes read from a provider job's results. A result counts while its line is unfinished,
+   * whoever holds it now: a line taken back from the job (to run real-time before its deadline) keeps the
+   * job's answer if that came first, and the real-time call's answer is then dropped. A retry (the job did
+   * not run the line) applies only while the job still holds the line.
+   */
+  public int recordFromJob(List<? extends RequestUpdate> updates) {
+    return record(updates, "(lease_owner = ? OR state IN ('queued', 'leased'))");
+  }
+
+  private int record(List<? extends RequestUpdate> updates, String finishWhile) {
     return db.write(c -> {
       List<RequestUpdate.Finished> finished = new ArrayList<>();
       int requeued = 0;
@@ -36,8 +50,8 @@ public final class RequestResults {
       // leased since the last VACUUM): fifty times slower, on a table analysed while its rows were queued.
       try (PreparedStatement finish = c.prepareStatement("UPDATE requests SET state = ?, status_code = ?,"
               + " request_id = ?, response = ?, error_code = ?, error_message = ?, input_tokens = ?,"
-              + " output_tokens = ?, finished_at = ?, cached_tokens = ?, cost = ?, lease_owner = NULL, lease_until = NULL"
-              + " WHERE batch_id = ? AND line = ? AND lease_owner = ?");
+              + " output_tokens = ?, finished_at = ?, cached_tokens = ?, cost = ?, tier = ?, lease_owner = NULL,"
+              + " lease_until = NULL WHERE batch_id = ? AND line = ? AND " + finishWhile);
           PreparedStatement requeue = c.prepareStatement("UPDATE requests SET state = 'queued',"
               + " next_attempt_at = ?, lease_owner = NULL, lease_until = NULL"
               + " WHERE batch_id = ? AND line = ? AND lease_owner = ?")) {
@@ -55,9 +69,10 @@ public final class RequestResults {
               finish.setLong(9, f.finishedAt());
               finish.setLong(10, f.usage().cachedTokens());
               finish.setLong(11, f.cost());
-              finish.setString(12, f.batchId());
-              finish.setInt(13, f.line());
-              finish.setString(14, f.leaseOwner());
+              finish.setString(12, f.tier() != null ? f.tier().wireName() : null);
+              finish.setString(13, f.batchId());
+              finish.setInt(14, f.line());
+              finish.setString(15, f.leaseOwner());
               finish.addBatch();
               finished.add(f);
             }
@@ -90,6 +105,22 @@ public final class RequestResults {
     });
   }
 
+  /**
+   * Puts every line provider job {@code jobId} still holds back in the queue, due at {@code now}: lines it
+   * ended without answering. They run real-time from then on. Returns how many came back.
+   */
+  public int handBackFromJob(String jobId, long now) {
+    return db.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE requests SET state = 'queued', next_attempt_at = ?,"
+          + " lease_owner = NULL, lease_until = NULL WHERE upstream_job = ? AND lease_owner = ?")) {
+        ps.setLong(1, now);
+        ps.setString(2, jobId);
+        ps.setString(3, jobId);
+        return ps.executeUpdate();
+      }
+    });
+  }
+
   /** How a settle went: requests it ended, and requests of the batch still queued or in flight after it. */
   public record Settled(int ended, int unfinished) {}
 
@@ -114,7 +145,9 @@ public final class RequestResults {
       int n;
       try (PreparedStatement ps = c.prepareStatement("UPDATE requests SET state = ?, error_code = ?,"
           + " error_message = ?, finished_at = ?, lease_owner = NULL, lease_until = NULL"
-          + " WHERE batch_id = ? AND state IN ('queued'" + (includeInFlight ? ", 'leased'" : "") + ")"
+          + " WHERE batch_id = ? AND " + (includeInFlight ? "state IN ('queued', 'leased')"
+              // Lines waiting in a provider job end at once: no call of Barge's is answering them.
+              : "(state = 'queued' OR state = 'leased' AND lease_owner LIKE '" + UpstreamJobStore.ID_PREFIX + "%')")
           + " AND EXISTS (SELECT 1 FROM batches WHERE id = ? AND status = ?"
           + (whileStoppedAt == null ? "" : " AND stopped_at = ?") + ")")) {
         ps.setString(1, target.column());
