@@ -13,6 +13,7 @@ CREATE TABLE upstream_jobs (
   failed BIGINT NOT NULL DEFAULT 0,
   failure TEXT,
   result_refs TEXT,
+  memo TEXT,
   worker TEXT NOT NULL,
   created_at BIGINT NOT NULL,
   next_poll_at BIGINT NOT NULL,
