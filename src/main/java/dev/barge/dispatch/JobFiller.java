@@ -116,7 +116,8 @@ final class JobFiller {
           setAside.add(new RequestUpdate.Requeued(r.batchId(), r.line(), jobId, clock.millis()));
           continue;
         }
-        input.add(customId, endpoint, body);
+        input.add(customId, endpoint, body).ifPresent(refused ->
+            setAside.add(JobResults.refused(r, jobId, refused, clock.millis())));
       }
       if (!setAside.isEmpty()) stores.results().recordFromJob(setAside);
       if (input.requests() == 0) {
@@ -124,10 +125,10 @@ final class JobFiller {
             clock.millis(), clock.millis()));
         return;
       }
-      String providerId = api.create(jobId, input);
-      jobs.created(jobId, providerId, clock.millis() + config.pollInterval().toMillis());
+      ProviderBatchApi.Created created = api.create(jobId, input);
+      jobs.created(jobId, created.id(), created.memo(), clock.millis() + config.pollInterval().toMillis());
       metrics.upstreamJob(backend.name(), "created");
-      log.info("provider job {} created on {} as {} with {} line(s), {} bytes", jobId, backend.name(), providerId,
+      log.info("provider job {} created on {} as {} with {} line(s), {} bytes", jobId, backend.name(), created.id(),
           input.requests(), input.bytes());
     } catch (ProviderJobException e) {
       int back = stores.results().handBackFromJob(jobId, clock.millis());

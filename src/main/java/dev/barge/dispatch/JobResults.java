@@ -77,6 +77,11 @@ final class JobResults implements ProviderBatchApi.ResultSink {
     add(new RequestUpdate.Requeued(line.batchId(), line.line(), jobId, clock.millis()));
   }
 
+  /** The final answer to a line the provider's format cannot carry (it is never sent): a 400, at no cost. */
+  static RequestUpdate.Finished refused(ClaimedRequest r, String jobId, Outcome.Rejected refusal, long now) {
+    return Settlements.finalOutcome(r, jobId, refusal, now).priced(Tier.BATCH, 0, 0);
+  }
+
   private RequestUpdate priced(BatchRecord batch, JobIds.Line line, Outcome outcome, long now) {
     ClaimedRequest r = new ClaimedRequest(batch.id(), line.line(), null, 0, 0, 1);
     RequestUpdate.Finished f = Settlements.finalOutcome(r, jobId, outcome, now);

@@ -66,7 +66,7 @@ final class JobTracker {
     Optional<String> found = api.find(job.id(), job.createdAt());
     if (found.isPresent()) {
       log.info("provider job {} found upstream as {} after an interrupted creation", job.id(), found.get());
-      jobs.created(job.id(), found.get(), clock.millis());
+      jobs.created(job.id(), found.get(), null, clock.millis());
       return;
     }
     List<ClaimedRequest> lines = stores.queries().heldByJob(job.id());
@@ -98,7 +98,7 @@ final class JobTracker {
     jobs.seen(job.id(), new UpstreamJobStore.Seen(UpstreamJob.State.ENDED, seen.status(), counts.total(),
         counts.completed(), counts.failed(), seen.failure(), seen.resultRefs(), clock.millis(), null));
     JobResults sink = new JobResults(job.id(), config.discount(), prices, stores.batches(), stores.results(), clock);
-    api.results(seen, Endpoint.ofPath(job.endpoint()).orElseThrow(), sink);
+    api.results(seen, job.memo(), sink);
     sink.flush();
     sink.unknown();
     int handedBack = stores.results().handBackFromJob(job.id(), clock.millis());

@@ -8,7 +8,7 @@ import java.util.Locale;
  */
 public record UpstreamJob(String id, String backend, String endpoint, State state, String providerId,
     String providerStatus, long total, long completed, long failed, String failure, String resultRefs,
-    String worker, long createdAt, long nextPollAt) {
+    String memo, String worker, long createdAt, long nextPollAt) {
 
   /** Where Barge is with a job. */
   public enum State {

@@ -15,7 +15,7 @@ public final class UpstreamJobStore {
   public static final String ID_PREFIX = "ujob_";
 
   private static final String COLUMNS = "id, backend, endpoint, state, provider_id, provider_status, total,"
-      + " completed, failed, failure, result_refs, worker, created_at, next_poll_at";
+      + " completed, failed, failure, result_refs, memo, worker, created_at, next_poll_at";
 
   private final Database db;
 
@@ -70,14 +70,18 @@ public final class UpstreamJobStore {
   /** How many lines of one batch a job holds. */
   public record BatchShare(String batchId, long requests) {}
 
-  /** The job now exists upstream as {@code providerId}; it is polled from {@code nextPollAt}. */
-  public void created(String id, String providerId, long nextPollAt) {
+  /**
+   * The job now exists upstream as {@code providerId}, with the client's {@code memo} for reading its results
+   * (null when unknown: a job found again after a crash); it is polled from {@code nextPollAt}.
+   */
+  public void created(String id, String providerId, String memo, long nextPollAt) {
     db.writeDurable(c -> {
       try (PreparedStatement ps = c.prepareStatement("UPDATE upstream_jobs SET provider_id = ?, state = 'running',"
-          + " provider_status = COALESCE(provider_status, 'created'), next_poll_at = ? WHERE id = ?")) {
+          + " provider_status = COALESCE(provider_status, 'created'), memo = ?, next_poll_at = ? WHERE id = ?")) {
         ps.setString(1, providerId);
-        ps.setLong(2, nextPollAt);
-        ps.setString(3, id);
+        ps.setString(2, memo);
+        ps.setLong(3, nextPollAt);
+        ps.setString(4, id);
         ps.executeUpdate();
       }
       return null;
@@ -185,8 +189,8 @@ public final class UpstreamJobStore {
       while (rs.next()) {
         jobs.add(new UpstreamJob(rs.getString(1), rs.getString(2), rs.getString(3),
             UpstreamJob.State.ofColumn(rs.getString(4)), rs.getString(5), rs.getString(6), rs.getLong(7),
-            rs.getLong(8), rs.getLong(9), rs.getString(10), rs.getString(11), rs.getString(12), rs.getLong(13),
-            rs.getLong(14)));
+            rs.getLong(8), rs.getLong(9), rs.getString(10), rs.getString(11), rs.getString(12), rs.getString(13),
+            rs.getLong(14), rs.getLong(15)));
       }
     }
     return jobs;
