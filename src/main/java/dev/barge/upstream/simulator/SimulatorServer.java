@@ -34,28 +34,11 @@ public final class SimulatorServer implements AutoCloseable {
   private final String host;
 
   private final Simulator simulator;
-  private final SimulatedBatches batches;
 
-  private SimulatorServer(Javalin app, String host, Simulator simulator, SimulatedBatches batches) {
+  private SimulatorServer(Javalin app, String host, Simulator simulator) {
     this.app = app;
     this.host = host;
     this.simulator = simulator;
-    this.batches = batches;
-  }
-
-  /** Provider batch jobs created so far (the OpenAI Batch API it serves). */
-  public long jobsCreated() {
-    return batches.jobsCreated();
-  }
-
-  /** Provider batch jobs cancelled so far. */
-  public long jobsCancelled() {
-    return batches.jobsCancelled();
-  }
-
-  /** Requests answered real-time so far: every answer but those given inside batch jobs. */
-  public long realTimeAnswers() {
-    return simulator.answersByStatus().values().stream().mapToLong(Long::longValue).sum() - batches.jobRequests();
   }
 
   /** How many answers of each HTTP status it has given so far. */
@@ -65,12 +48,6 @@ public final class SimulatorServer implements AutoCloseable {
 
   /** Starts serving on {@code host:port}; port 0 picks a free one. An empty {@code models} serves any name. */
   public static SimulatorServer start(String host, int port, SimulatorConfig config, Set<String> models) {
-    return start(host, port, config, models, SimulatorBatchJobs.DEFAULT);
-  }
-
-  /** The same, with provider batch jobs that behave as {@code jobs} says. */
-  public static SimulatorServer start(String host, int port, SimulatorConfig config, Set<String> models,
-      SimulatorBatchJobs jobs) {
     Clock clock = Clock.systemUTC();
     Simulator simulator = new Simulator(config, models, clock);
     SimulatedResponses envelopes = new SimulatedResponses(new ObjectMapper());
@@ -91,12 +68,8 @@ public final class SimulatorServer implements AutoCloseable {
       });
     }
     app.get("/v1/models", ctx -> ctx.contentType(JSON).result(modelList));
-    SimulatedBatches batches = new SimulatedBatches(simulator, jobs, clock);
-    batches.register(app);
     // Not an OpenAI route: what benchmarks and tests read to count the answers, 429s above all.
-    app.get("/simulator/stats", ctx -> ctx.json(Map.of("answers", simulator.answersByStatus(),
-        "jobs", Map.of("created", batches.jobsCreated(), "cancelled", batches.jobsCancelled()),
-        "job_requests", batches.jobRequests())));
+    app.get("/simulator/stats", ctx -> ctx.json(Map.of("answers", simulator.answersByStatus())));
     // Javalin throws NotFoundResponse for a request no route matches.
     app.exception(NotFoundResponse.class, (e, ctx) -> ctx.status(404).contentType(JSON).result(envelopes.error(
         "Unknown request URL: " + ctx.method() + " " + ctx.path() + ". (Barge simulator)",
@@ -104,7 +77,7 @@ public final class SimulatorServer implements AutoCloseable {
     app.exception(Exception.class, (e, ctx) -> ctx.status(500).contentType(JSON).result(
         envelopes.error("Barge simulator failure: " + e, "server_error", null, null)));
     app.start(host, port);
-    return new SimulatorServer(app, host, simulator, batches);
+    return new SimulatorServer(app, host, simulator);
   }
 
   private static void deliver(Context ctx, SimulatedAnswer answer) throws InterruptedException, IOException {
