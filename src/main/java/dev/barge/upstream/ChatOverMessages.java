@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
@@ -22,17 +23,30 @@ final class ChatOverMessages {
 
   /** Sends {@code chatBody} through {@code sendMessages}, answering as chat completions would. */
   static Outcome send(byte[] chatBody, long defaultMaxTokens, Function<byte[], Outcome> sendMessages) {
-    JsonNode chat;
     byte[] messages;
     try {
-      chat = JSON.readTree(chatBody);
-      messages = JSON.writeValueAsBytes(toMessages(chat, defaultMaxTokens));
-    } catch (MessagesOverChat.Refused e) {
-      return new Outcome.Rejected(400, openAiError(e.getMessage()), null);
+      messages = JSON.writeValueAsBytes(messagesRequest(chatBody, defaultMaxTokens));
+    } catch (Untranslatable e) {
+      return e.answer();
     } catch (IOException e) {
-      return new Outcome.Rejected(400, openAiError("The request is not JSON."), null);
+      throw new UncheckedIOException(e); // a tree always serializes
     }
-    Outcome outcome = sendMessages.apply(messages);
+    return answered(sendMessages.apply(messages));
+  }
+
+  /** The Messages request for a chat completions request body; {@code defaultMaxTokens} where it sets none. */
+  static ObjectNode messagesRequest(byte[] chatBody, long defaultMaxTokens) throws Untranslatable {
+    try {
+      return toMessages(JSON.readTree(chatBody), defaultMaxTokens);
+    } catch (MessagesOverChat.Refused e) {
+      throw new Untranslatable(new Outcome.Rejected(400, openAiError(e.getMessage()), null));
+    } catch (IOException e) {
+      throw new Untranslatable(new Outcome.Rejected(400, openAiError("The request is not JSON."), null));
+    }
+  }
+
+  /** The outcome of a Messages call as the chat completions call's: a success's Message becomes a chat completion. */
+  static Outcome answered(Outcome outcome) {
     if (!(outcome instanceof Outcome.Success s)) return outcome;
     try {
       return new Outcome.Success(s.status(), toChatCompletion(JSON.readTree(s.body())), s.requestId(), s.limits());
@@ -42,7 +56,7 @@ final class ChatOverMessages {
     }
   }
 
-  static ObjectNode toMessages(JsonNode chat, long defaultMaxTokens) throws MessagesOverChat.Refused {
+  private static ObjectNode toMessages(JsonNode chat, long defaultMaxTokens) throws MessagesOverChat.Refused {
     if (chat.has("tools") || chat.has("functions")) {
       throw new MessagesOverChat.Refused("tools: not supported on an Anthropic backend through chat completions");
     }
@@ -88,7 +102,7 @@ final class ChatOverMessages {
     return text.toString();
   }
 
-  static String toChatCompletion(JsonNode message) throws IOException {
+  private static String toChatCompletion(JsonNode message) throws IOException {
     StringBuilder text = new StringBuilder();
     for (JsonNode block : message.path("content")) {
       if ("text".equals(block.path("type").asText())) text.append(block.path("text").asText());

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.HexFormat;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
@@ -30,21 +31,41 @@ final class MessagesOverChat {
    * would, its usage in {@code serviceTier}.
    */
   static Outcome send(byte[] messagesBody, String serviceTier, Function<byte[], Outcome> sendChat) {
-    JsonNode params;
-    byte[] chat;
+    ObjectNode chat;
+    byte[] chatBody;
     try {
-      params = JSON.readTree(messagesBody);
-      chat = JSON.writeValueAsBytes(toChat(params));
-    } catch (Refused e) {
-      return new Outcome.Rejected(400, error("invalid_request_error", e.getMessage()), null);
+      chat = chatRequest(messagesBody);
+      chatBody = JSON.writeValueAsBytes(chat);
+    } catch (Untranslatable e) {
+      return e.answer();
     } catch (IOException e) {
-      return new Outcome.Rejected(400, error("invalid_request_error", "The request is not JSON."), null);
+      throw new UncheckedIOException(e); // a tree always serializes
     }
-    Outcome outcome = sendChat.apply(chat);
+    return answered(sendChat.apply(chatBody), chat.path("model").asText(), serviceTier);
+  }
+
+  /** The chat completions request for a Messages request body. */
+  static ObjectNode chatRequest(byte[] messagesBody) throws Untranslatable {
+    try {
+      return toChat(JSON.readTree(messagesBody));
+    } catch (Refused e) {
+      throw new Untranslatable(new Outcome.Rejected(400, error("invalid_request_error", e.getMessage()), null));
+    } catch (IOException e) {
+      throw new Untranslatable(new Outcome.Rejected(400, error("invalid_request_error", "The request is not JSON."),
+          null));
+    }
+  }
+
+  /**
+   * The outcome of a chat completions call as the Messages call's: a success's answer becomes a Message of
+   * {@code model} (null: the model the answer names), its usage in {@code serviceTier}; anything else stays.
+   */
+  static Outcome answered(Outcome outcome, String model, String serviceTier) {
     if (!(outcome instanceof Outcome.Success s)) return outcome;
     try {
-      return new Outcome.Success(s.status(), toMessage(JSON.readTree(s.body()), params.path("model").asText(), serviceTier),
-          s.requestId(), s.limits());
+      JsonNode chat = JSON.readTree(s.body());
+      return new Outcome.Success(s.status(), toMessage(chat, model != null ? model : chat.path("model").asText(),
+          serviceTier), s.requestId(), s.limits());
     } catch (IOException e) {
       return new Outcome.Retryable(502, error("api_error", "The backend's answer is not JSON."), s.requestId(), null,
           s.limits());
@@ -58,7 +79,7 @@ final class MessagesOverChat {
     }
   }
 
-  static ObjectNode toChat(JsonNode params) throws Refused {
+  private static ObjectNode toChat(JsonNode params) throws Refused {
     for (String key : UNSUPPORTED) {
       if (params.has(key)) throw new Refused(key + ": not supported by this backend (an OpenAI-compatible model)");
     }
@@ -96,7 +117,7 @@ final class MessagesOverChat {
     return text.toString();
   }
 
-  static String toMessage(JsonNode chat, String model, String serviceTier) throws IOException {
+  private static String toMessage(JsonNode chat, String model, String serviceTier) throws IOException {
     JsonNode choice = chat.path("choices").path(0);
     ObjectNode m = JSON.createObjectNode();
     m.put("id", "msg_" + HexFormat.of().formatHex(randomBytes()));
