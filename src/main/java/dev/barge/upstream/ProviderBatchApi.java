@@ -19,17 +19,31 @@ public interface ProviderBatchApi {
 
   /**
    * Creates the job from {@code input} (uploading it first where the provider takes a file), tagged with
-   * {@code bargeJobId} so that {@link #find} can tell it again. Returns the provider's id of the job.
+   * {@code bargeJobId} so that {@link #find} can tell it again. Returns the provider's id of the job, and a
+   * memo to store with it and hand back to {@link #results}.
    *
-   * @throws ProviderJobException when the provider refused the job (not worth trying again as it is)
+   * @throws ProviderJobException when the provider refused the job (not worth trying again as it is; a 429
+   *     or a 5xx is an IOException)
    * @throws IOException when the provider could not be reached or failed; whether the job exists is unknown
    */
-  String create(String bargeJobId, JobInput input) throws IOException, ProviderJobException;
+  Created create(String bargeJobId, JobInput input) throws IOException, ProviderJobException;
+
+  /**
+   * A job just created.
+   *
+   * @param id the provider's id of the job
+   * @param memo what {@link #results} needs to know of the job that the provider does not keep (such as
+   *     the format its requests came in, to answer in it), or null; opaque to the engine, which stores it
+   */
+  record Created(String id, String memo) {}
 
   /**
    * The provider's id of the job created with {@code bargeJobId}, looking at jobs created since
-   * {@code createdSince} (Unix ms): how a job created just before a crash is found instead of created twice.
-   * Empty when there is none.
+   * {@code createdSince} (Unix ms, taken just before the attempt to create it): how a job created just
+   * before a crash is found instead of created twice. Empty when there is none. A job found here has no
+   * memo: {@link #results} gets null for it.
+   *
+   * @throws IOException also when the provider cannot tell whether there is one (see the implementation)
    */
   Optional<String> find(String bargeJobId, long createdSince) throws IOException;
 
@@ -41,18 +55,25 @@ public interface ProviderBatchApi {
 
   /**
    * Reads the results of an ended job, one call of {@code sink} per request the provider reports on, in the
-   * provider's order (not the input's). Requests it does not report on were not run.
+   * provider's order (not the input's). Requests it does not report on were not run. {@code memo} is the
+   * one {@link #create} returned, or null for a job that {@link #find} found.
    */
-  void results(JobState job, ResultSink sink) throws IOException;
+  void results(JobState job, String memo, ResultSink sink) throws IOException;
 
   /** The input of one job being written. */
   interface JobInput extends Closeable {
     /**
      * Adds one request. {@code customId} is Barge's id for it (letters, digits, {@code _} and {@code -}, at
      * most 64); {@code body} is the request body as a batch line carries it for {@code endpoint}, with
-     * Barge's own fields already removed.
+     * Barge's own fields already removed. Every request of a job has the same endpoint.
+     *
+     * @return empty when the request was added; otherwise nothing was added and this is its final answer, as
+     *     a real-time call to this backend would have given it: a 400 for a request that the translation to
+     *     the provider's format cannot carry (tools, images)
+     * @throws IllegalArgumentException when {@code endpoint} is not the endpoint of the requests added before,
+     *     or one this provider's jobs do not serve
      */
-    void add(String customId, Endpoint endpoint, byte[] body) throws IOException;
+    Optional<Outcome.Rejected> add(String customId, Endpoint endpoint, byte[] body) throws IOException;
 
     /** The requests added so far. */
     int requests();
@@ -60,7 +81,10 @@ public interface ProviderBatchApi {
     /** The bytes written so far, as the provider counts them against its size limit. */
     long bytes();
 
-    /** The bytes {@link #add} would add for a request with this id and body: what a job still has room for. */
+    /**
+     * The bytes {@link #add} would add for a request with this id and body (0 for one it would refuse):
+     * what a job still has room for.
+     */
     long bytesFor(String customId, Endpoint endpoint, byte[] body);
   }
 
