@@ -34,6 +34,7 @@ abstract sealed class JobInputFile implements ProviderBatchApi.JobInput permits 
       this.counted = new CountingStream(new BufferedOutputStream(Files.newOutputStream(path), 1 << 16));
       this.json = JSON.getFactory().createGenerator(counted, JsonEncoding.UTF8);
       start(json);
+      json.flush(); // so that bytes() counts the start from the first
     } catch (IOException | RuntimeException e) {
       Files.deleteIfExists(path);
       throw e;
