@@ -1,5 +1,6 @@
 package dev.barge.cli;
 
+import dev.barge.config.SimulatorBatchJobs;
 import dev.barge.config.SimulatorConfig;
 import dev.barge.config.SimulatorFaults;
 import dev.barge.config.SimulatorLimitHeaders;
@@ -41,7 +42,12 @@ public final class MockUpstreamCommand implements Callable<Integer> {
       Map.entry("reset_rate", "--reset-rate"),
       Map.entry("truncated_rate", "--truncated-rate"),
       Map.entry("slow_rate", "--slow-rate"),
-      Map.entry("slow_ms", "--slow-ms"));
+      Map.entry("slow_ms", "--slow-ms"),
+      Map.entry("batch_jobs.complete_after", "--job-complete-after"),
+      Map.entry("batch_jobs.expire_fraction", "--job-expire-fraction"),
+      Map.entry("batch_jobs.error_fraction", "--job-error-fraction"),
+      Map.entry("batch_jobs.expire_fraction + batch_jobs.error_fraction",
+          "--job-expire-fraction + --job-error-fraction"));
 
   @Spec private CommandSpec spec;
 
@@ -104,6 +110,25 @@ public final class MockUpstreamCommand implements Callable<Integer> {
   @Option(names = "--slow-ms", description = "How long a slow answer takes (default: 3000).")
   private Integer slowMs;
 
+  @Option(names = "--job-complete-after", paramLabel = "DURATION", description = "How long after its creation a "
+      + "provider batch job (OpenAI Batch, Anthropic Message Batches) ends, e.g. 30s (default: 2s).")
+  private String jobCompleteAfter;
+
+  @Option(names = "--job-expire-fraction", description = "Share of each job's requests left unrun: the job ends "
+      + "expired (default: 0).")
+  private Double jobExpireFraction;
+
+  @Option(names = "--job-error-fraction", description = "Share of each job's requests answered 429 or 500 "
+      + "(default: 0).")
+  private Double jobErrorFraction;
+
+  @Option(names = "--job-fail", description = "Every job fails as a whole (OpenAI: status failed; Anthropic: "
+      + "every request errored).")
+  private Boolean jobFail;
+
+  @Option(names = "--job-shuffle", description = "Job results come in another order than the requests.")
+  private Boolean jobShuffle;
+
   @Option(names = "--seed", description = "Seed of the random source, so a run can be repeated.")
   private Long seed;
 
@@ -133,7 +158,8 @@ public final class MockUpstreamCommand implements Callable<Integer> {
       return new SimulatorConfig(
           latencyMs, jitterMs, errorRate, rateLimitRate, retryAfterMs, requestsPerMinute, tokensPerMinute, seed,
           capacity, burstSeconds, limitHeaders,
-          new SimulatorFaults(unavailableRate, resetRate, truncatedRate, slowRate, slowMs));
+          new SimulatorFaults(unavailableRate, resetRate, truncatedRate, slowRate, slowMs),
+          new SimulatorBatchJobs(jobCompleteAfter, jobExpireFraction, jobErrorFraction, jobFail, jobShuffle));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), optionMessage(e.getMessage()));
     }

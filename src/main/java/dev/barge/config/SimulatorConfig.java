@@ -17,6 +17,7 @@ package dev.barge.config;
  *     minute's worth, as OpenAI's buckets start; hosted APIs often allow about one second's worth)
  * @param limitHeaders when the enforced limits are announced in {@code x-ratelimit-*} headers (default always)
  * @param faults further faults mixed into the answers: 503s, resets, cut-off bodies, slow answers
+ * @param batchJobs how the provider batch jobs it serves run: when they end, what share expires or fails
  */
 public record SimulatorConfig(
     Integer latencyMs,
@@ -30,7 +31,8 @@ public record SimulatorConfig(
     Integer capacity,
     Integer burstSeconds,
     SimulatorLimitHeaders limitHeaders,
-    SimulatorFaults faults) {
+    SimulatorFaults faults,
+    SimulatorBatchJobs batchJobs) {
   public SimulatorConfig {
     if (latencyMs == null) latencyMs = 0;
     if (jitterMs == null) jitterMs = 0;
@@ -58,9 +60,17 @@ public record SimulatorConfig(
     if (burstSeconds < 1 || burstSeconds > 60) throw new IllegalArgumentException("burst_seconds: must be 1 to 60");
     if (limitHeaders == null) limitHeaders = SimulatorLimitHeaders.ALWAYS;
     if (faults == null) faults = SimulatorFaults.NONE;
+    if (batchJobs == null) batchJobs = SimulatorBatchJobs.DEFAULTS;
     if (errorRate + rateLimitRate + faults.total() > 1) {
       throw new IllegalArgumentException("error_rate + rate_limit_rate + faults: must not exceed 1");
     }
+  }
+
+  public SimulatorConfig(Integer latencyMs, Integer jitterMs, Double errorRate, Double rateLimitRate,
+      Integer retryAfterMs, Integer requestsPerMinute, Integer tokensPerMinute, Long seed, Integer capacity,
+      Integer burstSeconds, SimulatorLimitHeaders limitHeaders, SimulatorFaults faults) {
+    this(latencyMs, jitterMs, errorRate, rateLimitRate, retryAfterMs, requestsPerMinute, tokensPerMinute, seed, capacity,
+        burstSeconds, limitHeaders, faults, null);
   }
 
   public SimulatorConfig(Integer latencyMs, Integer jitterMs, Double errorRate, Double rateLimitRate,

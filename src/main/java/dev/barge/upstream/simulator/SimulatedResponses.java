@@ -49,6 +49,14 @@ final class SimulatedResponses {
     return write(body);
   }
 
+  /** The Anthropic error envelope, with a request id as Anthropic's carry. */
+  String anthropicError(String type, String message) {
+    ObjectNode body = json.createObjectNode().put("type", "error");
+    body.putObject("error").put("type", type).put("message", message);
+    body.put("request_id", id("req_"));
+    return write(body);
+  }
+
   private ObjectNode chatCompletion(SimulatedRequest request, long created) {
     SimulatedContent.Reply reply = SimulatedContent.reply(request.hash(), request.texts().getFirst(),
         request.replyBudget());

@@ -33,6 +33,7 @@ public final class Simulator {
   private final SimulatedResponses responses = new SimulatedResponses(json);
   private final Map<Integer, LongAdder> answers = new ConcurrentHashMap<>();
   private final AtomicInteger working = new AtomicInteger();
+  private final LongAdder jobAnswers = new LongAdder();
 
   /** @param models the model names served; empty serves any name */
   public Simulator(SimulatorConfig config, Set<String> models, Clock clock) {
@@ -65,18 +66,62 @@ public final class Simulator {
     return counts;
   }
 
-  private SimulatedAnswer decide(Endpoint endpoint, byte[] body) {
+  /**
+   * Answers one request of a provider batch job: the same answer as in real time, but at once, and with none
+   * of the enforced limits or injected faults, which are the real-time API's (a job has its own faults).
+   */
+  SimulatedAnswer answerInJob(Endpoint endpoint, byte[] body) {
+    jobAnswers.increment();
+    Map<String, String> headers = newHeaders();
+    SimulatedRequest request;
+    try {
+      request = admitted(endpoint, body);
+    } catch (RequestRejected e) {
+      return rejected(e, headers);
+    }
+    return new SimulatedAnswer(200, headers, responses.render(request, clock.instant().getEpochSecond()), Duration.ZERO);
+  }
+
+  /** How many requests of batch jobs it has answered. */
+  long jobAnswers() {
+    return jobAnswers.sum();
+  }
+
+  /** An error answer in a job, such as a real-time call can get: {@code status} 429 or 500. */
+  SimulatedAnswer jobError(int status) {
+    String error = status == 429
+        ? responses.error("Simulated rate limit in a batch job (Barge simulator).", "requests", null,
+            "rate_limit_exceeded")
+        : responses.error("Simulated server error in a batch job (Barge simulator)", "server_error", null, null);
+    return new SimulatedAnswer(status, newHeaders(), error, Duration.ZERO);
+  }
+
+  private static Map<String, String> newHeaders() {
     Map<String, String> headers = new HashMap<>(16);
     headers.put("x-request-id", SimulatedResponses.id("req_"));
     headers.put("content-type", "application/json");
+    return headers;
+  }
+
+  private SimulatedRequest admitted(Endpoint endpoint, byte[] body) {
+    SimulatedRequest request = SimulatedRequest.parse(endpoint, body, json);
+    if (!models.isEmpty() && !models.contains(request.model())) throw RequestRejected.modelNotFound(request.model());
+    return request;
+  }
+
+  /** A caller's mistake is answered at once, as a real server would before doing any work. */
+  private SimulatedAnswer rejected(RequestRejected e, Map<String, String> headers) {
+    String error = responses.error(e.getMessage(), "invalid_request_error", e.param(), e.code());
+    return new SimulatedAnswer(e.status(), headers, error, Duration.ZERO);
+  }
+
+  private SimulatedAnswer decide(Endpoint endpoint, byte[] body) {
+    Map<String, String> headers = newHeaders();
     SimulatedRequest request;
     try {
-      request = SimulatedRequest.parse(endpoint, body, json);
-      if (!models.isEmpty() && !models.contains(request.model())) throw RequestRejected.modelNotFound(request.model());
+      request = admitted(endpoint, body);
     } catch (RequestRejected e) {
-      // A caller's mistake is answered at once, as a real server would before doing any work.
-      String error = responses.error(e.getMessage(), "invalid_request_error", e.param(), e.code());
-      return new SimulatedAnswer(e.status(), headers, error, Duration.ZERO);
+      return rejected(e, headers);
     }
 
     RateLimits.Decision decision = limits.acquire(request.tokenCost(), endpoint == Endpoint.MESSAGES);

@@ -19,6 +19,7 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ThreadLocalRandom;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Request;
 
@@ -32,13 +33,37 @@ public final class SimulatorServer implements AutoCloseable {
 
   private final Javalin app;
   private final String host;
-
   private final Simulator simulator;
+  private final Jobs jobs;
 
-  private SimulatorServer(Javalin app, String host, Simulator simulator) {
+  private SimulatorServer(Javalin app, String host, Simulator simulator, Jobs jobs) {
     this.app = app;
     this.host = host;
     this.simulator = simulator;
+    this.jobs = jobs;
+  }
+
+  /** The provider batch jobs it serves, behind both APIs' routes. */
+  private record Jobs(JobRunner runner, OpenAiJobRoutes openAi, AnthropicJobRoutes anthropic) {
+    static Jobs start(Simulator simulator, SimulatorConfig config, Clock clock) {
+      long seed = config.seed() != null ? config.seed() : ThreadLocalRandom.current().nextLong();
+      try {
+        JobRunner runner = new JobRunner(simulator, config.batchJobs(), seed, clock);
+        return new Jobs(runner, new OpenAiJobRoutes(runner, new SimulatedFiles(runner.dir(), clock)),
+            new AnthropicJobRoutes(runner));
+      } catch (IOException e) {
+        throw new UncheckedIOException("the simulator could not make a directory for its batch jobs", e);
+      }
+    }
+
+    JobCounts counts(Simulator simulator) {
+      return new JobCounts(openAi.counts(), anthropic.counts(), simulator.jobAnswers());
+    }
+  }
+
+  /** What its provider batch jobs have done so far: jobs created and cancelled per API, requests answered. */
+  public JobCounts jobCounts() {
+    return jobs.counts(simulator);
   }
 
   /** How many answers of each HTTP status it has given so far. */
@@ -68,16 +93,28 @@ public final class SimulatorServer implements AutoCloseable {
       });
     }
     app.get("/v1/models", ctx -> ctx.contentType(JSON).result(modelList));
-    // Not an OpenAI route: what benchmarks and tests read to count the answers, 429s above all.
-    app.get("/simulator/stats", ctx -> ctx.json(Map.of("answers", simulator.answersByStatus())));
+    Jobs jobs = Jobs.start(simulator, config, clock);
+    jobs.openAi().register(app);
+    jobs.anthropic().register(app);
+    // Not an OpenAI route: what benchmarks and tests read to count the answers, 429s above all, and the jobs.
+    app.get("/simulator/stats", ctx -> ctx.json(stats(simulator.answersByStatus(), jobs.counts(simulator))));
+    app.exception(OpenAiJobRoutes.Refusal.class, (e, ctx) -> ctx.status(e.status).contentType(JSON).result(
+        envelopes.error(e.getMessage(), "invalid_request_error", e.param, null)));
+    app.exception(AnthropicJobRoutes.Refusal.class, (e, ctx) -> ctx.status(e.status).contentType(JSON).result(
+        envelopes.anthropicError(e.type, e.getMessage())));
     // Javalin throws NotFoundResponse for a request no route matches.
     app.exception(NotFoundResponse.class, (e, ctx) -> ctx.status(404).contentType(JSON).result(envelopes.error(
         "Unknown request URL: " + ctx.method() + " " + ctx.path() + ". (Barge simulator)",
         "invalid_request_error", null, "unknown_url")));
     app.exception(Exception.class, (e, ctx) -> ctx.status(500).contentType(JSON).result(
         envelopes.error("Barge simulator failure: " + e, "server_error", null, null)));
-    app.start(host, port);
-    return new SimulatorServer(app, host, simulator);
+    try {
+      app.start(host, port);
+    } catch (RuntimeException e) {
+      jobs.runner().close();
+      throw e;
+    }
+    return new SimulatorServer(app, host, simulator, jobs);
   }
 
   private static void deliver(Context ctx, SimulatedAnswer answer) throws InterruptedException, IOException {
@@ -107,6 +144,16 @@ public final class SimulatorServer implements AutoCloseable {
     endPoint.close();
   }
 
+  private static Map<String, Object> stats(Map<Integer, Long> answers, JobCounts jobs) {
+    return Map.of("answers", answers,
+        "jobs", Map.of("openai", perApi(jobs.openai()), "anthropic", perApi(jobs.anthropic())),
+        "job_requests", jobs.requests());
+  }
+
+  private static Map<String, Long> perApi(JobCounts.PerApi counts) {
+    return Map.of("created", counts.created(), "cancelled", counts.cancelled());
+  }
+
   private static String modelList(Set<String> models, long created) {
     ObjectMapper json = new ObjectMapper();
     ObjectNode list = json.createObjectNode().put("object", "list");
@@ -134,5 +181,6 @@ public final class SimulatorServer implements AutoCloseable {
   @Override
   public void close() {
     app.stop();
+    jobs.runner().close();
   }
 }
