@@ -139,7 +139,8 @@ final class JobFiller {
       metrics.spilled(backend.name(), back);
       log.warn("provider job {} refused by {} ({}): {} line(s) run real-time instead", jobId, backend.name(),
           e.status(), back);
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
+      // Whether the job exists upstream is unknown: the tracker looks for it by its id before making it again.
       log.warn("provider job {} on {} not created yet: {}", jobId, backend.name(), e.toString());
       jobs.seen(jobId, new UpstreamJobStore.Seen(UpstreamJob.State.CREATING, null, lines.size(), 0, 0, null, null,
           clock.millis() + config.pollInterval().toMillis(), null));

@@ -82,6 +82,7 @@ abstract sealed class JobInputFile implements ProviderBatchApi.JobInput permits 
   @Override
   public final long bytesFor(String customId, Endpoint endpoint, byte[] body) {
     requireEndpoint(endpoint);
+    this.endpoint = endpoint; // a job's one endpoint, fixed by its first request: asking first fixes it too
     try {
       ByteArrayOutputStream one = new ByteArrayOutputStream(body.length + 128);
       try (JsonGenerator g = JSON.getFactory().createGenerator(one, JsonEncoding.UTF8)) {

@@ -44,7 +44,8 @@ class ProviderJobsTest {
 
   /** Barge with one OpenAI backend on the simulator that runs batch work as provider jobs. */
   private OpenAIClient start(SimulatorBatchJobs jobs, int maxPerJob, String gather, String spillBefore) {
-    upstream = e2e.simulator(SimulatorConfig.defaults().withBatchJobs(jobs));
+    upstream = e2e.simulator(new SimulatorConfig(null, null, null, null, null, null, null, 7L, null, null, null, null,
+        jobs));
     BackendConfig backend = new BackendConfig("openai-batch", BackendType.OPENAI, upstream.baseUrl(), "sk-upstream",
         List.of(MODEL), new LimitsConfig(null, null, 8), "10s", null, null, null,
         new ProviderBatchConfig(maxPerJob, null, gather, "200ms", spillBefore, PROVIDER_DISCOUNT), null);
@@ -60,15 +61,15 @@ class ProviderJobsTest {
 
   @Test
   void tenThousandLinesRunInAsFewJobsAsTheLimitAllowsEachLineOnceAtTheProvidersBatchPrice() throws Exception {
-    OpenAIClient client = start(SimulatorBatchJobs.finishingAfter(Duration.ofMillis(500)), 4_000, "200ms", "1h");
+    OpenAIClient client = start(jobs("500ms", null), 4_000, "200ms", "1h");
     Batch created = run(client, 10_000, "big.jsonl");
     Batch done = TestBarge.awaitEnd(client, created.id(), Duration.ofMinutes(3));
 
     assertThat(done.status()).isEqualTo(Batch.Status.COMPLETED);
     List<String> output = TestBarge.contentLines(client, done.outputFileId().orElseThrow());
     assertThat(customIds(output)).hasSize(10_000).doesNotHaveDuplicates();
-    assertThat(upstream.jobsCreated()).isEqualTo(3); // 10,000 lines, at most 4,000 per job
-    assertThat(upstream.realTimeAnswers()).isZero();
+    assertThat(upstream.jobCounts().openai().created()).isEqualTo(3); // 10,000 lines, at most 4,000 per job
+    assertThat(realTimeAnswers()).isZero();
 
     JsonNode barge = this.barge.getJson("/batches/" + done.id()).get("barge");
     assertThat(barge.get("upstream_jobs")).hasSize(3);
@@ -94,7 +95,7 @@ class ProviderJobsTest {
 
   @Test
   void smallBatchesCreatedTogetherShareOneJob() {
-    OpenAIClient client = start(SimulatorBatchJobs.finishingAfter(Duration.ofMillis(300)), 50_000, "2s", "1h");
+    OpenAIClient client = start(jobs("300ms", null), 50_000, "2s", "1h");
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 3; i++) ids.add(run(client, 40, "small-" + i + ".jsonl").id());
     for (String id : ids) {
@@ -102,7 +103,7 @@ class ProviderJobsTest {
       assertThat(done.status()).isEqualTo(Batch.Status.COMPLETED);
       assertThat(done.requestCounts().orElseThrow().completed()).isEqualTo(40);
     }
-    assertThat(upstream.jobsCreated()).isEqualTo(1);
+    assertThat(upstream.jobCounts().openai().created()).isEqualTo(1);
     Set<String> jobIds = new HashSet<>();
     for (String id : ids) barge.getJson("/batches/" + id).at("/barge/upstream_jobs").forEach(j -> jobIds.add(j.get("id").asText()));
     assertThat(jobIds).hasSize(1);
@@ -110,7 +111,7 @@ class ProviderJobsTest {
 
   @Test
   void aJobThatExpiresWithPartDoneHandsTheRestToRealTimeCallsAndEachPathIsPricedAsBought() throws Exception {
-    OpenAIClient client = start(SimulatorBatchJobs.finishingAfter(Duration.ofMillis(300)).expiring(0.7), 50_000,
+    OpenAIClient client = start(jobs("300ms", 0.7), 50_000,
         "200ms", "1h");
     Batch done = TestBarge.awaitEnd(client, run(client, 1_000, "expiring.jsonl").id(), Duration.ofMinutes(2));
 
@@ -123,7 +124,7 @@ class ProviderJobsTest {
     long realTime = barge.at("/tiers/standard/requests").asLong();
     assertThat(inJob).isBetween(250L, 350L); // 30% of the job was done when it expired
     assertThat(inJob + realTime).isEqualTo(1_000);
-    assertThat(upstream.realTimeAnswers()).isEqualTo(realTime);
+    assertThat(realTimeAnswers()).isEqualTo(realTime);
     BigDecimal cost = barge.at("/tiers/batch/cost").decimalValue().add(barge.at("/tiers/standard/cost").decimalValue());
     assertThat(barge.get("cost").decimalValue()).isEqualByComparingTo(cost);
   }
@@ -131,28 +132,37 @@ class ProviderJobsTest {
   @Test
   void linesStillInAJobAtSpillTimeRunRealTimeAndTheJobIsCancelledUpstream() {
     // A window of 24h less 86,395 s: the lines spill five seconds after the batch starts.
-    OpenAIClient client = start(SimulatorBatchJobs.finishingAfter(Duration.ofMinutes(10)), 50_000, "100ms", "86395s");
+    OpenAIClient client = start(jobs("10m", null), 50_000, "100ms", "86395s");
     Batch done = TestBarge.awaitEnd(client, run(client, 200, "spilling.jsonl").id(), Duration.ofMinutes(1));
 
     assertThat(done.status()).isEqualTo(Batch.Status.COMPLETED);
     assertThat(done.requestCounts().orElseThrow().completed()).isEqualTo(200);
     JsonNode barge = this.barge.getJson("/batches/" + done.id()).get("barge");
     assertThat(barge.at("/tiers/standard/requests").asLong()).isEqualTo(200);
-    await().atMost(Duration.ofSeconds(20)).until(() -> upstream.jobsCancelled() == 1);
+    await().atMost(Duration.ofSeconds(20)).until(() -> upstream.jobCounts().openai().cancelled() == 1);
   }
 
   @Test
   void aBatchCancelledWhileItsLinesWaitInAJobEndsCancelledWithEveryLineAccounted() {
-    OpenAIClient client = start(SimulatorBatchJobs.finishingAfter(Duration.ofMinutes(10)), 50_000, "100ms", "1h");
+    OpenAIClient client = start(jobs("10m", null), 50_000, "100ms", "1h");
     Batch created = run(client, 300, "cancelled.jsonl");
-    await().atMost(Duration.ofSeconds(30)).until(() -> upstream.jobsCreated() == 1);
+    await().atMost(Duration.ofSeconds(30)).until(() -> upstream.jobCounts().openai().created() == 1);
     client.batches().cancel(created.id());
     Batch done = TestBarge.awaitEnd(client, created.id(), Duration.ofMinutes(1));
 
     assertThat(done.status()).isEqualTo(Batch.Status.CANCELLED);
     var counts = done.requestCounts().orElseThrow();
     assertThat(counts.completed() + counts.failed()).isEqualTo(300);
-    await().atMost(Duration.ofSeconds(20)).until(() -> upstream.jobsCancelled() == 1);
+    await().atMost(Duration.ofSeconds(20)).until(() -> upstream.jobCounts().openai().cancelled() == 1);
+  }
+
+  private static SimulatorBatchJobs jobs(String completeAfter, Double expireFraction) {
+    return new SimulatorBatchJobs(completeAfter, expireFraction, null, null, null);
+  }
+
+  /** Answers the simulator gave to real-time calls (answers inside jobs are not among them). */
+  private long realTimeAnswers() {
+    return upstream.answersByStatus().values().stream().mapToLong(Long::longValue).sum();
   }
 
   private static List<String> customIds(List<String> output) throws Exception {
