@@ -44,13 +44,18 @@ class ProviderJobsTest {
 
   /** Barge with one OpenAI backend on the simulator that runs batch work as provider jobs. */
   private OpenAIClient start(SimulatorBatchJobs jobs, int maxPerJob, String gather, String spillBefore) {
+    return start(jobs, maxPerJob, gather, spillBefore, "canary: {above_lines: 100000}");
+  }
+
+  private OpenAIClient start(SimulatorBatchJobs jobs, int maxPerJob, String gather, String spillBefore,
+      String canary) {
     upstream = e2e.simulator(new SimulatorConfig(null, null, null, null, null, null, null, 7L, null, null, null, null,
         jobs));
     BackendConfig backend = new BackendConfig("openai-batch", BackendType.OPENAI, upstream.baseUrl(), "sk-upstream",
         List.of(MODEL), new LimitsConfig(null, null, 8), "10s", null, null, null,
         new ProviderBatchConfig(maxPerJob, null, gather, "200ms", spillBefore, PROVIDER_DISCOUNT), null);
     barge = e2e.start(BargeConfig.embeddedDefault().withBackends(List.of(backend)).withPricing(Map.of(MODEL, PRICE))
-        .withBatch(TestBarge.batch("max_attempts: 20, initial_backoff: 5ms, max_backoff: 50ms")));
+        .withBatch(TestBarge.batch("max_attempts: 20, initial_backoff: 5ms, max_backoff: 50ms, " + canary)));
     return barge.client();
   }
 
@@ -91,6 +96,20 @@ class ProviderJobsTest {
     assertThat(barge.at("/tiers/batch/cost").decimalValue()).isEqualByComparingTo(expected);
     assertThat(barge.get("cost").decimalValue()).isEqualByComparingTo(expected);
     assertThat(barge.get("saved").decimalValue()).isEqualByComparingTo(list.subtract(expected));
+  }
+
+  @Test
+  void aCanarySampleRunsRealTimeBeforeTheRestGoesIntoJobs() {
+    OpenAIClient client = start(jobs("300ms", null), 50_000, "200ms", "1h", "canary: {above_lines: 1000, size: 20}");
+    Batch done = TestBarge.awaitEnd(client, run(client, 2_000, "canary.jsonl").id(), Duration.ofMinutes(2));
+
+    assertThat(done.status()).isEqualTo(Batch.Status.COMPLETED);
+    JsonNode barge = this.barge.getJson("/batches/" + done.id()).get("barge");
+    assertThat(barge.at("/canary/state").asText()).isEqualTo("passed");
+    assertThat(barge.at("/tiers/standard/requests").asLong()).isEqualTo(20);
+    assertThat(barge.at("/tiers/batch/requests").asLong()).isEqualTo(1_980);
+    assertThat(realTimeAnswers()).isEqualTo(20);
+    assertThat(upstream.jobCounts().openai().created()).isEqualTo(1);
   }
 
   @Test
@@ -138,7 +157,10 @@ class ProviderJobsTest {
     assertThat(done.status()).isEqualTo(Batch.Status.COMPLETED);
     assertThat(done.requestCounts().orElseThrow().completed()).isEqualTo(200);
     JsonNode barge = this.barge.getJson("/batches/" + done.id()).get("barge");
-    assertThat(barge.at("/tiers/standard/requests").asLong()).isEqualTo(200);
+    // The job was cancelled five seconds into its ten minutes: the few lines it had finished are kept.
+    long realTime = barge.at("/tiers/standard/requests").asLong();
+    assertThat(realTime + barge.at("/tiers/batch/requests").asLong()).isEqualTo(200);
+    assertThat(realTime).isGreaterThanOrEqualTo(190);
     await().atMost(Duration.ofSeconds(20)).until(() -> upstream.jobCounts().openai().cancelled() == 1);
   }
 
