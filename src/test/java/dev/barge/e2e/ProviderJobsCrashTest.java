@@ -1,0 +1,94 @@
+package dev.barge.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.openai.client.OpenAIClient;
+import com.openai.models.batches.Batch;
+import com.openai.models.batches.BatchCreateParams;
+import dev.barge.config.SimulatorBatchJobs;
+import dev.barge.config.SimulatorConfig;
+import dev.barge.config.StorageConfig;
+import dev.barge.upstream.simulator.SimulatorServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * kill -9 of a server whose batch runs as a provider job: as the job is created, while it is polled and
+ * while its results are read. The provider holds one job, and the batch ends with every line once.
+ */
+class ProviderJobsCrashTest {
+  private static final int LINES = 20_000; // CrashTest.assertExactlyOnce's count
+
+  @RegisterExtension final BargeExtension e2e = new BargeExtension();
+  private SimulatorServer upstream;
+  private BargeProcess barge;
+
+  @Test
+  void killedAtJobCreationWhilePollingAndWhileReadingResultsTheProviderHoldsOneJobAndEveryLineEndsOnce()
+      throws Exception {
+    upstream = e2e.simulator(new SimulatorConfig(null, null, null, null, null, null, null, 7L, null, null, null, null,
+        new SimulatorBatchJobs("8s", null, 0.02, null, true)));
+    Path config = writeConfig(e2e.dir(), e2e.storage(e2e.dataDir()), upstream.baseUrl());
+    Path log = e2e.dir().resolve("barge.log");
+    List<String> hits = new ArrayList<>();
+
+    barge = e2e.closing(BargeProcess.start(config, log));
+    OpenAIClient client = barge.client();
+    String fileId = TestBarge.upload(client, e2e.dir(), "jobs.jsonl", Lines.chat(LINES, "sim-chat"));
+    String batchId = TestBarge.create(client, fileId, BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h").id();
+
+    Awaitility.await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(5))
+        .until(() -> upstream.jobCounts().openai().created() >= 1);
+    hits.add(killAndRestart(config, log, "as the job was created"));
+
+    Thread.sleep(1_000);
+    hits.add(killAndRestart(config, log, "while it was polled: " + status(batchId)));
+
+    awaitBatch(batchId, b -> b.requestCounts().map(c -> c.completed() + c.failed() > 0).orElse(false));
+    hits.add(killAndRestart(config, log, "while its results were read: " + status(batchId)));
+
+    Batch done = TestBarge.awaitEnd(barge.client(), batchId, Duration.ofMinutes(3));
+    System.out.println("ProviderJobsCrashTest killed " + hits);
+    assertThat(done.status()).as("kills: %s\n%s", hits, barge.logText()).isEqualTo(Batch.Status.COMPLETED);
+    CrashTest.assertExactlyOnce(barge.client(), done);
+    assertThat(upstream.jobCounts().openai().created()).as("jobs created upstream").isEqualTo(1);
+  }
+
+  private String killAndRestart(Path config, Path log, String when) {
+    barge.kill();
+    barge = e2e.closing(BargeProcess.start(config, log));
+    return when;
+  }
+
+  private String status(String batchId) {
+    Batch b = barge.client().batches().retrieve(batchId);
+    return b.status() + " " + b.requestCounts().map(c -> c.completed() + "+" + c.failed()).orElse("");
+  }
+
+  private void awaitBatch(String batchId, Predicate<Batch> condition) {
+    Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(10))
+        .until(() -> condition.test(barge.client().batches().retrieve(batchId)));
+  }
+
+  private static Path writeConfig(Path dir, StorageConfig storage, String upstreamUrl) throws Exception {
+    return Files.writeString(dir.resolve("barge.yaml"), """
+        storage: { database: "%s", blobs: "%s" }
+        backends:
+          - name: openai-batch
+            type: openai
+            base_url: %s
+            models: [sim-chat]
+            limits: { max_concurrency: 64 }
+            timeout: 30s
+            provider_batch: { gather: 200ms, poll_every: 300ms, spill_before: 1h }
+        batch: { initial_backoff: 10ms, max_backoff: 200ms, max_attempts: 100, canary: { above_lines: 100000 } }
+        """.formatted(storage.database(), storage.blobs(), upstreamUrl));
+  }
+}
