@@ -89,6 +89,8 @@ async function batchView(id) {
     </div>
     <h3>Throughput</h3><canvas id="chart" width="640" height="140"></canvas>
     <h3>Errors by code</h3><div id="errors" class="muted">…</div>
+    <h3>Bought by tier</h3><div id="tiers" class="muted"></div>
+    <h3>Provider jobs</h3><div id="jobs" class="muted"></div>
     <p>${b.output_file_id ? `<button data-file="${esc(b.output_file_id)}" id="download-output">Download output</button>` : ''}
        ${b.error_file_id ? `<button data-file="${esc(b.error_file_id)}" id="download-errors">Download errors</button>` : ''}
        ${ended ? '' : '<button class="danger" id="cancel">Cancel batch</button>'}</p>`);
@@ -97,6 +99,8 @@ async function batchView(id) {
   document.getElementById('rate').textContent = r ? r.toFixed(1) + '/s' : '–';
   document.getElementById('cost').textContent = money(b.barge.cost) + ' / ' + money(b.barge.saved);
   document.getElementById('eta').textContent = time(b.barge.estimated_completion_at) || '–';
+  setHtml('tiers', tiersTable(b.barge.tiers || {}));
+  setHtml('jobs', jobsTable(b.barge.upstream_jobs || []));
   drawChart(state.samples[b.id] || []);
   view.querySelectorAll('button[data-file]').forEach(button => button.onclick = () => download(button.dataset.file));
   const cancel = document.getElementById('cancel');
@@ -106,6 +110,27 @@ async function batchView(id) {
     render();
   };
   errorsByCode(id, b.barge.archived_at);
+}
+
+function setHtml(id, html) {
+  const box = document.getElementById(id);
+  if (box && box.innerHTML !== html) box.innerHTML = html;
+}
+
+// What the batch's results were bought at: inside provider jobs, or real-time.
+function tiersTable(tiers) {
+  const rows = Object.entries(tiers);
+  return rows.length ? '<table><tr><th>Tier</th><th>Requests</th><th>Cost</th></tr>' + rows.map(([tier, t]) =>
+    `<tr><td>${esc(tier)}</td><td>${t.requests}</td><td>${money(t.cost)}</td></tr>`).join('') + '</table>'
+    : 'No results yet.';
+}
+
+// The provider's own batch jobs that held the batch's lines.
+function jobsTable(jobs) {
+  return jobs.length ? '<table><tr><th>Backend</th><th>Job</th><th>Status</th><th>Lines of this batch</th><th>Done / failed / total</th></tr>'
+    + jobs.map(j => `<tr><td>${esc(j.backend)}</td><td>${esc(j.id || '(being created)')}</td><td>${esc(j.status || '')}</td>`
+      + `<td>${j.requests}</td><td>${j.request_counts.completed} / ${j.request_counts.failed} / ${j.request_counts.total}</td></tr>`).join('')
+    + '</table>' : 'None: its lines ran real-time.';
 }
 
 async function errorsByCode(id, archivedAt) {

@@ -84,6 +84,9 @@ class DashboardTest {
       return true;
     });
     wait.until(d -> !d.findElements(By.id("cancel")).isEmpty());
+    // A simulator backend is chargeback capacity: its results are bought at the batch tier, no provider job.
+    wait.until(d -> d.findElement(By.id("tiers")).getText().contains("batch"));
+    assertThat(browser.findElement(By.id("jobs")).getText()).contains("ran real-time");
     Path screenshot = Path.of("target", "dashboard-batch.png");
     Files.createDirectories(screenshot.getParent());
     Files.write(screenshot, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
