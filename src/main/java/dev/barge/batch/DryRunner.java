@@ -6,7 +6,10 @@ import dev.barge.blob.BlobStore;
 import dev.barge.config.LimitsConfig;
 import dev.barge.config.TimeWindow;
 import dev.barge.cost.PriceTable;
+import dev.barge.config.Billing;
+import dev.barge.config.ProviderBatchConfig;
 import dev.barge.cost.Tier;
+import dev.barge.upstream.Backend;
 import dev.barge.cost.TokenCounter;
 import dev.barge.cost.TokenEstimate;
 import dev.barge.store.FileRecord;
@@ -72,13 +75,31 @@ public final class DryRunner {
       if (overQuota != null) errors.add(overQuota);
     }
     boolean priced = model != null && prices.prices(model);
-    Long batchCost = priced ? prices.cost(model, tokens[0], 0, tokens[1], Tier.BATCH) : null;
+    Long batchCost = priced ? expectedCost(model, tokens[0], tokens[1], expiresAt) : null;
     Long realTimeCost = priced ? prices.cost(model, tokens[0], 0, tokens[1], Tier.STANDARD) : null;
     Instant completionAt = errors.isEmpty() ? completionAt(model, scan.requests(), tokens[0] + tokens[1], expiresAt,
         windows) : null;
     Boolean fits = completionAt == null ? null : completionAt.toEpochMilli() < expiresAt;
     return new DryRun(model, scan.requests(), errors, tokens[0], tokens[1], tokens[2], batchCost, realTimeCost,
         completionAt, fits);
+  }
+
+  /**
+   * The cost on the path the lines are expected to take: provider jobs at the provider's discount when a
+   * backend runs them and the window leaves time before the spill; else real-time calls, at the list price
+   * when every backend serving the model is a hosted API ({@code billing: list}), at the batch discount
+   * when own capacity ({@code chargeback}) shares the work.
+   */
+  private long expectedCost(String model, long inputTokens, long outputTokens, long expiresAt) {
+    List<Backend> serving = backends.serving(model);
+    for (Backend b : serving) {
+      ProviderBatchConfig jobs = b.config().providerBatch();
+      if (jobs != null && expiresAt - clock.millis() > jobs.spillLead().toMillis()) {
+        return prices.cost(model, inputTokens, 0, outputTokens, jobs.discount());
+      }
+    }
+    boolean allList = !serving.isEmpty() && serving.stream().allMatch(b -> b.config().billing() == Billing.LIST);
+    return prices.cost(model, inputTokens, 0, outputTokens, allList ? Tier.STANDARD : Tier.BATCH);
   }
 
   private static JsonNode body(JsonlLines.Line line) {
