@@ -113,6 +113,21 @@ class ProviderJobsTest {
   }
 
   @Test
+  void aDryRunPricesTheLinesOnThePathTheyWillTake() {
+    OpenAIClient client = start(jobs("300ms", null), 50_000, "200ms", "2h");
+    String fileId = TestBarge.upload(client, e2e.dir(), "dry.jsonl", Lines.chat(100, MODEL));
+    String request = "{\"input_file_id\":\"%s\",\"endpoint\":\"/v1/chat/completions\",\"completion_window\":\"%s\","
+        + "\"dry_run\":true}";
+
+    JsonNode inJobs = barge.postJson("/batches", request.formatted(fileId, "24h")).get("cost");
+    assertThat(inJobs.get("batch").decimalValue())
+        .isEqualByComparingTo(inJobs.get("real_time").decimalValue().multiply(PROVIDER_DISCOUNT));
+    // A window shorter than spill_before runs real-time from the start, at the hosted API's list price.
+    JsonNode realTime = barge.postJson("/batches", request.formatted(fileId, "1h")).get("cost");
+    assertThat(realTime.get("batch").decimalValue()).isEqualByComparingTo(realTime.get("real_time").decimalValue());
+  }
+
+  @Test
   void smallBatchesCreatedTogetherShareOneJob() {
     OpenAIClient client = start(jobs("300ms", null), 50_000, "2s", "1h");
     List<String> ids = new ArrayList<>();
