@@ -17,8 +17,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Predicate;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -32,7 +30,7 @@ class CrashTest {
 
   @RegisterExtension final BargeExtension e2e = new BargeExtension();
   private SimulatorServer upstream;
-  private BargeProcess barge;
+  private KilledServer barge;
 
   @Test
   void killedDuringValidationDispatchAndFinalizeTheBatchStillEndsExactlyOnce() throws Exception {
@@ -41,18 +39,18 @@ class CrashTest {
     Path log = e2e.dir().resolve("barge.log");
     List<String> hits = new ArrayList<>();
 
-    barge = e2e.closing(BargeProcess.start(config, log));
+    barge = new KilledServer(e2e, config, log);
     OpenAIClient client = barge.client();
     String fileId = TestBarge.upload(client, e2e.dir(), "crash.jsonl", Lines.chat(LINES, "sim-chat"));
     String batchId = TestBarge.create(client, fileId, BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "1h").id();
-    hits.add(killAndRestart(config, log, "right after create: " + status(batchId)));
+    hits.add(barge.killAndRestart("right after create: " + barge.status(batchId)));
 
-    awaitBatch(batchId, b -> b.requestCounts().map(c -> c.completed() + c.failed() >= LINES / 3).orElse(false));
-    hits.add(killAndRestart(config, log, "during dispatch: " + status(batchId)));
+    barge.awaitBatch(batchId, b -> b.requestCounts().map(c -> c.completed() + c.failed() >= LINES / 3).orElse(false));
+    hits.add(barge.killAndRestart("during dispatch: " + barge.status(batchId)));
 
     // Poll fast near the end to catch the batch while its files are written.
-    awaitBatch(batchId, b -> !b.status().equals(Batch.Status.IN_PROGRESS) && !b.status().equals(Batch.Status.VALIDATING));
-    hits.add(killAndRestart(config, log, "at the end: " + status(batchId)));
+    barge.awaitBatch(batchId, b -> !b.status().equals(Batch.Status.IN_PROGRESS) && !b.status().equals(Batch.Status.VALIDATING));
+    hits.add(barge.killAndRestart("at the end: " + barge.status(batchId)));
 
     Batch done = TestBarge.awaitEnd(barge.client(), batchId, Duration.ofMinutes(3));
     System.out.println("CrashTest (" + (TestStorage.onPostgres() ? "PostgreSQL" : "SQLite") + ") killed " + hits);
@@ -60,21 +58,8 @@ class CrashTest {
     assertExactlyOnce(barge.client(), done);
   }
 
-  private String killAndRestart(Path config, Path log, String when) {
-    barge.kill();
-    barge = e2e.closing(BargeProcess.start(config, log));
-    return when;
-  }
 
-  private String status(String batchId) {
-    Batch b = barge.client().batches().retrieve(batchId);
-    return b.status() + " " + b.requestCounts().map(c -> c.completed() + "+" + c.failed()).orElse("");
-  }
 
-  private void awaitBatch(String batchId, Predicate<Batch> condition) {
-    Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(10))
-        .until(() -> condition.test(barge.client().batches().retrieve(batchId)));
-  }
 
   static Path writeConfig(Path dir, StorageConfig storage, String upstreamUrl) throws Exception {
     return Files.writeString(dir.resolve("barge.yaml"), """

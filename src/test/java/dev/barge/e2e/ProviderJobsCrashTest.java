@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Predicate;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -28,7 +27,7 @@ class ProviderJobsCrashTest {
 
   @RegisterExtension final BargeExtension e2e = new BargeExtension();
   private SimulatorServer upstream;
-  private BargeProcess barge;
+  private KilledServer barge;
 
   @Test
   void killedAtJobCreationWhilePollingAndWhileReadingResultsTheProviderHoldsOneJobAndEveryLineEndsOnce()
@@ -39,20 +38,20 @@ class ProviderJobsCrashTest {
     Path log = e2e.dir().resolve("barge.log");
     List<String> hits = new ArrayList<>();
 
-    barge = e2e.closing(BargeProcess.start(config, log));
+    barge = new KilledServer(e2e, config, log);
     OpenAIClient client = barge.client();
     String fileId = TestBarge.upload(client, e2e.dir(), "jobs.jsonl", Lines.chat(LINES, "sim-chat"));
     String batchId = TestBarge.create(client, fileId, BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h").id();
 
     Awaitility.await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(5))
         .until(() -> upstream.jobCounts().openai().created() >= 1);
-    hits.add(killAndRestart(config, log, "as the job was created"));
+    hits.add(barge.killAndRestart("as the job was created"));
 
     Thread.sleep(1_000);
-    hits.add(killAndRestart(config, log, "while it was polled: " + status(batchId)));
+    hits.add(barge.killAndRestart("while it was polled: " + barge.status(batchId)));
 
-    awaitBatch(batchId, b -> b.requestCounts().map(c -> c.completed() + c.failed() > 0).orElse(false));
-    hits.add(killAndRestart(config, log, "while its results were read: " + status(batchId)));
+    barge.awaitBatch(batchId, b -> b.requestCounts().map(c -> c.completed() + c.failed() > 0).orElse(false));
+    hits.add(barge.killAndRestart("while its results were read: " + barge.status(batchId)));
 
     Batch done = TestBarge.awaitEnd(barge.client(), batchId, Duration.ofMinutes(3));
     System.out.println("ProviderJobsCrashTest killed " + hits);
@@ -61,21 +60,8 @@ class ProviderJobsCrashTest {
     assertThat(upstream.jobCounts().openai().created()).as("jobs created upstream").isEqualTo(1);
   }
 
-  private String killAndRestart(Path config, Path log, String when) {
-    barge.kill();
-    barge = e2e.closing(BargeProcess.start(config, log));
-    return when;
-  }
 
-  private String status(String batchId) {
-    Batch b = barge.client().batches().retrieve(batchId);
-    return b.status() + " " + b.requestCounts().map(c -> c.completed() + "+" + c.failed()).orElse("");
-  }
 
-  private void awaitBatch(String batchId, Predicate<Batch> condition) {
-    Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(10))
-        .until(() -> condition.test(barge.client().batches().retrieve(batchId)));
-  }
 
   private static Path writeConfig(Path dir, StorageConfig storage, String upstreamUrl) throws Exception {
     return Files.writeString(dir.resolve("barge.yaml"), """
