@@ -29,12 +29,14 @@ need curl jq python3 wrk
 # name | command (bench/…) | SUMMARY run= selector (or -) | figure | comparison | floor | why this floor
 # Absolute floors are 0.6 × what this machine recorded at the same size (docs/benchmarks.md, "Benchmark
 # check"): on another machine, record its numbers first and set the floors from them. Ratios are the
-# targets, with room for a noisy machine.
+# targets, with room for a noisy machine. The faults ratio is not a target: its clean run is bound by the CPU
+# and its faulty run by the slots its 3 s answers hold (Little's law), so the ratio moves with the machine's
+# speed (the same commit measured 0.98 and 0.58 on this machine on one day); slot use is Barge's part.
 floors=$(cat <<'TABLE'
 e2e         | e2e.sh 100000                                        | -       | e2e_rps        | >= | 1650  | 0.6 × 2,750 req/s recorded at 100k lines on SQLite (4 Dec, 2-core EPYC)
 ingest      | ingest.sh 200000                                     | -       | ingest_mb_s    | >= | 34    | 0.6 × 57 MB/s recorded at 200k lines of 1 KiB (4 Dec, 2-core EPYC)
-faults      | faults.sh 30000                                      | -       | ratio          | >= | 0.7   | faulty / clean, whole batch (goal 0.8; its last seconds wait for the unluckiest line)
-faults      | -                                                    | -       | steady_ratio   | >= | 0.75  | faulty / clean between 10 % and 90 % of the lines settled
+faults      | faults.sh 30000                                      | -       | faulty_slot_use | >= | 0.8  | how busy Barge keeps the slots it may use while the faults happen
+faults      | -                                                    | -       | ratio          | >= | 0.45  | faulty / clean, whole batch: a collapse guard (the first report was 0.03); see below
 faults      | -                                                    | -       | lost_lines     | <= | 0     | every line through the faults ends in the output file
 limits      | limits.sh 1500 --rpm 6000 --tpm 0 --hosted --latency-ms 20 --concurrency 64 --runs known,unknown | known   | rate_limited | <= | 0 | no 429 at a configured limit
 limits      | -                                                    | known   | rpm_share      | >= | 0.85  | share of the configured limit used (goal 0.95)
