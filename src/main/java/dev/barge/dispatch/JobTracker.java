@@ -11,6 +11,7 @@ import dev.barge.upstream.ProviderBatchApi;
 import dev.barge.upstream.ProviderJobException;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -24,6 +25,8 @@ import org.slf4j.LoggerFactory;
  */
 final class JobTracker {
   private static final Logger log = LoggerFactory.getLogger(JobTracker.class);
+  /** Jobs recorded this long before one whose creation was cut short are told apart from it by their ids. */
+  private static final Duration KNOWN_JOBS_BEFORE = Duration.ofHours(1);
 
   private final Dispatcher.Stores stores;
   private final UpstreamJobStore jobs;
@@ -63,10 +66,13 @@ final class JobTracker {
 
   /** A job recorded but not known to exist upstream: adopt it if the provider has it, else make it again. */
   private void recover(Backend backend, ProviderBatchApi api, UpstreamJob job) throws IOException {
-    Optional<String> found = api.find(job.id(), job.createdAt());
+    Endpoint endpoint = Endpoint.ofPath(job.endpoint()).orElseThrow();
+    Optional<ProviderBatchApi.Created> found = api.find(new ProviderBatchApi.Lookup(job.id(), job.createdAt(),
+        endpoint, jobs.providerIdsSince(backend.name(), job.createdAt() - KNOWN_JOBS_BEFORE.toMillis()),
+        customId -> holds(job, customId)));
     if (found.isPresent()) {
-      log.info("provider job {} found upstream as {} after an interrupted creation", job.id(), found.get());
-      jobs.created(job.id(), found.get(), null, clock.millis());
+      log.info("provider job {} found upstream as {} after an interrupted creation", job.id(), found.get().id());
+      jobs.created(job.id(), found.get().id(), found.get().memo(), clock.millis());
       return;
     }
     List<ClaimedRequest> lines = stores.queries().heldByJob(job.id());
@@ -75,7 +81,13 @@ final class JobTracker {
       done(job, "empty", null, job.total(), 0, 0);
       return;
     }
-    filler.create(backend, api, job.id(), Endpoint.ofPath(job.endpoint()).orElseThrow(), lines);
+    filler.create(backend, api, job.id(), endpoint, lines);
+  }
+
+  /** Whether a request id found in a provider's job is one of the lines put in {@code job}. */
+  private boolean holds(UpstreamJob job, String customId) {
+    JobIds.Line line = JobIds.parse(customId);
+    return line != null && stores.queries().wasInJob(line.batchId(), line.line(), job.id());
   }
 
   private void follow(Backend backend, ProviderBatchApi api, UpstreamJob job, ProviderBatchConfig config)
@@ -109,6 +121,13 @@ final class JobTracker {
     done(job, seen.status(), seen.failure(), counts.total(), counts.completed(), counts.failed());
     log.info("provider job {} ({}) {}: {} line(s) answered in it, {} handed back to run real-time", job.id(),
         job.providerId(), seen.status(), sink.answered(), handedBack);
+    // After done: a job whose files are gone must never be read again. A crash in between leaves the files.
+    try {
+      api.discard(seen);
+    } catch (IOException e) {
+      log.warn("provider job {} ({}): its files could not be deleted upstream: {}", job.id(), job.providerId(),
+          e.toString());
+    }
   }
 
   private void done(UpstreamJob job, String status, String failure, long total, long completed, long failed) {

@@ -215,4 +215,19 @@ public final class RequestQueries {
       }
     });
   }
+
+  /** Whether line {@code line} of batch {@code batchId} was put in provider job {@code jobId}. */
+  public boolean wasInJob(String batchId, int line, String jobId) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT 1 FROM requests WHERE batch_id = ? AND line = ? AND upstream_job = ?")) {
+        ps.setString(1, batchId);
+        ps.setInt(2, line);
+        ps.setString(3, jobId);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next();
+        }
+      }
+    });
+  }
 }

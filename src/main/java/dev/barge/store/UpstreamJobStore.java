@@ -4,7 +4,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The {@code upstream_jobs} table: provider batch jobs, recorded before they are created upstream, and which
@@ -167,6 +169,22 @@ public final class UpstreamJobStore {
   /** A job as a batch shows it: the provider's id and status and counts, and how many of its lines were the batch's. */
   public record BatchJob(String backend, String providerId, UpstreamJob.State state, String providerStatus,
       long total, long completed, long failed, long batchRequests) {}
+
+  /** The provider's ids of the jobs on {@code backend} recorded from {@code since} (Unix ms) on and created upstream. */
+  public Set<String> providerIdsSince(String backend, long since) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT provider_id FROM upstream_jobs WHERE backend = ?"
+          + " AND created_at >= ? AND provider_id IS NOT NULL")) {
+        ps.setString(1, backend);
+        ps.setLong(2, since);
+        Set<String> ids = new HashSet<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) ids.add(rs.getString(1));
+        }
+        return ids;
+      }
+    });
+  }
 
   /** Every job ever recorded for {@code backend}, as a count per state (for metrics and tests). */
   public long count(String backend, UpstreamJob.State state) {

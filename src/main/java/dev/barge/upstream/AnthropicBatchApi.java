@@ -13,7 +13,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.hc.core5.http.ContentType;
@@ -27,11 +29,12 @@ import org.apache.hc.core5.http.io.entity.FileEntity;
  * <p>Chat completions requests are sent as Messages and answered as chat completions, as {@link
  * AnthropicBackend} does in real time; the memo of such a job says so.
  *
- * <p><b>Finding a job again is not possible.</b> A Message Batch carries no metadata, and nothing in it
- * names the job it was created for, so {@link #find} cannot attribute a batch to a Barge job: it answers
- * empty only when no batch at all was created in the time the job could have been created in (from 60 s
- * before {@code createdSince} to 60 s after the longest a create call may take), and otherwise throws an
- * IOException, because creating the job again might run it twice.
+ * <p><b>Finding a job again after a crash.</b> A Message Batch carries no metadata, so {@link #find} tells
+ * a job by its requests: of the batches created in the time the job could have been created in (from 60 s
+ * before {@code createdSince} to 60 s after the longest a create call may take), other than jobs Barge
+ * knows, an ended one whose first result is a request of the job is it. While one such batch is still
+ * running it cannot be told, so find throws an IOException (ask again later) rather than answer "none"
+ * and have the job created twice; it answers at the latest when that batch ends (24 hours).
  */
 public final class AnthropicBatchApi implements ProviderBatchApi, AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -68,32 +71,65 @@ public final class AnthropicBatchApi implements ProviderBatchApi, AutoCloseable 
     }
     if (requests.requests() == 0) throw new IllegalArgumentException("a job needs at least one request");
     JsonNode batch = http.post(batchesUrl, new FileEntity(requests.finish().toFile(), ContentType.APPLICATION_JSON));
-    return new Created(batch.path("id").asText(),
-        requests.endpoint() == Endpoint.CHAT_COMPLETIONS ? Endpoint.CHAT_COMPLETIONS.path() : null);
+    return new Created(batch.path("id").asText(), memo(requests.endpoint()));
   }
 
-  /** Never finds one: see the class comment. */
+  /** Chat completions requests are sent as Messages: their answers go back as chat completions. */
+  private static String memo(Endpoint endpoint) {
+    return endpoint == Endpoint.CHAT_COMPLETIONS ? Endpoint.CHAT_COMPLETIONS.path() : null;
+  }
+
+  /** See the class comment. */
   @Override
-  public Optional<String> find(String bargeJobId, long createdSince) throws IOException {
-    Instant oldest = Instant.ofEpochMilli(createdSince).minus(CLOCK_SKEW);
-    Instant newest = Instant.ofEpochMilli(createdSince).plus(createTimeout).plus(CLOCK_SKEW);
+  public Optional<Created> find(Lookup job) throws IOException {
+    Instant oldest = Instant.ofEpochMilli(job.createdSince()).minus(CLOCK_SKEW);
+    Instant newest = Instant.ofEpochMilli(job.createdSince()).plus(createTimeout).plus(CLOCK_SKEW);
+    List<String> running = new ArrayList<>();
     String after = null;
+    pages:
     while (true) {
       String url = batchesUrl + "?limit=" + PAGE + (after == null ? ""
           : "&after_id=" + URLEncoder.encode(after, StandardCharsets.UTF_8));
       JsonNode page = ProviderHttp.refusalAsIo(() -> http.get(url));
       // Newest first: once a page reaches past the oldest time, no later page can hold the job.
       for (JsonNode batch : page.path("data")) {
+        String id = batch.path("id").asText();
         Instant created = instant(batch.path("created_at").asText());
-        if (created.isBefore(oldest)) return Optional.empty();
-        if (!created.isAfter(newest)) {
-          throw new IOException("cannot tell whether Message Batch " + batch.path("id").asText() + " is job "
-              + bargeJobId + ": Anthropic batches carry no metadata");
+        if (created.isBefore(oldest)) break pages;
+        after = id;
+        if (created.isAfter(newest) || job.knownJobs().contains(id)) continue;
+        if (!"ended".equals(batch.path("processing_status").asText())) {
+          running.add(id);
+        } else if (firstCustomId(id).filter(job.holds()).isPresent()) {
+          return Optional.of(new Created(id, memo(job.endpoint())));
         }
-        after = batch.path("id").asText();
       }
-      if (!page.path("has_more").asBoolean() || page.path("data").isEmpty()) return Optional.empty();
+      if (!page.path("has_more").asBoolean() || page.path("data").isEmpty()) break;
     }
+    if (!running.isEmpty()) {
+      throw new IOException("cannot tell yet whether Message Batch " + String.join(", ", running) + " is job "
+          + job.bargeJobId() + ": Anthropic batches carry no metadata, so it is told by its results once it ends");
+    }
+    return Optional.empty();
+  }
+
+  /** The custom id of the first result of an ended batch, if it has any. */
+  private Optional<String> firstCustomId(String batchId) throws IOException {
+    try (BufferedReader lines = results(batchId)) {
+      for (String line; (line = lines.readLine()) != null; ) {
+        if (!line.isBlank()) return Optional.of(JSON.readTree(line).path("custom_id").asText());
+      }
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * The results of a batch, from their fixed path, never from {@code results_url}, which could name another
+   * host, and the API key goes with the call.
+   */
+  private BufferedReader results(String batchId) throws IOException {
+    InputStream in = ProviderHttp.refusalAsIo(() -> http.open(batchesUrl + "/" + batchId + "/results"));
+    return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
   }
 
   private static Instant instant(String rfc3339) throws IOException {
@@ -121,20 +157,22 @@ public final class AnthropicBatchApi implements ProviderBatchApi, AutoCloseable 
         batch.path("results_url").asText(null));
   }
 
+  /**
+   * Keeps the batch: Anthropic stores no files for it, deletes its results after 29 days by itself, and its
+   * record upstream is the team's trail of what ran there.
+   */
+  @Override
+  public void discard(JobState job) {}
+
   @Override
   public void cancel(String providerJobId) throws IOException {
     ProviderHttp.refusalAsIo(() -> http.post(batchesUrl + "/" + providerJobId + "/cancel"));
   }
 
-  /**
-   * Reads the results from the fixed path of the job's results, never from {@code results_url}, which could
-   * name another host, and the API key goes with the call.
-   */
   @Override
   public void results(JobState job, String memo, ResultSink sink) throws IOException {
     boolean chat = Endpoint.CHAT_COMPLETIONS.path().equals(memo);
-    try (InputStream in = ProviderHttp.refusalAsIo(() -> http.open(batchesUrl + "/" + job.id() + "/results"));
-        BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16)) {
+    try (BufferedReader lines = results(job.id())) {
       for (String line; (line = lines.readLine()) != null; ) {
         if (line.isBlank()) continue;
         JsonNode entry = JSON.readTree(line);

@@ -77,8 +77,8 @@ public final class OpenAiBatchApi implements ProviderBatchApi, AutoCloseable {
   }
 
   @Override
-  public Optional<String> find(String bargeJobId, long createdSince) throws IOException {
-    long oldest = createdSince / 1000 - CLOCK_SKEW_SECONDS;
+  public Optional<Created> find(Lookup job) throws IOException {
+    long oldest = job.createdSince() / 1000 - CLOCK_SKEW_SECONDS;
     String after = null;
     while (true) {
       String url = baseUrl + "/batches?limit=" + PAGE + (after == null ? ""
@@ -87,8 +87,8 @@ public final class OpenAiBatchApi implements ProviderBatchApi, AutoCloseable {
       // Newest first: once a page reaches past the oldest time, no later page can hold the job.
       for (JsonNode batch : page.path("data")) {
         if (batch.path("created_at").asLong() < oldest) return Optional.empty();
-        if (bargeJobId.equals(batch.path("metadata").path(JOB_KEY).asText(null))) {
-          return Optional.of(batch.path("id").asText());
+        if (job.bargeJobId().equals(batch.path("metadata").path(JOB_KEY).asText(null))) {
+          return Optional.of(new Created(batch.path("id").asText(), null));
         }
         after = batch.path("id").asText();
       }
@@ -107,6 +107,7 @@ public final class OpenAiBatchApi implements ProviderBatchApi, AutoCloseable {
     };
     JsonNode counts = batch.path("request_counts");
     ObjectNode refs = JSON.createObjectNode();
+    refs.set("input_file_id", batch.path("input_file_id"));
     refs.set("output_file_id", batch.path("output_file_id"));
     refs.set("error_file_id", batch.path("error_file_id"));
     refs.set(LINES_KEY, batch.path("metadata").path(LINES_KEY));
@@ -137,6 +138,16 @@ public final class OpenAiBatchApi implements ProviderBatchApi, AutoCloseable {
     for (String file : new String[] {"output_file_id", "error_file_id"}) {
       String fileId = refs.path(file).asText(null);
       if (fileId != null) readLines(fileId, messages, sink);
+    }
+  }
+
+  /** Deletes the job's input, output and error files: they count against the organisation's storage. */
+  @Override
+  public void discard(JobState job) throws IOException {
+    JsonNode refs = JSON.readTree(job.resultRefs());
+    for (String file : new String[] {"input_file_id", "output_file_id", "error_file_id"}) {
+      String fileId = refs.path(file).asText(null);
+      if (fileId != null) ProviderHttp.refusalAsIo(() -> http.delete(baseUrl + "/files/" + fileId));
     }
   }
 

@@ -3,6 +3,8 @@ package dev.barge.upstream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * A provider's own batch API (OpenAI Batch + Files, Anthropic Message Batches): the other way, beside
@@ -38,14 +40,26 @@ public interface ProviderBatchApi {
   record Created(String id, String memo) {}
 
   /**
-   * The provider's id of the job created with {@code bargeJobId}, looking at jobs created since
-   * {@code createdSince} (Unix ms, taken just before the attempt to create it): how a job created just
-   * before a crash is found instead of created twice. Empty when there is none. A job found here has no
-   * memo: {@link #results} gets null for it.
+   * The job created for {@code job} before a crash, if the provider has it: how a job whose creation was cut
+   * short is found instead of created twice. Its memo is what {@link #create} would have returned. Empty when
+   * there is none.
    *
-   * @throws IOException also when the provider cannot tell whether there is one (see the implementation)
+   * @throws IOException also when the provider cannot tell yet whether there is one (see the implementation)
    */
-  Optional<String> find(String bargeJobId, long createdSince) throws IOException;
+  Optional<Created> find(Lookup job) throws IOException;
+
+  /**
+   * What is known of a job whose creation was cut short, to look for it upstream.
+   *
+   * @param bargeJobId the id it was being created with
+   * @param createdSince Unix ms, taken just before the attempt to create it
+   * @param endpoint the endpoint of its requests
+   * @param knownJobs the provider's ids of other jobs Barge recorded on this backend around that time: not it
+   * @param holds whether a request id (a custom id) was put in this job, to tell the job from its results
+   *     where the provider keeps no tag of Barge's
+   */
+  record Lookup(String bargeJobId, long createdSince, Endpoint endpoint, Set<String> knownJobs,
+      Predicate<String> holds) {}
 
   /** How job {@code providerJobId} stands now. */
   JobState status(String providerJobId) throws IOException, ProviderJobException;
@@ -56,9 +70,15 @@ public interface ProviderBatchApi {
   /**
    * Reads the results of an ended job, one call of {@code sink} per request the provider reports on, in the
    * provider's order (not the input's). Requests it does not report on were not run. {@code memo} is the
-   * one {@link #create} returned, or null for a job that {@link #find} found.
+   * one {@link #create} or {@link #find} returned.
    */
   void results(JobState job, String memo, ResultSink sink) throws IOException;
+
+  /**
+   * Deletes what an ended job keeps stored at the provider that Barge no longer needs, once its results are
+   * recorded (the files of its input and results, where the provider keeps them as files).
+   */
+  void discard(JobState job) throws IOException;
 
   /** The input of one job being written. */
   interface JobInput extends Closeable {

@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import org.apache.hc.client5.http.classic.methods.HttpDelete;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
@@ -76,6 +77,11 @@ final class ProviderHttp implements AutoCloseable {
     return json(post);
   }
 
+  /** DELETEs {@code url}, and reads the JSON answer. */
+  JsonNode delete(String url) throws IOException, ProviderJobException {
+    return json(new HttpDelete(url));
+  }
+
   /** POSTs no body, and reads the JSON answer. */
   JsonNode post(String url) throws IOException, ProviderJobException {
     return json(new HttpPost(url));
@@ -91,7 +97,11 @@ final class ProviderHttp implements AutoCloseable {
       @Override
       public void close() throws IOException {
         get.cancel(); // drops the connection rather than reading what the caller left unread
-        response.close();
+        try {
+          response.close();
+        } catch (IOException dropped) {
+          // The socket closed under a half-read body: what cancelling asked for.
+        }
       }
     };
   }

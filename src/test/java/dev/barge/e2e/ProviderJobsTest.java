@@ -49,9 +49,14 @@ class ProviderJobsTest {
 
   private OpenAIClient start(SimulatorBatchJobs jobs, int maxPerJob, String gather, String spillBefore,
       String canary) {
+    return start(BackendType.OPENAI, jobs, maxPerJob, gather, spillBefore, canary);
+  }
+
+  private OpenAIClient start(BackendType type, SimulatorBatchJobs jobs, int maxPerJob, String gather,
+      String spillBefore, String canary) {
     upstream = e2e.simulator(new SimulatorConfig(null, null, null, null, null, null, null, 7L, null, null, null, null,
         jobs));
-    BackendConfig backend = new BackendConfig("openai-batch", BackendType.OPENAI, upstream.baseUrl(), "sk-upstream",
+    BackendConfig backend = new BackendConfig("provider-batch", type, upstream.baseUrl(), "sk-upstream",
         List.of(MODEL), new LimitsConfig(null, null, 8), "10s", null, null, null,
         new ProviderBatchConfig(maxPerJob, null, gather, "200ms", spillBefore, PROVIDER_DISCOUNT), null);
     barge = e2e.start(BargeConfig.embeddedDefault().withBackends(List.of(backend)).withPricing(Map.of(MODEL, PRICE))
@@ -75,11 +80,13 @@ class ProviderJobsTest {
     assertThat(customIds(output)).hasSize(10_000).doesNotHaveDuplicates();
     assertThat(upstream.jobCounts().openai().created()).isEqualTo(3); // 10,000 lines, at most 4,000 per job
     assertThat(realTimeAnswers()).isZero();
+    // The jobs' input and output files are deleted upstream once their results are recorded.
+    await().atMost(Duration.ofSeconds(10)).until(() -> upstream.jobCounts().filesStored() == 0);
 
     JsonNode barge = this.barge.getJson("/batches/" + done.id()).get("barge");
     assertThat(barge.get("upstream_jobs")).hasSize(3);
     for (JsonNode job : barge.get("upstream_jobs")) {
-      assertThat(job.get("backend").asText()).isEqualTo("openai-batch");
+      assertThat(job.get("backend").asText()).isEqualTo("provider-batch");
       assertThat(job.get("status").asText()).isEqualTo("completed");
       assertThat(job.get("id").asText()).startsWith("batch_");
     }
@@ -96,6 +103,33 @@ class ProviderJobsTest {
     assertThat(barge.at("/tiers/batch/cost").decimalValue()).isEqualByComparingTo(expected);
     assertThat(barge.get("cost").decimalValue()).isEqualByComparingTo(expected);
     assertThat(barge.get("saved").decimalValue()).isEqualByComparingTo(list.subtract(expected));
+  }
+
+  @Test
+  void chatLinesOnAnAnthropicBackendRunAsOneMessageBatchAndComeBackAsChatCompletionsAtTheBatchPrice()
+      throws Exception {
+    OpenAIClient client = start(BackendType.ANTHROPIC, jobs("300ms", null), 50_000, "200ms", "1h",
+        "canary: {above_lines: 100000}");
+    Batch done = TestBarge.awaitEnd(client, run(client, 500, "anthropic.jsonl").id(), Duration.ofMinutes(2));
+
+    assertThat(done.status()).isEqualTo(Batch.Status.COMPLETED);
+    List<String> output = TestBarge.contentLines(client, done.outputFileId().orElseThrow());
+    assertThat(customIds(output)).hasSize(500).doesNotHaveDuplicates();
+    JsonNode first = JSON.readTree(output.getFirst()).at("/response/body");
+    assertThat(first.path("object").asText()).isEqualTo("chat.completion");
+    assertThat(first.at("/choices/0/message/content").asText()).isNotBlank();
+    assertThat(upstream.jobCounts().anthropic().created()).isEqualTo(1);
+    assertThat(upstream.jobCounts().openai().created()).isZero();
+    assertThat(realTimeAnswers()).isZero();
+    JsonNode barge = this.barge.getJson("/batches/" + done.id()).get("barge");
+    assertThat(barge.at("/upstream_jobs/0/id").asText()).startsWith("msgbatch_");
+    assertThat(barge.at("/tiers/batch/requests").asLong()).isEqualTo(500);
+    BigDecimal expected = BigDecimal.ZERO;
+    for (String line : output) {
+      expected = expected.add(listPrice(JSON.readTree(line).at("/response/body/usage"))
+          .multiply(BigDecimal.ONE.subtract(PROVIDER_DISCOUNT)));
+    }
+    assertThat(barge.get("cost").decimalValue()).isEqualByComparingTo(expected);
   }
 
   @Test

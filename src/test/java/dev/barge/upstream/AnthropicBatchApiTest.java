@@ -17,10 +17,14 @@ import dev.barge.upstream.ProviderBatchApi.JobState;
 import dev.barge.upstream.ProviderBatchApi.Phase;
 import dev.barge.upstream.simulator.SimulatorServer;
 import java.io.IOException;
+import java.util.Set;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 class AnthropicBatchApiTest {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** The request ids {@code OpenAiBatchApiTest.create} gives: r0, r1, … */
+  private static final Predicate<String> OURS = id -> id.matches("r[0-9]+");
 
   @Test
   void aThousandMessagesRequestsComeBackOnceEach() throws Exception {
@@ -33,6 +37,10 @@ class AnthropicBatchApiTest {
       assertThat(created.id()).startsWith("msgbatch_");
       assertThat(created.memo()).isNull();
       assertThat(api.status(created.id()).phase()).isEqualTo(Phase.RUNNING);
+      // A batch carries no metadata: one made in the time the job could have been made is told by its results,
+      // so while it runs, whether it is the job cannot be told yet.
+      assertThatThrownBy(() -> api.find(ProviderJobs.lookup("bj_1", since, Endpoint.MESSAGES, Set.of(), OURS)))
+          .isInstanceOf(IOException.class).hasMessageContaining("cannot tell yet");
       JobState ended = ProviderJobs.awaitEnd(api, created.id());
       assertThat(ended.status()).isEqualTo("ended");
       assertThat(ended.counts()).isEqualTo(new ProviderBatchApi.Counts(1000, 1000, 0));
@@ -44,10 +52,14 @@ class AnthropicBatchApiTest {
       assertThat(message.at("/content/0/text").asText()).startsWith("Simulated reply");
       assertThat(server.jobCounts().anthropic().created()).isEqualTo(1);
       assertThat(server.jobCounts().requests()).isEqualTo(1000);
-      // A batch carries no metadata: one made in the time the job could have been made cannot be told apart.
-      assertThatThrownBy(() -> api.find("bj_1", since)).isInstanceOf(IOException.class)
-          .hasMessageContaining("cannot tell");
-      assertThat(api.find("bj_1", since + 3_600_000)).isEmpty();
+      // Ended, it is found by its requests, and only by the job whose requests they are.
+      assertThat(api.find(ProviderJobs.lookup("bj_1", since, Endpoint.MESSAGES, Set.of(), OURS)))
+          .contains(new Created(created.id(), null));
+      assertThat(api.find(ProviderJobs.lookup("bj_2", since, Endpoint.MESSAGES, Set.of(), id -> false))).isEmpty();
+      assertThat(api.find(ProviderJobs.lookup("bj_1", since, Endpoint.MESSAGES, Set.of(created.id()), OURS)))
+          .isEmpty();
+      assertThat(api.find(ProviderJobs.lookup("bj_1", since + 3_600_000, Endpoint.MESSAGES, Set.of(), OURS)))
+          .isEmpty();
     }
   }
 
@@ -56,10 +68,14 @@ class AnthropicBatchApiTest {
     try (SimulatorServer server = ProviderJobs.simulator(ProviderJobs.endingAfter("200ms"));
         AnthropicBatchApi api = new AnthropicBatchApi(ProviderJobs.backend(BackendType.ANTHROPIC, server),
             ProviderJobs.clock())) {
+      long since = System.currentTimeMillis();
       Created created = create(api, "bj_c", Endpoint.CHAT_COMPLETIONS, 20);
       ProviderJobs.Recorder results = results(api, ProviderJobs.awaitEnd(api, created.id()), created.memo());
 
       assertThat(created.memo()).isEqualTo(Endpoint.CHAT_COMPLETIONS.path());
+      // Found again after a crash, its answers go back as chat completions too.
+      assertThat(api.find(ProviderJobs.lookup("bj_c", since, Endpoint.CHAT_COMPLETIONS, Set.of(), id -> true)))
+          .contains(created);
       assertThat(results.answered).hasSize(20);
       JsonNode completion = JSON.readTree(((Outcome.Success) results.answered.get("r2")).body());
       assertThat(completion.path("object").asText()).isEqualTo("chat.completion");

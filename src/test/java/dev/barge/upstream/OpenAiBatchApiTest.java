@@ -19,6 +19,7 @@ import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class OpenAiBatchApiTest {
@@ -32,14 +33,19 @@ class OpenAiBatchApiTest {
       Created created = create(api, "bj_1", Endpoint.CHAT_COMPLETIONS, 1000);
 
       assertThat(created.memo()).isNull();
-      assertThat(api.find("bj_1", since)).contains(created.id());
-      assertThat(api.find("bj_other", since)).isEmpty();
+      assertThat(api.find(ProviderJobs.lookup("bj_1", since, Endpoint.CHAT_COMPLETIONS, Set.of(), id -> false)))
+          .contains(new Created(created.id(), null));
+      assertThat(api.find(ProviderJobs.lookup("bj_other", since, Endpoint.CHAT_COMPLETIONS, Set.of(), id -> true)))
+          .isEmpty();
       JobState ended = ProviderJobs.awaitEnd(api, created.id());
       assertThat(ended.status()).isEqualTo("completed");
       assertThat(ended.counts()).isEqualTo(new ProviderBatchApi.Counts(1000, 1000, 0));
       ProviderJobs.Recorder results = results(api, ended);
       assertThat(results.answered).hasSize(1000).containsKeys(ids(1000).toArray(String[]::new));
       assertThat(results.notRun).isEmpty();
+      assertThat(server.jobCounts().filesStored()).isEqualTo(2); // the input and the output
+      api.discard(ended);
+      assertThat(server.jobCounts().filesStored()).isZero();
       Outcome.Success first = (Outcome.Success) results.answered.get("r0");
       JsonNode body = JSON.readTree(first.body());
       assertThat(body.path("object").asText()).isEqualTo("chat.completion");

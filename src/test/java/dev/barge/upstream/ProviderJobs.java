@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /** What the tests of the provider batch clients share: a simulator serving jobs, and a sink recording results. */
 final class ProviderJobs {
@@ -34,6 +35,11 @@ final class ProviderJobs {
   static BackendConfig backend(BackendType type, SimulatorServer server) {
     return new BackendConfig("provider", type, server.baseUrl(), "sk-test-key", List.of("sim-model"), null, "30s",
         null);
+  }
+
+  static ProviderBatchApi.Lookup lookup(String bargeJobId, long createdSince, Endpoint endpoint,
+      Set<String> knownJobs, Predicate<String> holds) {
+    return new ProviderBatchApi.Lookup(bargeJobId, createdSince, endpoint, knownJobs, holds);
   }
 
   static Clock clock() {

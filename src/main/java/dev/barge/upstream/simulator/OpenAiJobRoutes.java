@@ -42,6 +42,7 @@ final class OpenAiJobRoutes implements ResultFormat {
     app.post("/v1/files", this::upload);
     app.get("/v1/files/{id}", ctx -> json(ctx, fileObject(file(ctx))));
     app.get("/v1/files/{id}/content", ctx -> JobRoutes.stream(ctx, file(ctx).path(), "application/octet-stream"));
+    app.delete("/v1/files/{id}", this::delete);
     app.post("/v1/batches", this::create);
     app.get("/v1/batches", this::list);
     app.get("/v1/batches/{id}", ctx -> json(ctx, batchObject(job(ctx))));
@@ -50,6 +51,17 @@ final class OpenAiJobRoutes implements ResultFormat {
 
   JobCounts.PerApi counts() {
     return new JobCounts.PerApi(created.sum(), cancelled.sum());
+  }
+
+  /** Files its Files API holds now. */
+  int filesStored() {
+    return files.count();
+  }
+
+  private void delete(Context ctx) throws IOException {
+    String id = ctx.pathParam("id");
+    if (!files.delete(id)) throw new Refusal(404, "No such File object: " + id, "id");
+    json(ctx, JobRoutes.JSON.createObjectNode().put("id", id).put("object", "file").put("deleted", true));
   }
 
   private void upload(Context ctx) throws IOException {

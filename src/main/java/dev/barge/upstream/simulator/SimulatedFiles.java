@@ -84,4 +84,17 @@ final class SimulatedFiles {
   Optional<StoredFile> get(String id) {
     return Optional.ofNullable(files.get(id));
   }
+
+  /** Deletes a file; false when there is none by that id. */
+  boolean delete(String id) throws IOException {
+    StoredFile file = files.remove(id);
+    if (file == null) return false;
+    Files.deleteIfExists(file.path());
+    return true;
+  }
+
+  /** How many files it holds. */
+  int count() {
+    return files.size();
+  }
 }

@@ -57,7 +57,7 @@ public final class SimulatorServer implements AutoCloseable {
     }
 
     JobCounts counts(Simulator simulator) {
-      return new JobCounts(openAi.counts(), anthropic.counts(), simulator.jobAnswers());
+      return new JobCounts(openAi.counts(), anthropic.counts(), simulator.jobAnswers(), openAi.filesStored());
     }
   }
 
@@ -147,7 +147,7 @@ public final class SimulatorServer implements AutoCloseable {
   private static Map<String, Object> stats(Map<Integer, Long> answers, JobCounts jobs) {
     return Map.of("answers", answers,
         "jobs", Map.of("openai", perApi(jobs.openai()), "anthropic", perApi(jobs.anthropic())),
-        "job_requests", jobs.requests());
+        "job_requests", jobs.requests(), "files_stored", jobs.filesStored());
   }
 
   private static Map<String, Long> perApi(JobCounts.PerApi counts) {
