@@ -58,7 +58,12 @@ public final class Dispatcher implements AutoCloseable {
 
   /** The stores the dispatcher reads work from and writes results to. */
   public record Stores(BatchStore batches, FileStore files, RequestQueue queue, RequestResults results,
-      RequestQueries queries, SpendStore spend, BlobStore blobs) {}
+      RequestQueries queries, SpendStore spend, BlobStore blobs) {
+    /** The blob key of a batch's input file, whose lines are read by byte range; null when it is gone. */
+    String inputBlob(BatchRecord batch) {
+      return files.findIgnoringExpiry(batch.project(), batch.inputFileId()).map(FileRecord::blobKey).orElse(null);
+    }
+  }
 
   /**
    * How the dispatcher works: this node's id, the lease of a claimed request, retries, prices, each
@@ -239,8 +244,7 @@ public final class Dispatcher implements AutoCloseable {
   }
 
   private String inputBlob(BatchRecord batch) {
-    return inputBlobs.computeIfAbsent(batch.id(), id -> stores.files().findIgnoringExpiry(batch.project(),
-        batch.inputFileId()).map(FileRecord::blobKey).orElse(null));
+    return inputBlobs.computeIfAbsent(batch.id(), id -> stores.inputBlob(batch));
   }
 
   /** Forgets the input files of batches that no longer run, so their handles close. */

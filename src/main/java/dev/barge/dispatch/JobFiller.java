@@ -3,7 +3,6 @@ package dev.barge.dispatch;
 import dev.barge.batch.model.BatchRecord;
 import dev.barge.config.ProviderBatchConfig;
 import dev.barge.store.ClaimedRequest;
-import dev.barge.store.FileRecord;
 import dev.barge.store.RequestUpdate;
 import dev.barge.store.UpstreamJob;
 import dev.barge.store.UpstreamJobStore;
@@ -148,9 +147,7 @@ final class JobFiller {
   }
 
   private String inputBlob(String batchId) {
-    return stores.batches().find(batchId)
-        .flatMap(b -> stores.files().findIgnoringExpiry(b.project(), b.inputFileId()))
-        .map(FileRecord::blobKey).orElse(null);
+    return stores.batches().find(batchId).map(stores::inputBlob).orElse(null);
   }
 
   private static byte[] randomBytes() {
