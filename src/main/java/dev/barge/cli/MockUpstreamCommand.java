@@ -29,6 +29,7 @@ public final class MockUpstreamCommand implements Callable<Integer> {
   private static final Map<String, String> OPTION_OF_KEY = Map.ofEntries(
       Map.entry("latency_ms", "--latency-ms"),
       Map.entry("jitter_ms", "--jitter-ms"),
+      Map.entry("token_ms", "--token-ms"),
       Map.entry("error_rate", "--error-rate"),
       Map.entry("rate_limit_rate", "--rate-limit-rate"),
       Map.entry("error_rate + rate_limit_rate", "--error-rate + --rate-limit-rate"),
@@ -61,6 +62,10 @@ public final class MockUpstreamCommand implements Callable<Integer> {
 
   @Option(names = "--latency-ms", description = "Fixed delay before each answer (default: 0).")
   private Integer latencyMs;
+
+  @Option(names = "--token-ms",
+      description = "Time between the events of a streamed answer, about one token each (default: 0).")
+  private Integer tokenMs;
 
   @Option(names = "--jitter-ms", description = "Extra random delay, uniform in [0, jitter] (default: 0).")
   private Integer jitterMs;
@@ -159,7 +164,8 @@ public final class MockUpstreamCommand implements Callable<Integer> {
           latencyMs, jitterMs, errorRate, rateLimitRate, retryAfterMs, requestsPerMinute, tokensPerMinute, seed,
           capacity, burstSeconds, limitHeaders,
           new SimulatorFaults(unavailableRate, resetRate, truncatedRate, slowRate, slowMs),
-          new SimulatorBatchJobs(jobCompleteAfter, jobExpireFraction, jobErrorFraction, jobFail, jobShuffle));
+          new SimulatorBatchJobs(jobCompleteAfter, jobExpireFraction, jobErrorFraction, jobFail, jobShuffle),
+          tokenMs);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), optionMessage(e.getMessage()));
     }

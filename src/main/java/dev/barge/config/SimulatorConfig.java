@@ -18,6 +18,7 @@ package dev.barge.config;
  * @param limitHeaders when the enforced limits are announced in {@code x-ratelimit-*} headers (default always)
  * @param faults further faults mixed into the answers: 503s, resets, cut-off bodies, slow answers
  * @param batchJobs how the provider batch jobs it serves run: when they end, what share expires or fails
+ * @param tokenMs time between the events of a streamed answer (about one token each), after the latency
  */
 public record SimulatorConfig(
     Integer latencyMs,
@@ -32,8 +33,11 @@ public record SimulatorConfig(
     Integer burstSeconds,
     SimulatorLimitHeaders limitHeaders,
     SimulatorFaults faults,
-    SimulatorBatchJobs batchJobs) {
+    SimulatorBatchJobs batchJobs,
+    Integer tokenMs) {
   public SimulatorConfig {
+    if (tokenMs == null) tokenMs = 0;
+    if (tokenMs < 0) throw new IllegalArgumentException("token_ms: must not be negative");
     if (latencyMs == null) latencyMs = 0;
     if (jitterMs == null) jitterMs = 0;
     if (errorRate == null) errorRate = 0.0;
@@ -64,6 +68,13 @@ public record SimulatorConfig(
     if (errorRate + rateLimitRate + faults.total() > 1) {
       throw new IllegalArgumentException("error_rate + rate_limit_rate + faults: must not exceed 1");
     }
+  }
+
+  public SimulatorConfig(Integer latencyMs, Integer jitterMs, Double errorRate, Double rateLimitRate,
+      Integer retryAfterMs, Integer requestsPerMinute, Integer tokensPerMinute, Long seed, Integer capacity,
+      Integer burstSeconds, SimulatorLimitHeaders limitHeaders, SimulatorFaults faults, SimulatorBatchJobs batchJobs) {
+    this(latencyMs, jitterMs, errorRate, rateLimitRate, retryAfterMs, requestsPerMinute, tokensPerMinute, seed, capacity,
+        burstSeconds, limitHeaders, faults, batchJobs, null);
   }
 
   public SimulatorConfig(Integer latencyMs, Integer jitterMs, Double errorRate, Double rateLimitRate,

@@ -20,6 +20,8 @@ import dev.barge.upstream.Backend;
 import dev.barge.upstream.Backends;
 import dev.barge.upstream.Endpoint;
 import dev.barge.upstream.Outcome;
+import dev.barge.upstream.StreamListener;
+import dev.barge.upstream.StreamedCall;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -268,6 +270,15 @@ public final class Dispatcher implements AutoCloseable {
   public Optional<Outcome> sendNow(String project, Priority priority, Endpoint endpoint, String model, byte[] body,
       Duration maxWait) throws InterruptedException {
     return syncCalls.send(project, priority, endpoint, model, body, maxWait);
+  }
+
+  /**
+   * The same for a request whose answer is streamed to {@code listener} as the backend sends it. Empty when
+   * no backend serves the model or none had room in time (nothing was sent to {@code listener} then).
+   */
+  public Optional<StreamedCall> streamNow(String project, Priority priority, Endpoint endpoint, String model,
+      byte[] body, Duration maxWait, StreamListener listener) throws InterruptedException {
+    return syncCalls.stream(project, priority, endpoint, model, body, maxWait, listener);
   }
 
 

@@ -9,6 +9,8 @@ import dev.barge.upstream.Backends;
 import dev.barge.upstream.Endpoint;
 import dev.barge.upstream.Outcome;
 import dev.barge.upstream.ResponseUsage;
+import dev.barge.upstream.StreamListener;
+import dev.barge.upstream.StreamedCall;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,6 +76,36 @@ final class SyncCalls {
     return Optional.of(outcome);
   }
 
+  /**
+   * The same for a request whose answer is streamed to {@code listener} as it arrives: the slot is held until
+   * the stream ends or the caller leaves, and the call is priced by the usage the stream reports.
+   */
+  Optional<StreamedCall> stream(String project, Priority priority, Endpoint endpoint, String model, byte[] body,
+      Duration maxWait, StreamListener listener) throws InterruptedException {
+    List<Backend> serving = backends.serving(model);
+    if (serving.isEmpty()) return Optional.empty();
+    Slot slot = awaitSlot(serving, priority, clock.millis() + maxWait.toMillis());
+    if (slot == null) return Optional.empty();
+    StreamedCall call;
+    try (Permit permit = slot.permit()) {
+      long start = System.nanoTime();
+      call = slot.backend().stream(endpoint, body, listener);
+      // A caller who left says nothing of the backend: its call counts neither way.
+      if (!call.callerLeft()) {
+        metrics.called(slot.backend().name(), endpoint.path(), priority.name().toLowerCase(Locale.ROOT),
+            call.outcome(), Duration.ofNanos(System.nanoTime() - start));
+        permit.observe(call.outcome(), call.usage(), clock.millis());
+      }
+    }
+    // Tokens generated are paid for, whether the stream was read to its end or not.
+    if (call.streamed()) {
+      charge(project, priority, slot.backend(), model, call.usage());
+    } else if (call.outcome() instanceof Outcome.Success success) {
+      charge(project, priority, slot.backend(), model, ResponseUsage.ofObject(success.body()));
+    }
+    return Optional.of(call);
+  }
+
   /** A synchronous call's backend and its slot there. */
   private record Slot(Backend backend, Permit permit) {}
 
@@ -115,9 +147,14 @@ final class SyncCalls {
 
   /** A synchronous answer that was billed (a success) adds to its project's spend at its tier's price. */
   private void charge(String project, Priority priority, Backend backend, String model, Outcome outcome) {
-    if (!(outcome instanceof Outcome.Success success)) return;
-    Usage u = ResponseUsage.ofObject(success.body());
-    if (u == null) return;
+    if (outcome instanceof Outcome.Success success) {
+      charge(project, priority, backend, model, ResponseUsage.ofObject(success.body()));
+    }
+  }
+
+  /** Tokens a synchronous call used (null: unknown) add to its project's spend at its tier's price. */
+  private void charge(String project, Priority priority, Backend backend, String model, Usage u) {
+    if (u == null || u.totalTokens() == 0) return;
     Tier tier = priority == Priority.FLEX ? Tier.FLEX : Tier.STANDARD;
     long cost = prices.cost(model, u.inputTokens(), u.cachedTokens(), u.outputTokens(), tier);
     long listCost = prices.cost(model, u.inputTokens(), u.cachedTokens(), u.outputTokens(), Tier.STANDARD);

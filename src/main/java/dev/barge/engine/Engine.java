@@ -48,6 +48,8 @@ import dev.barge.store.WebhookStore;
 import dev.barge.upstream.Backends;
 import dev.barge.upstream.Endpoint;
 import dev.barge.upstream.Outcome;
+import dev.barge.upstream.StreamListener;
+import dev.barge.upstream.StreamedCall;
 import dev.barge.webhook.WebhookSender;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -261,6 +263,21 @@ public final class Engine implements AutoCloseable {
     Duration wait = priority == Priority.FLEX ? flexWait : interactiveWait;
     try (var admitted = syncAdmission.admit(project)) {
       return dispatcher.sendNow(project, priority, endpoint, model, body, wait);
+    }
+  }
+
+  /**
+   * The same for a request whose answer is streamed ({@code "stream": true}) to {@code listener} as the
+   * backend sends it; the caller's slot is held until the stream ends or the caller leaves.
+   *
+   * @throws TooManyRequestsException when the project has as many synchronous requests in flight as it may
+   * @throws BudgetExceededException when the project's daily budget is spent
+   */
+  public Optional<StreamedCall> streamNow(String project, Priority priority, Endpoint endpoint, String model,
+      byte[] body, StreamListener listener) throws InterruptedException {
+    Duration wait = priority == Priority.FLEX ? flexWait : interactiveWait;
+    try (var admitted = syncAdmission.admit(project)) {
+      return dispatcher.streamNow(project, priority, endpoint, model, body, wait, listener);
     }
   }
 

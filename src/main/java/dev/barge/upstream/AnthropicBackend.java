@@ -1,6 +1,9 @@
 package dev.barge.upstream;
 
 import dev.barge.config.BackendConfig;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
@@ -14,6 +17,7 @@ import java.util.Map;
 public final class AnthropicBackend implements Backend {
   private static final int DEFAULT_CONCURRENCY = 16;
   static final String VERSION = "2023-06-01";
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final BackendConfig config;
   private final String baseUrl;
@@ -48,6 +52,33 @@ public final class AnthropicBackend implements Backend {
       default -> new Outcome.Rejected(400, MessagesOverChat.error("invalid_request_error", endpoint.path()
           + " is not served by an Anthropic backend; it serves /v1/messages and /v1/chat/completions."), null);
     };
+  }
+
+  /** Chat completions requests are streamed as Messages and translated back, event by event. */
+  @Override
+  public StreamedCall stream(Endpoint endpoint, byte[] body, StreamListener listener) {
+    try {
+      return switch (endpoint) {
+        case MESSAGES -> stream(body, new StreamRelay(endpoint, StreamRelay.SAME, false, listener));
+        case CHAT_COMPLETIONS -> {
+          ObjectNode messages = ChatOverMessages.messagesRequest(body, config.limits().defaultOutputTokens());
+          messages.put("stream", true);
+          boolean callerAsked = JSON.readTree(body).path("stream_options").path("include_usage").asBoolean(false);
+          yield stream(JSON.writeValueAsBytes(messages),
+              new StreamRelay(endpoint, new ChatStreamOverMessages(), !callerAsked, listener));
+        }
+        default -> StreamedCall.answered(send(endpoint, body));
+      };
+    } catch (Untranslatable e) {
+      return StreamedCall.answered(e.answer());
+    } catch (IOException e) {
+      return StreamedCall.answered(new Outcome.Rejected(400, ErrorBodies.openAi("The request body is not JSON.",
+          "invalid_request_error", null), null));
+    }
+  }
+
+  private StreamedCall stream(byte[] body, StreamRelay relay) {
+    return http.stream(baseUrl + "/messages", headers, body, "request-id", relay);
   }
 
   private Outcome post(byte[] body) {

@@ -29,6 +29,16 @@ public interface Backend extends AutoCloseable {
     return send(endpoint, body);
   }
 
+  /**
+   * Sends a synchronous request whose answer is streamed ({@code "stream": true}) and relays its events to
+   * {@code listener} as they arrive, in the format of {@code endpoint}. Blocks until the stream ends.
+   */
+  default StreamedCall stream(Endpoint endpoint, byte[] body, StreamListener listener) {
+    return StreamedCall.answered(new Outcome.Rejected(400, ErrorBodies.openAi("Backend '" + name() + "' does not"
+        + " stream answers; send the request without \"stream\": true.", "invalid_request_error",
+        "stream_unsupported"), null));
+  }
+
   default String name() {
     return config().name();
   }

@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
-import java.util.HexFormat;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 
 /**
@@ -108,7 +106,7 @@ final class ChatOverMessages {
       if ("text".equals(block.path("type").asText())) text.append(block.path("text").asText());
     }
     ObjectNode chat = JSON.createObjectNode();
-    chat.put("id", "chatcmpl-" + HexFormat.of().formatHex(randomBytes()));
+    chat.put("id", "chatcmpl-" + RandomIds.hex());
     chat.put("object", "chat.completion").put("created", Instant.now().getEpochSecond());
     chat.put("model", message.path("model").asText());
     ObjectNode choice = chat.putArray("choices").addObject().put("index", 0);
@@ -122,11 +120,5 @@ final class ChatOverMessages {
 
   private static String openAiError(String message) {
     return ErrorBodies.openAi(message, "invalid_request_error", null);
-  }
-
-  private static byte[] randomBytes() {
-    byte[] b = new byte[12];
-    ThreadLocalRandom.current().nextBytes(b);
-    return b;
   }
 }

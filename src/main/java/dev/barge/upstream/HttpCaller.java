@@ -110,6 +110,66 @@ final class HttpCaller implements AutoCloseable {
     }
   }
 
+  /**
+   * POSTs a request for a streamed answer and relays its events as they arrive. An answer that is not an
+   * event stream (an error, or a backend that ignored {@code "stream"}) is read whole and returned instead.
+   * The same {@code timeout} bounds the wait for each byte and the whole exchange.
+   */
+  StreamedCall stream(String url, Map<String, String> headers, byte[] body, String requestIdHeader,
+      StreamRelay relay) {
+    HttpPost post = new HttpPost(url);
+    post.setHeader("Accept", "text/event-stream");
+    headers.forEach(post::setHeader);
+    post.setEntity(new ByteArrayEntity(body, ContentType.APPLICATION_JSON));
+    AtomicBoolean late = new AtomicBoolean();
+    ScheduledFuture<?> deadline = DEADLINES.schedule(() -> {
+      late.set(true);
+      post.cancel();
+    }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+    boolean began = false;
+    try {
+      ClassicHttpResponse response = http.executeOpen(null, post, null);
+      try {
+        String requestId = value(response.getFirstHeader(requestIdHeader));
+        RateLimitHeaders limits = RateLimitHeaders.from(name -> value(response.getFirstHeader(name)), clock.instant());
+        HttpEntity entity = response.getEntity();
+        String type = entity == null || entity.getContentType() == null ? "" : entity.getContentType();
+        if (response.getCode() / 100 != 2 || !type.startsWith("text/event-stream")) {
+          return StreamedCall.answered(outcome(post, response, requestIdHeader));
+        }
+        try {
+          relay.begin(requestId);
+          began = true;
+          SseReader events = new SseReader(entity.getContent());
+          for (SseEvent event; (event = events.next()) != null; ) relay.relay(event);
+        } catch (StreamRelay.CallerGone e) {
+          // Dropped before the answer is closed, which would otherwise read the rest of the stream first; the
+          // backend stops generating when its connection drops.
+          post.cancel();
+          return new StreamedCall(new Outcome.TransportFailure("the caller went away"), relay.usage(), true, true);
+        }
+        if (relay.complete()) {
+          return new StreamedCall(new Outcome.Success(response.getCode(), "{}", requestId, limits), relay.usage(),
+              true, false);
+        }
+        relay.cutOff("the backend ended it early");
+        return new StreamedCall(new Outcome.TransportFailure("the stream ended before its end"), relay.usage(), true,
+            false);
+      } finally {
+        closeQuietly(response);
+      }
+    } catch (IOException e) {
+      String reason = late.get() ? "the answer did not finish arriving within " + timeoutText()
+          : e instanceof SocketTimeoutException ? "no answer within " + timeoutText() : TransportErrors.describe(e);
+      log.debug("streamed call to {} failed: {}", url, e.toString());
+      if (!began) return StreamedCall.answered(new Outcome.TransportFailure(reason));
+      relay.cutOff(reason);
+      return new StreamedCall(new Outcome.TransportFailure(reason), relay.usage(), true, false);
+    } finally {
+      deadline.cancel(false);
+    }
+  }
+
   private String timeoutText() {
     return timeout.toMillis() % 1000 == 0 ? timeout.toSeconds() + "s" : timeout.toMillis() + "ms";
   }

@@ -6,9 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.HexFormat;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 
 /**
@@ -120,7 +118,7 @@ final class MessagesOverChat {
   private static String toMessage(JsonNode chat, String model, String serviceTier) throws IOException {
     JsonNode choice = chat.path("choices").path(0);
     ObjectNode m = JSON.createObjectNode();
-    m.put("id", "msg_" + HexFormat.of().formatHex(randomBytes()));
+    m.put("id", "msg_" + RandomIds.hex());
     m.put("type", "message").put("role", "assistant").put("model", model);
     ArrayNode content = m.putArray("content");
     String text = choice.path("message").path("content").asText("");
@@ -145,11 +143,5 @@ final class MessagesOverChat {
     ObjectNode e = JSON.createObjectNode().put("type", "error");
     e.putObject("error").put("type", type).put("message", message);
     return e.toString();
-  }
-
-  private static byte[] randomBytes() {
-    byte[] b = new byte[12];
-    ThreadLocalRandom.current().nextBytes(b);
-    return b;
   }
 }

@@ -1,6 +1,9 @@
 package dev.barge.upstream;
 
 import dev.barge.config.BackendConfig;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.time.Clock;
 import java.util.Map;
 
@@ -10,6 +13,7 @@ import java.util.Map;
  */
 public final class OpenAiCompatibleBackend implements Backend {
   private static final int DEFAULT_CONCURRENCY = 16;
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final BackendConfig config;
   private final String baseUrl;
@@ -49,6 +53,41 @@ public final class OpenAiCompatibleBackend implements Backend {
       return MessagesOverChat.send(body, serviceTier, chat -> post(Endpoint.CHAT_COMPLETIONS, chat));
     }
     return post(endpoint, body);
+  }
+
+  /**
+   * Chat and completions streams are asked for their usage chunk (to price the call), which the caller gets
+   * only if it asked too; Messages are streamed as chat completions and translated back.
+   */
+  @Override
+  public StreamedCall stream(Endpoint endpoint, byte[] body, StreamListener listener) {
+    try {
+      return switch (endpoint) {
+        case MESSAGES -> {
+          ObjectNode chat = MessagesOverChat.chatRequest(body);
+          chat.put("stream", true).putObject("stream_options").put("include_usage", true);
+          yield stream(Endpoint.CHAT_COMPLETIONS, JSON.writeValueAsBytes(chat), new StreamRelay(endpoint,
+              new MessagesStreamOverChat(chat.path("model").asText(), MessagesOverChat.STANDARD_TIER), false,
+              listener));
+        }
+        case CHAT_COMPLETIONS, COMPLETIONS -> {
+          StreamRelay.WithUsage request = StreamRelay.WithUsage.of(body);
+          yield stream(endpoint, request.body(),
+              new StreamRelay(endpoint, StreamRelay.SAME, !request.callerAsked(), listener));
+        }
+        case RESPONSES -> stream(endpoint, body, new StreamRelay(endpoint, StreamRelay.SAME, false, listener));
+        default -> Backend.super.stream(endpoint, body, listener);
+      };
+    } catch (Untranslatable e) {
+      return StreamedCall.answered(e.answer());
+    } catch (IOException e) {
+      return StreamedCall.answered(new Outcome.Rejected(400, ErrorBodies.openAi("The request body is not a JSON"
+          + " object.", "invalid_request_error", null), null));
+    }
+  }
+
+  private StreamedCall stream(Endpoint endpoint, byte[] body, StreamRelay relay) {
+    return http.stream(baseUrl + endpoint.pathBelowV1(), headers, body, "x-request-id", relay);
   }
 
   private Outcome post(Endpoint endpoint, byte[] body) {

@@ -39,7 +39,8 @@ public final class ResponseUsage {
     }
   }
 
-  private static Usage of(JsonNode u) {
+  /** The usage a {@code usage} object states. */
+  static Usage of(JsonNode u) {
     long input = first(u, "prompt_tokens", "input_tokens");
     long output = first(u, "completion_tokens", "output_tokens");
     long cached = first(u.path("prompt_tokens_details"), "cached_tokens", null)

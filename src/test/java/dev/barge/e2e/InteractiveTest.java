@@ -62,13 +62,13 @@ class InteractiveTest {
   }
 
   @Test
-  void anUnknownModelIs404AndStreamingIs400() throws Exception {
+  void anUnknownModelIs404AndStreamingEmbeddingsIs400() throws Exception {
     start(0, 4);
     HttpResponse<String> unknown = post("{\"model\":\"nope\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
     assertThat(unknown.statusCode()).isEqualTo(404);
     assertThat(JSON.readTree(unknown.body()).at("/error/code").asText()).isEqualTo("model_not_found");
-    HttpResponse<String> streaming = post("{\"model\":\"" + MODEL + "\",\"stream\":true,"
-        + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+    HttpResponse<String> streaming = send("/embeddings", "{\"model\":\"" + MODEL + "\",\"stream\":true,"
+        + "\"input\":\"hi\"}");
     assertThat(streaming.statusCode()).isEqualTo(400);
     JsonNode error = JSON.readTree(streaming.body()).get("error");
     assertThat(error.get("param").asText()).isEqualTo("stream");
@@ -123,7 +123,11 @@ class InteractiveTest {
   }
 
   private HttpResponse<String> post(String body) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(barge.baseUrl + "/chat/completions"))
+    return send("/chat/completions", body);
+  }
+
+  private HttpResponse<String> send(String path, String body) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(barge.baseUrl + path))
         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
         HttpResponse.BodyHandlers.ofString());
   }

@@ -2,6 +2,7 @@ package dev.barge.upstream.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.barge.upstream.Endpoint;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -26,7 +27,11 @@ record SimulatedRequest(
     Integer maxOutputTokens,
     int dimensions,
     boolean base64,
-    long hash) {
+    long hash,
+    Streaming streaming) {
+
+  /** A request whose answer is to be streamed; {@code includeUsage}: with a chunk of usage at the end. */
+  record Streaming(boolean includeUsage) {}
 
   /** The output budget assumed when the caller sets none; OpenAI's limiter also reserves one. */
   static final int DEFAULT_REPLY_TOKENS = 256;
@@ -48,17 +53,27 @@ record SimulatedRequest(
 
   static SimulatedRequest parse(Endpoint endpoint, byte[] body, ObjectMapper json) {
     JsonNode root = readObject(body, json);
+    Streaming streaming = null;
+    long hash;
     if (root.path("stream").asBoolean()) {
-      throw RequestRejected.badRequest(
-          "The Barge simulator does not support streaming; send the request without 'stream': true.",
-          "stream", "unsupported_value");
+      if (!endpoint.generatesText()) {
+        throw RequestRejected.badRequest("'stream' is not supported on " + endpoint.path() + ".", "stream",
+            "unsupported_value");
+      }
+      streaming = new Streaming(root.path("stream_options").path("include_usage").asBoolean(false));
+      // The same text as the request without streaming: the answer's content follows the rest of the body.
+      ObjectNode rest = ((ObjectNode) root).deepCopy();
+      rest.remove(List.of("stream", "stream_options"));
+      hash = SimulatedContent.hash(rest.toString());
+    } else {
+      hash = SimulatedContent.hash(body);
     }
     String model = model(endpoint, root);
-    long hash = SimulatedContent.hash(body);
     return switch (endpoint) {
       case CHAT_COMPLETIONS -> {
         Conversation c = conversation(required(root, "messages"), "messages", 0);
-        yield generating(endpoint, model, c, maxTokens(root, "max_completion_tokens", "max_tokens"), hash);
+        yield generating(endpoint, model, c, maxTokens(root, "max_completion_tokens", "max_tokens"), hash,
+            streaming);
       }
       case RESPONSES -> {
         JsonNode input = required(root, "input");
@@ -66,26 +81,27 @@ record SimulatedRequest(
         Conversation c = input.isTextual()
             ? new Conversation(input.asText(), instructions + input.asText().length(), 0)
             : conversation(input, "input", instructions);
-        yield generating(endpoint, model, c, maxTokens(root, "max_output_tokens"), hash);
+        yield generating(endpoint, model, c, maxTokens(root, "max_output_tokens"), hash, streaming);
       }
       case MESSAGES -> {
         // Anthropic Messages: max_tokens is required there, and the system prompt stands apart.
         if (!root.path("max_tokens").canConvertToInt()) throw RequestRejected.missing("max_tokens");
         Conversation c = conversation(required(root, "messages"), "messages", text(root.get("system")).length());
-        yield generating(endpoint, model, c, maxTokens(root, "max_tokens"), hash);
+        yield generating(endpoint, model, c, maxTokens(root, "max_tokens"), hash, streaming);
       }
       case COMPLETIONS -> {
         List<String> prompts = strings(required(root, "prompt"), "prompt");
         yield new SimulatedRequest(endpoint, model, prompts, tokens(prompts), maxTokens(root, "max_tokens"), 0, false,
-            hash);
+            hash, streaming);
       }
       case EMBEDDINGS -> {
         List<String> inputs = strings(required(root, "input"), "input");
-        yield new SimulatedRequest(endpoint, model, inputs, tokens(inputs), null, dimensions(root), base64(root), hash);
+        yield new SimulatedRequest(endpoint, model, inputs, tokens(inputs), null, dimensions(root), base64(root), hash,
+            null);
       }
       case MODERATIONS -> {
         List<String> inputs = strings(required(root, "input"), "input");
-        yield new SimulatedRequest(endpoint, model, inputs, tokens(inputs), null, 0, false, hash);
+        yield new SimulatedRequest(endpoint, model, inputs, tokens(inputs), null, 0, false, hash, null);
       }
     };
   }
@@ -93,9 +109,10 @@ record SimulatedRequest(
   /** The text of a chat-like input, and how many messages it has (each costs a few tokens of framing). */
   private record Conversation(String lastUserText, int chars, int messages) {}
 
-  private static SimulatedRequest generating(Endpoint e, String model, Conversation c, Integer max, long hash) {
+  private static SimulatedRequest generating(Endpoint e, String model, Conversation c, Integer max, long hash,
+      Streaming streaming) {
     int promptTokens = SimulatedContent.tokens(c.chars()) + TOKENS_PER_MESSAGE * c.messages();
-    return new SimulatedRequest(e, model, List.of(c.lastUserText()), promptTokens, max, 0, false, hash);
+    return new SimulatedRequest(e, model, List.of(c.lastUserText()), promptTokens, max, 0, false, hash, streaming);
   }
 
   private static Conversation conversation(JsonNode input, String param, int instructionChars) {

@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.barge.config.SimulatorConfig;
 import dev.barge.config.SimulatorFaults;
 import dev.barge.upstream.Endpoint;
+import dev.barge.upstream.SseEvent;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -31,6 +33,7 @@ public final class Simulator {
   private final RateLimits limits;
   private final ObjectMapper json = new ObjectMapper();
   private final SimulatedResponses responses = new SimulatedResponses(json);
+  private final SimulatedStream stream = new SimulatedStream(json);
   private final Map<Integer, LongAdder> answers = new ConcurrentHashMap<>();
   private final AtomicInteger working = new AtomicInteger();
   private final LongAdder jobAnswers = new LongAdder();
@@ -156,13 +159,36 @@ public final class Simulator {
     }
     if ((fault -= faults.resetRate()) < 0) return new SimulatedAnswer(0, headers, "", delay(generator), true);
     String answer = responses.render(request, clock.instant().getEpochSecond());
-    if ((fault -= faults.truncatedRate()) < 0) {
-      return new SimulatedAnswer(200, headers, answer.substring(0, answer.length() / 2), delay(generator));
-    }
+    if ((fault -= faults.truncatedRate()) < 0) return told(request, headers, answer, delay(generator), true);
     if ((fault -= faults.slowRate()) < 0) {
-      return new SimulatedAnswer(200, headers, answer, Duration.ofMillis(faults.slowMs()));
+      return told(request, headers, answer, Duration.ofMillis(faults.slowMs()), false);
     }
-    return new SimulatedAnswer(200, headers, answer, delay(generator));
+    return told(request, headers, answer, delay(generator), false);
+  }
+
+  /**
+   * A successful answer, as its event stream when the request asked for one; {@code cut}: the body or the
+   * stream breaks off half-way, as a dropped connection leaves it.
+   */
+  private SimulatedAnswer told(SimulatedRequest request, Map<String, String> headers, String answer, Duration delay,
+      boolean cut) {
+    if (request.streaming() == null) {
+      return new SimulatedAnswer(200, headers, cut ? answer.substring(0, answer.length() / 2) : answer, delay);
+    }
+    List<SseEvent> events = stream.events(request.endpoint(), answer, request.streaming());
+    headers.put("content-type", "text/event-stream");
+    return new SimulatedAnswer(200, headers, answer, delay, false,
+        cut ? events.subList(0, events.size() / 2) : events);
+  }
+
+  /** The time between the events of a streamed answer. */
+  public Duration tokenTime() {
+    return Duration.ofMillis(config.tokenMs());
+  }
+
+  /** Requests between {@link #answer} and {@link #delivered}: answers being waited for or streamed. */
+  public int inFlight() {
+    return working.get();
   }
 
   /** An answer from {@link #answer} has been delivered (or given up). */

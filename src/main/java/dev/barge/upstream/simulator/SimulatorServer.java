@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.barge.config.SimulatorConfig;
 import dev.barge.http.ServerThreads;
 import dev.barge.upstream.Endpoint;
+import dev.barge.upstream.SseEvent;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.NotFoundResponse;
@@ -16,6 +17,8 @@ import java.io.UncheckedIOException;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -66,6 +69,11 @@ public final class SimulatorServer implements AutoCloseable {
     return jobs.counts(simulator);
   }
 
+  /** Requests it is answering now: waited for, or being streamed. */
+  public int inFlight() {
+    return simulator.inFlight();
+  }
+
   /** How many answers of each HTTP status it has given so far. */
   public Map<Integer, Long> answersByStatus() {
     return simulator.answersByStatus();
@@ -86,7 +94,7 @@ public final class SimulatorServer implements AutoCloseable {
     for (Endpoint endpoint : Endpoint.values()) {
       app.post(endpoint.path(), ctx -> {
         try {
-          deliver(ctx, simulator.answer(endpoint, ctx.bodyAsBytes()));
+          deliver(ctx, simulator.answer(endpoint, ctx.bodyAsBytes()), simulator.tokenTime());
         } finally {
           simulator.delivered();
         }
@@ -97,7 +105,8 @@ public final class SimulatorServer implements AutoCloseable {
     jobs.openAi().register(app);
     jobs.anthropic().register(app);
     // Not an OpenAI route: what benchmarks and tests read to count the answers, 429s above all, and the jobs.
-    app.get("/simulator/stats", ctx -> ctx.json(stats(simulator.answersByStatus(), jobs.counts(simulator))));
+    app.get("/simulator/stats", ctx -> ctx.json(stats(simulator.answersByStatus(), jobs.counts(simulator),
+        simulator.inFlight())));
     app.exception(OpenAiJobRoutes.Refusal.class, (e, ctx) -> ctx.status(e.status).contentType(JSON).result(
         envelopes.error(e.getMessage(), "invalid_request_error", e.param, null)));
     app.exception(AnthropicJobRoutes.Refusal.class, (e, ctx) -> ctx.status(e.status).contentType(JSON).result(
@@ -117,7 +126,8 @@ public final class SimulatorServer implements AutoCloseable {
     return new SimulatorServer(app, host, simulator, jobs);
   }
 
-  private static void deliver(Context ctx, SimulatedAnswer answer) throws InterruptedException, IOException {
+  private static void deliver(Context ctx, SimulatedAnswer answer, Duration tokenTime)
+      throws InterruptedException, IOException {
     // Handlers run on virtual threads, so sleeping here costs no platform thread.
     if (answer.delay().isPositive()) Thread.sleep(answer.delay());
     if (answer.reset()) {
@@ -127,11 +137,30 @@ public final class SimulatorServer implements AutoCloseable {
     HttpServletResponse response = ctx.res();
     response.setStatus(answer.status());
     answer.headers().forEach(response::setHeader);
+    if (answer.events() != null) {
+      stream(response, answer.events(), tokenTime);
+      return;
+    }
     // Written straight to the servlet stream: Javalin's result() copies through an InputStream, which
     // made up a sixth of the simulator's CPU in benchmarks that use it as a zero-latency backend.
     byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
     response.setContentLength(body.length);
     response.getOutputStream().write(body);
+  }
+
+  /**
+   * Writes an answer's events one at a time, {@code tokenTime} apart, each flushed as it is written; a
+   * stream cut short (a simulated fault) ends without its last events.
+   */
+  private static void stream(HttpServletResponse response, List<SseEvent> events, Duration tokenTime)
+      throws IOException, InterruptedException {
+    response.setHeader("cache-control", "no-cache");
+    var out = response.getOutputStream();
+    for (int i = 0; i < events.size(); i++) {
+      if (i > 0 && tokenTime.isPositive()) Thread.sleep(tokenTime);
+      out.write(events.get(i).wire());
+      out.flush(); // a write to a caller that has gone fails here, and ends the answer
+    }
   }
 
   /**
@@ -144,8 +173,8 @@ public final class SimulatorServer implements AutoCloseable {
     endPoint.close();
   }
 
-  private static Map<String, Object> stats(Map<Integer, Long> answers, JobCounts jobs) {
-    return Map.of("answers", answers,
+  private static Map<String, Object> stats(Map<Integer, Long> answers, JobCounts jobs, int inFlight) {
+    return Map.of("answers", answers, "in_flight", inFlight,
         "jobs", Map.of("openai", perApi(jobs.openai()), "anthropic", perApi(jobs.anthropic())),
         "job_requests", jobs.requests(), "files_stored", jobs.filesStored());
   }
