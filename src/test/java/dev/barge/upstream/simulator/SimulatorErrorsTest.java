@@ -5,6 +5,7 @@ import static dev.barge.upstream.simulator.SimulatorTest.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.barge.config.SimulatorConfig;
 import dev.barge.upstream.Endpoint;
 import java.time.Duration;
@@ -37,11 +38,28 @@ class SimulatorErrorsTest {
   }
 
   @Test
-  void streamingIs400() throws Exception {
-    SimulatedAnswer answer = simulator.answer(Endpoint.CHAT_COMPLETIONS, bytes(CHAT.replace("{", "{\"stream\":true,")));
+  void streamingEmbeddingsIs400() throws Exception {
+    SimulatedAnswer answer = simulator.answer(Endpoint.EMBEDDINGS, bytes("{\"model\":\"m\",\"input\":\"hi\",\"stream\":true}"));
 
     assertThat(answer.status()).isEqualTo(400);
     assertThat(body(answer).at("/error/param").asText()).isEqualTo("stream");
+  }
+
+  @Test
+  void aStreamedChatAnswerTellsTheUnstreamedTextEventByEvent() throws Exception {
+    SimulatedAnswer whole = simulator.answer(Endpoint.CHAT_COMPLETIONS, bytes(CHAT));
+    SimulatedAnswer streamed = simulator.answer(Endpoint.CHAT_COMPLETIONS,
+        bytes(CHAT.replaceFirst("\\{", "{\"stream\":true,")));
+
+    assertThat(streamed.status()).isEqualTo(200);
+    assertThat(streamed.headers()).containsEntry("content-type", "text/event-stream");
+    StringBuilder text = new StringBuilder();
+    for (var event : streamed.events()) {
+      if (event.isDone()) continue;
+      text.append(new ObjectMapper().readTree(event.data()).at("/choices/0/delta/content").asText(""));
+    }
+    assertThat(streamed.events().getLast().isDone()).isTrue();
+    assertThat(text.toString()).isEqualTo(body(whole).at("/choices/0/message/content").asText());
   }
 
   @Test
