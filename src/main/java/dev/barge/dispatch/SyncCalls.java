@@ -60,9 +60,7 @@ final class SyncCalls {
    */
   Optional<Outcome> send(String project, Priority priority, Endpoint endpoint, String model, byte[] body,
       Duration maxWait) throws InterruptedException {
-    List<Backend> serving = backends.serving(model);
-    if (serving.isEmpty()) return Optional.empty();
-    Slot slot = awaitSlot(serving, priority, clock.millis() + maxWait.toMillis());
+    Slot slot = slotFor(model, priority, maxWait);
     if (slot == null) return Optional.empty();
     Outcome outcome;
     try (Permit permit = slot.permit()) {
@@ -82,9 +80,7 @@ final class SyncCalls {
    */
   Optional<StreamedCall> stream(String project, Priority priority, Endpoint endpoint, String model, byte[] body,
       Duration maxWait, StreamListener listener) throws InterruptedException {
-    List<Backend> serving = backends.serving(model);
-    if (serving.isEmpty()) return Optional.empty();
-    Slot slot = awaitSlot(serving, priority, clock.millis() + maxWait.toMillis());
+    Slot slot = slotFor(model, priority, maxWait);
     if (slot == null) return Optional.empty();
     StreamedCall call;
     try (Permit permit = slot.permit()) {
@@ -104,6 +100,12 @@ final class SyncCalls {
       charge(project, priority, slot.backend(), model, ResponseUsage.ofObject(success.body()));
     }
     return Optional.of(call);
+  }
+
+  /** A slot on a backend serving {@code model} within {@code maxWait}; null when none serves it or had room. */
+  private Slot slotFor(String model, Priority priority, Duration maxWait) throws InterruptedException {
+    List<Backend> serving = backends.serving(model);
+    return serving.isEmpty() ? null : awaitSlot(serving, priority, clock.millis() + maxWait.toMillis());
   }
 
   /** A synchronous call's backend and its slot there. */

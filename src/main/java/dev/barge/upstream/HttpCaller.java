@@ -73,16 +73,10 @@ final class HttpCaller implements AutoCloseable {
 
   /** POSTs {@code body} to {@code url} with {@code headers}; {@code requestIdHeader} names the backend's request id. */
   Outcome post(String url, Map<String, String> headers, byte[] body, String requestIdHeader) {
-    HttpPost post = new HttpPost(url);
-    post.setHeader("Accept", "application/json");
-    headers.forEach(post::setHeader);
-    post.setEntity(new ByteArrayEntity(body, ContentType.APPLICATION_JSON));
+    HttpPost post = newPost(url, headers, body, "application/json");
     AtomicBoolean late = new AtomicBoolean();
     AtomicBoolean answering = new AtomicBoolean();
-    ScheduledFuture<?> deadline = DEADLINES.schedule(() -> {
-      late.set(true);
-      post.cancel();
-    }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> deadline = deadline(post, late);
     try {
       ClassicHttpResponse response = http.executeOpen(null, post, null);
       try {
@@ -117,15 +111,9 @@ final class HttpCaller implements AutoCloseable {
    */
   StreamedCall stream(String url, Map<String, String> headers, byte[] body, String requestIdHeader,
       StreamRelay relay) {
-    HttpPost post = new HttpPost(url);
-    post.setHeader("Accept", "text/event-stream");
-    headers.forEach(post::setHeader);
-    post.setEntity(new ByteArrayEntity(body, ContentType.APPLICATION_JSON));
+    HttpPost post = newPost(url, headers, body, "text/event-stream");
     AtomicBoolean late = new AtomicBoolean();
-    ScheduledFuture<?> deadline = DEADLINES.schedule(() -> {
-      late.set(true);
-      post.cancel();
-    }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> deadline = deadline(post, late);
     boolean began = false;
     try {
       ClassicHttpResponse response = http.executeOpen(null, post, null);
@@ -137,24 +125,13 @@ final class HttpCaller implements AutoCloseable {
         if (response.getCode() / 100 != 2 || !type.startsWith("text/event-stream")) {
           return StreamedCall.answered(outcome(post, response, requestIdHeader));
         }
-        try {
-          relay.begin(requestId);
-          began = true;
-          SseReader events = new SseReader(entity.getContent());
-          for (SseEvent event; (event = events.next()) != null; ) relay.relay(event);
-        } catch (StreamRelay.CallerGone e) {
-          // Dropped before the answer is closed, which would otherwise read the rest of the stream first; the
-          // backend stops generating when its connection drops.
-          post.cancel();
-          return new StreamedCall(new Outcome.TransportFailure("the caller went away"), relay.usage(), true, true);
-        }
-        if (relay.complete()) {
-          return new StreamedCall(new Outcome.Success(response.getCode(), "{}", requestId, limits), relay.usage(),
-              true, false);
-        }
-        relay.cutOff("the backend ended it early");
-        return new StreamedCall(new Outcome.TransportFailure("the stream ended before its end"), relay.usage(), true,
-            false);
+        began = true;
+        StreamedCall call = relay.run(requestId, new Outcome.Success(response.getCode(), "{}", requestId, limits),
+            new SseReader(entity.getContent())::next);
+        // Dropped before the answer is closed, which would otherwise read the rest of the stream first; the
+        // backend stops generating when its connection drops.
+        if (call.callerLeft()) post.cancel();
+        return call;
       } finally {
         closeQuietly(response);
       }
@@ -168,6 +145,22 @@ final class HttpCaller implements AutoCloseable {
     } finally {
       deadline.cancel(false);
     }
+  }
+
+  private static HttpPost newPost(String url, Map<String, String> headers, byte[] body, String accept) {
+    HttpPost post = new HttpPost(url);
+    post.setHeader("Accept", accept);
+    headers.forEach(post::setHeader);
+    post.setEntity(new ByteArrayEntity(body, ContentType.APPLICATION_JSON));
+    return post;
+  }
+
+  /** Cancels {@code post} once the timeout has passed, and marks it {@code late}. */
+  private ScheduledFuture<?> deadline(HttpPost post, AtomicBoolean late) {
+    return DEADLINES.schedule(() -> {
+      late.set(true);
+      post.cancel();
+    }, timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private String timeoutText() {

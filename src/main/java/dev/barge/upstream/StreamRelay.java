@@ -23,8 +23,14 @@ public final class StreamRelay {
   /** The caller and the backend speak the same format. */
   public static final Translation SAME = List::of;
 
+  /** The backend's events, one at a time. */
+  public interface Events {
+    /** The next event, or null at the end of the stream. */
+    SseEvent next() throws IOException;
+  }
+
   /** The caller went away: a write to it failed. */
-  public static final class CallerGone extends Exception {
+  private static final class CallerGone extends Exception {
     CallerGone(IOException cause) {
       super(cause);
     }
@@ -64,16 +70,31 @@ public final class StreamRelay {
     this.listener = listener;
   }
 
-  public void begin(String requestId) throws CallerGone {
+  /**
+   * Relays every event of a backend's stream to the caller, which learns first that its answer is coming.
+   * Ends as a success ({@code whenComplete}) when the stream reached its proper end; a stream that ended
+   * early is cut off (the caller is told, in its format).
+   *
+   * @throws IOException when reading the backend's events failed; the caller may have had events by then
+   */
+  public StreamedCall run(String requestId, Outcome whenComplete, Events events) throws IOException {
     try {
-      listener.begin(requestId);
-    } catch (IOException e) {
-      throw new CallerGone(e);
+      try {
+        listener.begin(requestId);
+      } catch (IOException e) {
+        throw new CallerGone(e);
+      }
+      for (SseEvent event; (event = events.next()) != null; ) relay(event);
+    } catch (CallerGone e) {
+      return new StreamedCall(new Outcome.TransportFailure("the caller went away"), usage(), true, true);
     }
+    if (complete) return new StreamedCall(whenComplete, usage(), true, false);
+    cutOff("the backend ended it early");
+    return new StreamedCall(new Outcome.TransportFailure("the stream ended before its end"), usage(), true, false);
   }
 
   /** One event from the backend. */
-  public void relay(SseEvent upstream) throws IOException, CallerGone {
+  private void relay(SseEvent upstream) throws IOException, CallerGone {
     for (SseEvent event : translation.next(upstream)) {
       boolean usageOnly = note(event);
       if (usageOnly && hideUsageChunk) continue;
@@ -81,12 +102,8 @@ public final class StreamRelay {
     }
   }
 
-  /** Whether the stream reached its proper end (its last event). */
-  public boolean complete() {
-    return complete;
-  }
-
-  public Usage usage() {
+  /** The usage the stream has reported so far. */
+  Usage usage() {
     return new Usage(inputTokens, cachedTokens, outputTokens, 0, inputTokens + outputTokens);
   }
 
@@ -94,7 +111,7 @@ public final class StreamRelay {
    * Tells the caller the stream broke off before its end, as the caller's API reports an error inside a
    * stream; a caller already gone is let be.
    */
-  public void cutOff(String reason) {
+  void cutOff(String reason) {
     String message = "The backend's stream broke off before its end: " + reason;
     ObjectNode error = JSON.createObjectNode();
     SseEvent event = switch (endpoint) {

@@ -10,10 +10,14 @@ import dev.barge.upstream.RetryAfter;
 import dev.barge.upstream.StreamListener;
 import dev.barge.upstream.StreamRelay;
 import dev.barge.upstream.StreamedCall;
+import dev.barge.upstream.SseEvent;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashSet;
+import java.util.Iterator;
 
 /** A backend of type {@code simulator}: the {@link Simulator} in-process, with no HTTP in between. */
 public final class SimulatorBackend implements Backend {
@@ -72,24 +76,21 @@ public final class SimulatorBackend implements Backend {
       }
     }
     SimulatedAnswer answer = simulator.answer(endpoint, body);
-    StreamRelay relay = new StreamRelay(endpoint, StreamRelay.SAME, hideUsage, listener);
     try {
       if (answer.delay().isPositive()) Thread.sleep(answer.delay());
       if (answer.events() == null) return StreamedCall.answered(outcome(answer));
-      relay.begin(answer.headers().get("x-request-id"));
-      for (int i = 0; i < answer.events().size(); i++) {
-        if (i > 0 && simulator.tokenTime().isPositive()) Thread.sleep(simulator.tokenTime());
-        relay.relay(answer.events().get(i));
-      }
-      if (relay.complete()) {
-        return new StreamedCall(new Outcome.Success(200, "{}", answer.headers().get("x-request-id")), relay.usage(),
-            true, false);
-      }
-      relay.cutOff("connection cut (simulated)");
-      return new StreamedCall(new Outcome.TransportFailure("the stream ended before its end"), relay.usage(), true,
-          false);
-    } catch (StreamRelay.CallerGone e) {
-      return new StreamedCall(new Outcome.TransportFailure("the caller went away"), relay.usage(), true, true);
+      String requestId = answer.headers().get("x-request-id");
+      Iterator<SseEvent> events = answer.events().iterator();
+      boolean[] first = {true};
+      return new StreamRelay(endpoint, StreamRelay.SAME, hideUsage, listener).run(requestId,
+          new Outcome.Success(200, "{}", requestId), () -> {
+            if (!events.hasNext()) return null;
+            if (!first[0]) pause(simulator.tokenTime());
+            first[0] = false;
+            return events.next();
+          });
+    } catch (InterruptedIOException e) {
+      return StreamedCall.answered(new Outcome.TransportFailure("interrupted while streaming the simulated answer"));
     } catch (IOException e) {
       throw new UncheckedIOException("the simulator's own events are JSON", e);
     } catch (InterruptedException e) {
@@ -97,6 +98,17 @@ public final class SimulatorBackend implements Backend {
       return StreamedCall.answered(new Outcome.TransportFailure("interrupted while streaming the simulated answer"));
     } finally {
       simulator.delivered();
+    }
+  }
+
+  /** Waits between two events; an interrupt ends the stream as a read would end. */
+  private static void pause(Duration time) throws InterruptedIOException {
+    if (!time.isPositive()) return;
+    try {
+      Thread.sleep(time);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted between two streamed events");
     }
   }
 
