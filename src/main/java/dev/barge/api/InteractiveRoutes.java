@@ -1,6 +1,7 @@
 package dev.barge.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.barge.batch.Excerpt;
 import dev.barge.dispatch.Priority;
 import dev.barge.engine.Engine;
@@ -18,7 +19,8 @@ import java.util.Optional;
  * the backend's answer (status, body, request id) comes back as it is. With {@code "stream": true} the
  * answer comes as server-sent events, passed on as the backend sends them. A request with
  * {@code "service_tier": "flex"} waits behind interactive ones, longer, and is turned away with 429
- * {@code resource_unavailable} when no capacity comes free in time.
+ * {@code resource_unavailable} when no capacity comes free in time. A Responses request with
+ * {@code "background": true} is not proxied: it is saved and run later ({@link BackgroundRoutes}).
  */
 final class InteractiveRoutes {
   private static final List<Endpoint> PROXIED = List.of(Endpoint.CHAT_COMPLETIONS, Endpoint.COMPLETIONS,
@@ -26,15 +28,18 @@ final class InteractiveRoutes {
 
   private final Engine engine;
   private final JsonBody body;
+  private final BackgroundRoutes background;
 
   /** @param maxBodyBytes the largest request body accepted ({@code server.max_request_bytes}) */
   InteractiveRoutes(Engine engine, int maxBodyBytes) {
     this.engine = engine;
     this.body = new JsonBody(maxBodyBytes, "server.max_request_bytes");
+    this.background = new BackgroundRoutes(engine.backgroundResponses());
   }
 
   void register(Javalin app) {
     for (Endpoint endpoint : PROXIED) app.post(endpoint.path(), ctx -> proxy(ctx, endpoint));
+    background.register(app);
   }
 
   private void proxy(Context ctx, Endpoint endpoint) throws InterruptedException, IOException {
@@ -50,6 +55,10 @@ final class InteractiveRoutes {
     if (engine.backends().serving(model.textValue()).isEmpty()) {
       throw new ApiException(404, "invalid_request_error", "model", "model_not_found",
           "The model '" + Excerpt.of(model.textValue()) + "' is not served by any backend of this Barge server.");
+    }
+    if (endpoint == Endpoint.RESPONSES && request.path("background").asBoolean(false)) {
+      background.create(ctx, (ObjectNode) request);
+      return;
     }
     boolean flex = "flex".equals(request.path("service_tier").asText(null));
     Priority priority = flex ? Priority.FLEX : Priority.INTERACTIVE;

@@ -1,17 +1,21 @@
 package dev.barge.api;
 
+import dev.barge.responses.BackgroundResponses;
 import dev.barge.upstream.SseEvent;
 import dev.barge.upstream.StreamListener;
 import io.javalin.http.Context;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * A streamed answer written to the caller as server-sent events, each flushed as it comes so that the
  * caller reads every token as soon as the backend sends it. A write that fails means the caller has gone.
  */
-final class SseResponse implements StreamListener {
+final class SseResponse implements StreamListener, BackgroundResponses.EventSink {
+  private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
+
   private final Context ctx;
   private ServletOutputStream out;
 
@@ -34,6 +38,12 @@ final class SseResponse implements StreamListener {
   @Override
   public void event(SseEvent event) throws IOException {
     out.write(event.wire());
+    out.flush();
+  }
+
+  @Override
+  public void keepAlive() throws IOException {
+    out.write(KEEP_ALIVE);
     out.flush();
   }
 }

@@ -39,16 +39,8 @@ public final class SyncAdmission {
    * (too many of its requests at once) or {@link BudgetExceededException} (its daily budget is spent).
    */
   public Admitted admit(String project) {
+    requireBudgetLeft(project);
     var limits = config.project(project);
-    if (limits.dailyBudgetUsd() != null) {
-      long budget = Money.picos(limits.dailyBudgetUsd());
-      long spent = spend.spendOf(project, SpendStore.dayOf(clock.millis()));
-      if (spent >= budget) {
-        throw new BudgetExceededException("Project '" + project + "' has spent its daily budget of "
-            + limits.dailyBudgetUsd().toPlainString() + " USD today (UTC); requests are refused until the next day"
-            + " or until projects." + project + ".daily_budget_usd is raised.");
-      }
-    }
     AtomicInteger running = inFlight.computeIfAbsent(project, p -> new AtomicInteger());
     if (running.incrementAndGet() > limits.maxConcurrentRequests()) {
       running.decrementAndGet();
@@ -57,5 +49,18 @@ public final class SyncAdmission {
           + ".max_concurrent_requests).", RETRY_AFTER);
     }
     return running::decrementAndGet;
+  }
+
+  /** Refuses with {@link BudgetExceededException} when {@code project}'s daily budget is spent. */
+  public void requireBudgetLeft(String project) {
+    var limits = config.project(project);
+    if (limits.dailyBudgetUsd() == null) return;
+    long budget = Money.picos(limits.dailyBudgetUsd());
+    long spent = spend.spendOf(project, SpendStore.dayOf(clock.millis()));
+    if (spent >= budget) {
+      throw new BudgetExceededException("Project '" + project + "' has spent its daily budget of "
+          + limits.dailyBudgetUsd().toPlainString() + " USD today (UTC); requests are refused until the next day"
+          + " or until projects." + project + ".daily_budget_usd is raised.");
+    }
   }
 }

@@ -9,13 +9,14 @@ import java.util.Set;
  * One entry of {@code webhooks:}: where batch events go and the secret they are signed with (Standard
  * Webhooks: {@code whsec_} and base64, or any other text used as it is).
  *
- * @param events the event types wanted; default all four ({@code batch.completed}, {@code batch.failed},
- *     {@code batch.expired}, {@code batch.cancelled})
+ * @param events the event types wanted; default all of them: {@code batch.completed}, {@code batch.failed},
+ *     {@code batch.expired}, {@code batch.cancelled} and, for background responses, {@code response.completed},
+ *     {@code response.incomplete}, {@code response.failed}, {@code response.cancelled}
  * @param projects the projects whose batches the endpoint hears of; null (the default) for every project
  */
 public record WebhookConfig(String url, String secret, List<String> events, List<String> projects) {
   public static final List<String> EVENTS = List.of("batch.completed", "batch.failed", "batch.expired",
-      "batch.cancelled");
+      "batch.cancelled", "response.completed", "response.incomplete", "response.failed", "response.cancelled");
 
   public WebhookConfig {
     if (url == null || !url.matches("https?://\\S+")) throw new IllegalArgumentException("url: must be an http(s) URL");

@@ -35,14 +35,14 @@ final class BatchCall {
 
   private final Dispatcher.Settings settings;
   private final BlobStore blobs;
-  private final ResultRecorder recorder;
+  private final ResultRecorder<RequestUpdate> recorder;
   private final DispatchMetrics metrics;
   private final Clock clock;
   private final Runnable claimMore;
   private final Map<String, Set<Thread>> inFlight = new ConcurrentHashMap<>();
 
   /** @param claimMore wakes the dispatcher: a call ended and the backend is worth a claim again */
-  BatchCall(Dispatcher.Settings settings, BlobStore blobs, ResultRecorder recorder, DispatchMetrics metrics,
+  BatchCall(Dispatcher.Settings settings, BlobStore blobs, ResultRecorder<RequestUpdate> recorder, DispatchMetrics metrics,
       Clock clock, Runnable claimMore) {
     this.settings = settings;
     this.blobs = blobs;

@@ -15,6 +15,8 @@ import dev.barge.store.FileStore;
 import dev.barge.store.RequestQueries;
 import dev.barge.store.RequestQueue;
 import dev.barge.store.RequestResults;
+import dev.barge.store.RequestUpdate;
+import dev.barge.store.ResponseStore;
 import dev.barge.store.SpendStore;
 import dev.barge.upstream.Backend;
 import dev.barge.upstream.Backends;
@@ -39,6 +41,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.IntSupplier;
 import org.slf4j.Logger;
@@ -60,7 +63,7 @@ public final class Dispatcher implements AutoCloseable {
 
   /** The stores the dispatcher reads work from and writes results to. */
   public record Stores(BatchStore batches, FileStore files, RequestQueue queue, RequestResults results,
-      RequestQueries queries, SpendStore spend, BlobStore blobs) {
+      RequestQueries queries, SpendStore spend, BlobStore blobs, ResponseStore responses) {
     /** The blob key of a batch's input file, whose lines are read by byte range; null when it is gone. */
     String inputBlob(BatchRecord batch) {
       return files.findIgnoringExpiry(batch.project(), batch.inputFileId()).map(FileRecord::blobKey).orElse(null);
@@ -91,15 +94,19 @@ public final class Dispatcher implements AutoCloseable {
   private long inProgressReadAt;
   private volatile boolean batchesChanged = true;
   private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
-  private final ResultRecorder recorder;
+  private final ResultRecorder<RequestUpdate> recorder;
   private final BatchCall batchCall;
   private final SyncCalls syncCalls;
+  private final BackgroundCalls backgroundCalls;
   private final DispatchGauges gauges;
   private final BackgroundLoop loop = new BackgroundLoop("barge-dispatcher", this::round);
 
-  /** @param nodesAlive how many nodes share the database now: each keeps to its share of the limits */
+  /**
+   * @param nodesAlive how many nodes share the database now: each keeps to its share of the limits
+   * @param responsesChanged told the ids of background responses that started or ended here
+   */
   public Dispatcher(Stores stores, Backends backends, Settings settings, IntSupplier nodesAlive,
-      DispatchMetrics metrics, Clock clock) {
+      DispatchMetrics metrics, Clock clock, Consumer<List<String>> responsesChanged) {
     this.stores = stores;
     this.backends = backends;
     this.settings = settings;
@@ -115,9 +122,11 @@ public final class Dispatcher implements AutoCloseable {
     }
     this.gates = Map.copyOf(gates);
     this.paths = new PathChoice(backends);
-    this.recorder = new ResultRecorder(stores.results()::record, Duration.ofMillis(100));
+    this.recorder = new ResultRecorder<>(stores.results()::record, Duration.ofMillis(100));
     this.batchCall = new BatchCall(settings, stores.blobs(), recorder, metrics, clock, loop::wake);
     this.syncCalls = new SyncCalls(backends, this.gates, settings.prices(), stores.spend(), metrics, clock);
+    this.backgroundCalls = new BackgroundCalls(stores.responses(), settings, metrics, clock, loop::wake,
+        responsesChanged);
     this.gauges = new DispatchGauges(backends, this.gates, metrics);
   }
 
@@ -167,8 +176,11 @@ public final class Dispatcher implements AutoCloseable {
     }
     forgetEnded(running);
     int started = 0;
-    for (var entry : byBackend.entrySet()) {
-      started += dispatch(entry.getKey(), entry.getValue());
+    long nowMs = now.toEpochMilli();
+    for (Backend backend : backends.all()) {
+      List<BatchRecord> batches = byBackend.getOrDefault(backend, List.of());
+      if (batches.isEmpty() && !backgroundCalls.mayHaveWork(backend, nowMs)) continue;
+      started += dispatch(backend, batches);
     }
     return started;
   }
@@ -199,10 +211,12 @@ public final class Dispatcher implements AutoCloseable {
     gate.shareAmong(nodesAlive.getAsInt(), now);
     int admissible = gate.admissible(now);
     if (!gate.worthClaiming(admissible, now)) return 0;
+    // Background responses go first: they are someone's single answer, waited for, at no discount.
+    int started = backgroundCalls.claim(backend, gate, admissible, now, calls);
+    if (started >= admissible || candidates.isEmpty()) return started;
     FairShare fair = fairShares.computeIfAbsent(backend, k -> new FairShare());
-    int started = 0;
     List<BatchRecord> hungry = new ArrayList<>();
-    for (FairShare.Allotment share : fair.split(admissible, candidates)) {
+    for (FairShare.Allotment share : fair.split(admissible - started, candidates)) {
       int n = claim(backend, gate, share.batch(), share.calls(), now);
       fair.used(share.batch(), n);
       started += n;
@@ -299,6 +313,17 @@ public final class Dispatcher implements AutoCloseable {
     batchCall.abort(batchId);
   }
 
+  /** A background response was created: it is claimed in the next round. */
+  public void responseCreated() {
+    backgroundCalls.wake();
+    loop.wake();
+  }
+
+  /** Interrupts the call in flight on this node for a background response that was cancelled. */
+  public void abortResponse(String id) {
+    backgroundCalls.abort(id);
+  }
+
   /** Stops claiming, lets calls in flight finish for up to {@code grace}, and writes their results. */
   public void close(Duration grace) {
     loop.close();
@@ -309,6 +334,7 @@ public final class Dispatcher implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     recorder.close();
+    backgroundCalls.close();
   }
 
   @Override

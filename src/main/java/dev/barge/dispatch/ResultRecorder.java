@@ -1,6 +1,5 @@
 package dev.barge.dispatch;
 
-import dev.barge.store.RequestUpdate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,21 +10,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes request outcomes in groups, one transaction per group: one transaction per result would
+ * Writes the outcomes of calls (batch lines, background responses) in groups, one transaction per group: one transaction per result would
  * cap throughput at the database's commit rate. An outcome not yet written when the process dies is
  * not lost: its lease runs out and the request is sent again. The queue is bounded: when the database
  * falls behind, calls wait here holding their slot, so dispatch slows to what the database can record
  * instead of piling results up in memory.
  */
-final class ResultRecorder implements AutoCloseable {
+final class ResultRecorder<T> implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ResultRecorder.class);
   private static final int GROUP = 500;
   /** Short, so that results held through an outage are written soon after it, before their leases run out. */
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
 
-  private final Consumer<List<RequestUpdate>> write;
+  private final Consumer<List<T>> write;
   private final Duration firstBackoff;
-  private final LinkedBlockingQueue<RequestUpdate> queue = new LinkedBlockingQueue<>(4 * GROUP);
+  private final LinkedBlockingQueue<T> queue = new LinkedBlockingQueue<>(4 * GROUP);
   private final Thread thread;
   private volatile boolean running = true;
 
@@ -33,13 +32,13 @@ final class ResultRecorder implements AutoCloseable {
    * @param write writes one group in one transaction (all or nothing)
    * @param firstBackoff the pause after a failed write, doubling up to 2 s while it keeps failing
    */
-  ResultRecorder(Consumer<List<RequestUpdate>> write, Duration firstBackoff) {
+  ResultRecorder(Consumer<List<T>> write, Duration firstBackoff) {
     this.write = write;
     this.firstBackoff = firstBackoff;
     this.thread = Thread.ofPlatform().name("barge-recorder").daemon().start(this::run);
   }
 
-  void add(RequestUpdate update) {
+  void add(T update) {
     try {
       queue.put(update);
     } catch (InterruptedException e) {
@@ -50,10 +49,10 @@ final class ResultRecorder implements AutoCloseable {
   }
 
   private void run() {
-    List<RequestUpdate> group = new ArrayList<>(GROUP);
+    List<T> group = new ArrayList<>(GROUP);
     while (running || !queue.isEmpty()) {
       try {
-        RequestUpdate first = queue.poll(20, TimeUnit.MILLISECONDS);
+        T first = queue.poll(20, TimeUnit.MILLISECONDS);
         if (first == null) continue;
         group.add(first);
         queue.drainTo(group, GROUP - 1);
@@ -72,7 +71,7 @@ final class ResultRecorder implements AutoCloseable {
    * and one given up would be paid again once its lease runs out. While this waits, the bounded queue fills
    * and dispatch pauses. Only {@link #close()} ends the wait, when the database still fails at shutdown.
    */
-  private void recordUntilWritten(List<RequestUpdate> group) throws InterruptedException {
+  private void recordUntilWritten(List<T> group) throws InterruptedException {
     Duration backoff = firstBackoff;
     for (int attempt = 1; ; attempt++) {
       try {

@@ -41,10 +41,14 @@ import dev.barge.store.NodeStore;
 import dev.barge.store.RequestQueries;
 import dev.barge.store.RequestQueue;
 import dev.barge.store.RequestResults;
+import dev.barge.store.ResponseStore;
 import dev.barge.store.SpendStore;
 import dev.barge.store.BatchTiers;
 import dev.barge.store.UpstreamJobStore;
 import dev.barge.store.WebhookStore;
+import dev.barge.responses.BackgroundResponses;
+import dev.barge.responses.ResponseChanges;
+import dev.barge.responses.ResponseRetention;
 import dev.barge.upstream.Backends;
 import dev.barge.upstream.Endpoint;
 import dev.barge.upstream.Outcome;
@@ -90,6 +94,8 @@ public final class Engine implements AutoCloseable {
   private final BatchPaths batchPaths;
   private final ResultsArchiver archiver;
   private final BatchFeed feed;
+  private final BackgroundResponses backgroundResponses;
+  private final ResponseRetention responseRetention;
   private final String nodeId = "node-" + UUID.randomUUID().toString().substring(0, 8);
 
   private Engine(BargeConfig config, Database database, Clock clock, UnaryOperator<BlobStore> wrapBlobs)
@@ -113,7 +119,11 @@ public final class Engine implements AutoCloseable {
     RequestQueries apiQueries = new RequestQueries(api);
     this.backends = BackendFactory.fromConfig(config.backends(), clock);
     // SQLite has one node: leases left by an earlier process belong to nobody now.
-    if (database.singleNode()) queue.releaseAllLeases();
+    ResponseStore responseStore = new ResponseStore(database);
+    if (database.singleNode()) {
+      queue.releaseAllLeases();
+      responseStore.releaseAllLeases();
+    }
     this.interactiveWait = config.server().interactiveWaitDuration();
     this.flexWait = config.server().flexWaitDuration();
     NodeStore nodes = new NodeStore(database);
@@ -130,15 +140,20 @@ public final class Engine implements AutoCloseable {
     SpendStore spend = new SpendStore(database);
     this.apiSpend = new SpendStore(api);
     this.metrics = new EngineMetrics(apiBatches, apiQueries, clock);
-    Dispatcher.Stores engineStores = new Dispatcher.Stores(batchStore, fileStore, queue, results, queries, spend, blobs);
+    Dispatcher.Stores engineStores = new Dispatcher.Stores(batchStore, fileStore, queue, results, queries, spend, blobs,
+        responseStore);
     Dispatcher.Settings dispatchSettings = new Dispatcher.Settings(nodeId, lease, retry, prices,
         dailyBudgets(config)::get, config.server().maxSyncShare().doubleValue());
     DispatchMetrics dispatchMetrics = new DispatchMetrics(metrics.registry());
+    ResponseChanges responseChanges = new ResponseChanges();
     this.dispatcher = new Dispatcher(engineStores, backends, dispatchSettings, heartbeat::peersAlive, dispatchMetrics,
-        clock);
+        clock, responseChanges::changed);
     dispatcher.registerGauges(metrics.registry());
     dispatcher.start();
     this.syncAdmission = new SyncAdmission(config, apiSpend, clock);
+    this.backgroundResponses = new BackgroundResponses(new ResponseStore(api), backends, responseChanges,
+        syncAdmission::requireBudgetLeft, dispatcher::responseCreated, dispatcher::abortResponse, clock);
+    this.responseRetention = new ResponseRetention(responseStore, batch.resultsRetentionDuration(), clock).start();
     this.idempotencyKeys = new IdempotencyKeys(new IdempotencyStore(api), clock);
     this.lifecycle = new BatchLifecycle(batchStore, queue, results, validator(config, fileStore, batchStore, queue),
         new ProjectPermits(batch.maxValidationsPerProject()), new ResultFiles(queries, blobs, clock),
@@ -281,6 +296,11 @@ public final class Engine implements AutoCloseable {
     }
   }
 
+  /** Background responses: created, read, followed, cancelled and deleted by id. */
+  public BackgroundResponses backgroundResponses() {
+    return backgroundResponses;
+  }
+
   public String nodeId() {
     return nodeId;
   }
@@ -289,6 +309,7 @@ public final class Engine implements AutoCloseable {
   public void close() {
     webhooks.close();
     feed.close();
+    responseRetention.close();
     archiver.close();
     lifecycle.close();
     providerJobs.close();

@@ -12,8 +12,9 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * The webhook outbox: an event per OpenAI batch that ended ({@code batch.completed} and so on), and one
- * delivery per event and endpoint, with its attempts.
+ * The webhook outbox: an event per OpenAI batch that ended ({@code batch.completed} and so on) and per
+ * background response that ended ({@code response.completed} and so on), and one delivery per event and
+ * endpoint, with its attempts.
  */
 public final class WebhookStore {
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -24,22 +25,46 @@ public final class WebhookStore {
     this.db = db;
   }
 
-  /** A delivery due now: what to send, and how many attempts it has had. */
-  public record Due(String eventId, String endpoint, String type, String batchId, String project, long createdAt,
+  /**
+   * A delivery due now: what to send, and how many attempts it has had. {@code subjectId} is the batch or
+   * background response the event is about.
+   */
+  public record Due(String eventId, String endpoint, String type, String subjectId, String project, long createdAt,
       int attempts, long nextAttemptAt) {}
 
   /** Records the end of a batch as an event, in the caller's transaction (only for the OpenAI door's batches). */
   static void recordEnd(Connection c, String batchId, BatchStatus status, long now) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO webhook_events (id, batch_id, project, type, created_at)"
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO webhook_events (id, subject_id, project, type, created_at)"
         + " SELECT ?, id, project, ?, ? FROM batches WHERE id = ? AND api = 'openai'")) {
-      byte[] random = new byte[12];
-      RANDOM.nextBytes(random);
-      ps.setString(1, "evt_" + HexFormat.of().formatHex(random));
+      ps.setString(1, newEventId());
       ps.setString(2, "batch." + status.wireName());
       ps.setLong(3, now);
       ps.setString(4, batchId);
       ps.executeUpdate();
     }
+  }
+
+  /**
+   * Records the end of a background response as an event ({@code response.} and its final status), in the
+   * caller's transaction.
+   */
+  static void recordResponseEnd(Connection c, String responseId, String project, String status, long now)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO webhook_events (id, subject_id, project, type,"
+        + " created_at) VALUES (?,?,?,?,?)")) {
+      ps.setString(1, newEventId());
+      ps.setString(2, responseId);
+      ps.setString(3, project);
+      ps.setString(4, "response." + status);
+      ps.setLong(5, now);
+      ps.executeUpdate();
+    }
+  }
+
+  private static String newEventId() {
+    byte[] random = new byte[12];
+    RANDOM.nextBytes(random);
+    return "evt_" + HexFormat.of().formatHex(random);
   }
 
   /**
@@ -86,7 +111,7 @@ public final class WebhookStore {
   public List<Due> due(List<String> endpoints, long now, int limit) {
     if (endpoints.isEmpty()) return List.of();
     return db.read(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT d.event_id, d.endpoint, e.type, e.batch_id, e.project,"
+      try (PreparedStatement ps = c.prepareStatement("SELECT d.event_id, d.endpoint, e.type, e.subject_id, e.project,"
           + " e.created_at, d.attempts, d.next_attempt_at FROM webhook_deliveries d JOIN webhook_events e"
           + " ON e.id = d.event_id WHERE d.delivered_at IS NULL AND d.given_up_at IS NULL AND d.next_attempt_at <= ?"
           + " AND d.endpoint IN (" + placeholders(endpoints) + ") ORDER BY d.next_attempt_at LIMIT ?")) {

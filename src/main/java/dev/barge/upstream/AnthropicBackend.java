@@ -45,6 +45,11 @@ public final class AnthropicBackend implements Backend {
   }
 
   @Override
+  public boolean serves(Endpoint endpoint) {
+    return endpoint == Endpoint.MESSAGES || endpoint == Endpoint.CHAT_COMPLETIONS;
+  }
+
+  @Override
   public Outcome send(Endpoint endpoint, byte[] body) {
     return switch (endpoint) {
       case MESSAGES -> post(body);

@@ -39,6 +39,11 @@ public interface Backend extends AutoCloseable {
         "stream_unsupported"), null));
   }
 
+  /** Whether this backend answers requests of {@code endpoint} (as they are, or translated). */
+  default boolean serves(Endpoint endpoint) {
+    return true;
+  }
+
   default String name() {
     return config().name();
   }

@@ -69,6 +69,11 @@ public final class LocalEmbeddingsBackend implements Backend {
   }
 
   @Override
+  public boolean serves(Endpoint endpoint) {
+    return endpoint == Endpoint.EMBEDDINGS;
+  }
+
+  @Override
   public Outcome send(Endpoint endpoint, byte[] body) {
     String requestId = "req_" + UUID.randomUUID().toString().replace("-", "");
     try {

@@ -26,7 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers batch events to the configured endpoints, signed per Standard Webhooks, on a thread of its own
+ * Delivers batch and background response events to the configured endpoints, signed per Standard Webhooks, on a thread of its own
  * so a slow receiver never holds up the engine. Deliveries live in the store: an attempt that fails, or
  * that a crash cuts off, comes again with exponential backoff, for up to 72 hours. At least once.
  */
@@ -129,7 +129,7 @@ public final class WebhookSender implements AutoCloseable {
   private static String payload(WebhookStore.Due due) {
     ObjectNode event = JSON.createObjectNode().put("id", due.eventId()).put("object", "event").put("type", due.type())
         .put("created_at", due.createdAt() / 1000);
-    event.putObject("data").put("id", due.batchId());
+    event.putObject("data").put("id", due.subjectId());
     return event.toString();
   }
 

@@ -23,7 +23,7 @@ class ResultRecorderTest {
     List<RequestUpdate> results = List.of(new RequestUpdate.Requeued("b", 1, "n", 0),
         new RequestUpdate.Requeued("b", 2, "n", 0), new RequestUpdate.Requeued("b", 3, "n", 0));
 
-    try (ResultRecorder recorder = new ResultRecorder(database, Duration.ofMillis(1))) {
+    try (ResultRecorder<RequestUpdate> recorder = new ResultRecorder<>(database, Duration.ofMillis(1))) {
       results.forEach(recorder::add);
       // More failures than it used to try (5); each of these results is an upstream call already paid for: none is given up.
       Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> written.size() == results.size());

@@ -47,7 +47,7 @@ class WebhookStoreTest {
   void eventsOlderThanTheCutOffGoWithTheirDeliveriesAndNewerOnesStay() {
     assertThat(webhooks.fanOut(ENDPOINT, List.of("batch.cancelled"), null, 0)).isEqualTo(1);
     assertThat(webhooks.prune(now)).isZero(); // created at now: not before it
-    assertThat(webhooks.due(List.of(ENDPOINT), now, 10)).extracting(WebhookStore.Due::batchId).containsExactly(BATCH);
+    assertThat(webhooks.due(List.of(ENDPOINT), now, 10)).extracting(WebhookStore.Due::subjectId).containsExactly(BATCH);
 
     assertThat(webhooks.prune(now + 1)).isEqualTo(1);
     assertThat(webhooks.due(List.of(ENDPOINT), now, 10)).isEmpty();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.barge.upstream.Endpoint;
+import dev.barge.upstream.ResponseOutputEvents;
 import dev.barge.upstream.SseEvent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -97,39 +98,14 @@ final class SimulatedStream {
   private List<SseEvent> responseEvents(ObjectNode whole) {
     List<SseEvent> events = new ArrayList<>();
     int[] sequence = {0};
-    ObjectNode item = (ObjectNode) whole.path("output").path(0);
-    String itemId = item.path("id").asText();
-    String text = item.path("content").path(0).path("text").asText("");
     ObjectNode pending = whole.deepCopy().put("status", "in_progress");
     pending.putArray("output");
     pending.putNull("usage");
     events.add(responseEvent("response.created", sequence, e -> e.set("response", pending)));
     events.add(responseEvent("response.in_progress", sequence, e -> e.set("response", pending)));
-    ObjectNode openItem = item.deepCopy().put("status", "in_progress");
-    openItem.putArray("content");
-    events.add(responseEvent("response.output_item.added", sequence,
-        e -> e.put("output_index", 0).set("item", openItem)));
-    ObjectNode emptyPart = json.createObjectNode().put("type", "output_text").put("text", "");
-    emptyPart.putArray("annotations");
-    emptyPart.putArray("logprobs");
-    events.add(responseEvent("response.content_part.added", sequence,
-        e -> e.put("item_id", itemId).put("output_index", 0).put("content_index", 0).set("part", emptyPart)));
-    for (String piece : PIECES.split(text)) {
-      if (piece.isEmpty()) continue;
-      events.add(responseEvent("response.output_text.delta", sequence, e -> {
-        e.put("item_id", itemId).put("output_index", 0).put("content_index", 0).put("delta", piece);
-        e.putArray("logprobs");
-      }));
+    for (ObjectNode output : ResponseOutputEvents.of(whole)) {
+      events.add(responseEvent(output.path("type").asText(), sequence, e -> e.setAll(output)));
     }
-    events.add(responseEvent("response.output_text.done", sequence, e -> {
-      e.put("item_id", itemId).put("output_index", 0).put("content_index", 0).put("text", text);
-      e.putArray("logprobs");
-    }));
-    events.add(responseEvent("response.content_part.done", sequence,
-        e -> e.put("item_id", itemId).put("output_index", 0).put("content_index", 0)
-            .set("part", item.path("content").path(0))));
-    events.add(responseEvent("response.output_item.done", sequence,
-        e -> e.put("output_index", 0).set("item", item)));
     String end = "incomplete".equals(whole.path("status").asText()) ? "response.incomplete" : "response.completed";
     events.add(responseEvent(end, sequence, e -> e.set("response", whole)));
     return events;
