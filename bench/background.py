@@ -5,8 +5,9 @@
   background.py latency URL N CLIENTS      N created with "stream": true, each read until its terminal event
 
 Prints one line of JSON. throughput: accepted per second, p50/p99 of the create call (ms), seconds from the
-first create to the last response ended, responses ended per second, and how many did not complete.
-latency: p50/p99 (ms) from create to the response's terminal event, and how many did not complete."""
+first create to the last response ended, responses ended per second, and how many ended in each status
+(`incomplete` is an answer cut at max_output_tokens). latency: p50/p99 (ms) from create to the response's
+terminal event, and how many did not end completed or incomplete."""
 import http.client
 import json
 import sys
@@ -87,7 +88,8 @@ def throughput():
     print(json.dumps({"requests": total, "accepted_per_s": round(total / accepted_s, 1),
                       "create_p50_ms": pct(create_ms, 0.5), "create_p99_ms": pct(create_ms, 0.99),
                       "done_s": round(done_s, 2), "completed_per_s": round(total / done_s, 1),
-                      "not_completed": total - statuses.get("completed", 0)}))
+                      "statuses": statuses,
+                      "not_answered": total - statuses.get("completed", 0) - statuses.get("incomplete", 0)}))
 
 
 def latency():
@@ -105,14 +107,14 @@ def latency():
                 if line.startswith("event: response.") and line[16:] in ("completed", "failed", "incomplete"):
                     end = line[16:]
             with lock:
-                if end == "completed":
+                if end in ("completed", "incomplete"):
                     times.append((time.perf_counter() - start) * 1000)
                 else:
                     failed[0] += 1
 
     run_threads(one)
     print(json.dumps({"requests": total, "p50_ms": pct(times, 0.5), "p99_ms": pct(times, 0.99),
-                      "not_completed": failed[0]}))
+                      "not_answered": failed[0]}))
 
 
 {"throughput": throughput, "latency": latency}[mode]()

@@ -55,7 +55,7 @@ bg throughput 500 >/dev/null # warm-up: connections, JIT
 # --- (1) background responses ------------------------------------------------------------------------------
 background=$(bg throughput "$requests")
 echo "background: $background"
-[[ $(field "$background" not_completed) == 0 ]] || die "background responses did not all complete"
+[[ $(field "$background" not_answered) == 0 ]] || die "background responses did not all get their answer"
 
 # --- (2) the same requests as one batch --------------------------------------------------------------------
 python3 "$here/gen_chat.py" "$requests" "$tmp/same.jsonl" sim-chat
