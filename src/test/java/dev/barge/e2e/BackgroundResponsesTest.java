@@ -10,6 +10,8 @@ import com.openai.client.OpenAIClient;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.BadRequestException;
 import com.openai.errors.NotFoundException;
+import com.openai.models.batches.Batch;
+import com.openai.models.batches.BatchCreateParams;
 import com.openai.models.responses.Response;
 import com.openai.models.responses.ResponseCreateParams;
 import com.openai.models.responses.ResponseRetrieveParams;
@@ -17,6 +19,8 @@ import com.openai.models.responses.ResponseStatus;
 import com.openai.models.responses.ResponseStreamEvent;
 import com.standardwebhooks.Webhook;
 import com.sun.net.httpserver.HttpServer;
+import dev.barge.config.ApiKey;
+import dev.barge.config.AuthConfig;
 import dev.barge.config.BackendConfig;
 import dev.barge.config.BackendType;
 import dev.barge.config.BargeConfig;
@@ -209,6 +213,41 @@ class BackgroundResponsesTest {
         ResponseRetrieveParams.builder().startingAfter(-1).build()).stream().count())
         .isInstanceOfSatisfying(BadRequestException.class,
             e -> assertThat(e.param()).contains("starting_after"));
+  }
+
+  @Test
+  void aBackgroundResponseGoesAheadOfABatchOnTheSameBackend() throws Exception {
+    OpenAIClient client = start(100);
+    // 2,000 lines at 4 calls of 100 ms at once: about 50 s of work queued ahead of the response.
+    Batch batch = TestBarge.create(client, TestBarge.upload(client, e2e.dir(), "large.jsonl", Lines.chat(2_000, MODEL)),
+        BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS, "24h");
+    Awaitility.await().atMost(Duration.ofSeconds(20))
+        .until(() -> client.batches().retrieve(batch.id()).status().equals(Batch.Status.IN_PROGRESS));
+
+    Response queued = client.responses().create(request().background(true).build());
+    awaitStatus(client, queued.id(), ResponseStatus.COMPLETED);
+    long batchDone = client.batches().retrieve(batch.id()).requestCounts().orElseThrow().completed();
+    assertThat(batchDone).as("batch lines done by the time the response completed").isLessThan(1_000);
+    client.batches().cancel(batch.id());
+  }
+
+  @Test
+  void oneProjectsThousandsDoNotHoldBackAnotherProjectsFirstOrShowItsResponses() throws Exception {
+    upstream = e2e.simulator(300);
+    barge = e2e.start(BargeExtension.onSimulator(upstream, MODEL, new LimitsConfig(null, null, 4))
+        .withAuth(new AuthConfig(List.of(new ApiKey("key-alice", "alice"), new ApiKey("key-bob", "bob")))));
+    OpenAIClient alice = barge.client("key-alice");
+    OpenAIClient bob = barge.client("key-bob");
+    List<String> alices = new ArrayList<>();
+    for (int i = 0; i < 200; i++) alices.add(alice.responses().create(request().background(true).build()).id());
+
+    Response bobs = bob.responses().create(request().background(true).build());
+    awaitStatus(bob, bobs.id(), ResponseStatus.COMPLETED);
+    long alicesDone = alices.stream()
+        .filter(id -> alice.responses().retrieve(id).status().orElseThrow().equals(ResponseStatus.COMPLETED)).count();
+    // 200 at 4 at once take 15 s; Bob's one came after them and waited for none but those already started.
+    assertThat(alicesDone).as("Alice's responses done by the time Bob's completed").isLessThan(100);
+    assertThatThrownBy(() -> bob.responses().retrieve(alices.getFirst())).isInstanceOf(NotFoundException.class);
   }
 
   @Test
