@@ -6,7 +6,7 @@
 #
 #   bench/check.sh [--only NAME,...] [--keep]
 #
-#   --only  run only these benchmarks: e2e, ingest, faults, limits, fairness, interactive
+#   --only  run only these benchmarks: e2e, ingest, faults, limits, fairness, interactive, background
 #   --keep  keep each benchmark's full output in bench-check-logs/ (default: only on failure)
 #
 # Needs what the benchmarks need: curl, jq, python3, wrk (Debian: apt-get install wrk).
@@ -14,7 +14,7 @@ set -euo pipefail
 
 . "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
-only=e2e,ingest,faults,limits,fairness,interactive
+only=e2e,ingest,faults,limits,fairness,interactive,background
 keep=0
 while (($#)); do
   case $1 in
@@ -45,6 +45,8 @@ limits      | -                                                    | unknown | r
 fairness    | fairness.sh --large 50000                            | -       | ratio          | <= | 2     | small batch beside a large one / alone
 interactive | interactive.sh                                       | -       | batch_share    | >= | 0.8   | what the batch gets of the capacity synchronous clients leave
 interactive | -                                                    | -       | p99_ratio      | <= | 1.25  | synchronous p99 beside a batch / alone (goal 1.10)
+background  | background.sh --requests 3000 --sample 200 --lines 50000 | -   | ratio          | >= | 0.5   | background responses ended / the same requests as a batch (0.77 recorded at 10,000)
+background  | -                                                    | -       | beside_ratio   | <= | 2     | background create → completed p99 beside a saturating batch / alone (1.24 recorded)
 TABLE
 )
 
