@@ -8,6 +8,8 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Background responses through the Responses API: created by {@code POST /v1/responses} with
@@ -15,6 +17,8 @@ import java.util.Map;
  * (with {@code ?stream=true&starting_after=N}, their events from after number N), cancelled and deleted.
  */
 final class BackgroundRoutes {
+  private static final Logger log = LoggerFactory.getLogger(BackgroundRoutes.class);
+
   private final BackgroundResponses responses;
 
   BackgroundRoutes(BackgroundResponses responses) {
@@ -59,6 +63,9 @@ final class BackgroundRoutes {
       responses.follow(row.project(), row.id(), startingAfter, sse);
     } catch (IOException callerLeft) {
       // The response runs on; the caller can pick the stream up again from its last sequence number.
+    } catch (RuntimeException e) {
+      // The stream has begun: no error answer fits any more. It ends here; the caller picks it up again.
+      log.warn("stream of background response {} ended early: {}", row.id(), e.toString());
     }
   }
 

@@ -12,6 +12,7 @@ import dev.barge.store.ClaimCursor;
 import dev.barge.store.ClaimedRequest;
 import dev.barge.store.FileRecord;
 import dev.barge.store.FileStore;
+import dev.barge.store.NodeStore;
 import dev.barge.store.RequestQueries;
 import dev.barge.store.RequestQueue;
 import dev.barge.store.RequestResults;
@@ -43,7 +44,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,7 +82,7 @@ public final class Dispatcher implements AutoCloseable {
   private final Stores stores;
   private final Backends backends;
   private final Settings settings;
-  private final IntSupplier nodesAlive;
+  private final Supplier<NodeStore.LiveNodes> liveNodes;
   private final Clock clock;
   private final BudgetGuard budgets;
   private final Map<Backend, BackendGate> gates;
@@ -102,15 +103,16 @@ public final class Dispatcher implements AutoCloseable {
   private final BackgroundLoop loop = new BackgroundLoop("barge-dispatcher", this::round);
 
   /**
-   * @param nodesAlive how many nodes share the database now: each keeps to its share of the limits
+   * @param liveNodes the nodes sharing the database now: each keeps to its share of the limits, and the
+   *     background responses leased by a node that left go back to the queue
    * @param responsesChanged told the ids of background responses that started or ended here
    */
-  public Dispatcher(Stores stores, Backends backends, Settings settings, IntSupplier nodesAlive,
+  public Dispatcher(Stores stores, Backends backends, Settings settings, Supplier<NodeStore.LiveNodes> liveNodes,
       DispatchMetrics metrics, Clock clock, Consumer<List<String>> responsesChanged) {
     this.stores = stores;
     this.backends = backends;
     this.settings = settings;
-    this.nodesAlive = nodesAlive;
+    this.liveNodes = liveNodes;
     this.clock = clock;
     this.budgets = new BudgetGuard(settings.dailyBudget(),
         BudgetGuard.Ledger.of(stores.batches(), stores.queries(), stores.spend()));
@@ -125,8 +127,8 @@ public final class Dispatcher implements AutoCloseable {
     this.recorder = new ResultRecorder<>(stores.results()::record, Duration.ofMillis(100));
     this.batchCall = new BatchCall(settings, stores.blobs(), recorder, metrics, clock, loop::wake);
     this.syncCalls = new SyncCalls(backends, this.gates, settings.prices(), stores.spend(), metrics, clock);
-    this.backgroundCalls = new BackgroundCalls(stores.responses(), settings, metrics, clock, loop::wake,
-        responsesChanged);
+    this.backgroundCalls = new BackgroundCalls(stores.responses(), stores.spend(), settings, metrics, clock,
+        loop::wake, responsesChanged, liveNodes);
     this.gauges = new DispatchGauges(backends, this.gates, metrics);
   }
 
@@ -208,7 +210,7 @@ public final class Dispatcher implements AutoCloseable {
   private int dispatch(Backend backend, List<BatchRecord> candidates) {
     BackendGate gate = gates.get(backend);
     long now = clock.millis();
-    gate.shareAmong(nodesAlive.getAsInt(), now);
+    gate.shareAmong(Math.max(1, liveNodes.get().ids().size()), now);
     int admissible = gate.admissible(now);
     if (!gate.worthClaiming(admissible, now)) return 0;
     // Background responses go first: they are someone's single answer, waited for, at no discount.

@@ -50,11 +50,6 @@ public final class NodeHeartbeat implements AutoCloseable {
     return BEAT_EVERY.toMillis();
   }
 
-  /** How many nodes, this one included, were alive at the last heartbeat (at least 1). */
-  public int peersAlive() {
-    return Math.max(1, live.ids().size());
-  }
-
   /** The nodes alive at the last heartbeat. */
   public LiveNodes live() {
     return live;

@@ -38,6 +38,13 @@ final class ResponseSettlements {
     };
   }
 
+  /** A response not sent: its project's daily budget was spent while it waited. */
+  ResponseUpdate.Finished overBudget(ClaimedResponse r, String owner, long now) {
+    return failed(r, owner, "budget_exceeded", "Project '" + r.project() + "' spent its daily budget while this"
+        + " response waited; it was not sent. Raise projects." + r.project() + ".daily_budget_usd or try again"
+        + " tomorrow (UTC).", now);
+  }
+
   private ResponseUpdate.Finished answered(ClaimedResponse r, String owner, Outcome.Success s, long now) {
     JsonNode body;
     try {
@@ -54,9 +61,11 @@ final class ResponseSettlements {
     if (u == null) u = Usage.ZERO;
     long cost = prices.cost(r.model(), u.inputTokens(), u.cachedTokens(), u.outputTokens(), Tier.STANDARD);
     JsonNode error = body.path("error");
-    return new ResponseUpdate.Finished(r.id(), owner, r.project(), status, s.body(),
-        error.isObject() ? error.path("code").asText("server_error") : null,
-        error.isObject() ? error.path("message").asText(null) : null, u, Tier.STANDARD, cost, cost, now);
+    boolean failed = status.equals("failed");
+    String code = failed ? error.path("code").asText("server_error") : null;
+    String message = failed ? error.path("message").asText("The backend reported the response as failed.") : null;
+    return new ResponseUpdate.Finished(r.id(), owner, r.project(), status, s.body(), code, message, u,
+        Tier.STANDARD, cost, cost, now);
   }
 
   private static ResponseUpdate.Finished failed(ClaimedResponse r, String owner, String code, String message,

@@ -146,7 +146,7 @@ public final class Engine implements AutoCloseable {
         dailyBudgets(config)::get, config.server().maxSyncShare().doubleValue());
     DispatchMetrics dispatchMetrics = new DispatchMetrics(metrics.registry());
     ResponseChanges responseChanges = new ResponseChanges();
-    this.dispatcher = new Dispatcher(engineStores, backends, dispatchSettings, heartbeat::peersAlive, dispatchMetrics,
+    this.dispatcher = new Dispatcher(engineStores, backends, dispatchSettings, heartbeat::live, dispatchMetrics,
         clock, responseChanges::changed);
     dispatcher.registerGauges(metrics.registry());
     dispatcher.start();

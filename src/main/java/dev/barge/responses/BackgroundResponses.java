@@ -135,18 +135,22 @@ public final class BackgroundResponses {
     long quietSince = clock.millis();
     while (true) {
       ResponseChanges.Next next = changes.next(id);
-      ResponseRow row = store.find(project, id).orElse(null);
-      if (row == null) return; // deleted meanwhile
-      List<SseEvent> events = ResponseEvents.of(row);
-      for (int seq = (int) Math.max(0, sent + 1); seq < events.size(); seq++) {
-        sink.event(events.get(seq));
-        sent = seq;
-        quietSince = clock.millis();
-      }
-      if (ResponseEvents.complete(row)) return;
-      if (!next.await(LOOK_AGAIN_MS) && clock.millis() - quietSince >= KEEP_ALIVE_MS) {
-        sink.keepAlive();
-        quietSince = clock.millis();
+      try {
+        ResponseRow row = store.find(project, id).orElse(null);
+        if (row == null) return; // deleted meanwhile
+        List<SseEvent> events = ResponseEvents.of(row);
+        for (int seq = (int) Math.min(events.size(), Math.max(0, sent + 1)); seq < events.size(); seq++) {
+          sink.event(events.get(seq));
+          sent = seq;
+          quietSince = clock.millis();
+        }
+        if (ResponseEvents.complete(row)) return;
+        if (!next.await(LOOK_AGAIN_MS) && clock.millis() - quietSince >= KEEP_ALIVE_MS) {
+          sink.keepAlive();
+          quietSince = clock.millis();
+        }
+      } finally {
+        changes.forget(next);
       }
     }
   }

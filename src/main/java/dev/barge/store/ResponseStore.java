@@ -27,11 +27,12 @@ public final class ResponseStore {
 
   /**
    * Saves a new queued response, on the disk before this returns (the caller is told it is accepted). Its
-   * turn comes after the ones its project has in the queue, and not before the front of the queue.
+   * turn comes after the ones its project has in the model's queue, and not before the front of that queue.
    */
   public void insert(String id, String project, String model, String request, long now) {
     db.writeDurable(c -> {
-      long turn = Math.max(Math.max(lastTurn(c, project, "waiting"), lastTurn(c, project, "leased")) + 1, front(c));
+      long turn = Math.max(Math.max(lastTurn(c, model, project, "waiting"), lastTurn(c, model, project, "leased")) + 1,
+          front(c, model));
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO responses (id, project, model, request, status,"
           + " state, turn, created_at) VALUES (?,?,?,?,'queued','waiting',?,?)")) {
         ps.setString(1, id);
@@ -46,18 +47,22 @@ public final class ResponseStore {
     });
   }
 
-  /** The highest turn of {@code project}'s rows in {@code state}; -1 when it has none. */
-  private static long lastTurn(Connection c, String project, String state) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT MAX(turn) FROM responses WHERE project = ? AND state = ?")) {
-      ps.setString(1, project);
-      ps.setString(2, state);
+  /** The highest turn of {@code project}'s rows for {@code model} in {@code state}; -1 when it has none. */
+  private static long lastTurn(Connection c, String model, String project, String state) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT MAX(turn) FROM responses WHERE model = ? AND project = ?"
+        + " AND state = ?")) {
+      ps.setString(1, model);
+      ps.setString(2, project);
+      ps.setString(3, state);
       return single(ps, -1);
     }
   }
 
-  /** The turn of the next response to be claimed; 0 when none waits. */
-  private static long front(Connection c) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT MIN(turn) FROM responses WHERE state = 'waiting'")) {
+  /** The turn of the next response for {@code model} to be claimed; 0 when none waits. */
+  private static long front(Connection c, String model) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT MIN(turn) FROM responses WHERE model = ?"
+        + " AND state = 'waiting'")) {
+      ps.setString(1, model);
       return single(ps, 0);
     }
   }
@@ -120,8 +125,9 @@ public final class ResponseStore {
 
   /**
    * Applies {@code updates} in one transaction, each only while its row is still leased by its owner (a
-   * response cancelled meanwhile keeps its end). An ended response gets its webhook event and adds to its
-   * project's spend in the same transaction. Returns the ids that changed.
+   * response cancelled meanwhile keeps its end). An ended response gets its webhook event in the same
+   * transaction; its price adds to its project's spend even when the response was cancelled meanwhile (the
+   * backend was paid all the same). Returns the ids that changed.
    */
   public List<String> record(List<ResponseUpdate> updates) {
     return db.write(c -> {
@@ -139,6 +145,7 @@ public final class ResponseStore {
 
   private static boolean finish(Connection c, ResponseUpdate.Finished f) throws SQLException {
     Usage u = f.usage();
+    boolean applied;
     try (PreparedStatement ps = c.prepareStatement("UPDATE responses SET state = 'ended', status = ?, ended_at = ?,"
         + " result = ?, error_code = ?, error_message = ?, input_tokens = ?, output_tokens = ?, cost = ?,"
         + " lease_owner = NULL, lease_until = NULL WHERE id = ? AND state = 'leased' AND lease_owner = ?")) {
@@ -152,13 +159,13 @@ public final class ResponseStore {
       ps.setLong(8, f.cost());
       ps.setString(9, f.id());
       ps.setString(10, f.leaseOwner());
-      if (ps.executeUpdate() == 0) return false;
+      applied = ps.executeUpdate() == 1;
     }
-    WebhookStore.recordResponseEnd(c, f.id(), f.project(), f.status(), f.endedAt());
+    if (applied) WebhookStore.recordResponseEnd(c, f.id(), f.project(), f.status(), f.endedAt());
     if (u.totalTokens() > 0) {
       SpendStore.add(c, f.project(), SpendStore.dayOf(f.endedAt()), f.tier(), 1, f.cost(), f.listCost());
     }
-    return true;
+    return applied;
   }
 
   private static boolean requeue(Connection c, ResponseUpdate.Requeued r) throws SQLException {
@@ -215,6 +222,21 @@ public final class ResponseStore {
   /** Puts responses whose lease ran out by the database's clock (their node died) back in the queue. */
   public int releaseExpiredLeases() {
     return release(" AND lease_until < " + db.dialect().nowMillis);
+  }
+
+  /**
+   * Puts responses leased by nodes that stopped heartbeating (no beat since {@code aliveSince}) back in the
+   * queue, without waiting for their leases to run out.
+   */
+  public int releaseLeasesOfDeadNodes(long aliveSince) {
+    return db.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE responses SET state = 'waiting', lease_owner = NULL,"
+          + " lease_until = NULL WHERE state = 'leased' AND NOT EXISTS (SELECT 1 FROM nodes"
+          + " WHERE nodes.id = responses.lease_owner AND nodes.heartbeat_at >= ?)")) {
+        ps.setLong(1, aliveSince);
+        return ps.executeUpdate();
+      }
+    });
   }
 
   /** Puts every leased response back in the queue: its lease belongs to a process that is gone. */

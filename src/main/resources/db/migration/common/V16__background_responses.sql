@@ -9,9 +9,9 @@ CREATE TABLE responses (
   request         TEXT    NOT NULL,
   status          TEXT    NOT NULL,
   state           TEXT    NOT NULL,
-  -- The claim order (start-time fair queuing): one past the last of its project's own still in the queue,
-  -- and never before the front of the queue, so that a project with thousands waiting does not hold back
-  -- another project's first one (fair share between projects).
+  -- The claim order (start-time fair queuing, per model): one past the last of its project's own still in
+  -- the queue for the model, and never before the front of that queue, so that a project with thousands
+  -- waiting does not hold back another project's first one (fair share between projects).
   turn            BIGINT  NOT NULL,
   created_at      BIGINT  NOT NULL,
   started_at      BIGINT,
@@ -28,7 +28,8 @@ CREATE TABLE responses (
   cost            BIGINT
 );
 CREATE INDEX responses_claim ON responses (state, turn, created_at);
-CREATE INDEX responses_turns ON responses (project, state, turn);
+CREATE INDEX responses_turns ON responses (model, project, state, turn);
+CREATE INDEX responses_front ON responses (model, state, turn);
 CREATE INDEX responses_ended ON responses (ended_at) WHERE ended_at IS NOT NULL;
 
 -- Webhook events are about batches and now also background responses: the column names either.

@@ -10,6 +10,7 @@ import com.openai.client.OpenAIClient;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.BadRequestException;
 import com.openai.errors.NotFoundException;
+import com.openai.errors.RateLimitException;
 import com.openai.models.batches.Batch;
 import com.openai.models.batches.BatchCreateParams;
 import com.openai.models.responses.Response;
@@ -25,9 +26,12 @@ import dev.barge.config.BackendConfig;
 import dev.barge.config.BackendType;
 import dev.barge.config.BargeConfig;
 import dev.barge.config.LimitsConfig;
+import dev.barge.config.ModelPrice;
+import dev.barge.config.ProjectConfig;
 import dev.barge.config.SimulatorConfig;
 import dev.barge.config.WebhookConfig;
 import dev.barge.upstream.simulator.SimulatorServer;
+import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -248,6 +252,29 @@ class BackgroundResponsesTest {
     // 200 at 4 at once take 15 s; Bob's one came after them and waited for none but those already started.
     assertThat(alicesDone).as("Alice's responses done by the time Bob's completed").isLessThan(100);
     assertThatThrownBy(() -> bob.responses().retrieve(alices.getFirst())).isInstanceOf(NotFoundException.class);
+  }
+
+  @Test
+  void responsesWaitingWhenTheDailyBudgetIsSpentFailAndNewOnesAreRefused() {
+    upstream = e2e.simulator(1_500);
+    barge = e2e.start(BargeExtension.onSimulator(upstream, MODEL, new LimitsConfig(null, null, 1))
+        .withPricing(Map.of(MODEL, new ModelPrice(new BigDecimal("50"), null, new BigDecimal("100"))))
+        .withProjects(Map.of("default", new ProjectConfig(new BigDecimal("0.000001"), null))));
+    OpenAIClient client = barge.client();
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 4; i++) ids.add(client.responses().create(request().background(true).build()).id());
+
+    // One call at a time, 1.5 s each: the first spends the budget; those claimed after its price is known fail.
+    Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> ids.stream().allMatch(id -> {
+      ResponseStatus status = client.responses().retrieve(id).status().orElseThrow();
+      return !status.equals(ResponseStatus.QUEUED) && !status.equals(ResponseStatus.IN_PROGRESS);
+    }));
+    Response last = client.responses().retrieve(ids.getLast());
+    assertThat(last.status()).contains(ResponseStatus.FAILED);
+    assertThat(last.error().orElseThrow().code().asString()).isEqualTo("budget_exceeded");
+    assertThat(client.responses().retrieve(ids.getFirst()).status()).contains(ResponseStatus.COMPLETED);
+    assertThatThrownBy(() -> client.responses().create(request().background(true).build()))
+        .isInstanceOfSatisfying(RateLimitException.class, e -> assertThat(e.code()).contains("budget_exceeded"));
   }
 
   @Test
