@@ -3,6 +3,8 @@ package dev.barge.blob;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * File bytes by key. A blob becomes visible only when its writer is committed, so an interrupted
@@ -27,6 +29,12 @@ public interface BlobStore extends java.io.Closeable {
 
   /** Bytes that new blobs may still take (free space of the disk holding them). */
   long usableSpace() throws IOException;
+
+  /**
+   * Deletes what writers that stopped left half-written (a crash mid-upload; never visible as blobs).
+   * {@code running} names the nodes alive now, asked only after the leftovers were listed.
+   */
+  void deleteAbandonedWrites(Supplier<Set<String>> running) throws IOException;
 
   /** Releases files kept open for reading. */
   @Override

@@ -56,6 +56,7 @@ public final class LocalBlobStore implements BlobStore {
    * directories were listed, and a writer registers as running before its directory appears (it is made at
    * its first write), so a writer that started meanwhile is never taken for a stopped one.
    */
+  @Override
   public void deleteAbandonedWrites(Supplier<Set<String>> running) throws IOException {
     List<Path> entries;
     try (Stream<Path> listed = Files.list(tmpRoot)) {

@@ -7,20 +7,52 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
- * {@code storage:} the database holding files, batches and requests, and the directory holding file bytes.
+ * {@code storage:} the database holding files, batches and requests, and where file bytes live.
  *
  * <p>{@code database} is {@code sqlite:PATH} (one node) or {@code postgresql://USER:PASSWORD@HOST:PORT/DB}
- * (one or several nodes sharing it; they must then share the blob directory too).
+ * (one or several nodes sharing it). {@code blobs} is a directory (several nodes must then share it) or
+ * {@code s3://BUCKET/PREFIX}, S3-compatible object storage reached as {@code s3} says.
  */
-public record StorageConfig(String database, String blobs) {
+public record StorageConfig(String database, String blobs, S3Config s3) {
+  private static final String S3_SCHEME = "s3://";
+
   public StorageConfig {
     if (database == null || database.isBlank()) database = "sqlite:./barge-data/barge.db";
     if (blobs == null || blobs.isBlank()) blobs = "./barge-data/blobs";
     if (!database.startsWith("sqlite:")) postgresUri(database); // refuses anything else, naming the key
+    if (s3 == null) s3 = S3Config.defaults();
+    if (blobs.startsWith(S3_SCHEME) && !blobs.substring(S3_SCHEME.length()).matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?")) {
+      throw new IllegalArgumentException("storage.blobs: '" + blobs + "' is not s3://BUCKET/PREFIX with a valid"
+          + " bucket name (3 to 63 of a-z, 0-9, '.', '-')");
+    }
+  }
+
+  public StorageConfig(String database, String blobs) {
+    this(database, blobs, null);
   }
 
   public static StorageConfig defaults() {
     return new StorageConfig(null, null);
+  }
+
+  /** Whether file bytes live in object storage ({@code blobs: s3://…}) rather than a directory. */
+  public boolean objectStorage() {
+    return blobs.startsWith(S3_SCHEME);
+  }
+
+  /** The bucket of {@code blobs: s3://BUCKET/PREFIX}. */
+  public String s3Bucket() {
+    String rest = blobs.substring(S3_SCHEME.length());
+    int slash = rest.indexOf('/');
+    return slash < 0 ? rest : rest.substring(0, slash);
+  }
+
+  /** The key prefix of {@code blobs: s3://BUCKET/PREFIX}: empty, or ending in '/'. */
+  public String s3Prefix() {
+    String rest = blobs.substring(S3_SCHEME.length());
+    int slash = rest.indexOf('/');
+    String prefix = slash < 0 ? "" : rest.substring(slash + 1);
+    return prefix.isEmpty() || prefix.endsWith("/") ? prefix : prefix + "/";
   }
 
   /**
@@ -29,7 +61,7 @@ public record StorageConfig(String database, String blobs) {
    */
   public StorageConfig under(Path dataDir) {
     String db = postgres() ? database : "sqlite:" + dataDir.resolve("barge.db");
-    return new StorageConfig(db, dataDir.resolve("blobs").toString());
+    return new StorageConfig(db, objectStorage() ? blobs : dataDir.resolve("blobs").toString(), s3);
   }
 
   /** Storage of its own in {@code dataDir}, whatever database the configuration names (the CLI's local engine). */
@@ -101,6 +133,7 @@ public record StorageConfig(String database, String blobs) {
 
   @Override
   public String toString() {
-    return "StorageConfig[database=" + redact(database) + ", blobs=" + blobs + "]";
+    return "StorageConfig[database=" + redact(database) + ", blobs=" + blobs + (objectStorage() ? ", s3=" + s3 : "")
+        + "]";
   }
 }

@@ -18,6 +18,7 @@ import dev.barge.batch.SyncAdmission;
 import dev.barge.batch.TooManyRequestsException;
 import dev.barge.blob.BlobStore;
 import dev.barge.blob.LocalBlobStore;
+import dev.barge.blob.S3BlobStore;
 import dev.barge.config.BackendConfig;
 import dev.barge.config.BargeConfig;
 import dev.barge.config.BatchConfig;
@@ -103,8 +104,9 @@ public final class Engine implements AutoCloseable {
     BatchConfig batch = config.batch();
     this.clock = clock;
     this.database = database;
-    LocalBlobStore localBlobs = new LocalBlobStore(config.storage().blobDirectory(), nodeId);
-    this.blobs = wrapBlobs.apply(localBlobs);
+    BlobStore ownBlobs = config.storage().objectStorage() ? S3BlobStore.open(config.storage())
+        : new LocalBlobStore(config.storage().blobDirectory(), nodeId);
+    this.blobs = wrapBlobs.apply(ownBlobs);
     FileStore fileStore = new FileStore(database);
     BatchStore batchStore = new BatchStore(database);
     RequestQueue queue = new RequestQueue(database);
@@ -129,7 +131,7 @@ public final class Engine implements AutoCloseable {
     NodeStore nodes = new NodeStore(database);
     this.heartbeat = new NodeHeartbeat(nodes, nodeId).start();
     // What nodes that stopped left half-written (a crash mid-upload) was never visible: clear it.
-    localBlobs.deleteAbandonedWrites(() -> nodes.alive(NodeHeartbeat.DEAD_AFTER).ids());
+    ownBlobs.deleteAbandonedWrites(() -> nodes.alive(NodeHeartbeat.DEAD_AFTER).ids());
 
     RetryPolicy retry = new RetryPolicy(batch.maxAttempts(), batch.initialBackoffDuration(),
         batch.maxBackoffDuration(), RandomGenerator.getDefault());
@@ -211,7 +213,7 @@ public final class Engine implements AutoCloseable {
       return new Engine(config, database, clock, wrapBlobs);
     } catch (IOException e) {
       database.close(); // and with it the SQLite lock: a start that failed holds nothing
-      throw new UncheckedIOException("cannot open the blob directory " + config.storage().blobs(), e);
+      throw new UncheckedIOException("cannot open the blob store " + config.storage().blobs() + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
       database.close();
       throw e;

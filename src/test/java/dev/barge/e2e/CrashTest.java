@@ -63,7 +63,7 @@ class CrashTest {
 
   static Path writeConfig(Path dir, StorageConfig storage, String upstreamUrl) throws Exception {
     return Files.writeString(dir.resolve("barge.yaml"), """
-        storage: { database: "%s", blobs: "%s" }
+        %s
         backends:
           - name: sim
             type: openai
@@ -72,7 +72,7 @@ class CrashTest {
             limits: { max_concurrency: 64 }
             timeout: 30s
         batch: { initial_backoff: 10ms, max_backoff: 200ms, max_attempts: 100 }
-        """.formatted(storage.database(), storage.blobs(), upstreamUrl));
+        """.formatted(TestStorage.yaml(storage), upstreamUrl));
   }
 
   /** Every custom_id once across output and error files; counts equal the files; one set of files. */

@@ -6,8 +6,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * The engine's blob store with faults a test turns on and off: opens held until released (a slow input file),
@@ -161,6 +163,11 @@ final class FaultyBlobs implements BlobStore {
   public long usableSpace() throws IOException {
     spaceChecks.incrementAndGet();
     return space < 0 ? disk.usableSpace() : space;
+  }
+
+  @Override
+  public void deleteAbandonedWrites(Supplier<Set<String>> running) throws IOException {
+    disk.deleteAbandonedWrites(running);
   }
 
   @Override

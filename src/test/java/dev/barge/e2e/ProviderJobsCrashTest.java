@@ -74,7 +74,7 @@ class ProviderJobsCrashTest {
   private static Path writeConfig(Path dir, StorageConfig storage, String type, String upstreamUrl)
       throws Exception {
     return Files.writeString(dir.resolve("barge.yaml"), """
-        storage: { database: "%s", blobs: "%s" }
+        %s
         backends:
           - name: provider-batch
             type: %s
@@ -84,6 +84,6 @@ class ProviderJobsCrashTest {
             timeout: 30s
             provider_batch: { gather: 200ms, poll_every: 300ms, spill_before: 1h }
         batch: { initial_backoff: 10ms, max_backoff: 200ms, max_attempts: 100, canary: { above_lines: 100000 } }
-        """.formatted(storage.database(), storage.blobs(), type, upstreamUrl));
+        """.formatted(TestStorage.yaml(storage), type, upstreamUrl));
   }
 }

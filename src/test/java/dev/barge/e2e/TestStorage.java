@@ -14,11 +14,15 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Where a test of the engine keeps its data. By default SQLite in the test's directory; with
  * {@code -Dbarge.test.database=postgresql}, a database of its own in one private PostgreSQL that this
- * test JVM starts (own data directory and port) and stops when it exits.
+ * test JVM starts (own data directory and port) and stops when it exits. File bytes go to the test's
+ * directory, or with {@code -Dbarge.test.blobs=s3} under a prefix of their own in one S3 server
+ * ({@link TestS3}) that this JVM starts.
  */
 public final class TestStorage {
   private static final Map<Path, String> DATABASES = new ConcurrentHashMap<>();
+  private static final Map<Path, String> PREFIXES = new ConcurrentHashMap<>();
   private static EmbeddedPostgres postgres;
+  private static TestS3 s3;
 
   private TestStorage() {}
 
@@ -26,12 +30,48 @@ public final class TestStorage {
     return "postgresql".equals(System.getProperty("barge.test.database"));
   }
 
-  /** Storage under {@code dataDir}; the same directory always gets the same database (a restart finds its data). */
+  public static boolean onS3() {
+    return "s3".equals(System.getProperty("barge.test.blobs"));
+  }
+
+  /**
+   * Storage under {@code dataDir}; the same directory always gets the same database and blob prefix (a
+   * restart finds its data).
+   */
   public static StorageConfig under(Path dataDir) {
-    if (!onPostgres()) return StorageConfig.defaults().under(dataDir);
-    String database = DATABASES.computeIfAbsent(dataDir.toAbsolutePath(), dir -> createDatabase());
-    return new StorageConfig("postgresql://postgres@localhost:" + postgres().getPort() + "/" + database,
-        dataDir.resolve("blobs").toString());
+    StorageConfig local = StorageConfig.defaults().under(dataDir);
+    String database = !onPostgres() ? local.database() : "postgresql://postgres@localhost:" + postgres().getPort()
+        + "/" + DATABASES.computeIfAbsent(dataDir.toAbsolutePath(), dir -> createDatabase());
+    if (!onS3()) return new StorageConfig(database, local.blobs());
+    String prefix = PREFIXES.computeIfAbsent(dataDir.toAbsolutePath(), dir -> "test-" + (PREFIXES.size() + 1) + "-"
+        + System.nanoTime());
+    return new StorageConfig(database, "s3://" + TestS3.BUCKET + "/" + prefix, s3().config());
+  }
+
+  /** {@code storage} as the {@code storage:} section of a configuration file. */
+  public static String yaml(StorageConfig storage) {
+    String section = "storage: { database: \"" + storage.database() + "\", blobs: \"" + storage.blobs() + "\"";
+    if (storage.objectStorage()) {
+      var s3 = storage.s3();
+      section += ", s3: { endpoint: \"" + s3.endpoint() + "\", region: " + s3.region() + ", access_key: "
+          + s3.accessKey() + ", secret_key: " + s3.secretKey() + ", path_style: " + s3.pathStyle() + " }";
+    }
+    return section + " }";
+  }
+
+  private static synchronized TestS3 s3() {
+    if (s3 == null) {
+      s3 = TestS3.start();
+      TestS3 started = s3;
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try {
+          started.close();
+        } catch (Exception ignored) {
+          // the JVM is exiting
+        }
+      }));
+    }
+    return s3;
   }
 
   private static String createDatabase() {
