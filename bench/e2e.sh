@@ -2,12 +2,13 @@
 # End-to-end benchmark of one chat batch through Barge against its simulator (a simulated model,
 # not a real one), with zero simulated latency so Barge itself is the bottleneck.
 #
-#   bench/e2e.sh [LINES] [--concurrency N] [--ceiling] [--postgres] [--priced] [--error-rate P]
+#   bench/e2e.sh [LINES] [--concurrency N] [--ceiling] [--postgres] [--s3] [--priced] [--error-rate P]
 #
 #   LINES          request lines in the batch (default 100000)
 #   --concurrency  the backend's limits.max_concurrency (default 64)
 #   --ceiling      afterwards, measure the simulator alone with wrk (-t2 -c64, 3 s warm-up, 10 s measured)
 #   --postgres     store in a private PostgreSQL started for the run (Debian: apt-get install postgresql)
+#   --s3           keep file bytes in S3 (s3proxy started for the run, objects in the work directory)
 #   --priced       give the model a price (2.50 / 10.00 USD per million input / output tokens), so every
 #                  result is priced and summed; prints the batch's cost
 #   --error-rate   the simulator answers this fraction of requests with a 500 (default 0), so that
@@ -24,6 +25,7 @@ lines=100000
 concurrency=64
 ceiling=0
 postgres=0
+s3=0
 priced=0
 error_rate=0
 while (($#)); do
@@ -31,6 +33,7 @@ while (($#)); do
     --concurrency) concurrency=${2:?--concurrency needs a value}; shift 2 ;;
     --ceiling) ceiling=1; shift ;;
     --postgres) postgres=1; shift ;;
+    --s3) s3=1; shift ;;
     --priced) priced=1; shift ;;
     --error-rate) error_rate=${2:?--error-rate needs a fraction}; shift 2 ;;
     -h|--help) usage; exit 0 ;;
@@ -57,7 +60,9 @@ database="sqlite:$tmp/data/barge.db"
 ((postgres)) && start_postgres
 pricing=
 ((priced)) && pricing='pricing: {sim-chat: {input_per_million: 2.50, output_per_million: 10.00}}'
-start_barge e2e "{max_concurrency: $concurrency}" "$database" "$tmp/data/blobs" "$pricing"
+blobs="$tmp/data/blobs"
+if ((s3)); then start_s3proxy; blobs="s3://bench/e2e"; fi
+start_barge e2e "{max_concurrency: $concurrency}" "$database" "$blobs" "$pricing"
 echo "simulator $sim_url (pid $sim_pid), barge $api (pid $server_pid)"
 
 # --- upload --------------------------------------------------------------------------------------------

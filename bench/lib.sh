@@ -114,15 +114,44 @@ start_simulator() {
   sim_pid=$!
   sim_url=$(wait_for_line "$tmp/sim-$log.log" 'listening on (http://[^ ]+/v1)' "$sim_pid" "the simulator")
 }
+# Starts s3proxy, the S3 protocol server the tests use (from Maven Central, on the test classpath), on a
+# free port, keeping objects in $tmp/s3, with one bucket "bench". Sets s3_pid, and storage_s3: the
+# storage.s3 map that start_barge then adds to the configuration (blobs then go to s3://bench/…).
+s3_pid=
+storage_s3=
+start_s3proxy() {
+  local cp port
+  cp=$(cd "$root" && ./mvnw -q -B dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$tmp/test.cp" \
+    >/dev/null && cat "$tmp/test.cp")
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  mkdir -p "$tmp/s3/bench"
+  cat >"$tmp/s3proxy.conf" <<CONF
+s3proxy.endpoint=http://127.0.0.1:$port
+s3proxy.authorization=aws-v2-or-v4
+s3proxy.identity=bench
+s3proxy.credential=bench-secret
+jclouds.provider=filesystem
+jclouds.filesystem.basedir=$tmp/s3
+CONF
+  (. "$root/.mvn/find-jdk.sh" >/dev/null 2>&1; exec "$JAVA_HOME/bin/java" -cp "$cp" org.gaul.s3proxy.Main \
+    --properties "$tmp/s3proxy.conf") >"$tmp/s3proxy.log" 2>&1 &
+  s3_pid=$!
+  for _ in $(seq 300); do
+    curl -s -o /dev/null "http://127.0.0.1:$port/" && break
+    kill -0 "$s3_pid" 2>/dev/null || die "s3proxy exited before it listened (see $tmp/s3proxy.log)"
+    sleep 0.1
+  done
+  storage_s3="{endpoint: \"http://127.0.0.1:$port\", access_key: bench, secret_key: bench-secret}"
+}
 # Starts `barge serve` with one openai backend at $sim_url serving sim-chat, with LIMITS (a YAML flow
-# map) as its limits; stored in DATABASE and BLOBS when given, else SQLite in $tmp/data-LOG; MORE, when
-# given, is YAML added to its configuration (e.g. a pricing section). Sets server_pid and api; a node
-# started while one runs is added to more_pids instead.
+# map) as its limits; stored in DATABASE and BLOBS when given, else SQLite in $tmp/data-LOG (with
+# $storage_s3 set, BLOBS is an s3:// URL); MORE, when given, is YAML added to its configuration (e.g. a
+# pricing section). Sets server_pid and api; a node started while one runs is added to more_pids instead.
 start_barge() { # LOG LIMITS [DATABASE] [BLOBS] [MORE]
   local log=$1 limits=$2 db=${3:-sqlite:$tmp/data-$1/barge.db} blobs=${4:-$tmp/data-$1/blobs} more=${5:-}
   cat >"$tmp/barge-$log.yaml" <<YAML
 server: {host: 127.0.0.1, port: 0}
-storage: {database: "$db", blobs: "$blobs"}
+storage: {database: "$db", blobs: "$blobs"${storage_s3:+, s3: $storage_s3}}
 backends:
   - name: simulator
     type: openai
@@ -143,6 +172,7 @@ stop_servers() {
   more_pids=()
   stop "$server_pid"; server_pid=
   stop "$sim_pid"; sim_pid=
+  stop "$s3_pid"; s3_pid=
 }
 # Uploads a JSONL file for batches; prints its id.
 upload_batch_file() { curl -sS --fail-with-body -F purpose=batch -F "file=@$1" "$api/files" | jq -r .id; }
