@@ -14,8 +14,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -77,7 +79,9 @@ class ServerCommandsTest {
     String id = submitted.out().strip();
     assertThat(id).startsWith("batch_");
 
-    assertThat(barge("status", id, "--url", url).out()).startsWith(id).contains("/20");
+    // Counted once validation has read the file, a moment after the create answered.
+    Awaitility.await().atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(barge("status", id, "--url", url).out()).startsWith(id).contains("/20"));
     assertThat(barge("list", "--url", url).out()).contains(id);
     RunCommandTest.Result cancelled = barge("cancel", id, "--url", url);
     assertThat(cancelled.exit()).isZero();

@@ -77,16 +77,21 @@ class CrashTest {
 
   /** Every custom_id once across output and error files; counts equal the files; one set of files. */
   static void assertExactlyOnce(OpenAIClient client, Batch done) throws Exception {
+    assertExactlyOnce(client, done, LINES);
+  }
+
+  /** The same for a batch of {@code lines} lines. */
+  static void assertExactlyOnce(OpenAIClient client, Batch done, int lines) throws Exception {
     var counts = done.requestCounts().orElseThrow();
     List<String> output = done.outputFileId().map(id -> TestBarge.contentLines(client, id)).orElse(List.of());
     List<String> errors = done.errorFileId().map(id -> TestBarge.contentLines(client, id)).orElse(List.of());
     assertThat(output).hasSize((int) counts.completed());
     assertThat(errors).hasSize((int) counts.failed());
-    assertThat(counts.total()).isEqualTo(LINES);
+    assertThat(counts.total()).isEqualTo(lines);
     Set<String> seen = new HashSet<>();
     for (String line : output) assertThat(seen.add(JSON.readTree(line).get("custom_id").asText())).isTrue();
     for (String line : errors) assertThat(seen.add(JSON.readTree(line).get("custom_id").asText())).isTrue();
-    assertThat(seen).hasSize(LINES);
+    assertThat(seen).hasSize(lines);
     long resultFiles = client.files().list(FileListParams.builder().purpose("batch_output").build()).data().stream()
         .filter(f -> f.filename().startsWith(done.id())).count();
     assertThat(resultFiles).as("no finalize done twice")
