@@ -108,6 +108,11 @@ class ConfigLoaderTest {
         backends:
           - { name: a, type: simulator, models: [m], simulator: { error_rate: 2 } }
         """))).hasMessageContaining("backends[0].simulator.error_rate");
+    assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(yaml("storage: { blobs: \"s3://No_Such/x\" }\n")))
+        .hasMessageContaining("storage.blobs").hasMessageContaining("s3://BUCKET/PREFIX");
+    assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(yaml(
+        "storage: { blobs: \"s3://b1/x\", s3: { access_key: a } }\n")))
+        .hasMessageContaining("storage.s3").hasMessageContaining("secret_key");
   }
 
   @Test

@@ -27,6 +27,19 @@ class ExampleConfigsTest {
   }
 
   @Test
+  void clusterExampleKeepsFileBytesInObjectStorage() {
+    BargeConfig c = new ConfigLoader(Map.of("BARGE_KEY", "k", "PGPASSWORD", "p", "S3_KEY", "a", "S3_SECRET", "s"))
+        .load(Path.of("examples/cluster.yaml"));
+    assertThat(c.storage().postgres()).isTrue();
+    assertThat(c.storage().objectStorage()).isTrue();
+    assertThat(c.storage().s3Bucket()).isEqualTo("barge-files");
+    assertThat(c.storage().s3Prefix()).isEqualTo("prod/");
+    assertThat(c.storage().s3().endpoint()).isEqualTo("http://minio.internal:9000");
+    assertThat(c.storage().s3().pathStyle()).isTrue();
+    assertThat(c.storage().s3().secretKey()).isEqualTo("s");
+  }
+
+  @Test
   void aDiscountOrFailureRateOutsideZeroToOneIsRefusedWithItsKeyNamed() {
     ConfigLoader loader = new ConfigLoader(Map.of());
     assertThatThrownBy(() -> loader.parse("server: {flex_discount: 1.5}", "t"))

@@ -18,20 +18,26 @@ import org.awaitility.Awaitility;
 /** {@code barge serve} as a separate operating-system process, so a test can kill it with SIGKILL. */
 final class BargeProcess implements AutoCloseable {
   private final Process process;
+  private final Path config;
   private final Path log;
   final int port;
 
-  private BargeProcess(Process process, Path log, int port) {
+  private BargeProcess(Process process, Path config, Path log, int port) {
     this.process = process;
+    this.config = config;
     this.log = log;
     this.port = port;
   }
 
   /** Starts a server with {@code config} and waits until its API answers. */
   static BargeProcess start(Path config, Path log) {
-    int port = freePort();
+    return start(config, log, freePort());
+  }
+
+  /** The same on {@code port}: a node restarted where a load balancer expects it. */
+  static BargeProcess start(Path config, Path log, int port) {
     BargeProcess barge = new BargeProcess(launch(log, "serve", "--config", config.toString(), "--port",
-        Integer.toString(port)), log, port);
+        Integer.toString(port)), config, log, port);
     barge.awaitReady();
     return barge;
   }
@@ -67,6 +73,11 @@ final class BargeProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start barge " + args[0], e);
     }
+  }
+
+  /** The configuration file it was started with. */
+  Path configPath() {
+    return config;
   }
 
   long pid() {
@@ -109,7 +120,7 @@ final class BargeProcess implements AutoCloseable {
     }
   }
 
-  private static int freePort() {
+  static int freePort() {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     } catch (IOException e) {
@@ -117,11 +128,16 @@ final class BargeProcess implements AutoCloseable {
     }
   }
 
+  /** SIGTERM, and waits up to 30 s for the server to drain and exit. */
+  void stop() {
+    close();
+  }
+
   @Override
   public void close() {
     process.destroy();
     try {
-      if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) kill();
+      if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) kill();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
