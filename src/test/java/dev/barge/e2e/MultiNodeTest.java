@@ -19,6 +19,10 @@ import dev.barge.upstream.simulator.SimulatorServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +30,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -60,6 +66,11 @@ class MultiNodeTest {
       OpenAIClient third = nodes.get(2).client();
       Awaitility.await().atMost(Duration.ofMinutes(2)).until(() -> third.batches().retrieve(batchId).requestCounts()
           .map(c -> c.completed() >= 4_000).orElse(false));
+
+      // Every node took a share of the lines, not just the one the batch was created on.
+      for (BargeProcess node : nodes) {
+        assertThat(outputTokens(node)).as("output tokens on the node on port %d", node.port).isPositive();
+      }
 
       nodes.get(1).kill();
       Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
@@ -132,6 +143,17 @@ class MultiNodeTest {
         assertThat(String.join("\n", TestBarge.contentLines(second.client(), fileId)) + "\n")
             .isEqualTo(new String(content, StandardCharsets.UTF_8));
       }
+    }
+  }
+
+  /** The output tokens a node's calls to the simulator reported, from its {@code /metrics}. */
+  private static double outputTokens(BargeProcess node) throws Exception {
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      String metrics = http.send(HttpRequest.newBuilder(URI.create(node.baseUrl().replace("/v1", "/metrics"))).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      Matcher m = Pattern.compile("^barge_tokens_total\\{backend=\"sim\",direction=\"output\"} ([0-9.E+-]+)$",
+          Pattern.MULTILINE).matcher(metrics);
+      return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
   }
 
