@@ -35,7 +35,8 @@ class LoadBalancedClusterTest {
   private Nginx nginx;
 
   private OpenAIClient startCluster(int latencyMs) throws Exception {
-    assumeTrue(TestStorage.onPostgres(), "several nodes need PostgreSQL");
+    assumeTrue(TestStorage.onPostgres() && TestStorage.onS3(),
+        "a cluster with no shared directory: runs in the PostgreSQL and S3 pass");
     assumeTrue(Nginx.installed(), "needs nginx (Debian: apt-get install nginx; .ci/run installs it)");
     SimulatorServer upstream = e2e.simulator(new SimulatorConfig(latencyMs, 5, 0.0, 0.0, 20, null, null, 7L));
     Path config = CrashTest.writeConfig(e2e.dir(), e2e.storage(e2e.dir().resolve("shared")), upstream.baseUrl());
