@@ -11,6 +11,7 @@ import dev.barge.config.ServerConfig;
 import dev.barge.engine.Engine;
 import dev.barge.http.ServerThreads;
 import dev.barge.store.DatabaseBusyException;
+import dev.barge.store.DatabaseFullException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -131,6 +132,19 @@ public final class ApiServer implements AutoCloseable {
       retryAfter(ctx, e.retryAfter());
       fail(ctx, 503, "server_error", "The server is busy; try again in " + Math.max(1, e.retryAfter().toSeconds())
           + "s.", null, "overloaded");
+    });
+    // The database's disk is full: nothing can be saved, and nothing saved is lost. An operator must free space.
+    AtomicLong lastFullLog = new AtomicLong(Long.MIN_VALUE / 2);
+    app.exception(DatabaseFullException.class, (e, ctx) -> {
+      long now = System.currentTimeMillis();
+      long last = lastFullLog.get();
+      if (now - last >= BUSY_LOG_EVERY_MS && lastFullLog.compareAndSet(last, now)) {
+        log.error("{} {}: {} (answered 503; more in the next {} s are not logged)", ctx.method(), ctx.path(),
+            e.getMessage(), BUSY_LOG_EVERY_MS / 1000);
+      }
+      retryAfter(ctx, DatabaseFullException.RETRY_AFTER);
+      fail(ctx, 503, "server_error", "Barge cannot save anything now: the disk holding its database is full."
+          + " Nothing accepted so far is lost; try again once space is freed.", null, "database_full");
     });
     app.exception(NotFoundException.class, (e, ctx) ->
         fail(ctx, 404, "invalid_request_error", e.getMessage(), e.param(), null));

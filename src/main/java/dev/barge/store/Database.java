@@ -3,6 +3,9 @@ package dev.barge.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.barge.config.StorageConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
@@ -65,8 +68,12 @@ public final class Database implements AutoCloseable {
   /** SQLite: held while open, so that no second process opens the same database; null otherwise and in the API view. */
   private final DatabaseLock processLock;
 
+  /** SQLite: the directory of the database file, whose free space tells a full disk; null on PostgreSQL. */
+  private final Path sqliteDirectory;
+
   private Database(HikariDataSource dataSource, Dialect dialect, ReentrantLock writeLock, Database api,
-      DatabaseLock processLock) {
+      DatabaseLock processLock, Path sqliteDirectory) {
+    this.sqliteDirectory = sqliteDirectory;
     this.dataSource = dataSource;
     this.dialect = dialect;
     this.writeLock = writeLock;
@@ -86,7 +93,9 @@ public final class Database implements AutoCloseable {
       apiPool.setConnectionTimeout(API_WAIT.toMillis());
       HikariDataSource api = connect(storage, apiPool);
       ReentrantLock writeLock = dialect == Dialect.SQLITE ? new ReentrantLock(true) : null;
-      return new Database(engine, dialect, writeLock, new Database(api, dialect, writeLock, null, null), processLock);
+      Path directory = storage.postgres() ? null : storage.sqlitePath().toAbsolutePath().getParent();
+      return new Database(engine, dialect, writeLock, new Database(api, dialect, writeLock, null, null, directory),
+          processLock, directory);
     } catch (RuntimeException e) {
       if (engine != null) engine.close();
       if (processLock != null) processLock.close();
@@ -195,7 +204,7 @@ public final class Database implements AutoCloseable {
         synchronous(c, "NORMAL");
       }
     } catch (SQLException e) {
-      throw new StoreException("database error: " + e.getMessage(), e);
+      throw failure(e);
     } finally {
       writeLock.unlock();
     }
@@ -234,18 +243,55 @@ public final class Database implements AutoCloseable {
     try (Connection c = connection()) {
       return transaction(c, work);
     } catch (SQLException e) {
-      throw new StoreException("database error: " + e.getMessage(), e);
+      throw failure(e);
     }
   }
 
-  private static <T> T transaction(Connection c, Work<T> work) throws SQLException {
+  /** SQLite's SQLITE_FULL and PostgreSQL's {@code disk_full}: the write is undone and can be tried again later. */
+  private static final int SQLITE_FULL = 13;
+  private static final String POSTGRES_DISK_FULL = "53100";
+  /** Below this much free space beside SQLite's file, a failed write is put down to the full disk. */
+  private static final long NEARLY_FULL_BYTES = 1 << 20;
+
+  private StoreException failure(SQLException e) {
+    boolean full = (e.getErrorCode() & 0xff) == SQLITE_FULL || POSTGRES_DISK_FULL.equals(e.getSQLState())
+        || sqliteDiskNearlyFull();
+    if (full) {
+      return new DatabaseFullException("the disk holding the database is full: nothing can be saved until space"
+          + " is freed (" + e.getMessage() + ")", e);
+    }
+    return new StoreException("database error: " + e.getMessage(), e);
+  }
+
+  /**
+   * Whether the disk holding SQLite's file is (nearly) full. When SQLite runs out of space mid-transaction
+   * it rolls the transaction back itself, and the driver may then report only that its commit found no
+   * transaction, without the cause.
+   */
+  private boolean sqliteDiskNearlyFull() {
+    if (sqliteDirectory == null) return false;
+    try {
+      return Files.getFileStore(sqliteDirectory).getUsableSpace() < NEARLY_FULL_BYTES;
+    } catch (IOException unknown) {
+      return false;
+    }
+  }
+
+  private <T> T transaction(Connection c, Work<T> work) throws SQLException {
     c.setAutoCommit(false);
     try {
       T result = work.run(c);
       c.commit();
       return result;
     } catch (SQLException | RuntimeException e) {
-      c.rollback();
+      try {
+        c.rollback();
+      } catch (SQLException rollbackFailed) {
+        // SQLite undoes a transaction itself when its disk is full, and the driver cannot tell: the failure
+        // to report is the first one, and the connection, whose state is now unknown, leaves the pool.
+        e.addSuppressed(rollbackFailed);
+        dataSource.evictConnection(c);
+      }
       throw e;
     }
   }
