@@ -164,13 +164,20 @@ YAML
   local pid=$! url
   url=$(wait_for_line "$tmp/server-$log.log" 'Barge API listening on (http://[^ ]+/v1)' "$pid" "barge serve")
   if [[ -n $server_pid ]]; then more_pids+=("$pid"); else server_pid=$pid; api=$url; fi
+  node_urls+=("$url")
 }
-# Stops every server started by these helpers.
-stop_servers() {
+node_urls=()
+# Stops the `barge serve` nodes only (the simulator, s3proxy and PostgreSQL stay).
+stop_nodes() {
   local pid
   for pid in "${more_pids[@]}"; do stop "$pid"; done
   more_pids=()
   stop "$server_pid"; server_pid=
+  node_urls=()
+}
+# Stops every server started by these helpers.
+stop_servers() {
+  stop_nodes
   stop "$sim_pid"; sim_pid=
   stop "$s3_pid"; s3_pid=
 }
