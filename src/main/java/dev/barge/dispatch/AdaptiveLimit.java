@@ -30,10 +30,14 @@ final class AdaptiveLimit {
     this.limit = max;
   }
 
-  /** A new ceiling (this node's share of {@code max_concurrency} when nodes join or leave). */
+  /**
+   * A new ceiling (this node's share of {@code max_concurrency}, which follows its demand). A limit that
+   * stood at the old ceiling moves to the new one at once: it was held there by the share, not by overload.
+   */
   synchronized void capAt(int newMax) {
+    boolean atCeiling = limit >= max;
     max = newMax;
-    limit = Math.min(limit, max);
+    limit = atCeiling ? max : Math.min(limit, max);
   }
 
   synchronized int current() {

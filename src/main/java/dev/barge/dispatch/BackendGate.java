@@ -6,6 +6,7 @@ import dev.barge.cost.Usage;
 import dev.barge.upstream.Outcome;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -27,6 +28,10 @@ final class BackendGate {
   private final String name;
   private final int maxConcurrency;
   private final AtomicInteger inFlight = new AtomicInteger(); // batch and synchronous calls
+  private final AtomicInteger peakInFlight = new AtomicInteger(); // since the demand was last asked
+  private final AtomicBoolean wantedMore = new AtomicBoolean();
+  private volatile boolean batchWorkLeft; // by the last claim round
+  private volatile double share = 1;
   private final AtomicLong pausedUntil = new AtomicLong();
   private final AdaptiveLimit concurrency;
   private final CircuitBreaker breaker = new CircuitBreaker();
@@ -50,12 +55,43 @@ final class BackendGate {
   }
 
   /**
-   * The limits hold for all nodes sharing the database together: with {@code nodesAlive} nodes, this one
-   * keeps to its equal share of them (and of {@code max_concurrency}).
+   * The limits hold for all nodes sharing the database together: this one keeps to {@code share} (0 to 1)
+   * of them and of {@code max_concurrency}, one call at least ({@link ClusterShares} sets it by demand).
    */
-  void shareAmong(int nodesAlive, long now) {
-    int n = Math.max(1, nodesAlive);
-    if (limits.shareAmong(n, now)) concurrency.capAt(Math.max(1, Math.ceilDiv(maxConcurrency, n)));
+  void holdShare(double share, long now) {
+    this.share = share;
+    limits.holdShare(share, now);
+    concurrency.capAt(Math.max(1, (int) Math.floor(maxConcurrency * share + 1e-9)));
+  }
+
+  /**
+   * How much of the backend's limits this node wants, from 0 to 1, judged since this was last asked
+   * ({@code windowMillis} ago): all of them when work waited for the gate meanwhile ({@link #wantedMore});
+   * else the largest part it used of a rate limit or of {@code max_concurrency}.
+   */
+  double demandSinceLastAsked(long windowMillis) {
+    double used = limits.usedSinceLastAsked(windowMillis);
+    used = Math.max(used, (double) peakInFlight.getAndSet(inFlight.get()) / maxConcurrency);
+    return wantedMore.getAndSet(false) ? 1 : Math.min(1, used);
+  }
+
+  /** Work waited here: this node would have started more calls than its share of the limits allowed. */
+  private void wantedMore() {
+    wantedMore.set(true);
+  }
+
+  /**
+   * A claim round started {@code started} batch calls where {@code admissible} could: when it took all of
+   * them, work was probably left that this node's share held back.
+   */
+  void claimed(int started, int admissible) {
+    batchWorkLeft = started >= admissible;
+    if (batchWorkLeft) wantedMore();
+  }
+
+  /** A round with batch work in sight found no room to claim: what the last round left waits for the share. */
+  void noRoomToClaim() {
+    if (batchWorkLeft) wantedMore();
   }
 
   /**
@@ -93,7 +129,7 @@ final class BackendGate {
    * what a call costs on average ({@link TokenMeter#hold}). The grant hands out one permit per call.
    */
   BatchGrant start(int n, long now) {
-    inFlight.addAndGet(n);
+    peakInFlight.accumulateAndGet(inFlight.addAndGet(n), Math::max);
     RateBucket r = limits.requests();
     if (r != null) r.take(n, now);
     if (n > 0) breaker.started(now);
@@ -111,12 +147,15 @@ final class BackendGate {
       if (now < pausedUntil.get() || breaker.allowance(now) == 0 || counted(limit, now) >= limit) return false;
       RateBucket r = limits.requests();
       if (r != null && r.available(now) == 0) return false;
-      inFlight.incrementAndGet();
+      peakInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
       if (r != null) r.take(1, now);
       breaker.started(now);
       return true;
     });
-    return started ? new Permit(this, true, 0, now) : null;
+    if (started) return new Permit(this, true, 0, now);
+    // Held back by slots or requests, which grow with this node's share (a pause or an open circuit do not).
+    if (now >= pausedUntil.get() && breaker.allowance(now) > 0) wantedMore();
+    return null;
   }
 
   /** The permit of one call of a {@link BatchGrant}, which took its slot {@code startedAt}. */
@@ -162,6 +201,11 @@ final class BackendGate {
   /** The circuit breaker's state: {@code closed}, {@code open} or {@code half_open}. */
   String circuit(long now) {
     return breaker.state(now).name().toLowerCase(Locale.ROOT);
+  }
+
+  /** This node's part of the backend's limits, shared with the other nodes (1 alone). */
+  double share() {
+    return share;
   }
 
   /** The adaptive concurrency limit as it stands. */

@@ -23,7 +23,10 @@ final class DispatchGauges {
     this.metrics = metrics;
   }
 
-  /** Synchronous requests waiting per priority, and per backend its calls in flight and concurrency limit. */
+  /**
+   * Synchronous requests waiting per priority, and per backend its calls in flight, concurrency limit and
+   * this node's part of its limits.
+   */
   void register(MeterRegistry registry) {
     for (Priority p : Priority.values()) {
       Gauge.builder("queue.depth", gates, g -> g.values().stream().mapToInt(gate -> gate.waiting(p)).sum())
@@ -33,6 +36,9 @@ final class DispatchGauges {
     gates.forEach((backend, gate) -> {
       Gauge.builder("backend.in_flight", gate, BackendGate::inFlight).tag("backend", backend.name()).register(registry);
       Gauge.builder("backend.concurrency_limit", gate, BackendGate::concurrencyLimit).tag("backend", backend.name())
+          .register(registry);
+      Gauge.builder("backend.limit_share", gate, BackendGate::share).tag("backend", backend.name())
+          .description("This node's part of the backend's limits, shared with the other nodes by demand")
           .register(registry);
     });
   }

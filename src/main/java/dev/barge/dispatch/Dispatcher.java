@@ -18,6 +18,7 @@ import dev.barge.store.RequestQueue;
 import dev.barge.store.RequestResults;
 import dev.barge.store.RequestUpdate;
 import dev.barge.store.ResponseStore;
+import dev.barge.store.ShareStore;
 import dev.barge.store.SpendStore;
 import dev.barge.upstream.Backend;
 import dev.barge.upstream.Backends;
@@ -64,7 +65,7 @@ public final class Dispatcher implements AutoCloseable {
 
   /** The stores the dispatcher reads work from and writes results to. */
   public record Stores(BatchStore batches, FileStore files, RequestQueue queue, RequestResults results,
-      RequestQueries queries, SpendStore spend, BlobStore blobs, ResponseStore responses) {
+      RequestQueries queries, SpendStore spend, BlobStore blobs, ResponseStore responses, ShareStore shares) {
     /** The blob key of a batch's input file, whose lines are read by byte range; null when it is gone. */
     String inputBlob(BatchRecord batch) {
       return files.findIgnoringExpiry(batch.project(), batch.inputFileId()).map(FileRecord::blobKey).orElse(null);
@@ -100,11 +101,12 @@ public final class Dispatcher implements AutoCloseable {
   private final SyncCalls syncCalls;
   private final BackgroundCalls backgroundCalls;
   private final DispatchGauges gauges;
+  private final ClusterShares shares;
   private final BackgroundLoop loop = new BackgroundLoop("barge-dispatcher", this::round);
 
   /**
-   * @param liveNodes the nodes sharing the database now: each keeps to its share of the limits, and the
-   *     background responses leased by a node that left go back to the queue
+   * @param liveNodes the nodes sharing the database now: the background responses leased by a node that
+   *     left go back to the queue
    * @param responsesChanged told the ids of background responses that started or ended here
    */
   public Dispatcher(Stores stores, Backends backends, Settings settings, Supplier<NodeStore.LiveNodes> liveNodes,
@@ -130,10 +132,12 @@ public final class Dispatcher implements AutoCloseable {
     this.backgroundCalls = new BackgroundCalls(stores.responses(), stores.spend(), settings, metrics, clock,
         loop::wake, responsesChanged, liveNodes);
     this.gauges = new DispatchGauges(backends, this.gates, metrics);
+    this.shares = new ClusterShares(stores.shares(), settings.nodeId(), this.gates, liveNodes, clock);
   }
 
   /** Starts claiming batch work; synchronous requests are taken without it. */
   public Dispatcher start() {
+    shares.start();
     loop.start();
     return this;
   }
@@ -210,9 +214,18 @@ public final class Dispatcher implements AutoCloseable {
   private int dispatch(Backend backend, List<BatchRecord> candidates) {
     BackendGate gate = gates.get(backend);
     long now = clock.millis();
-    gate.shareAmong(Math.max(1, liveNodes.get().ids().size()), now);
     int admissible = gate.admissible(now);
-    if (!gate.worthClaiming(admissible, now)) return 0;
+    if (!gate.worthClaiming(admissible, now)) {
+      gate.noRoomToClaim();
+      return 0;
+    }
+    int started = claimWork(backend, gate, candidates, admissible, now);
+    gate.claimed(started, admissible);
+    return started;
+  }
+
+  /** Claims up to {@code admissible} calls' worth of work for {@code backend}; returns how many started. */
+  private int claimWork(Backend backend, BackendGate gate, List<BatchRecord> candidates, int admissible, long now) {
     // Background responses go first: they are someone's single answer, waited for, at no discount.
     int started = backgroundCalls.claim(backend, gate, admissible, now, calls);
     if (started >= admissible || candidates.isEmpty()) return started;
@@ -337,6 +350,7 @@ public final class Dispatcher implements AutoCloseable {
     }
     recorder.close();
     backgroundCalls.close();
+    shares.close(); // once no call of this node is in flight: the others may take its part at once
   }
 
   @Override

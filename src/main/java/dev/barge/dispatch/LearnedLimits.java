@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * would be a 429.
  *
  * <p>Synchronisation: every method holds this object's monitor (the buckets are swapped as a whole when the
- * limits or the number of nodes change).
+ * limits change; a new share changes their rates in place).
  */
 final class LearnedLimits {
   private static final Logger log = LoggerFactory.getLogger(LearnedLimits.class);
@@ -28,7 +28,7 @@ final class LearnedLimits {
   private final Long configuredTokensPerMinute;
   private Long clusterRequestsPerMinute; // configured, or announced by the backend
   private Long clusterTokensPerMinute;
-  private int nodes = 1;
+  private double share = 1; // of the limits above, this node's part (see ClusterShares)
   private RateBucket requests; // this node's share of the limits above; null when there is none
   private RateBucket tokens;
 
@@ -52,14 +52,31 @@ final class LearnedLimits {
   }
 
   /**
-   * The limits hold for all nodes sharing the database together: with {@code nodesAlive} nodes, this one
-   * keeps to its equal share. Returns whether the share changed.
+   * The limits hold for all nodes sharing the database together: this one keeps to {@code share} (0 to 1)
+   * of them from now on.
    */
-  synchronized boolean shareAmong(int nodesAlive, long now) {
-    if (nodesAlive == nodes) return false;
-    nodes = nodesAlive;
-    rebuildBuckets(false, now);
-    return true;
+  synchronized void holdShare(double share, long now) {
+    if (share == this.share) return;
+    this.share = share;
+    if (requests != null) requests.setRate(perMinute(clusterRequestsPerMinute), now);
+    if (tokens != null) tokens.setRate(perMinute(clusterTokensPerMinute), now);
+  }
+
+  /**
+   * The largest part of a cluster-wide limit this node used in the last {@code windowMillis} (requests or
+   * tokens per minute; 0 with neither), counted from what its buckets gave out since this was last asked.
+   */
+  synchronized double usedSinceLastAsked(long windowMillis) {
+    double used = 0;
+    if (requests != null) used = requests.takenSinceLastAsked() / perWindow(clusterRequestsPerMinute, windowMillis);
+    if (tokens != null) {
+      used = Math.max(used, tokens.takenSinceLastAsked() / perWindow(clusterTokensPerMinute, windowMillis));
+    }
+    return used;
+  }
+
+  private static double perWindow(long perMinute, long windowMillis) {
+    return Math.max(1e-9, perMinute * (1 - RATE_MARGIN) * windowMillis / 60_000.0);
   }
 
   /** Nothing may be taken from either bucket before {@code until} (a pause the backend asked for). */
@@ -116,8 +133,8 @@ final class LearnedLimits {
 
   /**
    * New buckets for the limits as they stand. Only the first ones start {@code full}: a change comes from
-   * nodes joining or leaving or from the backend announcing its limits (often on a 429), and a bucket that
-   * started full then would send a burst at a backend that has nothing left.
+   * the backend announcing its limits (often on a 429), and a bucket that started full then would send a
+   * burst at a backend that has nothing left.
    */
   private void rebuildBuckets(boolean full, long now) {
     requests = bucket(clusterRequestsPerMinute, full, now);
@@ -126,6 +143,11 @@ final class LearnedLimits {
 
   private RateBucket bucket(Long clusterPerMinute, boolean full, long now) {
     if (clusterPerMinute == null) return null;
-    return new RateBucket(Math.max(1.0, clusterPerMinute * (1 - RATE_MARGIN) / nodes), full, now);
+    return new RateBucket(perMinute(clusterPerMinute), full, now);
+  }
+
+  /** This node's rate of a cluster-wide limit: its share, less the margin; one a minute at least. */
+  private double perMinute(long clusterPerMinute) {
+    return Math.max(1.0, clusterPerMinute * (1 - RATE_MARGIN) * share);
   }
 }

@@ -10,10 +10,11 @@ package dev.barge.dispatch;
 final class RateBucket {
   private static final double BURST_MILLIS = 500;
 
-  private final double perMilli;
-  private final double capacity;
+  private double perMilli;
+  private double capacity;
   private double level;
   private long updatedAt;
+  private double taken; // units taken since the last {@link #takenSinceLastAsked}
 
   /** {@code perMinute} units a minute, starting with the burst's worth ({@code full}) or empty. */
   RateBucket(double perMinute, boolean full, long now) {
@@ -21,6 +22,24 @@ final class RateBucket {
     this.capacity = Math.max(1, perMilli * BURST_MILLIS);
     this.level = full ? capacity : 0;
     this.updatedAt = now;
+  }
+
+  /**
+   * Refills at {@code perMinute} from now on. What is saved up stays, down to the new burst's worth, and so
+   * does a debt: a share of a limit that changes every few seconds neither loses nor gains a burst each time.
+   */
+  synchronized void setRate(double perMinute, long now) {
+    refill(now);
+    perMilli = perMinute / 60_000.0;
+    capacity = Math.max(1, perMilli * BURST_MILLIS);
+    level = Math.min(level, capacity);
+  }
+
+  /** Units taken (net of those given back) since this was last asked: what this node used of its share. */
+  synchronized double takenSinceLastAsked() {
+    double t = taken;
+    taken = 0;
+    return t;
   }
 
   /** Whole units available now (0 while in debt). */
@@ -32,6 +51,7 @@ final class RateBucket {
   synchronized void take(double units, long now) {
     refill(now);
     level -= units;
+    taken += units;
   }
 
   /** What the backend says is left, when that is less than this bucket thinks. */

@@ -43,6 +43,7 @@ import dev.barge.store.RequestQueries;
 import dev.barge.store.RequestQueue;
 import dev.barge.store.RequestResults;
 import dev.barge.store.ResponseStore;
+import dev.barge.store.ShareStore;
 import dev.barge.store.SpendStore;
 import dev.barge.store.BatchTiers;
 import dev.barge.store.UpstreamJobStore;
@@ -143,7 +144,7 @@ public final class Engine implements AutoCloseable {
     this.apiSpend = new SpendStore(api);
     this.metrics = new EngineMetrics(apiBatches, apiQueries, clock);
     Dispatcher.Stores engineStores = new Dispatcher.Stores(batchStore, fileStore, queue, results, queries, spend, blobs,
-        responseStore);
+        responseStore, new ShareStore(database));
     Dispatcher.Settings dispatchSettings = new Dispatcher.Settings(nodeId, lease, retry, prices,
         dailyBudgets(config)::get, config.server().maxSyncShare().doubleValue());
     DispatchMetrics dispatchMetrics = new DispatchMetrics(metrics.registry());

@@ -2,6 +2,7 @@ package dev.barge.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.barge.config.LimitsConfig;
 import dev.barge.cost.Usage;
@@ -84,14 +85,43 @@ class BackendGateTest {
   }
 
   @Test
-  void eachLiveNodeKeepsToItsShareOfTheLimits() {
+  void eachNodeKeepsToItsShareOfTheLimits() {
     BackendGate gate = new BackendGate("b", 64, new LimitsConfig(600, null, 64), 0);
-    gate.shareAmong(2, 0);
-    assertThat(gate.admissible(0)).isZero(); // a new share starts from an empty bucket
-    assertThat(gate.admissible(5_000)).isEqualTo(3); // 294 a minute here (300 less the margin): 2.45 in half a second
+    gate.holdShare(0.5, 0);
+    assertThat(gate.admissible(0)).isEqualTo(3); // 294 a minute here (300 less the margin): 2.45 in half a second
+    start(gate, 3, 0);
+    assertThat(gate.admissible(1_000)).isEqualTo(3); // 4.9 a second, less the 0.55 owed
     BackendGate byConcurrency = new BackendGate("c", 64, new LimitsConfig(null, null, 64), 0);
-    byConcurrency.shareAmong(3, 0);
-    assertThat(byConcurrency.admissible(0)).isEqualTo(22);
+    byConcurrency.holdShare(1 / 3.0, 0);
+    assertThat(byConcurrency.admissible(0)).isEqualTo(21);
+    byConcurrency.holdShare(1, 0);
+    assertThat(byConcurrency.admissible(0)).isEqualTo(64); // a larger share applies at once
+  }
+
+  @Test
+  void aNodeWantsWhatItUsedOfItsLimitsOrAllOfThemWhenWorkWaited() {
+    BackendGate gate = new BackendGate("b", 10, new LimitsConfig(6000, null, 10), 0);
+    assertThat(gate.demandSinceLastAsked(1_000)).isZero();
+    start(gate, 4, 0).forEach(Permit::close); // 4 of the 98 a second the limit allows here
+    assertThat(gate.demandSinceLastAsked(1_000)).isCloseTo(0.4, within(1e-9)); // 4 at once of 10 slots
+    start(gate, 2, 1_000).forEach(Permit::close);
+    assertThat(gate.demandSinceLastAsked(1_000)).isCloseTo(0.2, within(1e-9));
+    gate.claimed(3, 3); // a claim round took every call it could: work was left
+    assertThat(gate.demandSinceLastAsked(1_000)).isEqualTo(1);
+    gate.claimed(1, 3); // the work ran out
+    gate.noRoomToClaim();
+    assertThat(gate.demandSinceLastAsked(1_000)).isCloseTo(0.0, within(1e-9));
+  }
+
+  @Test
+  void aSynchronousCallHeldBackByTheShareMakesTheNodeWantAll() {
+    BackendGate gate = new BackendGate("b", 2, new LimitsConfig(null, null, 2), 0);
+    gate.holdShare(0.5, 0);
+    try (Permit first = gate.tryStart(Priority.INTERACTIVE, 0)) {
+      assertThat(first).isNotNull();
+      assertThat(gate.tryStart(Priority.INTERACTIVE, 0)).isNull();
+    }
+    assertThat(gate.demandSinceLastAsked(2_000)).isEqualTo(1);
   }
 
   @Test

@@ -62,4 +62,17 @@ class RateBucketTest {
     bucket.take(-300, 0);
     assertThat(bucket.available(0)).isEqualTo(500);
   }
+
+  @Test
+  void aNewRateKeepsWhatIsSavedUpToTheNewBurstAndADebt() {
+    RateBucket bucket = new RateBucket(60_000, true, 0);
+    bucket.setRate(30_000, 0);
+    assertThat(bucket.available(0)).isEqualTo(250); // half a second at the new rate
+    bucket.take(350, 0);
+    bucket.setRate(60_000, 0);
+    assertThat(bucket.available(100)).isZero(); // the debt of 100 stays
+    assertThat(bucket.available(200)).isEqualTo(100);
+    assertThat(bucket.takenSinceLastAsked()).isEqualTo(350);
+    assertThat(bucket.takenSinceLastAsked()).isZero();
+  }
 }

@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.openai.client.OpenAIClient;
+import com.openai.models.ChatModel;
 import com.openai.models.batches.Batch;
 import com.openai.models.batches.BatchCreateParams;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import dev.barge.config.BargeConfig;
 import dev.barge.config.LimitsConfig;
 import dev.barge.config.SimulatorConfig;
@@ -30,6 +32,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -107,6 +111,49 @@ class MultiNodeTest {
     }
     long calls = upstream.answersByStatus().values().stream().mapToLong(Long::longValue).sum();
     assertThat(calls).as("calls the upstream answered (and would bill)").isEqualTo(lines);
+  }
+
+  @Test
+  void theNodeWithTheWorkGetsMostOfABackendsLimitAndItFollowsTheWorkToTheOther() throws Exception {
+    assumeTrue(TestStorage.onPostgres(), "several nodes need PostgreSQL");
+    assumeFalse(TestStorage.onS3(), "no file bytes involved");
+    int perMinute = 1_200; // enforced by the simulator as well: every call over it would be a 429
+    upstream = e2e.simulator(new SimulatorConfig(0, 0, 0.0, 0.0, null, perMinute, null, 1L));
+    BargeConfig config = BargeConfig.embeddedDefault().withBackends(List.of(
+        TestBarge.simulatorBackend(upstream, "sim-chat", new LimitsConfig(perMinute, null, 8))));
+    Path shared = e2e.dir().resolve("shared");
+    try (TestBarge a = TestBarge.start(config, shared); TestBarge b = TestBarge.start(config, shared)) {
+      for (TestBarge busy : List.of(a, b)) {
+        // Synchronous callers on one node only, asking far more than the limit; the other node is idle.
+        // Split blindly, the busy node would keep to half the limit.
+        AtomicBoolean calling = new AtomicBoolean(true);
+        AtomicLong answered = new AtomicLong();
+        List<Thread> callers = new ArrayList<>();
+        OpenAIClient client = busy.client();
+        for (int i = 0; i < 6; i++) {
+          callers.add(Thread.ofVirtual().start(() -> {
+            while (calling.get()) {
+              try {
+                client.chat().completions().create(ChatCompletionCreateParams.builder().model(ChatModel.of("sim-chat"))
+                    .addUserMessage("Say hello").maxCompletionTokens(8).build());
+                answered.incrementAndGet();
+              } catch (RuntimeException busyNow) {
+                // no slot within the wait: ask again
+              }
+            }
+          }));
+        }
+        Thread.sleep(6_000); // the shares follow demand within a few renewals
+        long before = answered.get();
+        Thread.sleep(10_000);
+        long inTenSeconds = answered.get() - before;
+        calling.set(false);
+        for (Thread t : callers) t.join();
+        assertThat(inTenSeconds).as("answers in 10 s on the busy node, of %d the limit allows", perMinute / 6)
+            .isGreaterThan((long) (perMinute / 6 * 0.75));
+      }
+    }
+    assertThat(upstream.answersByStatus().getOrDefault(429, 0L)).as("429s from the upstream").isZero();
   }
 
   @Test
