@@ -66,7 +66,8 @@ class MetricsTest {
         + "outcome=\"success\",source=\"batch\"}")).isEqualTo(12);
     assertThat(value(metrics, "barge_tokens_total{backend=\"sim-http\",direction=\"output\"}")).isPositive();
     assertThat(metrics).contains("barge_upstream_latency_seconds_bucket{backend=\"sim-http\"");
-    assertThat(metrics).contains("barge_jvm_memory_used_bytes").contains("barge_backend_concurrency_limit");
+    assertThat(metrics).contains("barge_jvm_memory_used_bytes").contains("barge_backend_concurrency_limit")
+        .contains("barge_backend_limit_share{backend=");
     // Batch counts are read every few seconds at most: the completed batch shows up within that.
     Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
         value(get("/metrics").body(), "barge_batches{status=\"completed\"}") == 1);
