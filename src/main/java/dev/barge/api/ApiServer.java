@@ -1,5 +1,6 @@
 package dev.barge.api;
 
+import dev.barge.background.LogThrottle;
 import dev.barge.batch.BudgetExceededException;
 import dev.barge.batch.Ids;
 import dev.barge.batch.InvalidRequestException;
@@ -19,14 +20,12 @@ import io.javalin.http.staticfiles.Location;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The HTTP API: OpenAI-compatible Files and Batches under {@code /v1}. */
 public final class ApiServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
-  private static final long BUSY_LOG_EVERY_MS = 10_000;
 
   private final Javalin app;
 
@@ -121,26 +120,20 @@ public final class ApiServer implements AutoCloseable {
     });
     // Every connection of the API's pool stayed busy: a moment of overload, not a failure. The SDKs retry a
     // 503 and honour retry-after.
-    AtomicLong lastBusyLog = new AtomicLong(Long.MIN_VALUE / 2);
+    LogThrottle busyLog = new LogThrottle(); // an overload, not a line per request
     app.exception(DatabaseBusyException.class, (e, ctx) -> {
-      long now = System.currentTimeMillis();
-      long last = lastBusyLog.get();
-      if (now - last >= BUSY_LOG_EVERY_MS && lastBusyLog.compareAndSet(last, now)) { // an overload, not a line per request
-        log.warn("{} {}: {} (answered 503; more in the next {} s are not logged)", ctx.method(), ctx.path(),
-            e.getMessage(), BUSY_LOG_EVERY_MS / 1000);
+      if (busyLog.due()) {
+        log.warn("{} {}: {} (answered 503; {})", ctx.method(), ctx.path(), e.getMessage(), LogThrottle.MORE_NOT_LOGGED);
       }
       retryAfter(ctx, e.retryAfter());
       fail(ctx, 503, "server_error", "The server is busy; try again in " + Math.max(1, e.retryAfter().toSeconds())
           + "s.", null, "overloaded");
     });
     // The database's disk is full: nothing can be saved, and nothing saved is lost. An operator must free space.
-    AtomicLong lastFullLog = new AtomicLong(Long.MIN_VALUE / 2);
+    LogThrottle fullLog = new LogThrottle();
     app.exception(DatabaseFullException.class, (e, ctx) -> {
-      long now = System.currentTimeMillis();
-      long last = lastFullLog.get();
-      if (now - last >= BUSY_LOG_EVERY_MS && lastFullLog.compareAndSet(last, now)) {
-        log.error("{} {}: {} (answered 503; more in the next {} s are not logged)", ctx.method(), ctx.path(),
-            e.getMessage(), BUSY_LOG_EVERY_MS / 1000);
+      if (fullLog.due()) {
+        log.error("{} {}: {} (answered 503; {})", ctx.method(), ctx.path(), e.getMessage(), LogThrottle.MORE_NOT_LOGGED);
       }
       retryAfter(ctx, DatabaseFullException.RETRY_AFTER);
       fail(ctx, 503, "server_error", "Barge cannot save anything now: the disk holding its database is full."

@@ -1,6 +1,7 @@
 package dev.barge.dispatch;
 
 import dev.barge.background.BackgroundLoop;
+import dev.barge.background.LogThrottle;
 import dev.barge.batch.model.BatchRecord;
 import dev.barge.batch.model.BatchStatus;
 import dev.barge.batch.model.Canary;
@@ -103,6 +104,7 @@ public final class Dispatcher implements AutoCloseable {
   private final DispatchGauges gauges;
   private final ClusterShares shares;
   private final BackgroundLoop loop = new BackgroundLoop("barge-dispatcher", this::round);
+  private final LogThrottle roundFailureLog = new LogThrottle(); // a failing database fails 20 rounds a second
 
   /**
    * @param liveNodes the nodes sharing the database now: the background responses leased by a node that
@@ -153,7 +155,7 @@ public final class Dispatcher implements AutoCloseable {
     try {
       return dispatchOnce() == 0 ? IDLE_WAIT_MS : 0;
     } catch (RuntimeException e) {
-      log.error("dispatch round failed: {}", e.toString());
+      if (roundFailureLog.due()) log.error("dispatch round failed: {} ({})", e.toString(), LogThrottle.MORE_NOT_LOGGED);
       return IDLE_WAIT_MS;
     }
   }
