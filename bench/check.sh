@@ -6,15 +6,16 @@
 #
 #   bench/check.sh [--only NAME,...] [--keep]
 #
-#   --only  run only these benchmarks: e2e, ingest, faults, limits, fairness, interactive, background
+#   --only  run only these benchmarks: e2e, ingest, faults, limits, fairness, interactive, background, shares
 #   --keep  keep each benchmark's full output in bench-check-logs/ (default: only on failure)
 #
-# Needs what the benchmarks need: curl, jq, python3, wrk (Debian: apt-get install wrk).
+# Needs what the benchmarks need: curl, jq, python3, wrk and PostgreSQL's server binaries (Debian: apt-get
+# install wrk postgresql).
 set -euo pipefail
 
 . "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
-only=e2e,ingest,faults,limits,fairness,interactive,background
+only=e2e,ingest,faults,limits,fairness,interactive,background,shares
 keep=0
 while (($#)); do
   case $1 in
@@ -47,6 +48,9 @@ interactive | interactive.sh                                       | -       | b
 interactive | -                                                    | -       | p99_ratio      | <= | 1.25  | synchronous p99 beside a batch / alone (goal 1.10)
 background  | background.sh --requests 3000 --sample 200 --lines 50000 | -   | ratio          | >= | 0.5   | background responses ended / the same requests as a batch (0.77 recorded at 10,000)
 background  | -                                                    | -       | beside_ratio   | <= | 2     | background create → completed p99 beside a saturating batch / alone (1.24 recorded)
+shares      | shares.sh --seconds 30 --runs all-on-one,three-to-one | all-on-one | share     | >= | 0.9   | two nodes, all callers on one: their part of the limit (0.49 split blindly; goal 0.95)
+shares      | -                                                    | all-on-one | rate_limited | <= | 0   | no 429 while the limit moves to the busy node
+shares      | -                                                    | three-to-one | share   | >= | 0.9   | callers split 6 to 2 between the nodes (goal 0.95)
 TABLE
 )
 
