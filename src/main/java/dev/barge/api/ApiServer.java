@@ -13,6 +13,7 @@ import dev.barge.engine.Engine;
 import dev.barge.http.ServerThreads;
 import dev.barge.store.DatabaseBusyException;
 import dev.barge.store.DatabaseFullException;
+import dev.barge.upstream.GeminiAnswers;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -23,7 +24,10 @@ import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The HTTP API: OpenAI-compatible Files and Batches under {@code /v1}. */
+/**
+ * The HTTP API: OpenAI's Files and Batches and Anthropic's Message Batches under {@code /v1}, Gemini's
+ * batches and files under {@code /v1beta} (and {@code /v1}), the interactive calls beside them.
+ */
 public final class ApiServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
 
@@ -57,7 +61,7 @@ public final class ApiServer implements AutoCloseable {
       String requestId = Ids.request();
       ctx.header("x-request-id", requestId);
       if (AnthropicWire.isAnthropicPath(ctx.path())) ctx.header("request-id", requestId); // the Anthropic name
-      if (ctx.path().startsWith("/v1")) {
+      if (ctx.path().startsWith("/v1") || GeminiWire.isGeminiPath(ctx.path())) {
         // API answers are data for programs: never sniffed as another type by a browser, never cached on the way.
         ctx.header("X-Content-Type-Options", "nosniff").header("Cache-Control", "no-store");
       } else {
@@ -65,14 +69,18 @@ public final class ApiServer implements AutoCloseable {
         ctx.header("X-Frame-Options", "DENY").header("Content-Security-Policy", "frame-ancestors 'none'");
       }
     });
+    // The API's paths: OpenAI's and Anthropic's under /v1, Gemini's under /v1beta (and /v1), /upload and /download.
+    String[] apiPaths = {"/v1/*", "/v1beta/*", "/upload/*", "/download/*"};
     if (config.auth().open()) {
       LoopbackGuard guard = new LoopbackGuard(config.server().publicBaseUrl());
       app.before(guard::checkHost);
-      app.before("/v1/*", guard::checkSite);
+      for (String path : apiPaths) app.before(path, guard::checkSite);
       app.before("/metrics", guard::checkSite);
     }
-    app.before("/v1/*", Params::refuseNul);
-    app.before("/v1/*", auth::authenticate);
+    for (String path : apiPaths) {
+      app.before(path, Params::refuseNul);
+      app.before(path, auth::authenticate);
+    }
     app.before("/metrics", ctx -> { // with keys configured, a scraper sends an admin key as a bearer token
       auth.authenticate(ctx);
       Auth.requireAdmin(ctx, "/metrics");
@@ -87,6 +95,8 @@ public final class ApiServer implements AutoCloseable {
     String[] publicBase = {""};
     new MessageBatchesRoutes(engine.messageBatches(), config.batch().maxRequests(), () -> publicBase[0],
         engine.idempotencyKeys()).register(app);
+    new GeminiBatchesRoutes(engine.geminiBatches(), engine.files(), config.batch().maxRequests()).register(app);
+    new GeminiFilesRoutes(engine.files(), () -> publicBase[0]).register(app);
     new InteractiveRoutes(engine, config.server().maxRequestBytes()).register(app);
     // For load balancers (no key) and Prometheus (an admin key, when there are keys).
     app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(engine.scrapeMetrics()));
@@ -165,6 +175,8 @@ public final class ApiServer implements AutoCloseable {
     }
     if (AnthropicWire.isAnthropicPath(ctx.path())) {
       ctx.json(AnthropicWire.error(status, message, ctx.res().getHeader("x-request-id")));
+    } else if (GeminiWire.isGemini(ctx)) {
+      ctx.contentType("application/json").result(GeminiAnswers.error(status, message));
     } else {
       ctx.json(Wire.error(type, message, param, code));
     }

@@ -8,7 +8,8 @@ import java.security.MessageDigest;
 import java.util.List;
 
 /**
- * Binds each call to a project by its API key ({@code Authorization: Bearer <key>}). With no keys
+ * Binds each call to a project by its API key ({@code Authorization: Bearer <key>}, or the header or
+ * parameter another API's SDKs send it in). With no keys
  * configured every caller is the default project and an admin (the server then listens on loopback only).
  */
 final class Auth {
@@ -27,12 +28,10 @@ final class Auth {
       ctx.attribute(ADMIN, true);
       return;
     }
-    String header = ctx.header("Authorization");
-    String presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
-        ? header.substring(7).trim() : ctx.header("x-api-key"); // the Anthropic SDKs' header
+    String presented = presentedKey(ctx);
     if (presented == null || presented.isEmpty()) {
-      throw new ApiException(401, "invalid_request_error", null, "invalid_api_key",
-          "You didn't provide an API key. Send it as 'Authorization: Bearer <key>' or 'x-api-key: <key>'.");
+      throw new ApiException(401, "invalid_request_error", null, "invalid_api_key", "You didn't provide an API key."
+          + " Send it as 'Authorization: Bearer <key>', 'x-api-key: <key>' or 'x-goog-api-key: <key>'.");
     }
     for (ApiKey key : keys) {
       // Constant-time comparison: response timing must not reveal how much of a key was right.
@@ -43,6 +42,15 @@ final class Auth {
       }
     }
     throw new ApiException(401, "invalid_request_error", null, "invalid_api_key", "Incorrect API key provided.");
+  }
+
+  /** The key as each API's SDKs send it: OpenAI's bearer token, Anthropic's and Google's headers, Google's {@code ?key=}. */
+  private static String presentedKey(Context ctx) {
+    String header = ctx.header("Authorization");
+    if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) return header.substring(7).trim();
+    if (ctx.header("x-api-key") != null) return ctx.header("x-api-key");
+    if (ctx.header("x-goog-api-key") != null) return ctx.header("x-goog-api-key");
+    return ctx.queryParam("key");
   }
 
   /** Lets through only admin keys: {@code what} shows every project's traffic, not only the caller's. */

@@ -8,10 +8,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.barge.batch.BatchService;
 import dev.barge.batch.IdempotencyKeys;
-import dev.barge.batch.MessageBatches;
+import dev.barge.batch.InlineBatches;
 import dev.barge.batch.model.BatchRecord;
 import dev.barge.batch.model.RequestState;
 import dev.barge.store.Page;
+import dev.barge.upstream.Endpoint;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -35,7 +36,7 @@ final class MessageBatchesRoutes {
   private static final JsonBody BODY = new JsonBody(256L * 1024 * 1024, null);
   private static final Pattern CUSTOM_ID = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
 
-  private final MessageBatches batches;
+  private final InlineBatches batches;
   private final int maxRequests;
   private final Supplier<String> publicBase;
   private final IdempotencyKeys idempotencyKeys;
@@ -44,7 +45,7 @@ final class MessageBatchesRoutes {
    * @param maxRequests the most requests a batch may hold (at most 100,000, as hosted)
    * @param publicBase where clients reach this server, for {@code results_url}; empty for a relative URL
    */
-  MessageBatchesRoutes(MessageBatches batches, int maxRequests, Supplier<String> publicBase,
+  MessageBatchesRoutes(InlineBatches batches, int maxRequests, Supplier<String> publicBase,
       IdempotencyKeys idempotencyKeys) {
     this.batches = batches;
     this.maxRequests = Math.min(100_000, maxRequests);
@@ -69,7 +70,7 @@ final class MessageBatchesRoutes {
     IdempotentCreate create = IdempotentCreate.of(ctx, "POST " + BASE, idempotencyKeys);
     String project = Auth.project(ctx);
     InputStream body = create.reading(BODY.stream(ctx));
-    try (JsonParser p = BODY.parser(body); MessageBatches.Draft draft = batches.draft(project)) {
+    try (JsonParser p = BODY.parser(body); InlineBatches.Draft draft = batches.draft(project, Endpoint.MESSAGES)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw ApiException.badRequest(null, "The request body must be a JSON object.");
       }
@@ -87,13 +88,13 @@ final class MessageBatchesRoutes {
       }
       if (!sawRequests) throw ApiException.badRequest("requests", "requests: Field required");
       body.transferTo(OutputStream.nullOutputStream()); // what follows the object too, so a fingerprint is all of it
-      create.answer(ctx, draft::create, id -> batches.get(project, id), this::render);
+      create.answer(ctx, key -> draft.create(null, key), id -> batches.get(project, id), this::render);
     } catch (JsonProcessingException e) {
       throw BODY.notJson(e);
     }
   }
 
-  private void readRequests(JsonParser p, MessageBatches.Draft draft) throws IOException {
+  private void readRequests(JsonParser p, InlineBatches.Draft draft) throws IOException {
     Set<String> seen = new HashSet<>();
     int i = 0;
     while (p.nextToken() != JsonToken.END_ARRAY) {

@@ -93,7 +93,11 @@ public final class BatchService {
   BatchRecord create(String project, CreateBatch request, BatchApi api, int requests, IdempotencyKey key) {
     Accepted ok = accept(project, request, api);
     checkCreationRate(project, ok.now());
-    String id = api == BatchApi.ANTHROPIC ? Ids.messageBatch() : Ids.batch();
+    String id = switch (api) {
+      case OPENAI -> Ids.batch();
+      case ANTHROPIC -> Ids.messageBatch();
+      case GEMINI -> Ids.geminiBatch();
+    };
     BatchRecord batch = new BatchRecord(id, project, request.endpoint(), null, ok.input().id(),
         request.completionWindow(), BatchStatus.VALIDATING, ok.now(), ok.expiresAt(), Map.of(), requests, 0, 0, null,
         null, null, metadataJson(request.metadata()), request.outputExpiresAfterSeconds(), Usage.ZERO,
@@ -130,9 +134,9 @@ public final class BatchService {
   private record Accepted(FileRecord input, long now, long expiresAt) {}
 
   private Accepted accept(String project, CreateBatch request, BatchApi api) {
-    // Messages are the Anthropic door's endpoint; the OpenAI door does not serve them.
-    boolean served = Endpoint.ofPath(request.endpoint())
-        .filter(e -> (e == Endpoint.MESSAGES) == (api == BatchApi.ANTHROPIC)).isPresent();
+    // Each door serves its own API's endpoints: Messages the Anthropic door, generateContent and embedContent
+    // the Gemini door, the rest the OpenAI door.
+    boolean served = Endpoint.ofPath(request.endpoint()).filter(e -> doorOf(e) == api).isPresent();
     if (!served) {
       throw new InvalidRequestException("endpoint", UNSERVED_ENDPOINTS.contains(request.endpoint())
           ? "Barge does not serve the endpoint '" + request.endpoint() + "' in batches."
@@ -143,7 +147,7 @@ public final class BatchService {
     FileRecord input = files.find(project, request.inputFileId(), clock.millis())
         .orElseThrow(() -> new InvalidRequestException("file_id", "Cannot find file " + Excerpt.of(request.inputFileId())
             + ", or project " + project + " does not have access to it."));
-    String purpose = api == BatchApi.ANTHROPIC ? FileService.PURPOSE_MESSAGE_BATCH : FileService.PURPOSE_BATCH;
+    String purpose = api == BatchApi.OPENAI ? FileService.PURPOSE_BATCH : FileService.PURPOSE_MESSAGE_BATCH;
     if (!purpose.equals(input.purpose())) {
       throw new InvalidRequestException("input_file_id", "File " + input.id() + " has purpose '"
           + input.purpose() + "'; a batch reads a file uploaded with purpose 'batch'.");
@@ -156,6 +160,14 @@ public final class BatchService {
           + " opens before its completion window of " + request.completionWindow() + " ends.");
     }
     return new Accepted(input, now, expiresAt);
+  }
+
+  private static BatchApi doorOf(Endpoint endpoint) {
+    return switch (endpoint) {
+      case MESSAGES -> BatchApi.ANTHROPIC;
+      case GENERATE_CONTENT, EMBED_CONTENT -> BatchApi.GEMINI;
+      default -> BatchApi.OPENAI;
+    };
   }
 
   private void checkCreationRate(String project, long now) {

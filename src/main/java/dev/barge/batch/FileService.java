@@ -122,8 +122,11 @@ public final class FileService {
       return store(project, filename, purpose, expiresAfterSeconds, key);
     }
 
-    /** Makes the file visible without the checks of a caller's upload (for files Barge writes itself). */
-    FileRecord store(String project, String filename, String purpose, Long expiresAfterSeconds) {
+    /**
+     * Makes the file visible without the checks of an OpenAI upload: for files Barge writes itself, and
+     * uploads through the Gemini Files API, whose names need not end in {@code .jsonl}.
+     */
+    public FileRecord store(String project, String filename, String purpose, Long expiresAfterSeconds) {
       return store(project, filename, purpose, expiresAfterSeconds, null);
     }
 

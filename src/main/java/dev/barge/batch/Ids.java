@@ -3,7 +3,10 @@ package dev.barge.batch;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 
-/** Opaque ids with the prefixes the OpenAI API uses: {@code file-}, {@code batch_}, {@code batch_req_}, {@code req_}. */
+/**
+ * Opaque ids with the prefixes the OpenAI API uses ({@code file-}, {@code batch_}, {@code batch_req_},
+ * {@code req_}), and those of Anthropic's and Gemini's batches.
+ */
 public final class Ids {
   private static final char[] ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -22,6 +25,11 @@ public final class Ids {
   /** A Message Batch's id, as Anthropic writes them. */
   public static String messageBatch() {
     return "msgbatch_" + random();
+  }
+
+  /** A Gemini batch's id (its name is {@code batches/} and the id): lower case, as Google writes them. */
+  public static String geminiBatch() {
+    return "gbatch-" + random().toLowerCase(java.util.Locale.ROOT);
   }
 
   public static String request() {

@@ -70,9 +70,9 @@ public final class InputValidator {
     // The server's default canary applies to files of more than above_lines lines: unknown until the end,
     // so the sample is drawn at the default size and dropped if the file turns out smaller.
     CanarySample sample = new CanarySample(askedSize != null ? askedSize : canary.size(), batch.id());
-    // Message Batches check each request on its own: a bad one ends failed, the others run (spec §2).
+    // The inline doors check each request on its own: a bad one ends failed, the others run.
     List<RequestQueue.RefusedRequest> refused = new ArrayList<>();
-    RefusedLine perLine = checker.messages() ? (line, error) -> refused.add(new RequestQueue.RefusedRequest(
+    RefusedLine perLine = checker.perRequest() ? (line, error) -> refused.add(new RequestQueue.RefusedRequest(
         new NewRequest(line.number(), checker.customId(), line.offset(), line.length()), "invalid_request",
         error.message())) : null;
     Scan scan;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.barge.upstream.Endpoint;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -28,6 +29,7 @@ final class LineChecker {
   private final String endpoint;
   private final boolean moderations;
   private final boolean messages;
+  private final boolean perRequest;
   private final Predicate<String> modelServed;
   private final int maxLineBytes;
   private final CustomIdIndex customIds = new CustomIdIndex();
@@ -59,6 +61,8 @@ final class LineChecker {
     this.endpoint = endpoint;
     this.moderations = "/v1/moderations".equals(endpoint);
     this.messages = "/v1/messages".equals(endpoint);
+    this.perRequest = messages || Endpoint.GENERATE_CONTENT.path().equals(endpoint)
+        || Endpoint.EMBED_CONTENT.path().equals(endpoint);
     this.maxLineBytes = maxLineBytes;
     this.modelServed = modelServed;
   }
@@ -68,9 +72,12 @@ final class LineChecker {
     return model;
   }
 
-  /** Whether the batch's lines are Anthropic Messages requests (checked one by one, spec §2). */
-  boolean messages() {
-    return messages;
+  /**
+   * Whether the batch's requests are checked one by one, a bad one failing alone: those of the inline doors,
+   * Anthropic Messages (spec §2) and Gemini's, whose lines Barge wrote itself.
+   */
+  boolean perRequest() {
+    return perRequest;
   }
 
   /** The custom_id of the line last checked when it has one (even if the line broke a rule). */
@@ -94,12 +101,12 @@ final class LineChecker {
     customId = null;
     int n = line.number();
     if (line.tooLong()) {
-      if (messages) customId = leadingCustomId(line); // Barge wrote the line: its custom_id comes first
+      if (perRequest) customId = leadingCustomId(line); // Barge wrote the line: its custom_id comes first
       return LineError.at(n, "invalid_request", null, "This line is longer than " + maxLineBytes
           + " bytes, the limit for one request.");
     }
     if (!read(line.bytes(), line.length())) {
-      if (messages && customId == null) customId = leadingCustomId(line);
+      if (perRequest && customId == null) customId = leadingCustomId(line);
       return LineError.at(n, "invalid_json_line", null, "This line is not parseable as valid JSON.");
     }
     if (!customIdPresent) return missing(n, "custom_id");
@@ -139,6 +146,8 @@ final class LineChecker {
       if (bodySpeed) {
         return LineError.at(n, "invalid_request", "body.speed", "speed: not available in a batch.");
       }
+    }
+    if (perRequest) {
       // A request's own model must be served before it may become the batch's model: a typo in the
       // first request must not fail the others.
       if (!servedModels.computeIfAbsent(bodyModel, modelServed::test)) {
@@ -163,11 +172,12 @@ final class LineChecker {
     return null;
   }
 
-  private static final Pattern LEADING_CUSTOM_ID = Pattern.compile("\\A\\{\"custom_id\":\"([a-zA-Z0-9_-]{1,64})\"");
+  // Anthropic's custom ids, and Gemini's line number and key (when it needs no escapes).
+  private static final Pattern LEADING_CUSTOM_ID = Pattern.compile("\\A\\{\"custom_id\":\"([^\"\\\\]{1,200})\"");
 
   /** The custom_id at the very start of a line Barge wrote itself; null when it is not there. */
   private static String leadingCustomId(JsonlLines.Line line) {
-    int n = Math.min(line.length(), 100);
+    int n = Math.min(line.length(), 240);
     Matcher m = LEADING_CUSTOM_ID.matcher(new String(line.bytes(), 0, n, StandardCharsets.UTF_8));
     return m.find() ? m.group(1) : null;
   }

@@ -42,8 +42,10 @@ public final class ResultFiles {
    * the disk halfway, and the database and uploads that may share it.
    */
   Written write(BatchRecord batch) throws IOException {
-    // A message batch's results are served from its rows, in the Anthropic format: no files.
+    // A message batch's results are served from its rows, in the Anthropic format: no files. So are those of
+    // a Gemini batch created inline; one read from a file gets one responses file, errors included.
     if (batch.api() == BatchApi.ANTHROPIC) return new Written(null, null);
+    if (batch.api() == BatchApi.GEMINI && !GeminiResults.fromFile(batch)) return new Written(null, null);
     long needed = requests.resultFileBytes(batch.id());
     long free = blobs.usableSpace();
     if (free - needed < RESERVE_BYTES) {
@@ -51,13 +53,25 @@ public final class ResultFiles {
           + size(needed) + ", the blob store has " + size(free) + " free and keeps " + size(RESERVE_BYTES)
           + " of it free (for the database and uploads)");
     }
-    try (Sink output = new Sink(batch, "output"); Sink errors = new Sink(batch, "error")) {
+    if (batch.api() == BatchApi.GEMINI) {
+      try (Sink responses = new Sink(batch, "responses", GeminiResults::writeFileLine)) {
+        requests.forEachResult(batch.id(), row -> {
+          requireSettled(batch, row);
+          try {
+            responses.write(row);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
+        return new Written(responses.commit(), null);
+      } catch (UncheckedIOException e) {
+        throw e.getCause();
+      }
+    }
+    LineWriter openAi = (json, row) -> writeLine(json, batch.id(), row);
+    try (Sink output = new Sink(batch, "output", openAi); Sink errors = new Sink(batch, "error", openAi)) {
       requests.forEachResult(batch.id(), row -> {
-        if (row.state() == RequestState.QUEUED || row.state() == RequestState.LEASED) {
-          // Files are written only once every request has its outcome; anything else is a bug upstream.
-          throw new IllegalStateException("batch " + batch.id() + " line " + row.line() + " is still "
-              + row.state() + " while its result files are written");
-        }
+        requireSettled(batch, row);
         try {
           (row.state() == RequestState.SUCCEEDED ? output : errors).write(row);
         } catch (IOException e) {
@@ -68,6 +82,19 @@ public final class ResultFiles {
     } catch (UncheckedIOException e) {
       throw e.getCause();
     }
+  }
+
+  /** Files are written only once every request has its outcome; anything else is a bug upstream. */
+  private static void requireSettled(BatchRecord batch, ResultRow row) {
+    if (row.state() == RequestState.QUEUED || row.state() == RequestState.LEASED) {
+      throw new IllegalStateException("batch " + batch.id() + " line " + row.line() + " is still "
+          + row.state() + " while its result files are written");
+    }
+  }
+
+  /** Writes one result as a line of a result file, newline included. */
+  private interface LineWriter {
+    void write(JsonGenerator json, ResultRow row) throws IOException;
   }
 
   private static String size(long bytes) {
@@ -108,12 +135,14 @@ public final class ResultFiles {
   private final class Sink implements AutoCloseable {
     private final BatchRecord batch;
     private final String kind;
+    private final LineWriter lines;
     private BlobStore.BlobWriter writer;
     private JsonGenerator json;
 
-    Sink(BatchRecord batch, String kind) {
+    Sink(BatchRecord batch, String kind, LineWriter lines) {
       this.batch = batch;
       this.kind = kind;
+      this.lines = lines;
     }
 
     void write(ResultRow row) throws IOException {
@@ -123,7 +152,7 @@ public final class ResultFiles {
         json.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
         json.setRootValueSeparator(null);
       }
-      writeLine(json, batch.id(), row);
+      lines.write(json, row);
     }
 
     FileRecord commit() throws IOException {

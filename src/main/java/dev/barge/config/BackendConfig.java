@@ -25,9 +25,9 @@ public record BackendConfig(
   public BackendConfig {
     if (name == null || name.isBlank()) throw new IllegalArgumentException("name: required");
     if (type == null) {
-      throw new IllegalArgumentException("type: required (openai, anthropic, embeddings-local or simulator)");
+      throw new IllegalArgumentException("type: required (openai, anthropic, gemini, embeddings-local or simulator)");
     }
-    if (type == BackendType.OPENAI || type == BackendType.ANTHROPIC) {
+    if (type == BackendType.OPENAI || type == BackendType.ANTHROPIC || type == BackendType.GEMINI) {
       if (baseUrl == null || baseUrl.isBlank()) {
         throw new IllegalArgumentException("base_url: required for type " + type.yamlName());
       }

@@ -9,6 +9,7 @@ import java.util.stream.Collectors;
 public enum BackendType {
   OPENAI("openai"),
   ANTHROPIC("anthropic"),
+  GEMINI("gemini"),
   EMBEDDINGS_LOCAL("embeddings-local"),
   SIMULATOR("simulator");
 

@@ -30,8 +30,11 @@ public enum Billing {
     throw new IllegalArgumentException("billing: '" + name + "' is not a billing kind; use list or chargeback");
   }
 
-  /** List for {@code anthropic} backends and for any backend with {@code provider_batch}; chargeback otherwise. */
+  /**
+   * List for {@code anthropic} and {@code gemini} backends (hosted APIs) and for any backend with
+   * {@code provider_batch}; chargeback otherwise.
+   */
   static Billing defaultFor(BackendType type, boolean providerBatch) {
-    return type == BackendType.ANTHROPIC || providerBatch ? LIST : CHARGEBACK;
+    return type == BackendType.ANTHROPIC || type == BackendType.GEMINI || providerBatch ? LIST : CHARGEBACK;
   }
 }

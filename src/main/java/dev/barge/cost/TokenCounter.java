@@ -9,12 +9,12 @@ import java.io.IOException;
 import java.util.Set;
 
 /**
- * Estimates the tokens of an OpenAI-format request body (chat, completions, responses, embeddings,
- * moderations) before it is sent. Prompt text is counted with a real tokenizer ({@code o200k_base});
- * other models split text differently, so callers scale it with what the backend reports (see
- * {@code dispatch}). Text is every string under {@code content}, {@code text}, {@code prompt},
- * {@code input}, {@code instructions} or {@code system}, plus a few tokens per chat message, as
- * OpenAI's own counting guide does.
+ * Estimates the tokens of a request body (OpenAI's chat, completions, responses, embeddings, moderations;
+ * Anthropic's Messages; Gemini's generateContent and embedContent) before it is sent. Prompt text is counted
+ * with a real tokenizer ({@code o200k_base}); other models split text differently, so callers scale it with
+ * what the backend reports (see {@code dispatch}). Text is every string under {@code content}, {@code text},
+ * {@code prompt}, {@code input}, {@code instructions} or {@code system} (Gemini's parts hold theirs under
+ * {@code text}), plus a few tokens per chat message (Gemini: per content), as OpenAI's own counting guide does.
  */
 public final class TokenCounter {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -41,17 +41,20 @@ public final class TokenCounter {
   /** The same, for a body already parsed. */
   public TokenEstimate estimate(JsonNode root, boolean generates) {
     long prompt = countText(root, false);
-    JsonNode messages = root.path("messages");
+    JsonNode messages = root.has("messages") ? root.path("messages") : root.path("contents"); // contents: Gemini's
     if (messages.isArray()) prompt += (long) TOKENS_PER_MESSAGE * messages.size() + TOKENS_PER_REPLY;
     return new TokenEstimate(prompt, generates ? outputLimit(root) : 0);
   }
 
+  /** The request's own output limit: at the top, or in Gemini's generation config (either spelling). */
   private long outputLimit(JsonNode root) {
     for (String key : OUTPUT_LIMIT_KEYS) {
       JsonNode limit = root.get(key);
       if (limit != null && limit.canConvertToLong() && limit.asLong() > 0) return limit.asLong();
     }
-    return defaultOutputTokens;
+    JsonNode config = root.has("generationConfig") ? root.path("generationConfig") : root.path("generation_config");
+    JsonNode limit = config.has("maxOutputTokens") ? config.path("maxOutputTokens") : config.path("max_output_tokens");
+    return limit.canConvertToLong() && limit.asLong() > 0 ? limit.asLong() : defaultOutputTokens;
   }
 
   /** Tokens of the strings below {@code node} that are prompt text (or below a text key already). */

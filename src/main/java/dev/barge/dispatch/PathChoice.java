@@ -1,5 +1,6 @@
 package dev.barge.dispatch;
 
+import dev.barge.batch.model.BatchApi;
 import dev.barge.batch.model.BatchRecord;
 import dev.barge.upstream.Backend;
 import dev.barge.upstream.Backends;
@@ -23,9 +24,12 @@ final class PathChoice {
     return backends.serving(model).stream().filter(b -> b.config().runsProviderJobs()).findFirst();
   }
 
-  /** Whether the batch's never-tried lines are left for provider jobs now. */
+  /**
+   * Whether the batch's never-tried lines are left for provider jobs now. Gemini requests never are: the
+   * providers' batch APIs Barge sends jobs to (OpenAI's, Anthropic's) take no generateContent requests.
+   */
   boolean waitsForJobs(BatchRecord batch, long now) {
-    if (batch.canary().running()) return false;
+    if (batch.canary().running() || batch.api() == BatchApi.GEMINI) return false;
     return jobBackend(batch.model()).map(b -> now < spillAt(batch, b)).orElse(false);
   }
 

@@ -7,6 +7,7 @@ import dev.barge.upstream.OpenAiBatchApi;
 import dev.barge.upstream.ProviderBatchApi;
 import dev.barge.upstream.Backend;
 import dev.barge.upstream.Backends;
+import dev.barge.upstream.GeminiBackend;
 import dev.barge.upstream.LocalEmbeddingsBackend;
 import dev.barge.upstream.OpenAiCompatibleBackend;
 import dev.barge.upstream.simulator.SimulatorBackend;
@@ -26,6 +27,7 @@ final class BackendFactory {
     return new Backends(configs.stream().<Backend>map(c -> switch (c.type()) {
       case OPENAI -> new OpenAiCompatibleBackend(c, clock);
       case ANTHROPIC -> new AnthropicBackend(c, clock);
+      case GEMINI -> new GeminiBackend(c, clock);
       case EMBEDDINGS_LOCAL -> new LocalEmbeddingsBackend(c);
       case SIMULATOR -> new SimulatorBackend(c, clock);
     }).toList());

@@ -10,7 +10,7 @@ import dev.barge.batch.EngineMetrics;
 import dev.barge.batch.FileService;
 import dev.barge.batch.IdempotencyKeys;
 import dev.barge.batch.InputValidator;
-import dev.barge.batch.MessageBatches;
+import dev.barge.batch.InlineBatches;
 import dev.barge.batch.ProjectPermits;
 import dev.barge.batch.ResultFiles;
 import dev.barge.batch.ResultsArchiver;
@@ -82,7 +82,8 @@ public final class Engine implements AutoCloseable {
   private final Backends backends;
   private final FileService files;
   private final BatchService batches;
-  private final MessageBatches messageBatches;
+  private final InlineBatches messageBatches;
+  private final InlineBatches geminiBatches;
   private final IdempotencyKeys idempotencyKeys;
   private final PriceTable prices;
   private final SpendStore apiSpend;
@@ -178,7 +179,8 @@ public final class Engine implements AutoCloseable {
       dispatcher.wake();
     });
     this.batchPaths = new BatchPaths(new BatchTiers(api), new UpstreamJobStore(api));
-    this.messageBatches = new MessageBatches(batches, files, new BatchPages(api), new BatchRetention(api), apiQueries);
+    this.messageBatches = InlineBatches.anthropic(batches, files, new BatchPages(api), new BatchRetention(api), apiQueries);
+    this.geminiBatches = InlineBatches.gemini(batches, files, new BatchPages(api), new BatchRetention(api), apiQueries);
     this.webhooks = new WebhookSender(new WebhookStore(database), config.webhooks(), clock).start();
   }
 
@@ -255,8 +257,14 @@ public final class Engine implements AutoCloseable {
   }
 
   /** The Anthropic Message Batches door to the same batches. */
-  public MessageBatches messageBatches() {
+  /** The Anthropic Message Batches door. */
+  public InlineBatches messageBatches() {
     return messageBatches;
+  }
+
+  /** The Gemini batch door. */
+  public InlineBatches geminiBatches() {
+    return geminiBatches;
   }
 
   public Backends backends() {

@@ -11,7 +11,8 @@ import java.util.Map;
 /**
  * The Anthropic Messages API ({@code POST /v1/messages} with {@code x-api-key} and
  * {@code anthropic-version}), or a server speaking it. Messages requests go as they are; OpenAI-format
- * chat completions are translated both ways ({@link ChatOverMessages}). Its 529 "overloaded" is retried
+ * chat completions and Gemini generateContent requests are translated both ways ({@link ChatOverMessages},
+ * {@link GenerateContentOverMessages}). Its 529 "overloaded" is retried
  * like any 5xx.
  */
 public final class AnthropicBackend implements Backend {
@@ -46,7 +47,8 @@ public final class AnthropicBackend implements Backend {
 
   @Override
   public boolean serves(Endpoint endpoint) {
-    return endpoint == Endpoint.MESSAGES || endpoint == Endpoint.CHAT_COMPLETIONS;
+    return endpoint == Endpoint.MESSAGES || endpoint == Endpoint.CHAT_COMPLETIONS
+        || endpoint == Endpoint.GENERATE_CONTENT;
   }
 
   @Override
@@ -54,8 +56,11 @@ public final class AnthropicBackend implements Backend {
     return switch (endpoint) {
       case MESSAGES -> post(body);
       case CHAT_COMPLETIONS -> ChatOverMessages.send(body, config.limits().defaultOutputTokens(), this::post);
+      case GENERATE_CONTENT ->
+          GenerateContentOverMessages.send(body, config.limits().defaultOutputTokens(), this::post);
       default -> new Outcome.Rejected(400, MessagesOverChat.error("invalid_request_error", endpoint.path()
-          + " is not served by an Anthropic backend; it serves /v1/messages and /v1/chat/completions."), null);
+          + " is not served by an Anthropic backend; it serves /v1/messages, /v1/chat/completions and "
+          + Endpoint.GENERATE_CONTENT.path() + "."), null);
     };
   }
 

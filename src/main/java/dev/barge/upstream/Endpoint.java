@@ -4,8 +4,10 @@ import java.util.Arrays;
 import java.util.Optional;
 
 /**
- * The endpoints a batch line may target: the OpenAI-format ones, and Anthropic's Messages (the requests of
- * Message Batches), which backends of OpenAI type serve by translation to chat completions.
+ * The endpoints a batch line may target: the OpenAI-format ones, Anthropic's Messages (the requests of
+ * Message Batches) and Gemini's generateContent and embedContent (the requests of Gemini batches), which
+ * backends of other types serve by translation. A Gemini line names its model in {@code body.model}, as
+ * every line does; the Gemini API itself has it in the URL.
  */
 public enum Endpoint {
   CHAT_COMPLETIONS("/v1/chat/completions"),
@@ -13,7 +15,9 @@ public enum Endpoint {
   EMBEDDINGS("/v1/embeddings"),
   RESPONSES("/v1/responses"),
   MODERATIONS("/v1/moderations"),
-  MESSAGES("/v1/messages");
+  MESSAGES("/v1/messages"),
+  GENERATE_CONTENT("/v1beta/models:generateContent"),
+  EMBED_CONTENT("/v1beta/models:embedContent");
 
   private final String path;
 
@@ -33,7 +37,8 @@ public enum Endpoint {
 
   /** Whether answers are generated text, whose length counts against token limits (not embeddings, moderations). */
   public boolean generatesText() {
-    return this == CHAT_COMPLETIONS || this == COMPLETIONS || this == RESPONSES || this == MESSAGES;
+    return this == CHAT_COMPLETIONS || this == COMPLETIONS || this == RESPONSES || this == MESSAGES
+        || this == GENERATE_CONTENT;
   }
 
   public static Optional<Endpoint> ofPath(String path) {

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The all-MiniLM-L6-v2 sentence embedding model run in-process, answering {@code /v1/embeddings} in OpenAI's
- * format, so an embeddings batch needs no model server at all.
+ * format (and Gemini's embedContent by translation), so an embeddings batch needs no model server at all.
  *
  * <p>Inference runs on a pool of {@link #maxConcurrency()} platform threads, not on the caller's virtual
  * thread: an ONNX call is native code that pins its carrier for milliseconds, and a few of them at once would
@@ -70,16 +70,20 @@ public final class LocalEmbeddingsBackend implements Backend {
 
   @Override
   public boolean serves(Endpoint endpoint) {
-    return endpoint == Endpoint.EMBEDDINGS;
+    return endpoint == Endpoint.EMBEDDINGS || endpoint == Endpoint.EMBED_CONTENT;
   }
 
   @Override
   public Outcome send(Endpoint endpoint, byte[] body) {
+    if (endpoint == Endpoint.EMBED_CONTENT) {
+      return EmbedContentOverEmbeddings.send(body, input -> send(Endpoint.EMBEDDINGS, input));
+    }
     String requestId = "req_" + UUID.randomUUID().toString().replace("-", "");
     try {
       if (endpoint != Endpoint.EMBEDDINGS) {
         throw new InvalidRequest(404, null, "unknown_url", "Backend '" + name() + "' runs " + BackendConfig.LOCAL_EMBEDDINGS_MODEL
-            + " in-process and serves only " + Endpoint.EMBEDDINGS.path() + ", not " + endpoint.path() + ".");
+            + " in-process and serves only " + Endpoint.EMBEDDINGS.path() + " and " + Endpoint.EMBED_CONTENT.path()
+            + ", not " + endpoint.path() + ".");
       }
       if (body.length > MAX_BODY_BYTES) {
         throw new InvalidRequest(400, "input", null, "The request is " + body.length + " bytes; " + name() + " takes at"

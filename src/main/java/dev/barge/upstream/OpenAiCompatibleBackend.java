@@ -9,7 +9,9 @@ import java.util.Map;
 
 /**
  * Any OpenAI-compatible HTTP server: vLLM, llama.cpp server, Ollama, OpenAI itself, or the simulator.
- * Anthropic Messages requests are served by translation to chat completions ({@link MessagesOverChat}).
+ * Anthropic Messages and Gemini generateContent requests are served by translation to chat completions
+ * ({@link MessagesOverChat}, {@link GenerateContentOverChat}), Gemini embedContent ones to embeddings
+ * ({@link EmbedContentOverEmbeddings}).
  */
 public final class OpenAiCompatibleBackend implements Backend {
   private static final int DEFAULT_CONCURRENCY = 16;
@@ -49,10 +51,12 @@ public final class OpenAiCompatibleBackend implements Backend {
   }
 
   private Outcome send(Endpoint endpoint, byte[] body, String serviceTier) {
-    if (endpoint == Endpoint.MESSAGES) {
-      return MessagesOverChat.send(body, serviceTier, chat -> post(Endpoint.CHAT_COMPLETIONS, chat));
-    }
-    return post(endpoint, body);
+    return switch (endpoint) {
+      case MESSAGES -> MessagesOverChat.send(body, serviceTier, chat -> post(Endpoint.CHAT_COMPLETIONS, chat));
+      case GENERATE_CONTENT -> GenerateContentOverChat.send(body, chat -> post(Endpoint.CHAT_COMPLETIONS, chat));
+      case EMBED_CONTENT -> EmbedContentOverEmbeddings.send(body, input -> post(Endpoint.EMBEDDINGS, input));
+      default -> post(endpoint, body);
+    };
   }
 
   /**

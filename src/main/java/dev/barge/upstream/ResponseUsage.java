@@ -9,7 +9,8 @@ import java.io.IOException;
 
 /**
  * Token usage of one response body: Chat/Completions/Embeddings name it {@code prompt_tokens} /
- * {@code completion_tokens}, Responses {@code input_tokens} / {@code output_tokens}. Absent numbers count 0.
+ * {@code completion_tokens}, Responses {@code input_tokens} / {@code output_tokens}, Gemini has a
+ * {@code usageMetadata} object instead. Absent numbers count 0.
  */
 public final class ResponseUsage {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -18,7 +19,8 @@ public final class ResponseUsage {
 
   /**
    * The usage in {@code body}, or null when the body is not exactly one JSON object. Streams over the
-   * body and builds a tree of the {@code usage} object only: every result passes through here.
+   * body and builds a tree of the {@code usage} (or {@code usageMetadata}) object only: every result passes
+   * through here.
    */
   public static Usage ofObject(String body) {
     if (body == null) return null;
@@ -29,6 +31,8 @@ public final class ResponseUsage {
         String name = p.currentName();
         if (p.nextToken() == JsonToken.START_OBJECT && name.equals("usage")) {
           usage = of(JSON.readTree(p));
+        } else if (p.currentToken() == JsonToken.START_OBJECT && name.equals("usageMetadata")) {
+          usage = ofGemini(JSON.readTree(p));
         } else {
           p.skipChildren(); // still tokenizes, so malformed JSON inside fails here
         }
@@ -49,6 +53,18 @@ public final class ResponseUsage {
         + first(u.path("output_tokens_details"), "reasoning_tokens", null);
     long total = u.has("total_tokens") ? u.path("total_tokens").asLong() : input + output;
     return new Usage(input, cached, output, reasoning, total);
+  }
+
+  /**
+   * The usage a Gemini {@code usageMetadata} object states. Gemini counts thoughts apart from the candidates;
+   * here, as in OpenAI's usage, they are output, and its reasoning part.
+   */
+  static Usage ofGemini(JsonNode u) {
+    long input = u.path("promptTokenCount").asLong();
+    long thoughts = u.path("thoughtsTokenCount").asLong();
+    long output = u.path("candidatesTokenCount").asLong() + thoughts;
+    long total = u.has("totalTokenCount") ? u.path("totalTokenCount").asLong() : input + output;
+    return new Usage(input, u.path("cachedContentTokenCount").asLong(), output, thoughts, total);
   }
 
   private static long first(JsonNode node, String name, String alternative) {

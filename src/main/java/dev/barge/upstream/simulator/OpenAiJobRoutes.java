@@ -88,7 +88,8 @@ final class OpenAiJobRoutes implements ResultFormat {
     SimulatedFiles.StoredFile input = files.get(fileId).orElseThrow(() -> new Refusal(400, "Cannot find file "
         + fileId + ", or project does not have access to it.", "file_id"));
     Optional<Endpoint> endpoint = Endpoint.ofPath(body.path("endpoint").asText());
-    if (endpoint.isEmpty() || endpoint.get() == Endpoint.MESSAGES) {
+    // OpenAI's Batch API takes its own endpoints only: not Messages, nor Gemini's (/v1beta).
+    if (endpoint.isEmpty() || !endpoint.get().path().startsWith("/v1/") || endpoint.get() == Endpoint.MESSAGES) {
       throw new Refusal(400, "Invalid endpoint: " + body.path("endpoint").asText(), "endpoint");
     }
     long total = JobRoutes.countLines(input.path());

@@ -11,8 +11,8 @@ import java.util.List;
 /**
  * One request body as the simulator reads it, checked the way OpenAI checks it.
  *
- * @param texts what the answer is about: the last user message (chat, responses), each prompt (completions) or
- *     each input (embeddings, moderations)
+ * @param texts what the answer is about: the last user message (chat, responses, messages, generateContent), each
+ *     prompt (completions) or each input (embeddings, moderations; embedContent's parts as one)
  * @param promptTokens estimated input tokens: about one per four characters, plus a few per chat message
  * @param maxOutputTokens the caller's bound on output tokens, or null
  * @param dimensions embedding length (embeddings only)
@@ -47,8 +47,7 @@ record SimulatedRequest(
 
   /** Tokens counted against tokens_per_minute: the prompt plus the most the replies (one per text) may use. */
   long tokenCost() {
-    boolean generates = endpoint != Endpoint.EMBEDDINGS && endpoint != Endpoint.MODERATIONS;
-    return promptTokens + (generates ? (long) replyBudget() * texts.size() : 0);
+    return promptTokens + (endpoint.generatesText() ? (long) replyBudget() * texts.size() : 0);
   }
 
   static SimulatedRequest parse(Endpoint endpoint, byte[] body, ObjectMapper json) {
@@ -56,7 +55,8 @@ record SimulatedRequest(
     Streaming streaming = null;
     long hash;
     if (root.path("stream").asBoolean()) {
-      if (!endpoint.generatesText()) {
+      // Gemini streams on a method of its own (streamGenerateContent), not with a field.
+      if (!endpoint.generatesText() || endpoint == Endpoint.GENERATE_CONTENT) {
         throw RequestRejected.badRequest("'stream' is not supported on " + endpoint.path() + ".", "stream",
             "unsupported_value");
       }
@@ -96,12 +96,29 @@ record SimulatedRequest(
       }
       case EMBEDDINGS -> {
         List<String> inputs = strings(required(root, "input"), "input");
-        yield new SimulatedRequest(endpoint, model, inputs, tokens(inputs), null, dimensions(root), base64(root), hash,
-            null);
+        yield new SimulatedRequest(endpoint, model, inputs, tokens(inputs), null, dimensions(root.get("dimensions"),
+            "dimensions"), base64(root), hash, null);
       }
       case MODERATIONS -> {
         List<String> inputs = strings(required(root, "input"), "input");
         yield new SimulatedRequest(endpoint, model, inputs, tokens(inputs), null, 0, false, hash, null);
+      }
+      case GENERATE_CONTENT -> {
+        // Gemini: proto-JSON (camelCase or snake_case), text in parts, the system instruction apart.
+        JsonNode system = gemini(root, "systemInstruction", "system_instruction");
+        Conversation c = conversation(required(root, "contents"), "contents",
+            system == null ? 0 : text(system.get("parts")).length());
+        JsonNode config = gemini(root, "generationConfig", "generation_config");
+        Integer max = config == null ? null : maxTokens(config, "maxOutputTokens", "max_output_tokens");
+        yield generating(endpoint, model, c, max, hash, streaming);
+      }
+      case EMBED_CONTENT -> {
+        // The parts' texts joined by newlines: the same input as an embedContent translated to embeddings.
+        List<String> parts = strings(required(required(root, "content"), "parts"), "content.parts");
+        String input = String.join("\n", parts);
+        yield new SimulatedRequest(endpoint, model, List.of(input), tokens(List.of(input)), null,
+            dimensions(gemini(root, "outputDimensionality", "output_dimensionality"), "outputDimensionality"), false,
+            hash, null);
       }
     };
   }
@@ -128,7 +145,7 @@ record SimulatedRequest(
         throw RequestRejected.badRequest("'" + param + "[" + i + "]' must be an object.", param + "[" + i + "]",
             "invalid_type");
       }
-      last = text(message.get("content"));
+      last = text(message.has("parts") ? message.get("parts") : message.get("content")); // parts: Gemini's
       chars += last.length();
       if ("user".equals(message.path("role").asText())) lastUser = last;
     }
@@ -212,15 +229,20 @@ record SimulatedRequest(
     return null;
   }
 
-  private static int dimensions(JsonNode root) {
-    JsonNode value = root.get("dimensions");
+  private static int dimensions(JsonNode value, String param) {
     if (value == null || value.isNull()) return DEFAULT_DIMENSIONS;
     if (!value.isIntegralNumber() || !value.canConvertToInt() || value.intValue() < 1
         || value.intValue() > MAX_DIMENSIONS) {
-      throw RequestRejected.badRequest("Invalid 'dimensions': expected an integer between 1 and " + MAX_DIMENSIONS
-          + ".", "dimensions", "invalid_value");
+      throw RequestRejected.badRequest("Invalid '" + param + "': expected an integer between 1 and " + MAX_DIMENSIONS
+          + ".", param, "invalid_value");
     }
     return value.intValue();
+  }
+
+  /** A field of a Gemini request, which proto-JSON lets either spelling name; null when neither is set. */
+  private static JsonNode gemini(JsonNode root, String camelCase, String snakeCase) {
+    JsonNode value = root.has(camelCase) ? root.get(camelCase) : root.get(snakeCase);
+    return value == null || value.isNull() ? null : value;
   }
 
   private static boolean base64(JsonNode root) {

@@ -4,12 +4,17 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.barge.upstream.Endpoint;
+import dev.barge.upstream.GeminiAnswers;
 import java.io.UncheckedIOException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** The exact OpenAI response shapes, filled with simulated content and usage. */
+/**
+ * The exact response shapes of OpenAI (and of Anthropic's Messages and Gemini's generateContent and
+ * embedContent), filled with simulated content and usage.
+ */
 final class SimulatedResponses {
   private static final List<String> MODERATION_CATEGORIES = List.of(
       "harassment", "harassment/threatening", "hate", "hate/threatening", "illicit", "illicit/violent",
@@ -38,6 +43,8 @@ final class SimulatedResponses {
       case RESPONSES -> response(request, createdEpochSecond);
       case MODERATIONS -> moderation(request);
       case MESSAGES -> message(request);
+      case GENERATE_CONTENT -> generateContent(request);
+      case EMBED_CONTENT -> embedContent(request);
     };
     return write(body);
   }
@@ -47,6 +54,12 @@ final class SimulatedResponses {
     ObjectNode body = json.createObjectNode();
     body.putObject("error").put("message", message).put("type", type).put("param", param).put("code", code);
     return write(body);
+  }
+
+  /** The error envelope of {@code endpoint}'s API: Google's for Gemini's endpoints, else OpenAI's. */
+  String error(Endpoint endpoint, int status, String message, String type, String param, String code) {
+    boolean gemini = endpoint == Endpoint.GENERATE_CONTENT || endpoint == Endpoint.EMBED_CONTENT;
+    return gemini ? GeminiAnswers.error(status, message) : error(message, type, param, code);
   }
 
   /** The Anthropic error envelope, with a request id as Anthropic's carry. */
@@ -88,6 +101,22 @@ final class SimulatedResponses {
         .put("output_tokens", reply.tokens());
     usage.putNull("cache_creation_input_tokens").putNull("cache_read_input_tokens");
     return body;
+  }
+
+  /** A Gemini GenerateContentResponse: the chat completion's text and usage, in Gemini's shape. */
+  private ObjectNode generateContent(SimulatedRequest request) {
+    SimulatedContent.Reply reply = SimulatedContent.reply(request.hash(), request.texts().getFirst(),
+        request.replyBudget());
+    GeminiAnswers.Candidate candidate = new GeminiAnswers.Candidate(0, reply.text(),
+        reply.truncated() ? "MAX_TOKENS" : "STOP");
+    return GeminiAnswers.response(List.of(candidate), new GeminiAnswers.Tokens(request.promptTokens(), reply.tokens(),
+        0, 0), request.model(), id(""));
+  }
+
+  private ObjectNode embedContent(SimulatedRequest request) {
+    ArrayNode values = json.createArrayNode();
+    for (float v : SimulatedContent.embedding(request.texts().getFirst(), request.dimensions())) values.add(v);
+    return GeminiAnswers.embedding(values, request.promptTokens());
   }
 
   private ObjectNode textCompletion(SimulatedRequest request, long created) {

@@ -80,7 +80,7 @@ public final class Simulator {
     try {
       request = admitted(endpoint, body);
     } catch (RequestRejected e) {
-      return rejected(e, headers);
+      return rejected(endpoint, e, headers);
     }
     return new SimulatedAnswer(200, headers, responses.render(request, clock.instant().getEpochSecond()), Duration.ZERO);
   }
@@ -113,8 +113,8 @@ public final class Simulator {
   }
 
   /** A caller's mistake is answered at once, as a real server would before doing any work. */
-  private SimulatedAnswer rejected(RequestRejected e, Map<String, String> headers) {
-    String error = responses.error(e.getMessage(), "invalid_request_error", e.param(), e.code());
+  private SimulatedAnswer rejected(Endpoint endpoint, RequestRejected e, Map<String, String> headers) {
+    String error = responses.error(endpoint, e.status(), e.getMessage(), "invalid_request_error", e.param(), e.code());
     return new SimulatedAnswer(e.status(), headers, error, Duration.ZERO);
   }
 
@@ -124,7 +124,7 @@ public final class Simulator {
     try {
       request = admitted(endpoint, body);
     } catch (RequestRejected e) {
-      return rejected(e, headers);
+      return rejected(endpoint, e, headers);
     }
 
     RateLimits.Decision decision = limits.acquire(request.tokenCost(), endpoint == Endpoint.MESSAGES);
@@ -132,7 +132,8 @@ public final class Simulator {
     if (!decision.admitted()) {
       putRetryAfter(headers, decision.retryAfter());
       if (decision.tooLarge()) headers.put("x-should-retry", "false");
-      String error = responses.error(decision.message(), decision.limitType(), null, "rate_limit_exceeded");
+      String error = responses.error(endpoint, 429, decision.message(), decision.limitType(), null,
+          "rate_limit_exceeded");
       return new SimulatedAnswer(429, headers, error, Duration.ZERO);
     }
 
@@ -140,21 +141,22 @@ public final class Simulator {
     double fault = generator.nextDouble();
     if ((fault -= config.errorRate()) < 0) {
       // A server error comes after the work was attempted, so it takes the latency.
-      String error = responses.error("Simulated server error (Barge simulator)", "server_error", null, null);
+      String error = responses.error(endpoint, 500, "Simulated server error (Barge simulator)", "server_error", null,
+          null);
       return new SimulatedAnswer(500, headers, error, delay(generator));
     }
     if ((fault -= config.rateLimitRate()) < 0) {
       // Like an enforced limit, an overloaded server turns the request away at the door: no latency.
       putRetryAfter(headers, Duration.ofMillis(config.retryAfterMs()));
-      String error = responses.error("Simulated rate limit (Barge simulator): please retry after "
+      String error = responses.error(endpoint, 429, "Simulated rate limit (Barge simulator): please retry after "
           + config.retryAfterMs() + " ms.", "requests", null, "rate_limit_exceeded");
       return new SimulatedAnswer(429, headers, error, Duration.ZERO);
     }
     SimulatorFaults faults = config.faults();
     if ((fault -= faults.unavailableRate()) < 0) {
       putRetryAfter(headers, Duration.ofMillis(config.retryAfterMs()));
-      String error = responses.error("Simulated overload (Barge simulator): the engine is currently overloaded,"
-          + " please try again later.", "server_error", null, null);
+      String error = responses.error(endpoint, 503, "Simulated overload (Barge simulator): the engine is currently"
+          + " overloaded, please try again later.", "server_error", null, null);
       return new SimulatedAnswer(503, headers, error, Duration.ZERO);
     }
     if ((fault -= faults.resetRate()) < 0) return new SimulatedAnswer(0, headers, "", delay(generator), true);

@@ -26,11 +26,16 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Request;
 
-/** The {@link Simulator} behind a real OpenAI-compatible HTTP server, for demos, tests and benchmarks. */
+/**
+ * The {@link Simulator} behind a real OpenAI-compatible HTTP server, for demos, tests and benchmarks. It also
+ * answers Anthropic's {@code /v1/messages} and Gemini's {@code /v1beta/models/{model}:generateContent} and
+ * {@code :embedContent}.
+ */
 public final class SimulatorServer implements AutoCloseable {
   /** The name listed by {@code GET /v1/models} when any model name is served. */
   public static final String ANY_MODEL_NAME = "simulator";
   private static final String JSON = "application/json";
+  private static final ObjectMapper MAPPER = new ObjectMapper();
   /** Batch lines can be large (many embedding inputs); Javalin's default cap is 1 MB. */
   private static final long MAX_REQUEST_BYTES = 64L * 1024 * 1024;
 
@@ -92,14 +97,17 @@ public final class SimulatorServer implements AutoCloseable {
       c.http.maxRequestSize = MAX_REQUEST_BYTES;
     });
     for (Endpoint endpoint : Endpoint.values()) {
-      app.post(endpoint.path(), ctx -> {
-        try {
-          deliver(ctx, simulator.answer(endpoint, ctx.bodyAsBytes()), simulator.tokenTime());
-        } finally {
-          simulator.delivered();
-        }
-      });
+      if (endpoint == Endpoint.GENERATE_CONTENT || endpoint == Endpoint.EMBED_CONTENT) continue; // below
+      app.post(endpoint.path(), ctx -> answer(ctx, simulator, endpoint, ctx.bodyAsBytes()));
     }
+    // Gemini's methods: the model and the method share the last segment, {model}:generateContent.
+    app.post("/v1beta/models/{call}", ctx -> {
+      String call = ctx.pathParam("call");
+      int colon = call.lastIndexOf(':');
+      Endpoint endpoint = colon < 1 ? null : Endpoint.ofPath("/v1beta/models" + call.substring(colon)).orElse(null);
+      if (endpoint == null) throw new NotFoundResponse();
+      answer(ctx, simulator, endpoint, withModel(ctx.bodyAsBytes(), call.substring(0, colon)));
+    });
     app.get("/v1/models", ctx -> ctx.contentType(JSON).result(modelList));
     Jobs jobs = Jobs.start(simulator, config, clock);
     jobs.openAi().register(app);
@@ -124,6 +132,30 @@ public final class SimulatorServer implements AutoCloseable {
       throw e;
     }
     return new SimulatorServer(app, host, simulator, jobs);
+  }
+
+  private static void answer(Context ctx, Simulator simulator, Endpoint endpoint, byte[] body)
+      throws InterruptedException, IOException {
+    try {
+      deliver(ctx, simulator.answer(endpoint, body), simulator.tokenTime());
+    } finally {
+      simulator.delivered();
+    }
+  }
+
+  /**
+   * A Gemini request body with the model of its URL, where the simulator reads a batch line's; a body that is
+   * not a JSON object is left for the simulator to refuse.
+   */
+  private static byte[] withModel(byte[] body, String model) {
+    try {
+      if (MAPPER.readTree(body) instanceof ObjectNode request) {
+        return MAPPER.writeValueAsBytes(request.put("model", model));
+      }
+    } catch (IOException notJson) {
+      // refused as it is
+    }
+    return body;
   }
 
   private static void deliver(Context ctx, SimulatedAnswer answer, Duration tokenTime)

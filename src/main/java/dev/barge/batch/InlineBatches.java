@@ -16,6 +16,7 @@ import dev.barge.store.Page;
 import dev.barge.store.RequestQueries;
 import dev.barge.store.ResultRow;
 import dev.barge.store.StoredJson;
+import dev.barge.upstream.Endpoint;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,24 +30,39 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Anthropic Message Batches door to the same engine: a message batch is a batch of
- * {@code /v1/messages} requests whose input file Barge writes itself from the inline requests. Its lines
- * are checked one by one (a bad request fails alone), and its ids start with {@code msgbatch_}.
+ * The doors to the same engine whose requests come inline, not in a file of the caller's: Anthropic's
+ * Message Batches and Gemini's batches. Barge writes the batch's input file itself from the requests; its
+ * lines are checked one by one (a bad request fails alone), and each API sees only its own batches.
  */
-public final class MessageBatches {
-  private static final Logger log = LoggerFactory.getLogger(MessageBatches.class);
+public final class InlineBatches {
+  private static final Logger log = LoggerFactory.getLogger(InlineBatches.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  /** Message batches run for 24 hours, as the hosted API's do. */
-  private static final String WINDOW = "24h";
 
+  private final BatchApi api;
+  /** How long a batch runs before what is left of it expires, as the hosted API's do. */
+  private final String window;
   private final BatchService batches;
   private final FileService files;
   private final BatchPages pages;
   private final BatchRetention retention;
   private final RequestQueries requests;
 
-  public MessageBatches(BatchService batches, FileService files, BatchPages pages, BatchRetention retention,
-      RequestQueries requests) {
+  /** The Anthropic Message Batches door: batches of {@code /v1/messages} requests that run for 24 hours. */
+  public static InlineBatches anthropic(BatchService batches, FileService files, BatchPages pages,
+      BatchRetention retention, RequestQueries requests) {
+    return new InlineBatches(BatchApi.ANTHROPIC, "24h", batches, files, pages, retention, requests);
+  }
+
+  /** The Gemini batch door: batches of generateContent or embedContent requests that run for 48 hours. */
+  public static InlineBatches gemini(BatchService batches, FileService files, BatchPages pages,
+      BatchRetention retention, RequestQueries requests) {
+    return new InlineBatches(BatchApi.GEMINI, "48h", batches, files, pages, retention, requests);
+  }
+
+  private InlineBatches(BatchApi api, String window, BatchService batches, FileService files, BatchPages pages,
+      BatchRetention retention, RequestQueries requests) {
+    this.api = api;
+    this.window = window;
     this.batches = batches;
     this.files = files;
     this.pages = pages;
@@ -55,29 +71,32 @@ public final class MessageBatches {
   }
 
   /**
-   * Starts a message batch: its requests are added one by one, straight to its input file (a large batch
-   * is never held in memory), then {@link Draft#create} makes it. Closing an uncreated draft discards it.
+   * Starts a batch of requests to {@code endpoint}: its requests are added one by one, straight to its
+   * input file (a large batch is never held in memory), then {@link Draft#create} makes it. Closing an
+   * uncreated draft discards it.
    */
-  public Draft draft(String project) {
-    return new Draft(project, files.receive(false));
+  public Draft draft(String project, Endpoint endpoint) {
+    return new Draft(project, endpoint, files.receive(false));
   }
 
-  /** A message batch being written. */
+  /** A batch being written. */
   public final class Draft implements AutoCloseable {
     private final String project;
+    private final Endpoint endpoint;
     private final FileService.Upload upload;
     private int requests;
 
-    private Draft(String project, FileService.Upload upload) {
+    private Draft(String project, Endpoint endpoint, FileService.Upload upload) {
       this.project = project;
+      this.endpoint = endpoint;
       this.upload = upload;
     }
 
-    /** Adds one request as a batch line ({@code url: /v1/messages}, its params as the body). */
-    public void add(String customId, JsonNode params) {
+    /** Adds one request as a batch line: the draft's endpoint as its {@code url}, {@code body} as its body. */
+    public void add(String customId, JsonNode body) {
       ObjectNode line = JSON.createObjectNode().put("custom_id", customId).put("method", "POST")
-          .put("url", "/v1/messages");
-      line.set("body", params);
+          .put("url", endpoint.path());
+      line.set("body", body);
       byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
       upload.write(bytes, 0, bytes.length);
       requests++;
@@ -86,15 +105,16 @@ public final class MessageBatches {
     /**
      * Creates the batch from the requests added.
      *
+     * @param metadata what the API keeps with the batch (stored as the batch's metadata); null for none
      * @param key the request's idempotency key, claimed with the batch; null without one
      * @throws IdempotencyStore.KeyTaken when an earlier request took the key (nothing is created)
      */
-    public BatchRecord create(IdempotencyKey key) {
-      FileRecord input = upload.store(project, "message_batch.jsonl", FileService.PURPOSE_MESSAGE_BATCH, null);
+    public BatchRecord create(Map<String, String> metadata, IdempotencyKey key) {
+      FileRecord input = upload.store(project, api.column() + "_batch.jsonl", FileService.PURPOSE_MESSAGE_BATCH, null);
       try {
-        // No canary: a message batch's requests stand alone, and a failed sample would end good ones unsent.
-        return batches.create(project, new CreateBatch(input.id(), "/v1/messages", WINDOW, null, null, null,
-            List.of(), null, Canary.OFF), BatchApi.ANTHROPIC, requests, key);
+        // No canary: the requests stand alone, and a failed sample would end good ones unsent.
+        return batches.create(project, new CreateBatch(input.id(), endpoint.path(), window, metadata, null, null,
+            List.of(), null, Canary.OFF), api, requests, key);
       } catch (RuntimeException e) {
         files.delete(project, input.id()); // nothing will read it
         throw e;
@@ -108,17 +128,17 @@ public final class MessageBatches {
   }
 
   public BatchRecord get(String project, String id) {
-    return batches.get(project, BatchApi.ANTHROPIC, id);
+    return batches.get(project, api, id);
   }
 
   /** Newest first: older than {@code afterId}, newer than {@code beforeId}, or from the newest. */
   public Page<BatchRecord> list(String project, String afterId, String beforeId, int limit) {
-    if (beforeId != null) return pages.listNewer(project, BatchApi.ANTHROPIC, beforeId, limit);
-    return pages.list(project, BatchApi.ANTHROPIC, afterId, limit);
+    if (beforeId != null) return pages.listNewer(project, api, beforeId, limit);
+    return pages.list(project, api, afterId, limit);
   }
 
   public BatchRecord cancel(String project, String id) {
-    return batches.cancel(project, BatchApi.ANTHROPIC, id);
+    return batches.cancel(project, api, id);
   }
 
   /** Deletes an ended batch with its results and files; one still running must be canceled first. */
@@ -136,7 +156,7 @@ public final class MessageBatches {
         // already expired or deleted: nothing to do
       }
     }
-    log.info("message batch {} deleted", id);
+    log.info("{} batch {} deleted", api.column(), id);
   }
 
   /**
