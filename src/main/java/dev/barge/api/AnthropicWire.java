@@ -95,7 +95,10 @@ final class AnthropicWire {
     ObjectNode line = JSON.createObjectNode().put("custom_id", r.customId());
     ObjectNode result = line.putObject("result");
     switch (r.state()) {
-      case SUCCEEDED -> result.put("type", "succeeded").set("message", JSON.readTree(r.response()));
+      case SUCCEEDED -> {
+        result.put("type", "succeeded").set("message", JSON.readTree(r.response()));
+        if (r.cached()) line.putObject("barge").put("cached", true);
+      }
       case CANCELLED -> result.put("type", "canceled");
       case EXPIRED -> result.put("type", "expired");
       default -> {

@@ -11,6 +11,7 @@ import dev.barge.batch.Excerpt;
 import dev.barge.batch.IdempotencyKeys;
 import dev.barge.batch.PartialResults;
 import dev.barge.batch.model.BatchRecord;
+import dev.barge.batch.model.CacheMode;
 import dev.barge.batch.model.Canary;
 import dev.barge.config.CanaryConfig;
 import dev.barge.config.ProjectConfig;
@@ -94,13 +95,25 @@ final class BatchesRoutes {
         priority(body.get("priority")),
         windows(body.get("windows")),
         usd(body.get("max_cost_usd"), "max_cost_usd"),
-        canary(body.get("canary")));
+        canary(body.get("canary")),
+        cache(body.get("cache")));
     String project = Auth.project(ctx);
     if (dryRun(body.get("dry_run"))) { // creates nothing, so there is nothing for a key to stand for
       ctx.json(Wire.dryRun(request, batches.dryRun(project, request)));
       return;
     }
     create.answer(ctx, key -> batches.create(project, request, key), id -> batches.get(project, id), this::render);
+  }
+
+  /**
+   * Extension: {@code "cache": true} answers the lines whose answer does not depend on chance from earlier
+   * answers to the same request, {@code "always"} every line, {@code false} none.
+   */
+  static CacheMode cache(JsonNode node) {
+    if (node == null || node.isNull()) return null;
+    if (node.isBoolean()) return node.booleanValue() ? CacheMode.DETERMINISTIC : CacheMode.OFF;
+    if (node.isTextual() && node.textValue().equals("always")) return CacheMode.ALWAYS;
+    throw ApiException.badRequest("cache", "'cache' must be true, false or \"always\", not " + node + ".");
   }
 
   /** Extension: {@code "dry_run": true} checks the batch and answers what it would be, queueing nothing. */

@@ -86,7 +86,8 @@ final class GeminiBatchesRoutes {
         addInline(inline, call.name(), draft);
         metadata.put(GeminiResults.SOURCE, GeminiResults.INLINE);
       }
-      BatchRecord created = draft.create(metadata, null); // Gemini's create is not idempotent (spec B1)
+      // Gemini's create is not idempotent (spec B1). batch.cache is Barge's extension, as on POST /v1/batches.
+      BatchRecord created = draft.create(metadata, BatchesRoutes.cache(batch.get("cache")), null);
       ctx.json(GeminiWire.operation(created, batches.counts(created), null));
     }
   }

@@ -10,6 +10,7 @@ import dev.barge.batch.BatchService;
 import dev.barge.batch.IdempotencyKeys;
 import dev.barge.batch.InlineBatches;
 import dev.barge.batch.model.BatchRecord;
+import dev.barge.batch.model.CacheMode;
 import dev.barge.batch.model.RequestState;
 import dev.barge.store.Page;
 import dev.barge.upstream.Endpoint;
@@ -75,9 +76,14 @@ final class MessageBatchesRoutes {
         throw ApiException.badRequest(null, "The request body must be a JSON object.");
       }
       boolean sawRequests = false;
+      CacheMode cache = null;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String field = p.currentName();
         JsonToken value = p.nextToken();
+        if (field.equals("cache")) { // Barge's extension, as on POST /v1/batches
+          cache = BatchesRoutes.cache(BODY.readTree(p));
+          continue;
+        }
         if (!field.equals("requests") || value == JsonToken.VALUE_NULL) {
           p.skipChildren();
           continue;
@@ -87,8 +93,9 @@ final class MessageBatchesRoutes {
         readRequests(p, draft);
       }
       if (!sawRequests) throw ApiException.badRequest("requests", "requests: Field required");
+      CacheMode finalCache = cache;
       body.transferTo(OutputStream.nullOutputStream()); // what follows the object too, so a fingerprint is all of it
-      create.answer(ctx, key -> draft.create(null, key), id -> batches.get(project, id), this::render);
+      create.answer(ctx, key -> draft.create(null, finalCache, key), id -> batches.get(project, id), this::render);
     } catch (JsonProcessingException e) {
       throw BODY.notJson(e);
     }

@@ -11,6 +11,7 @@ import dev.barge.batch.DryRun;
 import dev.barge.batch.Estimate;
 import dev.barge.batch.LineError;
 import dev.barge.batch.model.BatchRecord;
+import dev.barge.batch.model.CacheMode;
 import dev.barge.batch.model.BatchStatus;
 import dev.barge.batch.model.Canary;
 import dev.barge.cost.Money;
@@ -109,6 +110,12 @@ public final class Wire {
       job.putObject("request_counts").put("total", j.total()).put("completed", j.completed())
           .put("failed", j.failed());
     }
+    if (b.cache() == CacheMode.ALWAYS) {
+      barge.put("cache", "always");
+    } else {
+      barge.put("cache", b.cache() == CacheMode.DETERMINISTIC);
+    }
+    barge.put("cached_requests", b.cachedRequests());
     putSeconds(barge, "archived_at", b.archive().at()); // results retention ended: partial and errors are gone
     Canary canary = b.canary();
     if (canary.state() == null) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.barge.batch.model.BatchApi;
 import dev.barge.batch.model.BatchRecord;
 import dev.barge.batch.model.BatchStatus;
+import dev.barge.batch.model.CacheMode;
 import dev.barge.config.Durations;
 import dev.barge.config.TimeWindow;
 import dev.barge.cost.Money;
@@ -50,6 +51,8 @@ public final class BatchService {
   private final FileStore files;
   private final Duration maxWindow;
   private final int maxCreationsPerHour;
+  /** The cache mode of a batch that does not choose one ({@code batch.cache.enabled}). */
+  private final CacheMode defaultCache;
   private final Predicate<String> pricedModel;
   private final DryRunner dryRunner;
   private final ProjectPermits dryRuns;
@@ -59,7 +62,7 @@ public final class BatchService {
   private final Runnable onChange;
 
   public BatchService(BatchStore batches, BatchPages pages, CreationLog creations, FileStore files,
-      Duration maxWindow, int maxCreationsPerHour, Predicate<String> pricedModel, DryRunner dryRunner,
+      Duration maxWindow, int maxCreationsPerHour, CacheMode defaultCache, Predicate<String> pricedModel, DryRunner dryRunner,
       ProjectPermits dryRuns, BatchFeed feed, RequestQueries requests, Clock clock, Runnable onChange) {
     this.batches = batches;
     this.pages = pages;
@@ -67,6 +70,7 @@ public final class BatchService {
     this.files = files;
     this.maxWindow = maxWindow;
     this.maxCreationsPerHour = maxCreationsPerHour;
+    this.defaultCache = defaultCache;
     this.pricedModel = pricedModel;
     this.dryRunner = dryRunner;
     this.dryRuns = dryRuns;
@@ -103,7 +107,7 @@ public final class BatchService {
         null, null, metadataJson(request.metadata()), request.outputExpiresAfterSeconds(), Usage.ZERO,
         request.priority() == null ? 1 : request.priority(), request.windows(),
         Spend.budget(request.maxCostUsd() == null ? null : Money.picos(request.maxCostUsd())), request.canary(), 0,
-        api, null);
+        api, null, request.cache() != null ? request.cache() : defaultCache, 0);
     batches.insert(batch, key);
     log.info("batch {} created: {} on {} for project {}, window {}", batch.id(), ok.input().id(), request.endpoint(),
         project, request.completionWindow());

@@ -65,6 +65,7 @@ public final class GeminiResults {
     if (row.state() == RequestState.SUCCEEDED) {
       json.writeFieldName("response");
       json.writeRawValue(row.response()); // the backend's JSON, byte for byte
+      ResultFiles.writeCached(json, row);
     } else {
       json.writeFieldName("error");
       json.writeTree(status(row));
@@ -78,6 +79,7 @@ public final class GeminiResults {
     ObjectNode o = JSON.createObjectNode();
     if (row.state() == RequestState.SUCCEEDED) {
       o.set("response", StoredJson.read(row.response(), "the response of line " + row.line()));
+      if (row.cached()) o.putObject("barge").put("cached", true);
     } else {
       o.set("error", status(row));
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.barge.batch.model.BatchApi;
 import dev.barge.batch.model.BatchRecord;
+import dev.barge.batch.model.CacheMode;
 import dev.barge.batch.model.Canary;
 import dev.barge.batch.model.RequestState;
 import dev.barge.store.BatchPages;
@@ -106,15 +107,16 @@ public final class InlineBatches {
      * Creates the batch from the requests added.
      *
      * @param metadata what the API keeps with the batch (stored as the batch's metadata); null for none
+     * @param cache whether its requests may be answered from the response cache; null for the server's default
      * @param key the request's idempotency key, claimed with the batch; null without one
      * @throws IdempotencyStore.KeyTaken when an earlier request took the key (nothing is created)
      */
-    public BatchRecord create(Map<String, String> metadata, IdempotencyKey key) {
+    public BatchRecord create(Map<String, String> metadata, CacheMode cache, IdempotencyKey key) {
       FileRecord input = upload.store(project, api.column() + "_batch.jsonl", FileService.PURPOSE_MESSAGE_BATCH, null);
       try {
         // No canary: the requests stand alone, and a failed sample would end good ones unsent.
         return batches.create(project, new CreateBatch(input.id(), endpoint.path(), window, metadata, null, null,
-            List.of(), null, Canary.OFF), api, requests, key);
+            List.of(), null, Canary.OFF, cache), api, requests, key);
       } catch (RuntimeException e) {
         files.delete(project, input.id()); // nothing will read it
         throw e;

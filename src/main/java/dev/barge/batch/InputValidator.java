@@ -1,7 +1,9 @@
 package dev.barge.batch;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.barge.batch.model.BatchRecord;
 import dev.barge.batch.model.BatchStatus;
+import dev.barge.batch.model.CacheMode;
 import dev.barge.blob.BlobStore;
 import dev.barge.config.CanaryConfig;
 import dev.barge.config.ProjectConfig;
@@ -10,9 +12,13 @@ import dev.barge.store.FileRecord;
 import dev.barge.store.FileStore;
 import dev.barge.store.NewRequest;
 import dev.barge.store.RequestQueue;
+import dev.barge.store.ResponseCache;
+import dev.barge.upstream.Endpoint;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.BitSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -24,6 +30,9 @@ import java.util.function.Predicate;
  * ({@code validating → in_progress}) or fails the batch with line-numbered errors before anything is sent.
  */
 public final class InputValidator {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ResponseCache.Taken NOTHING_CACHED = new ResponseCache.Taken(0, 0, new BitSet());
+
   private final FileStore files;
   private final BatchStore batches;
   private final RequestQueue requests;
@@ -35,11 +44,15 @@ public final class InputValidator {
   private final CanaryConfig canary;
   private final Function<String, ProjectConfig> projects;
   private final Predicate<String> modelPriced;
+  private final ResponseCache cache;
+  /** How old an answer the response cache may give ({@code batch.cache.ttl}). */
+  private final Duration cacheTtl;
   private final Clock clock;
 
   public InputValidator(FileStore files, BatchStore batches, RequestQueue requests, BlobStore blobs,
       Predicate<String> modelServed, int maxRequests, int maxReportedErrors, int maxLineBytes, CanaryConfig canary,
-      Function<String, ProjectConfig> projects, Predicate<String> modelPriced, Clock clock) {
+      Function<String, ProjectConfig> projects, Predicate<String> modelPriced, ResponseCache cache, Duration cacheTtl,
+      Clock clock) {
     this.files = files;
     this.batches = batches;
     this.requests = requests;
@@ -51,6 +64,8 @@ public final class InputValidator {
     this.canary = canary;
     this.projects = projects;
     this.modelPriced = modelPriced;
+    this.cache = cache;
+    this.cacheTtl = cacheTtl;
     this.clock = clock;
   }
 
@@ -65,6 +80,7 @@ public final class InputValidator {
       return;
     }
     LineChecker checker = checker(batch.endpoint());
+    Endpoint endpoint = Endpoint.ofPath(batch.endpoint()).orElseThrow();
     long[] enqueuedTokens = {0};
     Integer askedSize = batch.canary().size();
     // The server's default canary applies to files of more than above_lines lines: unknown until the end,
@@ -79,7 +95,8 @@ public final class InputValidator {
     try (RowInserter inserter = new RowInserter(requests, batch.id());
         InputStream in = blobs.open(input.get().blobKey())) {
       scan = scan(in, checker, line -> {
-        inserter.add(new NewRequest(line.number(), checker.acceptedCustomId(), line.offset(), line.length()));
+        inserter.add(new NewRequest(line.number(), checker.acceptedCustomId(), line.offset(), line.length(),
+            cacheKey(batch.cache(), endpoint, line)));
         enqueuedTokens[0] += Math.ceilDiv(checker.bodyBytes(), 4); // the spec's estimate: body bytes / 4
         sample.add(line.number());
       }, perLine);
@@ -93,16 +110,31 @@ public final class InputValidator {
       fail(batch, errors);
       return;
     }
+    long now = clock.millis();
+    ResponseCache.Taken cached = batch.cache() == CacheMode.OFF ? NOTHING_CACHED
+        : cache.answerQueued(batch.id(), batch.project(), now - cacheTtl.toMillis(), now);
     boolean defaultCanary = askedSize == null;
-    List<Integer> canaryLines = defaultCanary && scan.requests() <= canary.aboveLines() ? List.of() : sample.lines();
+    // A line answered from the cache says nothing about how the backend takes this batch: not in the sample.
+    List<Integer> canaryLines = defaultCanary && scan.requests() <= canary.aboveLines() ? List.of()
+        : sample.lines().stream().filter(line -> !cached.lines().get(line)).toList();
     // A message batch whose every request was refused has no model: it starts with nothing to send.
     Long tokenLimit = checker.model() == null ? null : tokenLimit(batch.project(), checker.model());
-    switch (batches.startProcessing(batch.id(), checker.model(), scan.requests(), refused.size(), enqueuedTokens[0], canaryLines,
-        canary.maxFailureRate(), tokenLimit, clock.millis())) {
+    switch (batches.startProcessing(batch.id(), checker.model(), scan.requests(), refused.size(), cached.requests(),
+        cached.listCost(), enqueuedTokens[0], canaryLines, canary.maxFailureRate(), tokenLimit, now)) {
       case STARTED -> { }
       case NOT_VALIDATING -> requests.deleteUnstarted(batch.id()); // cancelled or expired while we read the file
       case OVER_QUOTA -> fail(batch, List.of(overQuota(batch.project(), checker.model(), enqueuedTokens[0],
           tokenLimit)));
+    }
+  }
+
+  /** The response-cache key of an accepted line, or null when the batch's mode lets it have none. */
+  private static String cacheKey(CacheMode mode, Endpoint endpoint, JsonlLines.Line line) {
+    if (mode == CacheMode.OFF) return null;
+    try {
+      return CacheKeys.of(mode, endpoint, JSON.readTree(line.bytes(), 0, line.length()).get("body"));
+    } catch (IOException e) {
+      return null; // the checker accepted it as JSON; nothing to share if it is not
     }
   }
 

@@ -114,6 +114,7 @@ public final class ResultFiles {
       json.writeRawValue(row.response()); // the backend's JSON, byte for byte
       json.writeEndObject();
       json.writeNullField("error");
+      writeCached(json, row);
     } else {
       json.writeNullField("response");
       json.writeObjectFieldStart("error");
@@ -123,6 +124,14 @@ public final class ResultFiles {
     }
     json.writeEndObject();
     json.writeRaw('\n');
+  }
+
+  /** Barge's mark on an answer taken from the response cache: {@code "barge": {"cached": true}}. */
+  static void writeCached(JsonGenerator json, ResultRow row) throws IOException {
+    if (!row.cached()) return;
+    json.writeObjectFieldStart("barge");
+    json.writeBooleanField("cached", true);
+    json.writeEndObject();
   }
 
   /** Deletes the bytes of files that were written but never became visible. */

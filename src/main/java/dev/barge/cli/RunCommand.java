@@ -148,7 +148,7 @@ final class RunCommand implements Callable<Integer> {
     }
     // The longest window the engine allows: a local run should finish, not expire.
     BatchRecord batch = engine.batches().create(project, new CreateBatch(file.id(), batchEndpoint,
-        cfg.batch().maxCompletionWindow(), null, null, null, List.of(), null, null), null);
+        cfg.batch().maxCompletionWindow(), null, null, null, List.of(), null, null, null), null);
     RunState run = new RunState(batch.id(), sha, null);
     run.save(state);
     return run;

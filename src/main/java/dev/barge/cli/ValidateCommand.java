@@ -95,7 +95,7 @@ final class ValidateCommand implements Callable<Integer> {
       try (InputStream in = Files.newInputStream(batchFile.input)) {
         file = engine.files().upload(project, batchFile.input.getFileName().toString(), FileService.PURPOSE_BATCH, in, null);
       }
-      CreateBatch request = new CreateBatch(file.id(), batchEndpoint, window, null, null, null, List.of(), null, null);
+      CreateBatch request = new CreateBatch(file.id(), batchEndpoint, window, null, null, null, List.of(), null, null, null);
       return Wire.dryRun(request, engine.batches().dryRun(project, request));
     } finally {
       RunCommand.deleteRecursively(data);

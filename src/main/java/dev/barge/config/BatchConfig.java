@@ -28,6 +28,8 @@ import java.time.Duration;
  * @param maxDryRunsPerProject dry runs of one project at once on a node; past that, create answers 429
  * @param maxEventStreamsPerProject progress streams ({@code GET /v1/batches/{id}/events}) one project may hold
  *     open at once on a node; past that, 429
+ * @param cache the response cache across batches: whether batches use it unless they say, and for how long
+ *     an answer may be reused
  */
 public record BatchConfig(
     BigDecimal discount,
@@ -46,7 +48,8 @@ public record BatchConfig(
     String resultsRetention,
     Integer maxValidationsPerProject,
     Integer maxDryRunsPerProject,
-    Integer maxEventStreamsPerProject) {
+    Integer maxEventStreamsPerProject,
+    CacheConfig cache) {
 
   public BatchConfig {
     if (discount == null) discount = new BigDecimal("0.5");
@@ -79,6 +82,7 @@ public record BatchConfig(
     maxValidationsPerProject = positive("max_validations_per_project", maxValidationsPerProject, 2);
     maxDryRunsPerProject = positive("max_dry_runs_per_project", maxDryRunsPerProject, 2);
     maxEventStreamsPerProject = positive("max_event_streams_per_project", maxEventStreamsPerProject, 10);
+    if (cache == null) cache = CacheConfig.defaults();
   }
 
   private static int positive(String key, Integer value, int defaultValue) {
@@ -89,7 +93,7 @@ public record BatchConfig(
 
   public static BatchConfig defaults() {
     return new BatchConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-        null);
+        null, null);
   }
 
   public Duration maxWindow() {

@@ -16,6 +16,7 @@ import dev.barge.batch.ResultFiles;
 import dev.barge.batch.ResultsArchiver;
 import dev.barge.batch.SyncAdmission;
 import dev.barge.batch.TooManyRequestsException;
+import dev.barge.batch.model.CacheMode;
 import dev.barge.blob.BlobStore;
 import dev.barge.blob.LocalBlobStore;
 import dev.barge.blob.S3BlobStore;
@@ -41,6 +42,7 @@ import dev.barge.store.IdempotencyStore;
 import dev.barge.store.NodeStore;
 import dev.barge.store.RequestQueries;
 import dev.barge.store.RequestQueue;
+import dev.barge.store.ResponseCache;
 import dev.barge.store.RequestResults;
 import dev.barge.store.ResponseStore;
 import dev.barge.store.ShareStore;
@@ -159,7 +161,7 @@ public final class Engine implements AutoCloseable {
         syncAdmission::requireBudgetLeft, dispatcher::responseCreated, dispatcher::abortResponse, clock);
     this.responseRetention = new ResponseRetention(responseStore, batch.resultsRetentionDuration(), clock).start();
     this.idempotencyKeys = new IdempotencyKeys(new IdempotencyStore(api), clock);
-    this.lifecycle = new BatchLifecycle(batchStore, queue, results, validator(config, fileStore, batchStore, queue),
+    this.lifecycle = new BatchLifecycle(batchStore, queue, results, validator(config, fileStore, batchStore, queue, new ResponseCache(database)),
         new ProjectPermits(batch.maxValidationsPerProject()), new ResultFiles(queries, blobs, clock),
         new FileService(fileStore, batchStore, blobs, batch.maxFileBytes(), clock), idempotencyKeys,
         batch.cancelGraceDuration(), batch.budgetHoldDuration(), clock, dispatcher::wake, dispatcher::abort, nodeId,
@@ -170,10 +172,10 @@ public final class Engine implements AutoCloseable {
     this.archiver = new ResultsArchiver(new BatchRetention(database), queue, queries, batch.resultsRetentionDuration(),
         clock).start();
     this.feed = new BatchFeed(apiBatches::find, new ProjectPermits(batch.maxEventStreamsPerProject())).start();
-    DryRunner dryRunner = new DryRunner(validator(config, apiFiles, apiBatches, apiQueue), blobs, backends, prices,
+    DryRunner dryRunner = new DryRunner(validator(config, apiFiles, apiBatches, apiQueue, new ResponseCache(api)), blobs, backends, prices,
         apiQueries, clock);
     this.batches = new BatchService(apiBatches, new BatchPages(api), new CreationLog(api), apiFiles, batch.maxWindow(),
-        batch.maxCreationsPerHour(), prices::prices, dryRunner, new ProjectPermits(batch.maxDryRunsPerProject()), feed,
+        batch.maxCreationsPerHour(), batch.cache().enabled() ? CacheMode.DETERMINISTIC : CacheMode.OFF, prices::prices, dryRunner, new ProjectPermits(batch.maxDryRunsPerProject()), feed,
         apiQueries, clock, () -> {
       lifecycle.wake();
       dispatcher.wake();
@@ -185,11 +187,12 @@ public final class Engine implements AutoCloseable {
   }
 
   /** The input checks of {@code config} over these stores: the engine's for validations, the API's for dry runs. */
-  private InputValidator validator(BargeConfig config, FileStore files, BatchStore batches, RequestQueue requests) {
+  private InputValidator validator(BargeConfig config, FileStore files, BatchStore batches, RequestQueue requests,
+      ResponseCache cache) {
     BatchConfig batch = config.batch();
     return new InputValidator(files, batches, requests, blobs, model -> !backends.serving(model).isEmpty(),
         batch.maxRequests(), batch.maxReportedErrors(), batch.maxLineBytes(), batch.canary(), config::project,
-        prices::prices, clock);
+        prices::prices, cache, batch.cache().ttlDuration(), clock);
   }
 
   /** Each project's daily budget in picodollars, for those that have one. */

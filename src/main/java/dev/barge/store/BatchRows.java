@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.barge.batch.model.BatchApi;
 import dev.barge.batch.model.BatchRecord;
 import dev.barge.batch.model.BatchStatus;
+import dev.barge.batch.model.CacheMode;
 import dev.barge.batch.model.Canary;
 import dev.barge.batch.model.RequestState;
 import dev.barge.config.TimeWindow;
@@ -35,7 +36,7 @@ final class BatchRows {
       + " cancelled_at, total, completed, failed, output_file_id, error_file_id, errors, metadata,"
       + " output_expires_after, input_tokens, cached_tokens, output_tokens, reasoning_tokens, total_tokens, priority, run_windows,"
       + " cost, list_cost, max_cost, stopped_reason, stopped_at, canary_size, canary_max_failure_rate, canary_lines,"
-      + " canary_state, enqueued_tokens, api, archived_at, final_counts";
+      + " canary_state, enqueued_tokens, api, archived_at, final_counts, cache, cached_requests";
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final TypeReference<List<Integer>> INTS = new TypeReference<>() {};
@@ -88,7 +89,8 @@ final class BatchRows {
         new Canary(Rows.nullableInt(rs, "canary_size"), failureRate == null ? null : new BigDecimal(failureRate),
             lines(rs.getString("canary_lines")), Canary.State.ofColumn(rs.getString("canary_state"))),
         rs.getLong("enqueued_tokens"), BatchApi.ofColumn(rs.getString("api")),
-        new BatchRecord.Archive(Rows.nullableLong(rs, "archived_at"), counts(rs.getString("final_counts"))));
+        new BatchRecord.Archive(Rows.nullableLong(rs, "archived_at"), counts(rs.getString("final_counts"))),
+        CacheMode.ofColumn(rs.getString("cache")), rs.getInt("cached_requests"));
   }
 
   /** The {@code run_windows} column's value: null for none. */

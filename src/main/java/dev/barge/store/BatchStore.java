@@ -38,7 +38,7 @@ public final class BatchStore {
       if (key != null) IdempotencyStore.claim(c, key, b.project(), b.id(), b.createdAt());
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO batches (id, project, endpoint, input_file_id,"
           + " completion_window, status, created_at, expires_at, metadata, output_expires_after, priority, run_windows,"
-          + " max_cost, canary_size, canary_max_failure_rate, api, total) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+          + " max_cost, canary_size, canary_max_failure_rate, api, total, cache) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
         ps.setString(1, b.id());
         ps.setString(2, b.project());
         ps.setString(3, b.endpoint());
@@ -56,6 +56,7 @@ public final class BatchStore {
         ps.setString(15, b.canary().maxFailureRate() == null ? null : b.canary().maxFailureRate().toPlainString());
         ps.setString(16, b.api().column());
         ps.setInt(17, b.total());
+        ps.setString(18, b.cache().column());
         ps.executeUpdate();
       }
       return null;
@@ -156,13 +157,14 @@ public final class BatchStore {
 
   /**
    * {@code validating → in_progress} before the deadline, recording the file's model, line count and
-   * enqueued-token estimate, the lines refused on their own (already failed), and the canary's sample
+   * enqueued-token estimate, the lines refused on their own (already failed), those answered from the
+   * response cache (already succeeded, with what their answers cost when called), and the canary's sample
    * (empty for none) with the failure rate it is held to unless the batch asked for its own. When {@code tokenLimit} is set and
    * the project's batches of this model that have not ended would hold more than that with this one,
    * nothing changes and the answer is {@code OVER_QUOTA}.
    */
-  public StartResult startProcessing(String id, String model, int total, int refused, long enqueuedTokens,
-      List<Integer> canaryLines, BigDecimal canaryMaxFailureRate, Long tokenLimit, long now) {
+  public StartResult startProcessing(String id, String model, int total, int refused, int cached, long cachedListCost,
+      long enqueuedTokens, List<Integer> canaryLines, BigDecimal canaryMaxFailureRate, Long tokenLimit, long now) {
     return db.write(c -> {
       // A batch whose window closed while it was validated expires instead, with no files.
       try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM batches WHERE id = ? AND expires_at > ?")) {
@@ -181,16 +183,19 @@ public final class BatchStore {
         return StartResult.NOT_VALIDATING;
       }
       try (PreparedStatement ps = c.prepareStatement("UPDATE batches SET model = ?, total = ?, failed = ?,"
-          + " enqueued_tokens = ?, canary_lines = ?, canary_state = ?,"
+          + " completed = ?, cached_requests = ?, list_cost = ?, enqueued_tokens = ?, canary_lines = ?, canary_state = ?,"
           + " canary_max_failure_rate = COALESCE(canary_max_failure_rate, ?) WHERE id = ?")) {
         ps.setString(1, model);
         ps.setInt(2, total);
         ps.setInt(3, refused);
-        ps.setLong(4, enqueuedTokens);
-        ps.setString(5, canaryLines.isEmpty() ? null : BatchRows.json(canaryLines));
-        ps.setString(6, canaryLines.isEmpty() ? null : Canary.State.RUNNING.column());
-        ps.setString(7, canaryLines.isEmpty() ? null : canaryMaxFailureRate.toPlainString());
-        ps.setString(8, id);
+        ps.setInt(4, cached);
+        ps.setInt(5, cached);
+        ps.setLong(6, cachedListCost);
+        ps.setLong(7, enqueuedTokens);
+        ps.setString(8, canaryLines.isEmpty() ? null : BatchRows.json(canaryLines));
+        ps.setString(9, canaryLines.isEmpty() ? null : Canary.State.RUNNING.column());
+        ps.setString(10, canaryLines.isEmpty() ? null : canaryMaxFailureRate.toPlainString());
+        ps.setString(11, id);
         ps.executeUpdate();
       }
       return StartResult.STARTED;

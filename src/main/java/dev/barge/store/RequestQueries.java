@@ -93,7 +93,7 @@ public final class RequestQueries {
   public void forEachResult(String batchId, Consumer<ResultRow> sink) {
     db.read(c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT line, custom_id, state, status_code, request_id,"
-          + " response, error_code, error_message FROM requests WHERE batch_id = ? ORDER BY line")) {
+          + " response, error_code, error_message, cached FROM requests WHERE batch_id = ? ORDER BY line")) {
         ps.setString(1, batchId);
         ps.setFetchSize(1000);
         try (ResultSet rs = ps.executeQuery()) {
@@ -124,7 +124,7 @@ public final class RequestQueries {
   public List<ResultRow> rowsAfter(String batchId, int afterLine, int limit) {
     return db.read(c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT line, custom_id, state, status_code, request_id,"
-          + " response, error_code, error_message FROM requests WHERE batch_id = ? AND line > ? ORDER BY line LIMIT ?")) {
+          + " response, error_code, error_message, cached FROM requests WHERE batch_id = ? AND line > ? ORDER BY line LIMIT ?")) {
         ps.setString(1, batchId);
         ps.setInt(2, afterLine);
         ps.setInt(3, limit);
@@ -139,7 +139,7 @@ public final class RequestQueries {
 
   private static ResultRow resultRow(ResultSet rs) throws SQLException {
     return new ResultRow(rs.getInt(1), rs.getString(2), RequestState.ofColumn(rs.getString(3)),
-        Rows.nullableInt(rs, 4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8));
+        Rows.nullableInt(rs, 4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getInt(9) == 1);
   }
 
   /** Failed lines of a batch grouped by error: its code (or {@code http_<status>}), how many, and one message. */

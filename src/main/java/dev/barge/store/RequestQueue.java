@@ -24,13 +24,14 @@ public final class RequestQueue {
   public void insert(String batchId, List<NewRequest> rows) {
     db.write(c -> {
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO requests"
-          + " (batch_id, line, custom_id, byte_offset, byte_length, state) VALUES (?,?,?,?,?,'queued')")) {
+          + " (batch_id, line, custom_id, byte_offset, byte_length, state, cache_key) VALUES (?,?,?,?,?,'queued',?)")) {
         for (NewRequest r : rows) {
           ps.setString(1, batchId);
           ps.setInt(2, r.line());
           ps.setString(3, r.customId());
           ps.setLong(4, r.offset());
           ps.setInt(5, r.length());
+          ps.setString(6, r.cacheKey());
           ps.addBatch();
         }
         ps.executeBatch();

@@ -47,7 +47,7 @@ class RequestStoreTest {
     now = System.currentTimeMillis();
     batches.insert(BatchRecords.builder().id(BATCH).createdAt(now).build());
     queue.insert(BATCH, List.of(new NewRequest(1, "a", 0, 1), new NewRequest(2, "b", 1, 1)));
-    assertThat(batches.startProcessing(BATCH, "m", 2, 0, 0, List.of(), null, null, now))
+    assertThat(batches.startProcessing(BATCH, "m", 2, 0, 0, 0, 0, List.of(), null, null, now))
         .isEqualTo(BatchStore.StartResult.STARTED);
   }
 

@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * A stored batch. Times are Unix milliseconds; {@code statusTimes} maps each status entered so far to
  * when it was entered. {@code errors} and {@code metadata} are JSON text. {@code enqueuedTokens} is the
- * estimate of its prompt tokens held against its project's quota while it runs.
+ * estimate of its prompt tokens held against its project's quota while it runs. {@code cache} says whether
+ * its lines may be answered from the response cache, {@code cachedRequests} how many were.
  */
 public record BatchRecord(
     String id,
@@ -37,7 +38,9 @@ public record BatchRecord(
     Canary canary,
     long enqueuedTokens,
     BatchApi api,
-    Archive archive) {
+    Archive archive,
+    CacheMode cache,
+    int cachedRequests) {
   public BatchRecord {
     statusTimes = Map.copyOf(statusTimes);
     windows = windows == null ? List.of() : List.copyOf(windows);
@@ -45,6 +48,7 @@ public record BatchRecord(
     if (canary == null) canary = Canary.DEFAULT;
     if (api == null) api = BatchApi.OPENAI;
     if (archive == null) archive = Archive.NONE;
+    if (cache == null) cache = CacheMode.OFF;
   }
 
   /**

@@ -100,7 +100,7 @@ public final class BatchRecords {
     public BatchRecord build() {
       return new BatchRecord(id, project, "/v1/chat/completions", model, inputFileId, "24h", status, createdAt,
           expiresAt == null ? createdAt + DAY_MS : expiresAt, Map.of(), total, completed, failed, null, null, null, null,
-          null, Usage.ZERO, priority, List.of(), spend, null, 0, null, null);
+          null, Usage.ZERO, priority, List.of(), spend, null, 0, null, null, null, 0);
     }
   }
 }
