@@ -61,6 +61,16 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theResponseCacheIsOffUnlessConfigured() throws IOException {
+    assertThat(new ConfigLoader(Map.of()).load(null).batch().cache().enabled()).isFalse();
+    BargeConfig c = new ConfigLoader(Map.of()).load(yaml("batch: { cache: { enabled: true, ttl: 36h } }\n"));
+    assertThat(c.batch().cache().enabled()).isTrue();
+    assertThat(c.batch().cache().ttlDuration()).isEqualTo(java.time.Duration.ofHours(36));
+    assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(yaml("batch: { cache: { ttl: soon } }\n")))
+        .hasMessageContaining("cache.ttl");
+  }
+
+  @Test
   void bargeVariablesOverrideKeys() throws IOException {
     Path file = yaml("server: { port: 9000 }\n");
     BargeConfig c = new ConfigLoader(Map.of("BARGE_SERVER_PORT", "9100", "BARGE_BATCH_MAX_REQUESTS", "10",
