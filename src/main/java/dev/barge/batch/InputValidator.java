@@ -1,5 +1,6 @@
 package dev.barge.batch;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.barge.batch.model.BatchRecord;
 import dev.barge.batch.model.BatchStatus;
@@ -47,12 +48,14 @@ public final class InputValidator {
   private final ResponseCache cache;
   /** How old an answer the response cache may give ({@code batch.cache.ttl}). */
   private final Duration cacheTtl;
+  /** Whether lines sharing a long prompt prefix are claimed together ({@code batch.group_prefixes}). */
+  private final boolean groupPrefixes;
   private final Clock clock;
 
   public InputValidator(FileStore files, BatchStore batches, RequestQueue requests, BlobStore blobs,
       Predicate<String> modelServed, int maxRequests, int maxReportedErrors, int maxLineBytes, CanaryConfig canary,
       Function<String, ProjectConfig> projects, Predicate<String> modelPriced, ResponseCache cache, Duration cacheTtl,
-      Clock clock) {
+      boolean groupPrefixes, Clock clock) {
     this.files = files;
     this.batches = batches;
     this.requests = requests;
@@ -66,6 +69,7 @@ public final class InputValidator {
     this.modelPriced = modelPriced;
     this.cache = cache;
     this.cacheTtl = cacheTtl;
+    this.groupPrefixes = groupPrefixes;
     this.clock = clock;
   }
 
@@ -81,6 +85,8 @@ public final class InputValidator {
     }
     LineChecker checker = checker(batch.endpoint());
     Endpoint endpoint = Endpoint.ofPath(batch.endpoint()).orElseThrow();
+    boolean cacheOn = batch.cache() != CacheMode.OFF;
+    PrefixGroups groups = groupPrefixes && PrefixGroups.applies(endpoint) ? new PrefixGroups(endpoint) : null;
     long[] enqueuedTokens = {0};
     Integer askedSize = batch.canary().size();
     // The server's default canary applies to files of more than above_lines lines: unknown until the end,
@@ -95,8 +101,10 @@ public final class InputValidator {
     try (RowInserter inserter = new RowInserter(requests, batch.id());
         InputStream in = blobs.open(input.get().blobKey())) {
       scan = scan(in, checker, line -> {
+        JsonNode body = cacheOn || groups != null ? body(line) : null;
         inserter.add(new NewRequest(line.number(), checker.acceptedCustomId(), line.offset(), line.length(),
-            cacheKey(batch.cache(), endpoint, line)));
+            cacheOn ? CacheKeys.of(batch.cache(), endpoint, body) : null,
+            groups != null ? groups.rank(line.number(), body) : line.number()));
         enqueuedTokens[0] += Math.ceilDiv(checker.bodyBytes(), 4); // the spec's estimate: body bytes / 4
         sample.add(line.number());
       }, perLine);
@@ -128,13 +136,12 @@ public final class InputValidator {
     }
   }
 
-  /** The response-cache key of an accepted line, or null when the batch's mode lets it have none. */
-  private static String cacheKey(CacheMode mode, Endpoint endpoint, JsonlLines.Line line) {
-    if (mode == CacheMode.OFF) return null;
+  /** The request body of an accepted line (the checker read it as JSON already). */
+  private static JsonNode body(JsonlLines.Line line) {
     try {
-      return CacheKeys.of(mode, endpoint, JSON.readTree(line.bytes(), 0, line.length()).get("body"));
+      return JSON.readTree(line.bytes(), 0, line.length()).get("body");
     } catch (IOException e) {
-      return null; // the checker accepted it as JSON; nothing to share if it is not
+      return null; // accepted lines are JSON; nothing to cache or group by otherwise
     }
   }
 

@@ -3,6 +3,7 @@ package dev.barge.cli;
 import dev.barge.config.SimulatorBatchJobs;
 import dev.barge.config.SimulatorConfig;
 import dev.barge.config.SimulatorFaults;
+import dev.barge.config.SimulatorPrefixCache;
 import dev.barge.config.SimulatorLimitHeaders;
 import dev.barge.upstream.simulator.SimulatorServer;
 import java.util.List;
@@ -44,6 +45,8 @@ public final class MockUpstreamCommand implements Callable<Integer> {
       Map.entry("truncated_rate", "--truncated-rate"),
       Map.entry("slow_rate", "--slow-rate"),
       Map.entry("slow_ms", "--slow-ms"),
+      Map.entry("prefix_cache.entries", "--prefix-cache-entries"),
+      Map.entry("prefix_cache.prefill_us_per_token", "--prefill-us-per-token"),
       Map.entry("batch_jobs.complete_after", "--job-complete-after"),
       Map.entry("batch_jobs.expire_fraction", "--job-expire-fraction"),
       Map.entry("batch_jobs.error_fraction", "--job-error-fraction"),
@@ -134,6 +137,14 @@ public final class MockUpstreamCommand implements Callable<Integer> {
   @Option(names = "--job-shuffle", description = "Job results come in another order than the requests.")
   private Boolean jobShuffle;
 
+  @Option(names = "--prefix-cache-entries", description = "Prompt prefixes (system prompt and earlier turns) kept "
+      + "resident, as vLLM's KV cache keeps them; a resident prefix's tokens are reported as cached (default: 0, none).")
+  private Integer prefixCacheEntries;
+
+  @Option(names = "--prefill-us-per-token", description = "Time per prompt token not found in the prefix cache, in "
+      + "microseconds, added to the latency (default: 0).")
+  private Integer prefillUsPerToken;
+
   @Option(names = "--seed", description = "Seed of the random source, so a run can be repeated.")
   private Long seed;
 
@@ -165,7 +176,7 @@ public final class MockUpstreamCommand implements Callable<Integer> {
           capacity, burstSeconds, limitHeaders,
           new SimulatorFaults(unavailableRate, resetRate, truncatedRate, slowRate, slowMs),
           new SimulatorBatchJobs(jobCompleteAfter, jobExpireFraction, jobErrorFraction, jobFail, jobShuffle),
-          tokenMs);
+          tokenMs, new SimulatorPrefixCache(prefixCacheEntries, prefillUsPerToken));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), optionMessage(e.getMessage()));
     }

@@ -30,6 +30,8 @@ import java.time.Duration;
  *     open at once on a node; past that, 429
  * @param cache the response cache across batches: whether batches use it unless they say, and for how long
  *     an answer may be reused
+ * @param groupPrefixes whether lines that share a long prompt prefix are claimed one after another, so a
+ *     self-hosted engine's prefix cache still holds it (default true)
  */
 public record BatchConfig(
     BigDecimal discount,
@@ -49,7 +51,8 @@ public record BatchConfig(
     Integer maxValidationsPerProject,
     Integer maxDryRunsPerProject,
     Integer maxEventStreamsPerProject,
-    CacheConfig cache) {
+    CacheConfig cache,
+    Boolean groupPrefixes) {
 
   public BatchConfig {
     if (discount == null) discount = new BigDecimal("0.5");
@@ -83,6 +86,7 @@ public record BatchConfig(
     maxDryRunsPerProject = positive("max_dry_runs_per_project", maxDryRunsPerProject, 2);
     maxEventStreamsPerProject = positive("max_event_streams_per_project", maxEventStreamsPerProject, 10);
     if (cache == null) cache = CacheConfig.defaults();
+    if (groupPrefixes == null) groupPrefixes = true;
   }
 
   private static int positive(String key, Integer value, int defaultValue) {
@@ -93,7 +97,7 @@ public record BatchConfig(
 
   public static BatchConfig defaults() {
     return new BatchConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null);
+        null, null, null);
   }
 
   public Duration maxWindow() {

@@ -19,6 +19,7 @@ package dev.barge.config;
  * @param faults further faults mixed into the answers: 503s, resets, cut-off bodies, slow answers
  * @param batchJobs how the provider batch jobs it serves run: when they end, what share expires or fails
  * @param tokenMs time between the events of a streamed answer (about one token each), after the latency
+ * @param prefixCache the KV cache of shared prompt prefixes it models (none by default)
  */
 public record SimulatorConfig(
     Integer latencyMs,
@@ -34,8 +35,10 @@ public record SimulatorConfig(
     SimulatorLimitHeaders limitHeaders,
     SimulatorFaults faults,
     SimulatorBatchJobs batchJobs,
-    Integer tokenMs) {
+    Integer tokenMs,
+    SimulatorPrefixCache prefixCache) {
   public SimulatorConfig {
+    if (prefixCache == null) prefixCache = SimulatorPrefixCache.NONE;
     if (tokenMs == null) tokenMs = 0;
     if (tokenMs < 0) throw new IllegalArgumentException("token_ms: must not be negative");
     if (latencyMs == null) latencyMs = 0;
@@ -72,9 +75,17 @@ public record SimulatorConfig(
 
   public SimulatorConfig(Integer latencyMs, Integer jitterMs, Double errorRate, Double rateLimitRate,
       Integer retryAfterMs, Integer requestsPerMinute, Integer tokensPerMinute, Long seed, Integer capacity,
+      Integer burstSeconds, SimulatorLimitHeaders limitHeaders, SimulatorFaults faults, SimulatorBatchJobs batchJobs,
+      Integer tokenMs) {
+    this(latencyMs, jitterMs, errorRate, rateLimitRate, retryAfterMs, requestsPerMinute, tokensPerMinute, seed, capacity,
+        burstSeconds, limitHeaders, faults, batchJobs, tokenMs, null);
+  }
+
+  public SimulatorConfig(Integer latencyMs, Integer jitterMs, Double errorRate, Double rateLimitRate,
+      Integer retryAfterMs, Integer requestsPerMinute, Integer tokensPerMinute, Long seed, Integer capacity,
       Integer burstSeconds, SimulatorLimitHeaders limitHeaders, SimulatorFaults faults, SimulatorBatchJobs batchJobs) {
     this(latencyMs, jitterMs, errorRate, rateLimitRate, retryAfterMs, requestsPerMinute, tokensPerMinute, seed, capacity,
-        burstSeconds, limitHeaders, faults, batchJobs, null);
+        burstSeconds, limitHeaders, faults, batchJobs, null, null);
   }
 
   public SimulatorConfig(Integer latencyMs, Integer jitterMs, Double errorRate, Double rateLimitRate,

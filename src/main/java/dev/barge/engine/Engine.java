@@ -192,7 +192,7 @@ public final class Engine implements AutoCloseable {
     BatchConfig batch = config.batch();
     return new InputValidator(files, batches, requests, blobs, model -> !backends.serving(model).isEmpty(),
         batch.maxRequests(), batch.maxReportedErrors(), batch.maxLineBytes(), batch.canary(), config::project,
-        prices::prices, cache, batch.cache().ttlDuration(), clock);
+        prices::prices, cache, batch.cache().ttlDuration(), batch.groupPrefixes(), clock);
   }
 
   /** Each project's daily budget in picodollars, for those that have one. */

@@ -7,7 +7,7 @@ package dev.barge.store;
  * walk every row claimed so far: each claim of a large batch would cost more than the one before.
  *
  * <p>Due retries are claimed first, in order of due time from after the last one taken, then never-tried
- * rows in line order from after the last one taken. A row can come back behind the cursor: a lease given
+ * rows in claim order (their rank) from after the last one taken. A row can come back behind the cursor: a lease given
  * back, a claim of another node that rolled back or was lost in a database crash, a retry due earlier
  * than one already taken (clocks of two nodes). So the cursor starts over every
  * {@link #RESTART_EVERY_MS}: such a row waits that long at most. Used by one thread at a time.
@@ -15,13 +15,13 @@ package dev.barge.store;
 public final class ClaimCursor {
   static final long RESTART_EVERY_MS = 5_000;
 
-  /** Never-tried rows before this line were taken. */
-  int freshFrom;
+  /** Never-tried rows ranked before this were taken. */
+  long freshFrom;
   /** The last claim found no never-tried row from {@code freshFrom} on. */
   boolean freshDone;
-  /** Retries up to this due time and line were taken. */
+  /** Retries up to this due time and rank were taken. */
   long dueFrom;
-  int dueLineFrom = -1;
+  long dueRankFrom = -1;
   private long restartedAt = Long.MIN_VALUE / 2; // "long ago", without overflowing now - restartedAt
 
   void restartIfDue(long now) {
@@ -30,6 +30,6 @@ public final class ClaimCursor {
     freshFrom = 0;
     freshDone = false;
     dueFrom = 0;
-    dueLineFrom = -1;
+    dueRankFrom = -1;
   }
 }

@@ -24,7 +24,8 @@ public final class RequestQueue {
   public void insert(String batchId, List<NewRequest> rows) {
     db.write(c -> {
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO requests"
-          + " (batch_id, line, custom_id, byte_offset, byte_length, state, cache_key) VALUES (?,?,?,?,?,'queued',?)")) {
+          + " (batch_id, line, custom_id, byte_offset, byte_length, state, cache_key, claim_rank)"
+          + " VALUES (?,?,?,?,?,'queued',?,?)")) {
         for (NewRequest r : rows) {
           ps.setString(1, batchId);
           ps.setInt(2, r.line());
@@ -32,6 +33,7 @@ public final class RequestQueue {
           ps.setLong(4, r.offset());
           ps.setInt(5, r.length());
           ps.setString(6, r.cacheKey());
+          ps.setLong(7, r.claimRank());
           ps.addBatch();
         }
         ps.executeBatch();
@@ -102,7 +104,7 @@ public final class RequestQueue {
 
   /**
    * Leases up to {@code limit} due requests of a batch that is in progress: due retries first, by due time,
-   * then never-tried lines in line order; only lines of {@code onlyLines} when that is not empty (a
+   * then never-tried lines in claim order ({@code claim_rank}); only lines of {@code onlyLines} when that is not empty (a
    * canary's sample). {@code cursor} is this caller's position in the batch (see {@link ClaimCursor}).
    * The lease runs for {@code lease} on the database's clock, which every node reads alike.
    */
@@ -120,23 +122,23 @@ public final class RequestQueue {
       // Due retries first: a line that failed has waited longest, and retrying it as soon as it is due
       // spreads retries over the batch instead of leaving them all for its end.
       Claimed due = claimWhere(c, leased, limit, " AND next_attempt_at > 0"
-          + " AND next_attempt_at <= ? AND (next_attempt_at, line) > (?, ?)",
-          List.of(now, cursor.dueFrom, (long) cursor.dueLineFrom));
+          + " AND next_attempt_at <= ? AND (next_attempt_at, claim_rank) > (?, ?)",
+          List.of(now, cursor.dueFrom, cursor.dueRankFrom));
       int left = limit - due.rows().size();
       Claimed fresh = cursor.freshDone || left == 0 ? Claimed.NONE : claimWhere(c, leased, left,
-          " AND next_attempt_at = 0 AND line >= ?", List.of((long) cursor.freshFrom));
+          " AND next_attempt_at = 0 AND claim_rank >= ?", List.of(cursor.freshFrom));
       return new FreshAndDue(fresh, due, left);
     });
     Claimed fresh = taken.fresh();
     Claimed due = taken.due();
     // The cursor moves only past claims that committed: one that rolled back took nothing.
-    if (fresh.last() != null) cursor.freshFrom = fresh.last().line() + 1;
+    if (fresh.last() != null) cursor.freshFrom = fresh.lastRank() + 1;
     if (!cursor.freshDone && taken.freshAsked() > 0 && fresh.rows().size() < taken.freshAsked()) {
       cursor.freshDone = true;
     }
     if (due.last() != null) {
       cursor.dueFrom = due.lastDue();
-      cursor.dueLineFrom = due.last().line();
+      cursor.dueRankFrom = due.lastRank();
     }
     if (due.rows().isEmpty()) return fresh.rows();
     if (fresh.rows().isEmpty()) return due.rows();
@@ -156,7 +158,7 @@ public final class RequestQueue {
   }
 
   /**
-   * Puts up to {@code limit} never-tried lines of a batch in progress, in line order, into provider job
+   * Puts up to {@code limit} never-tried lines of a batch in progress, in claim order, into provider job
    * {@code jobId}: leased to the job until {@code leaseUntil} (the batch's spill time, on this node's clock),
    * and marked as having been in it.
    */
@@ -186,9 +188,9 @@ public final class RequestQueue {
 
   private record FreshAndDue(Claimed fresh, Claimed due, int freshAsked) {}
 
-  /** What one claim statement took, and the last of it in claim order (due time, then line). */
-  private record Claimed(List<ClaimedRequest> rows, ClaimedRequest last, long lastDue) {
-    static final Claimed NONE = new Claimed(List.of(), null, 0);
+  /** What one claim statement took, and the last of it in claim order (due time, then rank). */
+  private record Claimed(List<ClaimedRequest> rows, ClaimedRequest last, long lastDue, long lastRank) {
+    static final Claimed NONE = new Claimed(List.of(), null, 0, 0);
   }
 
   /**
@@ -202,12 +204,12 @@ public final class RequestQueue {
     try (PreparedStatement ps = c.prepareStatement("WITH picked AS (SELECT line FROM requests"
         + " WHERE batch_id = ? AND state = 'queued'" + condition
         + " AND EXISTS (SELECT 1 FROM batches WHERE id = ? AND status = 'in_progress')"
-        + " ORDER BY next_attempt_at, line LIMIT ?" + db.dialect().skipLocked + ")"
+        + " ORDER BY next_attempt_at, claim_rank LIMIT ?" + db.dialect().skipLocked + ")"
         + " UPDATE requests SET state = 'leased', attempts = attempts + 1, lease_owner = ?,"
         + " lease_until = " + db.dialect().nowMillis + " + ?" + (lease.forJob() ? ", upstream_job = ?" : "")
         + " FROM picked WHERE requests.batch_id = ? AND requests.line = picked.line"
         + " RETURNING requests.line, requests.custom_id, requests.byte_offset, requests.byte_length,"
-        + " requests.attempts, requests.next_attempt_at")) {
+        + " requests.attempts, requests.next_attempt_at, requests.claim_rank")) {
       int i = 1;
       ps.setString(i++, lease.batchId());
       for (long p : params) ps.setLong(i++, p);
@@ -220,19 +222,22 @@ public final class RequestQueue {
       List<ClaimedRequest> rows = new ArrayList<>();
       ClaimedRequest last = null;
       long lastDue = 0;
+      long lastRank = 0;
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) { // RETURNING comes in no particular order
           ClaimedRequest r = new ClaimedRequest(lease.batchId(), rs.getInt(1), rs.getString(2), rs.getLong(3),
               rs.getInt(4), rs.getInt(5));
           long due = rs.getLong(6);
+          long rank = rs.getLong(7);
           rows.add(r);
-          if (last == null || due > lastDue || (due == lastDue && r.line() > last.line())) {
+          if (last == null || due > lastDue || (due == lastDue && rank > lastRank)) {
             last = r;
             lastDue = due;
+            lastRank = rank;
           }
         }
       }
-      return new Claimed(rows, last, lastDue);
+      return new Claimed(rows, last, lastDue, lastRank);
     }
   }
 

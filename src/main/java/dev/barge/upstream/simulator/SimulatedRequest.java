@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.barge.upstream.Endpoint;
+import dev.barge.upstream.PromptPrefix;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +19,8 @@ import java.util.List;
  * @param dimensions embedding length (embeddings only)
  * @param base64 whether embeddings go out as base64 of little-endian float32 (embeddings only)
  * @param hash hash of the whole body, the seed of the reply: the same request gets the same reply
+ * @param prefix what it shares with other requests before its last turn (generating endpoints), or null
+ * @param cachedTokens prompt tokens found in the prefix cache, reported as cached
  */
 record SimulatedRequest(
     Endpoint endpoint,
@@ -28,7 +31,25 @@ record SimulatedRequest(
     int dimensions,
     boolean base64,
     long hash,
-    Streaming streaming) {
+    Streaming streaming,
+    PromptPrefix prefix,
+    int cachedTokens) {
+
+  SimulatedRequest(Endpoint endpoint, String model, List<String> texts, int promptTokens, Integer maxOutputTokens,
+      int dimensions, boolean base64, long hash, Streaming streaming) {
+    this(endpoint, model, texts, promptTokens, maxOutputTokens, dimensions, base64, hash, streaming, null, 0);
+  }
+
+  /** The same request, {@code tokens} of its prompt found in the prefix cache (at most all of it). */
+  SimulatedRequest withCachedTokens(int tokens) {
+    return new SimulatedRequest(endpoint, model, texts, promptTokens, maxOutputTokens, dimensions, base64, hash,
+        streaming, prefix, Math.min(tokens, promptTokens));
+  }
+
+  /** The prompt tokens of its prefix, or 0 when it has none. */
+  int prefixTokens() {
+    return prefix == null ? 0 : SimulatedContent.tokens(prefix.chars());
+  }
 
   /** A request whose answer is to be streamed; {@code includeUsage}: with a chunk of usage at the end. */
   record Streaming(boolean includeUsage) {}
@@ -73,7 +94,7 @@ record SimulatedRequest(
       case CHAT_COMPLETIONS -> {
         Conversation c = conversation(required(root, "messages"), "messages", 0);
         yield generating(endpoint, model, c, maxTokens(root, "max_completion_tokens", "max_tokens"), hash,
-            streaming);
+            streaming, root);
       }
       case RESPONSES -> {
         JsonNode input = required(root, "input");
@@ -81,13 +102,13 @@ record SimulatedRequest(
         Conversation c = input.isTextual()
             ? new Conversation(input.asText(), instructions + input.asText().length(), 0)
             : conversation(input, "input", instructions);
-        yield generating(endpoint, model, c, maxTokens(root, "max_output_tokens"), hash, streaming);
+        yield generating(endpoint, model, c, maxTokens(root, "max_output_tokens"), hash, streaming, root);
       }
       case MESSAGES -> {
         // Anthropic Messages: max_tokens is required there, and the system prompt stands apart.
         if (!root.path("max_tokens").canConvertToInt()) throw RequestRejected.missing("max_tokens");
         Conversation c = conversation(required(root, "messages"), "messages", text(root.get("system")).length());
-        yield generating(endpoint, model, c, maxTokens(root, "max_tokens"), hash, streaming);
+        yield generating(endpoint, model, c, maxTokens(root, "max_tokens"), hash, streaming, root);
       }
       case COMPLETIONS -> {
         List<String> prompts = strings(required(root, "prompt"), "prompt");
@@ -110,7 +131,7 @@ record SimulatedRequest(
             system == null ? 0 : text(system.get("parts")).length());
         JsonNode config = gemini(root, "generationConfig", "generation_config");
         Integer max = config == null ? null : maxTokens(config, "maxOutputTokens", "max_output_tokens");
-        yield generating(endpoint, model, c, max, hash, streaming);
+        yield generating(endpoint, model, c, max, hash, streaming, root);
       }
       case EMBED_CONTENT -> {
         // The parts' texts joined by newlines: the same input as an embedContent translated to embeddings.
@@ -127,9 +148,10 @@ record SimulatedRequest(
   private record Conversation(String lastUserText, int chars, int messages) {}
 
   private static SimulatedRequest generating(Endpoint e, String model, Conversation c, Integer max, long hash,
-      Streaming streaming) {
+      Streaming streaming, JsonNode root) {
     int promptTokens = SimulatedContent.tokens(c.chars()) + TOKENS_PER_MESSAGE * c.messages();
-    return new SimulatedRequest(e, model, List.of(c.lastUserText()), promptTokens, max, 0, false, hash, streaming);
+    return new SimulatedRequest(e, model, List.of(c.lastUserText()), promptTokens, max, 0, false, hash, streaming,
+        PromptPrefix.of(e, root), 0);
   }
 
   private static Conversation conversation(JsonNode input, String param, int instructionChars) {

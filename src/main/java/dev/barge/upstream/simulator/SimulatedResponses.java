@@ -81,7 +81,7 @@ final class SimulatedResponses {
     choice.putNull("logprobs");
     choice.put("finish_reason", reply.truncated() ? "length" : "stop");
     ObjectNode usage = usage(body, request.promptTokens(), reply.tokens());
-    usage.putObject("prompt_tokens_details").put("cached_tokens", 0).put("audio_tokens", 0);
+    usage.putObject("prompt_tokens_details").put("cached_tokens", request.cachedTokens()).put("audio_tokens", 0);
     usage.putObject("completion_tokens_details").put("reasoning_tokens", 0).put("audio_tokens", 0)
         .put("accepted_prediction_tokens", 0).put("rejected_prediction_tokens", 0);
     body.put("service_tier", "default").put("system_fingerprint", FINGERPRINT);
@@ -110,7 +110,7 @@ final class SimulatedResponses {
     GeminiAnswers.Candidate candidate = new GeminiAnswers.Candidate(0, reply.text(),
         reply.truncated() ? "MAX_TOKENS" : "STOP");
     return GeminiAnswers.response(List.of(candidate), new GeminiAnswers.Tokens(request.promptTokens(), reply.tokens(),
-        0, 0), request.model(), id(""));
+        request.cachedTokens(), 0), request.model(), id(""));
   }
 
   private ObjectNode embedContent(SimulatedRequest request) {
@@ -181,7 +181,7 @@ final class SimulatedResponses {
     body.putArray("tools");
     body.put("top_p", 1.0).put("truncation", "disabled");
     ObjectNode usage = body.putObject("usage").put("input_tokens", request.promptTokens());
-    usage.putObject("input_tokens_details").put("cached_tokens", 0);
+    usage.putObject("input_tokens_details").put("cached_tokens", request.cachedTokens());
     usage.put("output_tokens", reply.tokens());
     usage.putObject("output_tokens_details").put("reasoning_tokens", 0);
     usage.put("total_tokens", request.promptTokens() + reply.tokens());

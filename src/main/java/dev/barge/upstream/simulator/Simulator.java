@@ -31,6 +31,7 @@ public final class Simulator {
   private final Clock clock;
   private final Supplier<RandomGenerator> random;
   private final RateLimits limits;
+  private final PrefixCache prefixes;
   private final ObjectMapper json = new ObjectMapper();
   private final SimulatedResponses responses = new SimulatedResponses(json);
   private final SimulatedStream stream = new SimulatedStream(json);
@@ -41,6 +42,7 @@ public final class Simulator {
   /** @param models the model names served; empty serves any name */
   public Simulator(SimulatorConfig config, Set<String> models, Clock clock) {
     this.config = config;
+    this.prefixes = new PrefixCache(config.prefixCache());
     this.models = Set.copyOf(models);
     this.clock = clock;
     // java.util.Random is thread-safe, so one seeded instance gives a repeatable sequence of faults; without a
@@ -160,12 +162,14 @@ public final class Simulator {
       return new SimulatedAnswer(503, headers, error, Duration.ZERO);
     }
     if ((fault -= faults.resetRate()) < 0) return new SimulatedAnswer(0, headers, "", delay(generator), true);
+    request = request.withCachedTokens(prefixes.cachedTokens(request));
     String answer = responses.render(request, clock.instant().getEpochSecond());
-    if ((fault -= faults.truncatedRate()) < 0) return told(request, headers, answer, delay(generator), true);
+    Duration delay = delay(generator).plus(prefill(request));
+    if ((fault -= faults.truncatedRate()) < 0) return told(request, headers, answer, delay, true);
     if ((fault -= faults.slowRate()) < 0) {
       return told(request, headers, answer, Duration.ofMillis(faults.slowMs()), false);
     }
-    return told(request, headers, answer, delay(generator), false);
+    return told(request, headers, answer, delay, false);
   }
 
   /**
@@ -202,6 +206,12 @@ public final class Simulator {
     int jitter = config.jitterMs() == 0 ? 0 : generator.nextInt(config.jitterMs() + 1);
     double slowdown = config.capacity() == null ? 1 : Math.max(1.0, (double) working.get() / config.capacity());
     return Duration.ofMillis(Math.round((config.latencyMs() + jitter) * slowdown));
+  }
+
+  /** The time to read the prompt tokens the prefix cache did not hold. */
+  private Duration prefill(SimulatedRequest request) {
+    long micros = (long) (request.promptTokens() - request.cachedTokens()) * config.prefixCache().prefillUsPerToken();
+    return Duration.ofNanos(micros * 1000);
   }
 
   /** Both forms, as OpenAI sends them; {@code retry-after} is whole seconds and at least one. */
