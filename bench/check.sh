@@ -6,7 +6,8 @@
 #
 #   bench/check.sh [--only NAME,...] [--keep]
 #
-#   --only  run only these benchmarks: e2e, ingest, faults, limits, fairness, interactive, background, shares
+#   --only  run only these benchmarks: e2e, ingest, faults, limits, fairness, interactive, background, shares,
+#           prefix
 #   --keep  keep each benchmark's full output in bench-check-logs/ (default: only on failure)
 #
 # Needs what the benchmarks need: curl, jq, python3, wrk and PostgreSQL's server binaries (Debian: apt-get
@@ -15,7 +16,7 @@ set -euo pipefail
 
 . "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
-only=e2e,ingest,faults,limits,fairness,interactive,background,shares
+only=e2e,ingest,faults,limits,fairness,interactive,background,shares,prefix
 keep=0
 while (($#)); do
   case $1 in
@@ -51,6 +52,8 @@ background  | -                                                    | -       | b
 shares      | shares.sh --seconds 30 --runs all-on-one,three-to-one | all-on-one | share     | >= | 0.9   | two nodes, all callers on one: their part of the limit (0.49 split blindly; goal 0.95)
 shares      | -                                                    | all-on-one | rate_limited | <= | 0   | no 429 while the limit moves to the busy node
 shares      | -                                                    | three-to-one | share   | >= | 0.9   | callers split 6 to 2 between the nodes (goal 0.95)
+prefix      | prefix.sh --lines 10000                              | -       | share_ratio    | >= | 2     | cached prompt tokens, grouped by prefix / in line order (42 recorded at 100k lines)
+prefix      | -                                                    | -       | grouped_cached_share | >= | 0.8 | share of prompt tokens the engine had cached with grouping (0.976 recorded)
 TABLE
 )
 

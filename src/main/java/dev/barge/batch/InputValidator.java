@@ -101,10 +101,12 @@ public final class InputValidator {
     try (RowInserter inserter = new RowInserter(requests, batch.id());
         InputStream in = blobs.open(input.get().blobKey())) {
       scan = scan(in, checker, line -> {
-        JsonNode body = cacheOn || groups != null ? body(line) : null;
+        // A line shorter than a long prefix has none: it is not read again for one.
+        boolean grouped = groups != null && line.length() >= PrefixGroups.MIN_PREFIX_CHARS;
+        JsonNode body = cacheOn || grouped ? body(line) : null;
         inserter.add(new NewRequest(line.number(), checker.acceptedCustomId(), line.offset(), line.length(),
             cacheOn ? CacheKeys.of(batch.cache(), endpoint, body) : null,
-            groups != null ? groups.rank(line.number(), body) : line.number()));
+            grouped ? groups.rank(line.number(), body) : line.number()));
         enqueuedTokens[0] += Math.ceilDiv(checker.bodyBytes(), 4); // the spec's estimate: body bytes / 4
         sample.add(line.number());
       }, perLine);
