@@ -65,8 +65,19 @@ class LeaseCheckMigrationTest {
         }
         return names;
       });
-      // The two the rebuild of V14 must keep, and the one V15 adds after it.
-      assertThat(indexes).containsExactlyInAnyOrder("requests_claim", "requests_leases", "requests_upstream_job");
+      // The two the rebuild of V14 must keep (requests_claim rebuilt on claim_rank by V19), and those V15 and V18 add.
+      assertThat(indexes).containsExactlyInAnyOrder("requests_claim", "requests_leases", "requests_upstream_job",
+          "requests_cache_key");
+      // V19: lines still to be claimed keep their place, their line number as their claim rank.
+      List<Tuple> ranks = db.read(c -> {
+        List<Tuple> out = new ArrayList<>();
+        try (var st = c.createStatement(); ResultSet rs = st.executeQuery(
+            "SELECT line, claim_rank FROM requests WHERE state IN ('queued', 'leased') ORDER BY line")) {
+          while (rs.next()) out.add(tuple(rs.getInt(1), rs.getLong(2)));
+        }
+        return out;
+      });
+      assertThat(ranks).containsExactly(tuple(1, 1L), tuple(2, 2L), tuple(4, 4L));
       if (storage.postgres()) {
         boolean validated = db.read(c -> {
           try (var st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT convalidated FROM pg_constraint"
