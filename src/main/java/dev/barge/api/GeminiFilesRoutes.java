@@ -1,5 +1,6 @@
 package dev.barge.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.barge.batch.FileService;
 import dev.barge.batch.InvalidRequestException;
@@ -99,7 +100,12 @@ final class GeminiFilesRoutes {
     if (!header(ctx, "X-Goog-Upload-Protocol").equals("resumable")) {
       throw ApiException.badRequest(null, "X-Goog-Upload-Protocol: Barge takes resumable uploads only.");
     }
-    JsonNode file = ctx.body().isBlank() ? Wire.JSON.createObjectNode() : Wire.JSON.readTree(ctx.body()).path("file");
+    JsonNode file;
+    try {
+      file = ctx.body().isBlank() ? Wire.JSON.createObjectNode() : Wire.JSON.readTree(ctx.body()).path("file");
+    } catch (JsonProcessingException e) {
+      throw ApiException.badRequest("file", "The body must be JSON: {\"file\": {\"displayName\": …}}.");
+    }
     String displayName = file.path("displayName").asText(file.path("display_name").asText(""));
     if (displayName.isEmpty()) displayName = "upload.jsonl";
     // The name travels in the URL, so that an upload sent in one request works on any node.
@@ -115,7 +121,7 @@ final class GeminiFilesRoutes {
     if (uploadId == null) throw ApiException.badRequest("upload_id", "upload_id: required; start the upload first.");
     String project = Auth.project(ctx);
     long offset = offset(ctx);
-    Session session = sessions.remove(uploadId);
+    Session session = sessions.remove(uploadId); // this request's alone while it writes
     if (session == null) {
       if (offset != 0) {
         throw ApiException.badRequest("X-Goog-Upload-Offset", "Upload " + uploadId + " is unknown here: its earlier"
@@ -123,14 +129,15 @@ final class GeminiFilesRoutes {
       }
       String displayName = ctx.queryParam("display_name");
       session = new Session(project, displayName == null ? "upload.jsonl" : displayName, files.receive(false));
+    } else if (!session.project.equals(project) || offset != session.received) {
+      sessions.put(uploadId, session); // not this caller's, or not its next chunk: the upload stays as it was
+      if (!session.project.equals(project)) {
+        throw new ApiException(404, "invalid_request_error", null, null, "No upload " + uploadId + ".");
+      }
+      throw ApiException.badRequest("X-Goog-Upload-Offset", "X-Goog-Upload-Offset: expected " + session.received
+          + ", the bytes received so far, not " + offset + ".");
     }
     try {
-      if (!session.project.equals(project)) throw new ApiException(404, "invalid_request_error", null, null,
-          "No upload " + uploadId + ".");
-      if (offset != session.received) {
-        throw ApiException.badRequest("X-Goog-Upload-Offset", "X-Goog-Upload-Offset: expected " + session.received
-            + ", the bytes received so far, not " + offset + ".");
-      }
       session.received += copy(ctx.req().getInputStream(), session.upload);
       if (!finalize) {
         sessions.put(uploadId, session);

@@ -249,16 +249,54 @@ class GeminiBatchesTest {
     assertThat(raw("GET", "/v1beta/batches?key=" + KEY, null, null).statusCode()).isEqualTo(200);
   }
 
+  @Test
+  void anUploadInChunksMakesOneFileAndBadUploadsAreRefused() throws Exception {
+    start(0);
+    HttpResponse<String> started = raw("POST", "/upload/v1beta/files", KEY, "{\"file\": {\"displayName\": \"two.jsonl\"}}",
+        "X-Goog-Upload-Protocol", "resumable", "X-Goog-Upload-Command", "start");
+    assertThat(started.statusCode()).isEqualTo(200);
+    String url = started.headers().firstValue("x-goog-upload-url").orElseThrow();
+    String first = "{\"key\":\"a\",\"request\":{\"contents\":[{\"parts\":[{\"text\":\"hi\"}]}]}}\n";
+    String second = "{\"key\":\"b\",\"request\":{\"contents\":[{\"parts\":[{\"text\":\"ho\"}]}]}}\n";
+    HttpResponse<String> chunk = raw("POST", url, KEY, first, "X-Goog-Upload-Command", "upload",
+        "X-Goog-Upload-Offset", "0");
+    assertThat(chunk.headers().firstValue("x-goog-upload-status")).contains("active");
+    // A chunk at the wrong offset is refused, naming what was expected; the upload goes on.
+    assertThat(raw("POST", url, KEY, second, "X-Goog-Upload-Command", "upload, finalize", "X-Goog-Upload-Offset", "5")
+        .statusCode()).isEqualTo(400);
+    HttpResponse<String> last = raw("POST", url, KEY, second, "X-Goog-Upload-Command", "upload, finalize",
+        "X-Goog-Upload-Offset", Integer.toString(first.length()));
+    assertThat(last.statusCode()).as(last.body()).isEqualTo(200);
+    JsonNode file = JSON.readTree(last.body()).get("file");
+    assertThat(file.get("displayName").asText()).isEqualTo("two.jsonl");
+    assertThat(file.get("sizeBytes").asText()).isEqualTo(Integer.toString(first.length() + second.length()));
+    assertThat(raw("GET", "/download/v1beta/" + file.get("name").asText() + ":download?alt=media", KEY, null).body())
+        .isEqualTo(first + second);
+
+    assertThat(raw("POST", "/upload/v1beta/files", KEY, "{not json", "X-Goog-Upload-Protocol", "resumable",
+        "X-Goog-Upload-Command", "start").statusCode()).isEqualTo(400);
+    assertThat(raw("POST", "/upload/v1beta/files", KEY, "{}", "X-Goog-Upload-Protocol", "multipart").statusCode())
+        .isEqualTo(400);
+    // A later chunk of an upload this server never saw (another node took the first).
+    HttpResponse<String> stray = raw("POST", "/upload/v1beta/files?upload_id=elsewhere", KEY, second,
+        "X-Goog-Upload-Command", "upload, finalize", "X-Goog-Upload-Offset", "100");
+    assertThat(stray.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(stray.body()).at("/error/message").asText()).contains("same node");
+  }
+
   private JsonNode rest(String method, String path, String key) throws Exception {
     HttpResponse<String> response = raw(method, path, key, null);
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     return JSON.readTree(response.body());
   }
 
-  private HttpResponse<String> raw(String method, String path, String key, String body) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(barge.baseUrl.replace("/v1", "") + path))
+  private HttpResponse<String> raw(String method, String path, String key, String body, String... headers)
+      throws Exception {
+    String url = path.startsWith("http") ? path : barge.baseUrl.replace("/v1", "") + path;
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
         .header("Content-Type", "application/json");
+    if (headers.length > 0) request.headers(headers);
     if (key != null) request.header("x-goog-api-key", key);
     try (HttpClient http = HttpClient.newHttpClient()) {
       return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
