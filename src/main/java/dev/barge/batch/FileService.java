@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 /** Files: uploaded batch inputs and the output/error files Barge writes. */
 public final class FileService {
   public static final String PURPOSE_BATCH = "batch";
-  /** The input Barge writes for a message batch: never shown or served by the Files API. */
+  /** The input Barge writes for an inline batch (Anthropic, Gemini): never shown or served by the Files APIs. */
   public static final String PURPOSE_MESSAGE_BATCH = "message_batch";
   public static final String PURPOSE_BATCH_OUTPUT = "batch_output";
   static final Duration DEFAULT_EXPIRY = Duration.ofDays(30);

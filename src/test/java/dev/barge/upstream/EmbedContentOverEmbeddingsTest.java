@@ -3,7 +3,6 @@ package dev.barge.upstream;
 import static dev.barge.upstream.GenerateContentOverChatTest.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
