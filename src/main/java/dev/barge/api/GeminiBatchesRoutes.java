@@ -11,6 +11,7 @@ import dev.barge.batch.model.RequestState;
 import dev.barge.store.FileRecord;
 import dev.barge.store.Page;
 import dev.barge.upstream.Endpoint;
+import dev.barge.upstream.ProtoJson;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
@@ -65,22 +66,22 @@ final class GeminiBatchesRoutes {
     };
     JsonNode batch = BODY.object(ctx).path("batch");
     if (!batch.isObject()) throw ApiException.badRequest("batch", "batch: required, an object with an inputConfig.");
-    JsonNode input = field(batch, "inputConfig", "input_config");
-    if (!input.isObject()) {
+    JsonNode input = ProtoJson.field(batch, "inputConfig");
+    if (input == null || !input.isObject()) {
       throw ApiException.badRequest("batch.inputConfig", "batch.inputConfig: required, with requests or a fileName.");
     }
-    JsonNode inline = input.path("requests");
-    JsonNode fileName = field(input, "fileName", "file_name");
-    if (inline.isMissingNode() == fileName.isMissingNode()) {
+    JsonNode inline = ProtoJson.field(input, "requests");
+    JsonNode fileName = ProtoJson.field(input, "fileName");
+    if ((inline == null) == (fileName == null)) {
       throw ApiException.badRequest("batch.inputConfig", "batch.inputConfig: give either requests or fileName.");
     }
     String project = Auth.project(ctx);
     Map<String, String> metadata = new LinkedHashMap<>();
     metadata.put(GeminiResults.MODEL, call.name());
-    JsonNode displayName = field(batch, "displayName", "display_name");
-    if (displayName.isTextual()) metadata.put(GeminiResults.DISPLAY_NAME, displayName.textValue());
+    JsonNode displayName = ProtoJson.field(batch, "displayName");
+    if (displayName != null && displayName.isTextual()) metadata.put(GeminiResults.DISPLAY_NAME, displayName.textValue());
     try (InlineBatches.Draft draft = batches.draft(project, endpoint)) {
-      if (inline.isMissingNode()) {
+      if (inline == null) {
         metadata.put(GeminiResults.SOURCE, addFromFile(project, fileName, call.name(), draft));
       } else {
         addInline(inline, call.name(), draft);
@@ -164,11 +165,6 @@ final class GeminiBatchesRoutes {
     ObjectNode body = ((ObjectNode) request).deepCopy();
     body.put("model", model);
     return body;
-  }
-
-  private static JsonNode field(JsonNode parent, String camel, String snake) {
-    JsonNode value = parent.path(camel);
-    return value.isMissingNode() ? parent.path(snake) : value;
   }
 
   private void get(Context ctx) {

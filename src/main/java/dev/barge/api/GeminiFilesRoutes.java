@@ -138,7 +138,7 @@ final class GeminiFilesRoutes {
           + ", the bytes received so far, not " + offset + ".");
     }
     try {
-      session.received += copy(ctx.req().getInputStream(), session.upload);
+      session.received += session.upload.writeAll(ctx.req().getInputStream());
       if (!finalize) {
         sessions.put(uploadId, session);
         session = null; // kept for the next chunk
@@ -152,16 +152,6 @@ final class GeminiFilesRoutes {
     } finally {
       if (session != null) session.upload.close();
     }
-  }
-
-  private static long copy(InputStream in, FileService.Upload upload) throws IOException {
-    byte[] buf = new byte[1 << 16];
-    long total = 0;
-    for (int n; (n = in.read(buf)) >= 0; ) {
-      upload.write(buf, 0, n);
-      total += n;
-    }
-    return total;
   }
 
   private static long offset(Context ctx) {

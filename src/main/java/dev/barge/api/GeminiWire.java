@@ -63,7 +63,7 @@ final class GeminiWire {
     Long ended = b.status().terminal() ? b.enteredAt(b.status()) : null;
     if (ended != null) metadata.put("endTime", AnthropicWire.time(ended));
     metadata.set("batchStats", stats(b, counts));
-    ObjectNode output = output(b, inlined);
+    ObjectNode output = output(b, GeminiResults.fromFile(stored), inlined);
     if (output != null) {
       metadata.set("output", output);
       ObjectNode response = Wire.JSON.createObjectNode()
@@ -76,8 +76,8 @@ final class GeminiWire {
     return o;
   }
 
-  private static ObjectNode output(BatchRecord b, ArrayNode inlined) {
-    if (b.outputFileId() != null && GeminiResults.fromFile(b)) {
+  private static ObjectNode output(BatchRecord b, boolean fromFile, ArrayNode inlined) {
+    if (b.outputFileId() != null && fromFile) {
       return Wire.JSON.createObjectNode().put("responsesFile", "files/" + b.outputFileId());
     }
     if (inlined == null) return null;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.barge.batch.model.CacheMode;
 import dev.barge.upstream.Endpoint;
+import dev.barge.upstream.ProtoJson;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 
@@ -42,12 +43,11 @@ final class CacheKeys {
    * APIs' default of 1.
    */
   static boolean deterministic(Endpoint endpoint, JsonNode body) {
-    JsonNode sampling = switch (endpoint) {
-      case EMBEDDINGS, MODERATIONS, EMBED_CONTENT -> null;
-      case GENERATE_CONTENT -> body.has("generationConfig") ? body.get("generationConfig") : body.path("generation_config");
-      default -> body;
-    };
-    if (sampling == null) return true;
+    if (endpoint == Endpoint.EMBEDDINGS || endpoint == Endpoint.MODERATIONS || endpoint == Endpoint.EMBED_CONTENT) {
+      return true;
+    }
+    JsonNode sampling = endpoint == Endpoint.GENERATE_CONTENT ? ProtoJson.field(body, "generationConfig") : body;
+    if (sampling == null) return false; // no generation config: the default temperature
     JsonNode seed = sampling.get("seed");
     JsonNode temperature = sampling.get("temperature");
     return (seed != null && !seed.isNull()) || (temperature != null && temperature.isNumber() && temperature.doubleValue() == 0);

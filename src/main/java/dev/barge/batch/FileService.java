@@ -54,8 +54,7 @@ public final class FileService {
       Long expiresAfterSeconds) {
     if (!PURPOSE_MESSAGE_BATCH.equals(purpose)) checkFields(filename, purpose);
     try (Upload upload = receive(false)) {
-      byte[] buf = new byte[1 << 16];
-      for (int n; (n = content.read(buf)) >= 0; ) upload.write(buf, 0, n);
+      upload.writeAll(content);
       return upload.commit(project, filename, purpose, expiresAfterSeconds, null);
     } catch (IOException e) {
       throw new UncheckedIOException("reading upload " + filename, e);
@@ -101,6 +100,14 @@ public final class FileService {
       } catch (IOException e) { // our disk, not the caller's request: a 500
         throw new UncheckedIOException("storing an upload", e);
       }
+    }
+
+    /** Appends every byte of {@code in}, as {@link #write} does; returns how many there were. */
+    public long writeAll(InputStream in) throws IOException {
+      byte[] buf = new byte[1 << 16];
+      long total = 0;
+      for (int n; (n = in.read(buf)) >= 0; total += n) write(buf, 0, n);
+      return total;
     }
 
     /** The SHA-256 of the bytes written so far; only for an upload received {@code hashed}. */

@@ -45,7 +45,12 @@ public final class GeminiResults {
 
   /** Whether the batch's requests came from a file (its results then go to a responses file). */
   public static boolean fromFile(BatchRecord batch) {
-    String source = metadata(batch).get(SOURCE);
+    return fromFile(metadata(batch));
+  }
+
+  /** The same, from the batch's {@link #metadata}. */
+  public static boolean fromFile(Map<String, String> metadata) {
+    String source = metadata.get(SOURCE);
     return source != null && !source.equals(INLINE);
   }
 

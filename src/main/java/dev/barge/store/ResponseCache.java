@@ -94,23 +94,20 @@ public final class ResponseCache {
     return db.read(c -> {
       String marks = String.join(",", Collections.nCopies(keys.size(), "?"));
       try (PreparedStatement ps = c.prepareStatement("SELECT r.cache_key, r.response, r.status_code, r.request_id,"
-          + " r.input_tokens, r.output_tokens, r.cached_tokens, r.cost, r.finished_at FROM requests r"
+          + " r.input_tokens, r.output_tokens, r.cached_tokens, r.cost FROM requests r"
           + " JOIN batches b ON b.id = r.batch_id WHERE r.cache_key IN (" + marks + ") AND r.state = 'succeeded'"
-          + " AND r.cached = 0 AND r.finished_at >= ? AND r.batch_id <> ? AND b.project = ?")) {
+          + " AND r.cached = 0 AND r.finished_at >= ? AND r.batch_id <> ? AND b.project = ?"
+          + " ORDER BY r.finished_at DESC")) {
         int i = 1;
         for (String key : keys) ps.setString(i++, key);
         ps.setLong(i++, since);
         ps.setString(i++, batchId);
         ps.setString(i, project);
         Map<String, Answer> newest = new HashMap<>();
-        Map<String, Long> at = new HashMap<>();
         try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            String key = rs.getString(1);
-            long finished = rs.getLong(9);
-            if (at.containsKey(key) && at.get(key) >= finished) continue;
-            at.put(key, finished);
-            newest.put(key, new Answer(rs.getString(2), Rows.nullableInt(rs, 3), rs.getString(4),
+          while (rs.next()) { // newest first: the first answer to a key is the one it takes
+            if (newest.containsKey(rs.getString(1))) continue;
+            newest.put(rs.getString(1), new Answer(rs.getString(2), Rows.nullableInt(rs, 3), rs.getString(4),
                 Rows.nullableLong(rs, 5), Rows.nullableLong(rs, 6), Rows.nullableLong(rs, 7), rs.getLong(8)));
           }
         }

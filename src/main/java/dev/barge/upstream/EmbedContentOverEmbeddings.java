@@ -31,11 +31,11 @@ final class EmbedContentOverEmbeddings {
 
   static ObjectNode embeddingsRequest(byte[] body) throws Untranslatable {
     JsonNode root = GeminiRequest.object(body);
-    JsonNode content = GeminiRequest.field(root, "content");
+    JsonNode content = ProtoJson.field(root, "content");
     if (content == null) throw GeminiAnswers.refused("content: required");
     ObjectNode request = JSON.createObjectNode().put("model", root.path("model").asText())
         .put("input", GeminiRequest.text(content.path("parts"), "content.parts"));
-    JsonNode dimensions = GeminiRequest.field(root, "outputDimensionality");
+    JsonNode dimensions = ProtoJson.field(root, "outputDimensionality");
     if (dimensions != null) request.set("dimensions", dimensions);
     return request;
   }

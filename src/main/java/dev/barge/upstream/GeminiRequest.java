@@ -7,14 +7,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * A Gemini request as the translations read it: Barge's {@code model}, the system instruction and the turns
  * as text, and the generation config. Gemini takes proto-JSON, where a field may be spelled camelCase or
- * snake_case; {@link #field} reads either. Parts other than text, tools, cached content and response schemas
+ * snake_case; {@link ProtoJson#field} reads either. Parts other than text, tools, cached content and response schemas
  * cannot be carried and are refused (the answer would not be the one asked for); {@code safetySettings} and
  * {@code thinkingConfig} have no counterpart and are left out.
  *
@@ -26,7 +24,6 @@ record GeminiRequest(String model, String system, List<Turn> turns, JsonNode con
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> UNSUPPORTED = List.of("tools", "toolConfig", "cachedContent");
   private static final List<String> UNSUPPORTED_CONFIG = List.of("responseSchema", "responseJsonSchema");
-  private static final Pattern CAPITAL = Pattern.compile("([A-Z])");
 
   /** One turn of the conversation: {@code role} is {@code user} or {@code assistant}. */
   record Turn(String role, String text) {}
@@ -35,19 +32,19 @@ record GeminiRequest(String model, String system, List<Turn> turns, JsonNode con
   static GeminiRequest generateContent(byte[] body) throws Untranslatable {
     JsonNode root = object(body);
     for (String key : UNSUPPORTED) {
-      if (field(root, key) != null) throw GeminiAnswers.refused(key + ": not supported on this backend");
+      if (ProtoJson.field(root, key) != null) throw GeminiAnswers.refused(key + ": not supported on this backend");
     }
-    JsonNode config = field(root, "generationConfig");
+    JsonNode config = ProtoJson.field(root, "generationConfig");
     if (config == null) config = MissingNode.getInstance();
     for (String key : UNSUPPORTED_CONFIG) {
-      if (field(config, key) != null) {
+      if (ProtoJson.field(config, key) != null) {
         throw GeminiAnswers.refused("generationConfig." + key + ": not supported on this backend");
       }
     }
-    JsonNode systemInstruction = field(root, "systemInstruction");
+    JsonNode systemInstruction = ProtoJson.field(root, "systemInstruction");
     String system = systemInstruction == null ? null
         : text(systemInstruction.path("parts"), "systemInstruction.parts");
-    JsonNode contents = field(root, "contents");
+    JsonNode contents = ProtoJson.field(root, "contents");
     if (contents == null || !contents.isArray() || contents.isEmpty()) {
       throw GeminiAnswers.refused("contents: must be a non-empty list");
     }
@@ -67,7 +64,7 @@ record GeminiRequest(String model, String system, List<Turn> turns, JsonNode con
 
   /** The generation config's option named {@code camelName} (or its snake_case), or null. */
   JsonNode option(String camelName) {
-    return field(config, camelName);
+    return ProtoJson.field(config, camelName);
   }
 
   /** Copies the options set among {@code names} (Gemini's name → the other API's) to {@code target}. */
@@ -96,13 +93,6 @@ record GeminiRequest(String model, String system, List<Turn> turns, JsonNode con
       // refused below
     }
     throw GeminiAnswers.refused("The request body is not a JSON object.");
-  }
-
-  /** The field {@code camelName} of {@code node}, or its snake_case spelling; null when neither is set. */
-  static JsonNode field(JsonNode node, String camelName) {
-    JsonNode value = node.get(camelName);
-    if (value == null) value = node.get(CAPITAL.matcher(camelName).replaceAll("_$1").toLowerCase(Locale.ROOT));
-    return value == null || value.isNull() ? null : value;
   }
 
   /** The texts of {@code parts} joined by newlines; any other part cannot be carried. */

@@ -22,7 +22,7 @@ public record PromptPrefix(long hash, int chars) {
       case CHAT_COMPLETIONS -> of(body, null, body.get("messages"));
       case MESSAGES -> of(body, body.get("system"), body.get("messages"));
       case RESPONSES -> of(body, body.get("instructions"), body.path("input").isArray() ? body.get("input") : null);
-      case GENERATE_CONTENT -> of(body, field(body, "systemInstruction", "system_instruction"), body.get("contents"));
+      case GENERATE_CONTENT -> of(body, ProtoJson.field(body, "systemInstruction"), body.get("contents"));
       default -> null;
     };
   }
@@ -52,9 +52,5 @@ public record PromptPrefix(long hash, int chars) {
       hash *= FNV_PRIME;
     }
     return hash;
-  }
-
-  private static JsonNode field(JsonNode body, String camel, String snake) {
-    return body.has(camel) ? body.get(camel) : body.get(snake);
   }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.barge.upstream.Endpoint;
 import dev.barge.upstream.PromptPrefix;
+import dev.barge.upstream.ProtoJson;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -126,10 +127,10 @@ record SimulatedRequest(
       }
       case GENERATE_CONTENT -> {
         // Gemini: proto-JSON (camelCase or snake_case), text in parts, the system instruction apart.
-        JsonNode system = gemini(root, "systemInstruction", "system_instruction");
+        JsonNode system = ProtoJson.field(root, "systemInstruction");
         Conversation c = conversation(required(root, "contents"), "contents",
             system == null ? 0 : text(system.get("parts")).length());
-        JsonNode config = gemini(root, "generationConfig", "generation_config");
+        JsonNode config = ProtoJson.field(root, "generationConfig");
         Integer max = config == null ? null : maxTokens(config, "maxOutputTokens", "max_output_tokens");
         yield generating(endpoint, model, c, max, hash, streaming, root);
       }
@@ -138,7 +139,7 @@ record SimulatedRequest(
         List<String> parts = strings(required(required(root, "content"), "parts"), "content.parts");
         String input = String.join("\n", parts);
         yield new SimulatedRequest(endpoint, model, List.of(input), tokens(List.of(input)), null,
-            dimensions(gemini(root, "outputDimensionality", "output_dimensionality"), "outputDimensionality"), false,
+            dimensions(ProtoJson.field(root, "outputDimensionality"), "outputDimensionality"), false,
             hash, null);
       }
     };
@@ -262,11 +263,6 @@ record SimulatedRequest(
   }
 
   /** A field of a Gemini request, which proto-JSON lets either spelling name; null when neither is set. */
-  private static JsonNode gemini(JsonNode root, String camelCase, String snakeCase) {
-    JsonNode value = root.has(camelCase) ? root.get(camelCase) : root.get(snakeCase);
-    return value == null || value.isNull() ? null : value;
-  }
-
   private static boolean base64(JsonNode root) {
     String format = root.path("encoding_format").asText("float");
     if (!format.equals("float") && !format.equals("base64")) {
